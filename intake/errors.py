@@ -1,0 +1,28 @@
+"""Errors raised while getting documents in and reading them."""
+
+from __future__ import annotations
+
+
+class IntakeError(Exception):
+    """Base of every error the intake package raises on purpose."""
+
+
+class UnreadableDocument(IntakeError):
+    """The file cannot be read as an invoice (broken, encrypted, empty, unknown type)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UnsupportedMediaType(UnreadableDocument):
+    def __init__(self, media_type: str) -> None:
+        super().__init__(f"unsupported file type: {media_type}")
+        self.media_type = media_type
+
+
+class DocumentTooLarge(UnreadableDocument):
+    def __init__(self, what: str, size: int, limit: int) -> None:
+        super().__init__(f"{what} too large: {size} > {limit}")
+        self.size = size
+        self.limit = limit
