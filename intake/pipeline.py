@@ -1,0 +1,118 @@
+"""The incoming pipeline every channel shares: recognise, read (in a process pool), record.
+
+Reading is CPU-bound (PDF parsing, OCR) and runs in worker processes, never on the event loop;
+recording runs in a thread because the database driver is synchronous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from intake import media
+from intake.errors import DocumentTooLarge, IntakeError, UnreadableDocument
+from intake.extract import extract_bytes
+from invoicing.clock import Clock
+from invoicing.db.engine import Database
+from invoicing.extraction import ExtractedInvoice
+from invoicing.files import FileStore
+from invoicing.receiving import IncomingFile, Received, ReceivingPolicy, known_document, receive
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOutcome:
+    extraction: ExtractedInvoice | None
+    error: str | None
+
+
+def read_outcome(data: bytes, filename: str) -> ReadOutcome:
+    """Return the extraction of `data`, or the reason it could not be read (runs in a worker)."""
+    try:
+        return ReadOutcome(extract_bytes(data, filename), None)
+    except IntakeError as e:
+        return ReadOutcome(None, str(e))
+    except Exception as e:  # noqa: BLE001 - a reader bug must not lose the document
+        log.exception("reading %s failed unexpectedly", filename)
+        return ReadOutcome(None, f"could not read the file ({type(e).__name__}: {e})")
+
+
+class DocumentReader:
+    """Reads documents in a pool of worker processes, rebuilt if a worker dies."""
+
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = workers or max(1, os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self._pool
+
+    async def read(self, data: bytes, filename: str) -> ReadOutcome:
+        """Return what the document says, or why it could not be read."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor(), read_outcome, data, filename)
+        except BrokenProcessPool:
+            self.close()
+            return ReadOutcome(None, "the reader process died on this file (out of memory or a crash)")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+class Intake:
+    """Feeds documents from any channel through reading and into the invoicing core."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        store: FileStore,
+        reader: DocumentReader,
+        policy: ReceivingPolicy,
+        max_bytes: int,
+    ) -> None:
+        self.db, self.clock, self.store, self.reader = db, clock, store, reader
+        self.policy = policy
+        self.max_bytes = max_bytes
+
+    async def ingest(
+        self, data: bytes, filename: str, *, channel: object, source_ref: str | None = None,
+        sender: str | None = None, actor: str = "system",
+    ) -> Received:  # fmt: skip
+        """Record one document and the invoice read from it; return what happened."""
+        incoming = IncomingFile(
+            data=data,
+            filename=filename,
+            media_type=media.sniff_media_type(data, filename),
+            channel=channel,  # type: ignore[arg-type]
+            source_ref=source_ref,
+            sender=sender,
+        )
+        known = await asyncio.to_thread(known_document, self.db, incoming.sha256)
+        if known is not None:
+            log.info("%s: same bytes as document %s, not recorded again", filename, known.document_id)
+            return known
+        outcome = await self._read(data, filename)
+        return await asyncio.to_thread(
+            receive, self.db, self.clock, self.store, incoming, outcome.extraction,
+            error=outcome.error, policy=self.policy, actor=actor,
+        )  # fmt: skip
+
+    async def _read(self, data: bytes, filename: str) -> ReadOutcome:
+        if len(data) > self.max_bytes:
+            return ReadOutcome(None, str(DocumentTooLarge("file", len(data), self.max_bytes)))
+        if not data:
+            return ReadOutcome(None, str(UnreadableDocument("empty file (0 bytes)")))
+        return await self.reader.read(data, filename)

@@ -1,0 +1,163 @@
+"""The one configuration object, read once from `invoicebot.toml` and `INVOICEBOT_*` variables.
+
+The TOML file may group keys in tables (`[imap] host = ...`); a table key `host` in `[imap]` is
+the setting `imap_host`, which the environment sets as `INVOICEBOT_IMAP_HOST`. The environment
+wins over the file, and with neither everything lives under `./var/`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import zoneinfo
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "INVOICEBOT_"
+DEFAULT_CONFIG_FILE = "invoicebot.toml"
+
+
+class ConfigError(Exception):
+    """The configuration file or a setting is invalid."""
+
+
+class Settings(BaseSettings):
+    """Every setting of invoicebot; see the README's Configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    #: Where the database (by default), stored documents, the drop folder and the outbox live.
+    data_dir: Path = Path("var")
+    #: SQLAlchemy URL; default: a SQLite file in the data dir. `postgresql+psycopg://...` scales out.
+    database_url: str | None = None
+    #: The business's time zone (IANA name): decides what "today" is for due dates and reminders.
+    timezone: str = "UTC"
+    #: Currency assumed when an invoice shows none, and of new outgoing invoices.
+    currency: str = "EUR"
+    #: Language of messages, e-mails and new outgoing invoices (en, de, fr, da).
+    language: str = "en"
+    log_level: str = "INFO"
+
+    #: Languages tesseract reads scans in (tesseract's `-l`).
+    ocr_languages: str = "eng+deu+fra+dan"
+    #: Processes that read documents (PDF parsing, OCR) in parallel; 0 = one per CPU.
+    workers: int = 0
+    #: An incoming invoice with a field below this confidence goes to review instead of approval.
+    review_confidence: float = Field(default=0.5, ge=0, le=1)
+    #: Largest document accepted, in bytes.
+    max_document_bytes: int = 50 * 1024 * 1024
+
+    #: Amounts above this need a second approval by an admin (None: never).
+    approvals_second_approval_over: Decimal | None = None
+    #: Hours before a pending approval is re-sent once, then escalated to the admins.
+    approvals_remind_after_hours: int = 24
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {value!r}") from e
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        if len(value) != 3 or not value.isalpha():
+            raise ValueError(f"currency must be an ISO 4217 code such as EUR, not {value!r}")
+        return value.upper()
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def database(self) -> str:
+        """Return the database URL in force."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'invoicebot.sqlite3').as_posix()}"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Settings from the TOML file named by INVOICEBOT_CONFIG (default ./invoicebot.toml)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self._values = _read_toml(config_path())
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        known = self.settings_cls.model_fields
+        return {k: v for k, v in self._values.items() if k in known}
+
+
+def config_path() -> Path | None:
+    """Return the configuration file in force, or None when there is none."""
+    named = os.environ.get(ENV_PREFIX + "CONFIG")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise ConfigError(f"INVOICEBOT_CONFIG names {path}, which does not exist")
+        return path
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.is_file() else None
+
+
+def _read_toml(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: {e}") from e
+    return _flatten(raw)
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}".replace("-", "_").lower()
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "_"))
+        else:
+            flat[name] = value
+    return flat
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Return the settings in force, with `overrides` winning over file and environment."""
+    try:
+        return Settings(**overrides)
+    except ValueError as e:  # pydantic's ValidationError is a ValueError
+        raise ConfigError(str(e)) from e

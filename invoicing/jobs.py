@@ -1,0 +1,151 @@
+"""The outbox: side effects written as job rows in the transaction that causes them.
+
+A worker claims due jobs (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several processes share the
+queue), runs the handler registered for the job's kind, and records the outcome. Handlers must be
+idempotent towards their receiver, using the job's idempotency key where the receiver allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from invoicing.clock import Clock
+from invoicing.db.engine import Database
+from invoicing.db.models import Job
+from invoicing.domain import JobState
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=5)
+
+
+def enqueue(
+    session: Session,
+    clock: Clock,
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    run_after: dt.datetime | None = None,
+    max_attempts: int = 8,
+) -> bool:
+    """Write a job unless one with the same idempotency key exists; return whether it was new."""
+    now = clock.now()
+    values = dict(
+        kind=kind,
+        payload=payload,
+        idempotency_key=key,
+        state=JobState.PENDING,
+        attempts=0,
+        max_attempts=max_attempts,
+        run_after=run_after or now,
+        created_at=now,
+    )
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return session.execute(statement).rowcount == 1
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedJob:
+    id: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    attempt: int
+
+
+class RetryLater(Exception):
+    """A handler's way to say "not now": the job is retried with backoff."""
+
+
+class OutcomeUnknown(Exception):
+    """The effect may have happened (connection lost mid-send): never retried automatically."""
+
+
+Handler = Callable[[ClaimedJob], Awaitable[None]]
+
+
+def claim(
+    db: Database, clock: Clock, worker: str, kinds: Collection[str], limit: int = 10
+) -> list[ClaimedJob]:
+    """Lease up to `limit` due jobs of the given kinds to `worker` and return them.
+
+    Kinds this process has no handler for stay pending (Telegram off, say) rather than failing.
+    """
+    now = clock.now()
+    with db.transaction() as session:
+        query = (
+            select(Job)
+            .where(
+                or_(
+                    Job.state == JobState.PENDING,
+                    (Job.state == JobState.RUNNING) & (Job.lease_until < now),
+                ),
+                Job.run_after <= now,
+                Job.kind.in_(list(kinds)),
+            )
+            .order_by(Job.run_after, Job.id)
+            .limit(limit)
+        )
+        if db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        jobs = list(session.execute(query).scalars())
+        claimed = []
+        for job in jobs:
+            job.state = JobState.RUNNING
+            job.attempts += 1
+            job.lease_until = now + LEASE
+            job.locked_by = worker
+            claimed.append(ClaimedJob(job.id, job.kind, job.idempotency_key, dict(job.payload), job.attempts))
+        return claimed
+
+
+def backoff(attempt: int) -> dt.timedelta:
+    """Return how long to wait before attempt `attempt + 1`: 5 s doubling, at most an hour."""
+    return dt.timedelta(seconds=min(5 * 2 ** (attempt - 1), 3600))
+
+
+def finish(db: Database, clock: Clock, job: ClaimedJob, error: BaseException | None) -> None:
+    """Record the outcome of a claimed job."""
+    now = clock.now()
+    with db.transaction() as session:
+        row = session.get(Job, job.id)
+        if row is None:
+            return
+        row.lease_until = None
+        if error is None:
+            row.state, row.finished_at, row.last_error = JobState.DONE, now, None
+        elif isinstance(error, OutcomeUnknown):
+            row.state, row.finished_at, row.last_error = JobState.UNKNOWN, now, str(error)
+        elif row.attempts >= row.max_attempts:
+            row.state, row.finished_at, row.last_error = JobState.FAILED, now, str(error)
+        else:
+            row.state, row.last_error = JobState.PENDING, str(error)
+            row.run_after = now + backoff(row.attempts)
+
+
+async def run_due(
+    db: Database, clock: Clock, handlers: dict[str, Handler], worker: str, run_sync: Any
+) -> int:
+    """Claim and run the due jobs whose kind has a handler; return how many ran."""
+    jobs = await run_sync(claim, db, clock, worker, handlers.keys())
+    for job in jobs:
+        error: BaseException | None = None
+        try:
+            await handlers[job.kind](job)
+        except Exception as e:  # noqa: BLE001 - the worker records any failure and goes on
+            log.warning("job %s (%s) failed: %s", job.id, job.kind, e, extra={"job_id": job.id})
+            error = e
+        await run_sync(finish, db, clock, job, error)
+    return len(jobs)
