@@ -52,8 +52,13 @@ def enqueue(
     )
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    return session.execute(statement).rowcount == 1
+    statement = (
+        insert(Job)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Job.id)
+    )
+    return session.execute(statement).scalar() is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,47 @@
+"""The outbox: idempotent enqueue, leases, retries with backoff, and unknown outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from invoicing import jobs
+from invoicing.db.models import Job
+from invoicing.domain import JobState
+
+
+def test_same_idempotency_key_twice_writes_one_job(db, clock):
+    with db.transaction() as s:
+        assert jobs.enqueue(s, clock, kind="mail.send", key="mail:1", payload={"n": 1})
+        assert not jobs.enqueue(s, clock, kind="mail.send", key="mail:1", payload={"n": 2})
+    with db.transaction() as s:
+        assert [j.payload for j in s.execute(select(Job)).scalars()] == [{"n": 1}]
+
+
+def test_claimed_jobs_are_leased_once_and_only_kinds_with_handlers(db, clock):
+    with db.transaction() as s:
+        jobs.enqueue(s, clock, kind="mail.send", key="a", payload={})
+        jobs.enqueue(s, clock, kind="chat.send", key="b", payload={})
+    first = jobs.claim(db, clock, "w1", {"mail.send"})
+    second = jobs.claim(db, clock, "w2", {"mail.send", "chat.send"})
+    assert [j.key for j in first] == ["a"] and [j.key for j in second] == ["b"]
+    clock.advance(jobs.LEASE + dt.timedelta(seconds=1))  # w1 died: its lease runs out
+    assert [j.key for j in jobs.claim(db, clock, "w3", {"mail.send"})] == ["a"]
+
+
+def test_failures_retry_with_backoff_then_fail_and_unknown_is_never_retried(db, clock):
+    with db.transaction() as s:
+        jobs.enqueue(s, clock, kind="k", key="retry", payload={}, max_attempts=2)
+        jobs.enqueue(s, clock, kind="k", key="unknown", payload={})
+    claimed = {j.key: j for j in jobs.claim(db, clock, "w", {"k"})}
+    jobs.finish(db, clock, claimed["retry"], RuntimeError("smtp down"))
+    jobs.finish(db, clock, claimed["unknown"], jobs.OutcomeUnknown("connection lost after DATA"))
+    assert jobs.claim(db, clock, "w", {"k"}) == []  # backing off
+    clock.advance(jobs.backoff(1))
+    again = jobs.claim(db, clock, "w", {"k"})
+    assert [j.key for j in again] == ["retry"]
+    jobs.finish(db, clock, again[0], RuntimeError("still down"))
+    with db.transaction() as s:
+        states = {j.idempotency_key: j.state for j in s.execute(select(Job)).scalars()}
+    assert states == {"retry": JobState.FAILED, "unknown": JobState.UNKNOWN}
