@@ -1,0 +1,130 @@
+"""Money amounts and currencies as printed, in English, German, French, Swiss and Danish styles.
+
+Pure functions: text in, `Decimal` out. Never goes through float.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# A number with optional grouping (',', '.', ' ', "'", thin spaces) and an optional decimal part.
+# Space grouping needs a decimal part, so that "2 275,00" in a table row is not one number.
+_NUMBER = re.compile(
+    r"(?<![\w.,'/-])"
+    r"(?P<neg>[-−–]\s?)?"
+    r"(?P<open>\()?"
+    r"(?P<num>"
+    r"\d{1,3}(?:[.,'’]\d{3})+(?:[.,]\d{1,4})?"
+    r"|\d{1,3}(?:[ \u202f\u00a0]\d{3})+[.,]\d{1,4}"
+    r"|\d+(?:[.,]\d{1,4})?"
+    r")"
+    r"(?P<close>\))?"
+    r"(?P<trail>-)?"
+    r"(?![\w/%]|[.,]\d|-\d|\s?%)"
+)
+
+#: ISO 4217 codes accepted when printed, and symbols or local abbreviations that name one.
+CURRENCY_CODES: frozenset[str] = frozenset(
+    "EUR USD GBP CHF DKK SEK NOK PLN CZK HUF JPY CNY INR MYR SGD AUD CAD NZD HKD ZAR BRL".split()
+)
+CURRENCY_SYMBOLS: tuple[tuple[str, str], ...] = (
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("₹", "INR"),
+    ("US$", "USD"),
+    ("$", "USD"),
+    ("¥", "JPY"),
+    ("Rs.", "INR"),
+    ("Rs", "INR"),
+    ("RM", "MYR"),
+    ("Fr.", "CHF"),
+    ("kr.", "DKK"),
+    ("kr", "DKK"),
+    ("zł", "PLN"),
+)
+_SYMBOL_RE = re.compile(
+    "|".join(
+        (r"(?<![A-Za-z])" + re.escape(s) + (r"(?![A-Za-z])" if s[-1].isalpha() else ""))
+        for s, _ in CURRENCY_SYMBOLS
+    )
+)
+_CODE_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(CURRENCY_CODES)) + r")(?![A-Za-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class AmountMatch:
+    value: Decimal
+    start: int
+    end: int
+    #: True when the printed number has a decimal part (a price rather than a count).
+    has_decimals: bool
+
+
+def _to_decimal(num: str) -> tuple[Decimal, bool] | None:
+    """Return the number's value and whether it had a decimal part, deciding which mark is which."""
+    digits = re.sub(r"[ \u202f\u00a0'’]", "", num)
+    marks = [c for c in digits if c in ".,"]
+    decimal_mark: str | None = None
+    if len(set(marks)) == 2:
+        decimal_mark = marks[-1]
+    elif len(marks) == 1 and len(digits) - digits.index(marks[0]) - 1 != 3:
+        decimal_mark = marks[0]
+    if decimal_mark is None:
+        plain, has_dec = digits.replace(".", "").replace(",", ""), False
+    else:
+        whole, _, frac = digits.rpartition(decimal_mark)
+        plain = whole.replace(".", "").replace(",", "") + "." + frac
+        has_dec = True
+    try:
+        return Decimal(plain), has_dec
+    except InvalidOperation:
+        return None
+
+
+def find_amounts(text: str) -> list[AmountMatch]:
+    """Return every number in `text` read as an amount, in the order printed."""
+    found = []
+    for m in _NUMBER.finditer(text):
+        parsed = _to_decimal(m.group("num"))
+        if parsed is None:
+            continue
+        value, has_dec = parsed
+        negative = bool(m.group("neg") or m.group("trail") or (m.group("open") and m.group("close")))
+        found.append(AmountMatch(-value if negative else value, m.start(), m.end(), has_dec))
+    return found
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Return the amount when `text` is one amount (currency marks allowed), else None."""
+    stripped = strip_currency(text).strip()
+    matches = find_amounts(stripped)
+    if len(matches) != 1 or matches[0].end - matches[0].start < len(stripped.rstrip(".")):
+        return None
+    return matches[0].value
+
+
+def strip_currency(text: str) -> str:
+    """Return `text` without currency codes and symbols."""
+    return _CODE_RE.sub(" ", _SYMBOL_RE.sub(" ", text))
+
+
+def find_currencies(text: str) -> list[str]:
+    """Return the ISO codes of every currency code or symbol in `text`, in order."""
+    hits = [(m.start(), m.group(1)) for m in _CODE_RE.finditer(text)]
+    symbols = dict(CURRENCY_SYMBOLS)
+    hits += [(m.start(), symbols[m.group(0)]) for m in _SYMBOL_RE.finditer(text)]
+    return [code for _, code in sorted(hits)]
+
+
+def format_amount(value: Decimal, group: str, decimal_mark: str) -> str:
+    """Return `value` with two decimals, grouped by `group` and using `decimal_mark`."""
+    sign = "-" if value < 0 else ""
+    whole, _, frac = f"{abs(value):.2f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return sign + group.join(groups) + decimal_mark + frac

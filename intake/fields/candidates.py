@@ -1,0 +1,124 @@
+"""Labels found on the page and the text printed where their values usually sit.
+
+A value sits in the same cell after its label ("Invoice no: 42"), in a cell to its right on the
+same line, or in a cell below it (a column header over its value). Each place gets a factor that
+ranks it; field modules turn the text there into typed candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+from intake.fields.labels import LABELS, Label
+from intake.fields.layout import Cell, TextLine, cells_below
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    label: Label
+    cell: Cell
+    start: int  # character offsets of the label inside the cell's text
+    end: int
+
+    @property
+    def field(self) -> str:
+        return self.label.field
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Text where a label's value may be printed, ranked by `factor` (1.0 is the likeliest)."""
+
+    text: str
+    factor: float
+    cell: Cell
+    kind: str  # "inline" | "right" | "below"
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[Label, re.Pattern[str]], ...]:
+    return tuple((label, re.compile(label.pattern)) for label in LABELS)
+
+
+def _cell_hits(cell: Cell) -> list[LabelHit]:
+    folded = cell.folded
+    found = [
+        LabelHit(label, cell, m.start(), m.end())
+        for label, pattern in _compiled()
+        for m in pattern.finditer(folded)
+        if m.end() > m.start() and _starts_word(folded, m.start())
+    ]
+    found.sort(key=lambda h: (-(h.end - h.start), h.start))
+    kept: list[LabelHit] = []
+    for hit in found:
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def _starts_word(text: str, start: int) -> bool:
+    return start == 0 or not text[start - 1].isalnum()
+
+
+def find_label_hits(lines: Sequence[TextLine]) -> list[LabelHit]:
+    """Return every label printed in `lines`, longest match first where labels overlap."""
+    return [hit for line in lines for cell in line.cells for hit in _cell_hits(cell)]
+
+
+def _rest_of_cell(hit: LabelHit, hits_in_cell: Sequence[LabelHit]) -> str:
+    """Return the cell text after the label, up to the next label in the same cell."""
+    following = [h.start for h in hits_in_cell if h.start >= hit.end and h.field != hit.field]
+    end = min(following, default=len(hit.cell.text))
+    return hit.cell.text[hit.end : end].strip(" :.;#-–|")
+
+
+def value_places(
+    lines: Sequence[TextLine], hit: LabelHit, all_hits: Sequence[LabelHit]
+) -> list[Place]:
+    """Return the places where the value of `hit` may be printed, likeliest first."""
+    in_cell = [h for h in all_hits if h.cell is hit.cell]
+    places = []
+    rest = _rest_of_cell(hit, in_cell)
+    labelled_later = any(h.start >= hit.end for h in in_cell if h is not hit)
+    if rest:
+        places.append(Place(rest, 1.0, hit.cell, "inline"))
+    if not labelled_later:
+        line = lines[hit.cell.line]
+        right = [c for c in line.cells if c.x0 > hit.cell.x1]
+        for i, cell in enumerate(right[:3]):
+            if any(h.cell is cell and h.field != hit.field for h in all_hits) and i > 0:
+                break
+            places.append(Place(cell.text, 0.9 - 0.1 * i, cell, "right"))
+    for i, cell in enumerate(cells_below(lines, hit.cell)):
+        places.append(Place(cell.text, 0.75 - 0.1 * (cell.line - hit.cell.line - 1), cell, "below"))
+    return places
+
+
+def hits_for(hits: Sequence[LabelHit], *fields: str) -> list[LabelHit]:
+    """Return the hits whose label names one of `fields`."""
+    return [h for h in hits if h.field in fields]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate(Generic[T]):
+    """A possible value of a field with how much the rules that found it trust it (0..1+)."""
+
+    value: T
+    score: float
+    line: int
+
+
+def best(candidates: Sequence[Candidate[T]]) -> Candidate[T] | None:
+    """Return the candidate with the highest score, equal values adding a little weight."""
+    if not candidates:
+        return None
+    support: dict[T, float] = {}
+    for c in candidates:
+        support[c.value] = support.get(c.value, 0.0) + 0.05
+    return max(candidates, key=lambda c: c.score + min(support[c.value], 0.2))

@@ -1,0 +1,139 @@
+"""Dates and payment terms as printed in English, German, French and Danish.
+
+Pure functions: text in, `datetime.date` out. Numeric dates are read day-first unless ISO
+(year first) or unless only the month-first reading is a valid date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: Month names and abbreviations (accents folded, lower case) in en/de/fr/da, to month number.
+MONTHS: dict[str, int] = {}
+_MONTH_NAMES = (
+    ("january jan januar janv janvier", 1),
+    ("february feb februar fevrier fevr fev", 2),
+    ("march mar marz maerz mars marts mrz", 3),
+    ("april apr avril avr", 4),
+    ("may mai maj", 5),
+    ("june jun juni juin", 6),
+    ("july jul juli juillet juil", 7),
+    ("august aug aout", 8),
+    ("september sep sept septembre", 9),
+    ("october oct oktober okt octobre", 10),
+    ("november nov novembre", 11),
+    ("december dec dezember dez decembre", 12),
+)
+for _names, _number in _MONTH_NAMES:
+    for _name in _names.split():
+        MONTHS[_name] = _number
+
+_MONTH = r"(?P<mon>[A-Za-zÀ-ÿ]{3,10})\.?"
+_PATTERNS = (
+    re.compile(r"(?<!\d)(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s?[./-]\s?(?P<m>\d{1,2})\s?[./-]\s?(?P<y>\d{4}|\d{2})(?![\d]|\.\d)"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s-]*" + _MONTH + r"[\s,-]*(?P<y>\d{4}|\d{2})(?!\d)"),
+    re.compile(r"(?<![A-Za-z])" + _MONTH + r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s*(?P<y>\d{4})(?!\d)"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    value: dt.date
+    start: int
+    end: int
+
+
+def fold(text: str) -> str:
+    """Return `text` lower-cased with accents removed ("März" -> "marz")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold_chars(text: str) -> str:
+    """Return `text` folded character by character, so that positions stay the same."""
+    out = []
+    for char in text:
+        folded = fold(char)
+        out.append(folded if len(folded) == 1 else char.lower()[:1] or char)
+    return "".join(out)
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 and len(text) == 2 else year
+
+
+def _build(year: int, month: int, day: int) -> dt.date | None:
+    if not 1900 <= year <= 2100:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _from_match(m: re.Match[str]) -> dt.date | None:
+    groups = m.groupdict()
+    year, day = _year(groups["y"]), int(groups["d"])
+    if groups.get("mon") is not None:
+        month = MONTHS.get(fold(groups["mon"]))
+        return None if month is None else _build(year, month, day)
+    month = int(groups["m"])
+    return _build(year, month, day) or _build(year, day, month)
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """Return every date printed in `text`, in order, without overlaps."""
+    found: list[DateMatch] = []
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(f.start < m.end() and m.start() < f.end for f in found):
+                continue
+            value = _from_match(m)
+            if value is not None:
+                found.append(DateMatch(value, m.start(), m.end()))
+    return sorted(found, key=lambda f: f.start)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Return the first date printed in `text`, or None."""
+    found = find_dates(text)
+    return found[0].value if found else None
+
+
+_TERM_DAYS = re.compile(
+    r"(?P<n>\d{1,3})\s*(?:days?|tage?n?|jours?|dage|dg\.?)\b", re.IGNORECASE
+)
+_NET_DAYS = re.compile(r"\bnet(?:to)?\s*(?P<n>\d{1,3})\b", re.IGNORECASE)
+
+
+def payment_term_days(text: str) -> int | None:
+    """Return the days to pay named by payment terms ("30 days net", "14 Tagen"), the longest."""
+    days = [int(m.group("n")) for m in _TERM_DAYS.finditer(text)]
+    days += [int(m.group("n")) for m in _NET_DAYS.finditer(text)]
+    days = [d for d in days if 0 < d <= 180]
+    return max(days) if days else None
+
+
+def format_date(value: dt.date, style: str, language: str = "en") -> str:
+    """Return `value` printed in one of the styles this module reads (for tests and examples)."""
+    months = {
+        "en": "January February March April May June July August September October November December",
+        "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+        "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "da": "januar februar marts april maj juni juli august september oktober november december",
+    }[language].split()
+    name = months[value.month - 1]
+    return {
+        "iso": value.isoformat(),
+        "dotted": f"{value.day:02d}.{value.month:02d}.{value.year}",
+        "slashed": f"{value.day:02d}/{value.month:02d}/{value.year}",
+        "dashed-short": f"{value.day:02d}-{value.month:02d}-{value.year % 100:02d}",
+        "day-month": f"{value.day}{'.' if language in ('de', 'da') else ''} {name} {value.year}",
+        "month-day": f"{name} {value.day}, {value.year}",
+        "abbrev": f"{value.day:02d}-{months[value.month - 1][:3]}-{value.year}",
+    }[style]

@@ -1,0 +1,101 @@
+"""Assemble an `ExtractedInvoice` from pages of words: run each field rule, check, score."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from intake.fields import parties, references
+from intake.fields.candidates import Candidate, find_label_hits
+from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
+from intake.fields.layout import document_lines
+from intake.fields.totals import Totals, amount_candidates, choose_totals, fallback_total
+from intake.words import Page
+from invoicing.extraction import ExtractedInvoice, Party, Source
+
+#: Confidence is multiplied by this when a check on the field fails.
+FAILED_CHECK = 0.5
+
+
+def _confidence(candidate: Candidate[Any] | None, ocr_quality: float) -> float:
+    if candidate is None:
+        return 0.0
+    return round(max(0.05, min(1.0, candidate.score)) * ocr_quality, 3)
+
+
+def _ocr_quality(pages: Sequence[Page]) -> float:
+    """Return the mean word confidence of OCR pages (1.0 for text layers)."""
+    words = [w for p in pages if p.ocr for w in p.words]
+    return sum(w.confidence for w in words) / len(words) if words else 1.0
+
+
+def _totals(lines: Any, hits: Any) -> tuple[Totals, list[str]]:
+    totals = choose_totals(
+        amount_candidates(lines, hits, TOTAL),
+        amount_candidates(lines, hits, NET_TOTAL),
+        amount_candidates(lines, hits, TAX_TOTAL),
+    )
+    warnings = []
+    if totals.total is None:
+        totals = Totals(fallback_total(lines), totals.net, totals.tax, totals.consistent)
+    if totals.consistent is False:
+        assert totals.net and totals.tax and totals.total
+        warnings.append(
+            f"net {totals.net.value} + tax {totals.tax.value} != total {totals.total.value}"
+        )
+    return totals, warnings
+
+
+def _value(candidate: Candidate[Any] | None) -> Any:
+    return None if candidate is None else candidate.value
+
+
+def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
+    """Return the invoice fields read from `pages`, each with a confidence (0..1)."""
+    lines = document_lines(pages)
+    hits = find_label_hits(lines)
+    buyer_lines = parties.buyer_block(lines, hits)
+    totals, warnings = _totals(lines, hits)
+    issued = references.issue_date(lines, hits)
+    found: dict[str, Candidate[Any] | None] = {
+        "invoice_number": references.invoice_number(lines, hits),
+        "issue_date": issued,
+        "due_date": references.due_date(lines, hits, _value(issued)),
+        "currency": references.currency(lines, hits),
+        "total": totals.total,
+        "net_total": totals.net,
+        "tax_total": totals.tax,
+        "seller.name": parties.seller_name(lines, hits, buyer_lines),
+        "seller.vat_id": parties.seller_vat_id(lines, hits, buyer_lines),
+        "seller.iban": parties.seller_iban(lines, hits, buyer_lines),
+        "buyer.name": parties.buyer_name(lines, hits),
+    }
+    quality = _ocr_quality(pages)
+    confidence = {name: _confidence(c, quality) for name, c in found.items() if c is not None}
+    if totals.consistent is False:
+        for name in ("total", "net_total", "tax_total"):
+            confidence[name] = round(confidence.get(name, 0.0) * FAILED_CHECK, 3)
+    elif totals.consistent:
+        for name in ("total", "net_total", "tax_total"):
+            confidence[name] = max(confidence.get(name, 0.0), round(0.95 * quality, 3))
+    total: Decimal | None = _value(totals.total)
+    return ExtractedInvoice(
+        source=Source.OCR if any(p.ocr for p in pages) else Source.PDF_TEXT,
+        invoice_number=_value(found["invoice_number"]),
+        issue_date=_value(issued),
+        due_date=_value(found["due_date"]),
+        currency=_value(found["currency"]),
+        total=total,
+        net_total=_value(totals.net),
+        tax_total=_value(totals.tax),
+        seller=Party(
+            name=_value(found["seller.name"]),
+            vat_id=_value(found["seller.vat_id"]),
+            iban=_value(found["seller.iban"]),
+        ),
+        buyer=Party(name=_value(found["buyer.name"])),
+        confidence=confidence,
+        warnings=tuple(warnings),
+        document_type="381" if total is not None and total < 0 else "380",
+    )

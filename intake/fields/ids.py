@@ -1,0 +1,81 @@
+"""VAT identification numbers and IBANs found in text, checked with python-stdnum.
+
+A shape match is kept even when its checksum fails (sample invoices print made-up numbers);
+the caller lowers its confidence instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stdnum import iban as stdnum_iban
+from stdnum.eu import vat as stdnum_vat
+
+_EU_PREFIXES = (
+    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI GB CHE"
+).split()
+
+# A country prefix, then 8-14 characters with optional spaces/dots between digit groups.
+_VAT = re.compile(
+    r"(?<![A-Z0-9])(?P<cc>" + "|".join(_EU_PREFIXES) + r")[\s.-]?"
+    r"(?P<body>[0-9A-Z]{2}(?:[\s.]?[0-9A-Z]{1,4}){2,6})(?![0-9A-Za-z])"
+)
+_IBAN = re.compile(r"(?<![A-Z0-9])(?P<iban>[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{2,4}){3,8})(?![A-Z0-9])")
+# Tax numbers outside the EU printed after a VAT-like label: GSTIN, Indian TIN, plain digits.
+_OTHER_TAX_ID = re.compile(r"(?<![A-Za-z0-9])(?P<id>[0-9A-Z]{2,}[0-9][0-9A-Z]{5,})(?![A-Za-z0-9])")
+
+
+@dataclass(frozen=True, slots=True)
+class IdMatch:
+    value: str  # compact: no spaces or punctuation
+    valid: bool  # checksum passed
+    start: int
+    end: int
+
+
+def compact(text: str) -> str:
+    """Return `text` upper-cased without spaces and punctuation."""
+    return re.sub(r"[^0-9A-Za-z]", "", text).upper()
+
+
+def find_vat_ids(text: str) -> list[IdMatch]:
+    """Return EU-style VAT IDs in `text` with whether their checksum passes."""
+    found = []
+    for m in _VAT.finditer(text.upper()):
+        value = compact(m.group(0))
+        if not any(c.isdigit() for c in value[2:]) or sum(c.isdigit() for c in value) < 7:
+            continue
+        found.append(IdMatch(value, bool(stdnum_vat.is_valid(value)), m.start(), m.end()))
+    return found
+
+
+def find_other_tax_ids(text: str) -> list[IdMatch]:
+    """Return tax-number-shaped tokens (e.g. GSTIN, TIN) that are not EU VAT IDs."""
+    return [
+        IdMatch(m.group("id"), False, m.start(), m.end())
+        for m in _OTHER_TAX_ID.finditer(text)
+        if sum(c.isdigit() for c in m.group("id")) >= 6
+    ]
+
+
+def find_ibans(text: str) -> list[IdMatch]:
+    """Return IBAN-shaped strings in `text` with whether their checksum passes."""
+    found = []
+    upper = text.upper()
+    for m in _IBAN.finditer(upper):
+        value = compact(m.group("iban"))
+        valid = bool(stdnum_iban.is_valid(value))
+        if not valid:
+            # A trailing group may belong to the next field ("... 00 BIC"); try shorter forms.
+            value, valid = _longest_valid_prefix(value)
+        if 15 <= len(value) <= 34:
+            found.append(IdMatch(value, valid, m.start(), m.end()))
+    return found
+
+
+def _longest_valid_prefix(value: str) -> tuple[str, bool]:
+    for end in range(len(value), 14, -1):
+        if stdnum_iban.is_valid(value[:end]):
+            return value[:end], True
+    return value, False

@@ -1,0 +1,149 @@
+"""Label vocabularies: the words that announce a field, in English, German, French and Danish.
+
+Patterns are regular expressions matched against folded text (lower case, accents removed, see
+`dates.fold`). Where labels overlap, the longest match wins, so specific labels such as
+"Lieferdatum" or "Gesamtbetrag der Zuschläge" listed under IGNORE shadow the generic "datum" or
+"gesamtbetrag". The weight says how surely the label names the field (1.0 sure, 0.5 a guess).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_NO = r"(?:n(?:o|r|um|umber|ummer|°|º|˚|\.)?\.?|#|nummer|number|numero|n°|nr\.?)"
+
+INVOICE_NUMBER = "invoice_number"
+ISSUE_DATE = "issue_date"
+DUE_DATE = "due_date"
+TOTAL = "total"
+NET_TOTAL = "net_total"
+TAX_TOTAL = "tax_total"
+VAT_ID = "vat_id"
+BUYER_VAT_ID = "buyer_vat_id"
+IBAN = "iban"
+BUYER = "buyer"
+SELLER = "seller"
+TERMS = "terms"
+CURRENCY = "currency"
+IGNORE = "ignore"
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    field: str
+    pattern: str
+    weight: float = 1.0
+
+
+def _labels(field: str, weight: float, *patterns: str) -> tuple[Label, ...]:
+    return tuple(Label(field, p, weight) for p in patterns)
+
+
+LABELS: tuple[Label, ...] = (
+    *_labels(
+        INVOICE_NUMBER, 1.0,
+        rf"invoice\s*{_NO}", r"invoice\s*id", rf"tax\s*invoice\s*{_NO}", r"rechnungs-?\s*nummer",
+        rf"rechnungs?\s*-?\s*{_NO}", rf"rg\.?\s*-?\s*{_NO}", r"rechnung\s*nr\.?", r"belegnummer",
+        rf"beleg\s*-?\s*{_NO}", rf"gutschrifts?\s*-?\s*{_NO}", r"gutschriftsnummer",
+        rf"facture\s*{_NO}", rf"{_NO}\s*(?:de\s*)?facture", r"numero\s*de\s*facture",
+        rf"avoir\s*{_NO}", rf"{_NO}\s*d'avoir", r"fakturanr\.?", r"fakturanummer",
+        rf"faktura\s*{_NO}", rf"credit\s*note\s*{_NO}", r"document\s*no\.?", r"bill\s*no\.?",
+        rf"receipt\s*{_NO}", r"invoice\s*#", r"inv\s*no\.?", r"rechnungs-?\s*id",
+    ),
+    *_labels(INVOICE_NUMBER, 0.7, r"\bnr\.", r"\bno\.", r"\bn°", r"numero", r"reference"),
+    *_labels(
+        ISSUE_DATE, 1.0,
+        r"invoice\s*date", r"date\s*of\s*issue", r"issue\s*date", r"date\s*issued", r"billing\s*date",
+        r"rechnungsdatum", r"rechnungs-?\s*datum", r"ausstellungsdatum", r"belegdatum",
+        r"date\s*de\s*(?:la\s*)?facture", r"date\s*d'emission", r"date\s*de\s*facturation",
+        r"fakturadato", r"fakturadatum", r"invoice\s*issue\s*date", r"date\s*de\s*l'avoir",
+        r"gutschriftsdatum", r"receipt\s*date",
+    ),
+    *_labels(ISSUE_DATE, 0.6, r"\bdatum\b", r"\bdate\b", r"\bdato\b", r"\bvom\b", r"\bdu\b", r"\ble\b"),
+    *_labels(
+        DUE_DATE, 1.0,
+        r"due\s*date", r"payment\s*due", r"date\s*due", r"due\s*by", r"pay\s*by", r"due\s*on",
+        r"falligkeitsdatum", r"falligkeit", r"fallig\s*am", r"fallig\s*bis", r"zahlbar\s*bis",
+        r"zahlungsziel", r"zahlungstermin", r"date\s*d'echeance", r"echeance", r"a\s*payer\s*avant",
+        r"forfaldsdato", r"forfald", r"betalingsfrist", r"sidste\s*rettidige\s*betalingsdato",
+        r"\bfallig\b",
+    ),
+    *_labels(
+        TOTAL, 1.0,
+        r"grand\s*total", r"total\s*amount", r"amount\s*due", r"total\s*due", r"balance\s*due",
+        r"invoice\s*total", r"total\s*incl\.?(?:uding)?\s*(?:vat|tax)", r"total\s*\(?incl",
+        r"gesamtbetrag", r"rechnungsbetrag", r"rechnungssumme", r"bruttosumme", r"bruttobetrag",
+        r"\bbrutto\b", r"endbetrag", r"zahlbetrag", r"zu\s*zahlen", r"gesamtsumme", r"summe\s*brutto",
+        r"gesamt\s*brutto", r"montant\s*ttc", r"total\s*ttc", r"net\s*a\s*payer", r"montant\s*total",
+        r"total\s*a\s*payer", r"\bi\s*alt\b", r"total\s*inkl\.?\s*moms", r"at\s*betale",
+        r"total\s*\(?rm\)?", r"round(?:ing)?\s*total", r"total\s*amount\s*payable", r"total\s*payable",
+        r"montant\s*a\s*payer",
+    ),
+    *_labels(TOTAL, 0.6, r"\btotal\b", r"\bsumme\b", r"\bbetrag\b", r"\bamount\b", r"\bbalance\b"),
+    *_labels(
+        NET_TOTAL, 1.0,
+        r"net\s*total", r"total\s*net", r"net\s*amount", r"subtotal", r"sub-total", r"sub\s*total",
+        r"total\s*excl\.?(?:uding)?\s*(?:vat|tax)", r"total\s*\(?excl", r"amount\s*excl",
+        r"nettobetrag", r"nettosumme", r"summe\s*netto", r"gesamt\s*netto", r"\bnetto\b",
+        r"rechnungssumme\s*ohne\s*ust\.?", r"zwischensumme", r"warenwert", r"total\s*ht",
+        r"montant\s*ht", r"total\s*hors\s*taxes?", r"\bht\b", r"netto\s*i\s*alt",
+        r"total\s*ekskl\.?\s*moms", r"\bnet\b", r"untaxed\s*amount", r"betrag\s*netto",
+    ),
+    *_labels(
+        TAX_TOTAL, 1.0,
+        r"\bvat\b", r"\bmwst\.?", r"\bust\.?\b", r"umsatzsteuer", r"mehrwertsteuer", r"steuerbetrag",
+        r"\btva\b", r"montant\s*tva", r"total\s*tva", r"\bmoms\b", r"tax\s*amount", r"total\s*tax",
+        r"\btax\b", r"sales\s*tax", r"\bgst\b", r"\bigst\b", r"\bsst\b", r"summe\s*ust",
+        r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount",
+    ),
+    *_labels(
+        VAT_ID, 1.0,
+        r"vat\s*(?:id|reg(?:istration)?)\.?\s*(?:no\.?|number|nr\.?)?", r"vat\s*no\.?", r"vat\s*number",
+        r"ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?|no\.?)?", r"ust-?idnr\.?", r"umsatzsteuer-?\s*id(?:ent)?",
+        r"ust-?id", r"ust\.-?id", r"n°\s*(?:de\s*)?tva(?:\s*intra(?:communautaire)?)?",
+        r"tva\s*intra(?:communautaire)?", r"numero\s*de\s*tva", r"id\.?\s*tva", r"cvr\s*(?:-?nr\.?)?",
+        r"se\s*-?\s*nr\.?", r"moms\s*(?:-?nr\.?|reg)", r"btw\s*(?:-?nr\.?|nummer)?", r"gstin",
+        r"\btin\b", r"tax\s*id", r"vat\s*reg", r"identifiant\s*tva", r"mwst-?nr\.?",
+    ),
+    *_labels(
+        BUYER_VAT_ID, 1.0,
+        r"your\s*vat", r"customer\s*vat", r"ihre\s*ust", r"kunden-?\s*ust", r"buyer\s*vat",
+        r"tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*cvr",
+    ),
+    *_labels(IBAN, 1.0, r"\biban\b"),
+    *_labels(
+        BUYER, 1.0,
+        r"bill\s*to", r"billed\s*to", r"invoice\s*to", r"invoiced\s*to", r"sold\s*to", r"customer",
+        r"rechnungsempfanger", r"rechnungsadresse", r"kaufer", r"leistungsempfanger", r"\bkunde\b",
+        r"empfanger", r"facture\s*a", r"facturer\s*a", r"adresse\s*de\s*facturation", r"\bclient\b",
+        r"\bacheteur\b", r"faktureres\s*til", r"\bkunde\b", r"modtager", r"guest\s*name", r"buyer",
+        r"bill\s*to\s*party", r"billing\s*address",
+    ),
+    *_labels(
+        SELLER, 1.0,
+        r"verkaufer", r"\bseller\b", r"\bvendeur\b", r"\bsupplier\b", r"sold\s*by", r"\blieferant\b",
+        r"\bfournisseur\b", r"\bsaelger\b", r"\bsalger\b", r"rechnungssteller", r"\bemetteur\b",
+    ),
+    *_labels(
+        TERMS, 1.0,
+        r"payment\s*terms", r"terms\s*of\s*payment", r"zahlungsbedingungen", r"zahlbar",
+        r"conditions\s*de\s*(?:paiement|reglement)", r"payable", r"betalingsbetingelser",
+        r"betales\s*senest", r"net\s*\d+\s*days", r"within\s*\d+\s*days", r"a\s*\d+\s*jours",
+    ),
+    *_labels(CURRENCY, 1.0, r"wahrung", r"currency", r"devise", r"valuta", r"monnaie"),
+    *_labels(
+        IGNORE, 1.0,
+        r"kunden-?\s*nr\.?", r"kundennummer", r"customer\s*(?:no|number|id)\.?", r"client\s*n°",
+        r"numero\s*client", r"bestell-?\s*nr\.?", r"bestellnummer", r"auftrags-?\s*nr\.?",
+        r"auftragsnummer", r"order\s*(?:no|number|id|date)\.?", r"purchase\s*order", r"lieferdatum",
+        r"leistungsdatum", r"liefer-?\s*und\s*leistungsdatum", r"bestelldatum", r"auftragsdatum",
+        r"delivery\s*date", r"date\s*de\s*livraison", r"leveringsdato", r"check\s*in", r"check\s*out",
+        r"steuernummer", r"steuer-?\s*nr\.?", r"tax\s*number", r"gesamtbetrag\s*der\s*(?:zu|ab)schlage",
+        r"lieferschein-?\s*(?:nr\.?|nummer)", r"gesamtbetrag\s*der\s*positionen", r"positionssumme",
+        r"tax\s*rate", r"steuersatz", r"vat\s*rate", r"taux\s*(?:de\s*)?tva", r"vat\s*%",
+        r"mandatsreferenz", r"glaubiger-?\s*id", r"erhaltene\s*anzahlungen", r"print\s*date",
+        r"druckdatum", r"datum\s*der\s*lieferung", r"zeitraum", r"period", r"seite", r"page",
+        r"handelsregister", r"hrb", r"telefon", r"phone", r"fax", r"tel\.?", r"due\s*date\s*of\s*the",
+        r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen",
+    ),
+)

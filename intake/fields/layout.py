@@ -1,0 +1,134 @@
+"""Lines and cells from words with positions: the geometry that field rules read.
+
+A `TextLine` is the words sharing a baseline band; a `Cell` is a run of words on a line with no
+wide gap inside (a label, a value, a table cell). Works the same on PDF text and OCR words.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from intake.fields.dates import fold, fold_chars
+from intake.words import Page, Word
+
+#: A gap wider than this many word heights separates two cells on a line.
+CELL_GAP = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    words: tuple[Word, ...]
+    page: int
+    line: int  # index of its line in the document's line list
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def folded(self) -> str:
+        """The text lower-cased without accents, same length as `text`."""
+        return fold_chars(self.text)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return statistics.median(w.height for w in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    cells: tuple[Cell, ...]
+    page: int
+    index: int
+    #: Where the page sits, 0 at its top and 1 at its bottom, for header/footer rules.
+    relative_top: float
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        return tuple(w for c in self.cells for w in c.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells)
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @property
+    def top(self) -> float:
+        return min(c.top for c in self.cells)
+
+    @property
+    def bottom(self) -> float:
+        return max(c.bottom for c in self.cells)
+
+
+def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
+    """Return words grouped into rows by vertical overlap, top to bottom, each left to right."""
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.middle, w.x0)):
+        if rows:
+            last = rows[-1]
+            middle = statistics.median(w.middle for w in last)
+            height = statistics.median(w.height for w in last)
+            if abs(word.middle - middle) < 0.5 * max(height, word.height, 1.0):
+                last.append(word)
+                continue
+        rows.append([word])
+    return [sorted(row, key=lambda w: w.x0) for row in rows]
+
+
+def _split_cells(row: list[Word], page: int, line: int) -> tuple[Cell, ...]:
+    cells: list[list[Word]] = [[row[0]]]
+    for prev, word in zip(row, row[1:]):
+        height = max(min(prev.height, word.height), 1.0)
+        if word.x0 - prev.x1 > CELL_GAP * height:
+            cells.append([word])
+        else:
+            cells[-1].append(word)
+    return tuple(Cell(tuple(c), page, line) for c in cells)
+
+
+def document_lines(pages: Sequence[Page]) -> list[TextLine]:
+    """Return every line of every page in reading order, with its cells."""
+    lines: list[TextLine] = []
+    for page in pages:
+        words = [w for w in page.words if w.text.strip()]
+        for row in _group_rows(words):
+            index = len(lines)
+            cells = _split_cells(row, page.number, index)
+            relative = min(w.top for w in row) / page.height if page.height else 0.0
+            lines.append(TextLine(cells, page.number, index, relative))
+    return lines
+
+
+def cells_below(lines: Sequence[TextLine], cell: Cell, depth: int = 3) -> list[Cell]:
+    """Return cells on the next `depth` lines of the same page that overlap `cell` horizontally."""
+    found = []
+    for line in lines[cell.line + 1 : cell.line + 1 + depth]:
+        if line.page != cell.page or line.top - cell.bottom > 4 * cell.height:
+            break
+        for other in line.cells:
+            overlap = min(other.x1, cell.x1) - max(other.x0, cell.x0)
+            if overlap > 0 or abs(other.x0 - cell.x0) < cell.height:
+                found.append(other)
+    return found

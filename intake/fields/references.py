@@ -1,0 +1,129 @@
+"""Invoice number, issue and due dates and currency from labels and the text around them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from intake.fields.amounts import find_amounts, find_currencies
+from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
+from intake.fields.dates import find_dates, payment_term_days
+from intake.fields.labels import (
+    CURRENCY,
+    DUE_DATE,
+    INVOICE_NUMBER,
+    ISSUE_DATE,
+    NET_TOTAL,
+    TAX_TOTAL,
+    TERMS,
+    TOTAL,
+)
+from intake.fields.layout import TextLine
+
+_ID_TOKEN = re.compile(r"^#?(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|[0-9])[:,.;]?$")
+_NOT_IDS = frozenset("nr no nr. no. n° number nummer numero date datum du vom of le page".split())
+# Title words that may be followed by the number itself ("Rechnung R0005532486").
+_TITLE = re.compile(
+    r"^(?:tax\s+)?(?:invoice|rechnung|handelsrechnung|facture|faktura|gutschrift|avoir|credit\s+note"
+    r"|receipt|quittung|kvittering)\b\s*(?:\(\d+\)\s*)?",
+    re.IGNORECASE,
+)
+
+
+def _id_in(text: str) -> str | None:
+    """Return the first token of `text` shaped like a document number (it has a digit)."""
+    for token in text.split()[:3]:
+        if token.casefold() in _NOT_IDS or token in (":", "-", "#"):
+            continue
+        m = _ID_TOKEN.match(token)
+        if m is None or not any(ch.isdigit() for ch in m.group("id")):
+            return None
+        value = m.group("id")
+        if find_dates(value) and len(find_dates(value)[0].value.isoformat()) >= len(value) - 2:
+            return None
+        return value
+    return None
+
+
+def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[str] | None:
+    """Return the printed invoice number: after its label, or after the document's title."""
+    found = []
+    for hit in hits_for(hits, INVOICE_NUMBER):
+        for place in value_places(lines, hit, hits):
+            value = _id_in(place.text)
+            if value is not None:
+                found.append(Candidate(value, hit.label.weight * place.factor, hit.cell.line))
+                break
+    for line in lines[:60]:
+        for cell in line.cells[:2]:
+            m = _TITLE.match(cell.text)
+            if m is not None:
+                value = _id_in(cell.text[m.end() :])
+                if value is not None:
+                    found.append(Candidate(value, 0.8, line.index))
+    return best(found)
+
+
+def _dates_after(lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str) -> list[Candidate[dt.date]]:
+    found = []
+    for hit in hits_for(hits, field):
+        for place in value_places(lines, hit, hits):
+            dates = find_dates(place.text)
+            if dates:
+                found.append(Candidate(dates[0].value, hit.label.weight * place.factor, hit.cell.line))
+                break
+    return found
+
+
+def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[dt.date] | None:
+    """Return the issue date: after its label, else the first date printed on the first page."""
+    found = _dates_after(lines, hits, ISSUE_DATE)
+    if not found:
+        for line in lines:
+            if line.page == 1:
+                dates = find_dates(line.text)
+                if dates:
+                    found.append(Candidate(dates[0].value, 0.3, line.index))
+                    break
+    return best(found)
+
+
+def due_date(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], issued: dt.date | None
+) -> Candidate[dt.date] | None:
+    """Return the due date: after its label, else a date or a number of days in payment terms."""
+    found = _dates_after(lines, hits, DUE_DATE)
+    if found:
+        return best(found)
+    for hit in hits_for(hits, TERMS):
+        text = " ".join(p.text for p in value_places(lines, hit, hits) if p.kind != "below")
+        text = lines[hit.cell.line].text + " " + text
+        dates = [d.value for d in find_dates(text) if issued is None or d.value >= issued]
+        if dates:
+            found.append(Candidate(max(dates), 0.6, hit.cell.line))
+        days = payment_term_days(text)
+        if days is not None and issued is not None:
+            found.append(Candidate(issued + dt.timedelta(days=days), 0.5, hit.cell.line))
+    return best(found)
+
+
+def currency(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[str] | None:
+    """Return the currency: after its label, else the code or symbol printed most by amounts."""
+    for hit in hits_for(hits, CURRENCY):
+        for place in value_places(lines, hit, hits):
+            codes = find_currencies(place.text)
+            if codes:
+                return Candidate(codes[0], 0.95, hit.cell.line)
+    amount_lines = {h.cell.line for h in hits_for(hits, TOTAL, NET_TOTAL, TAX_TOTAL)}
+    votes: Counter[str] = Counter()
+    for line in lines:
+        codes = find_currencies(line.text)
+        weight = 3 if line.index in amount_lines else 1 if find_amounts(line.text) else 0.5
+        for code in codes:
+            votes[code] += weight
+    if not votes:
+        return None
+    code, count = votes.most_common(1)[0]
+    return Candidate(code, min(0.9, 0.5 + 0.1 * count), 0)
