@@ -26,3 +26,15 @@ class DocumentTooLarge(UnreadableDocument):
         super().__init__(f"{what} too large: {size} > {limit}")
         self.size = size
         self.limit = limit
+
+
+class NotAnEInvoice(UnreadableDocument):
+    """The bytes are not well-formed XML, or XML of a kind that is not a supported e-invoice."""
+
+    def __init__(self, reason: str, root_tag: str | None = None) -> None:
+        super().__init__(reason)
+        self.root_tag = root_tag
+
+
+class UnsafeXml(NotAnEInvoice):
+    """The XML declares a DTD or entities (XXE, "billion laughs"); it is refused unread."""
