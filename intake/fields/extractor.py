@@ -69,8 +69,8 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "seller.name": parties.seller_name(lines, hits, buyer_lines),
         "seller.vat_id": parties.seller_vat_id(lines, hits, buyer_lines),
         "seller.iban": parties.seller_iban(lines, hits, buyer_lines),
-        "buyer.name": parties.buyer_name(lines, hits),
     }
+    found["buyer.name"] = parties.buyer_name(lines, hits, _value(found["seller.name"]))
     quality = _ocr_quality(pages)
     confidence = {name: _confidence(c, quality) for name, c in found.items() if c is not None}
     if totals.consistent is False:

@@ -7,14 +7,15 @@ is found first, so that names, VAT IDs and IBANs printed inside it are not taken
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from collections.abc import Sequence
 
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
 from intake.fields.ids import find_ibans, find_other_tax_ids, find_vat_ids
 from intake.fields.labels import BUYER, BUYER_VAT_ID, IBAN, SELLER, VAT_ID
-from intake.fields.layout import TextLine
+from intake.fields.layout import Cell, TextLine
 
-LEGAL_FORMS = (
+_FORMS = (
     "GmbH & Co. KG", "GmbH & Co KG", "GmbH & Co.", "GmbH", "gGmbH", "AG", "KG", "OHG", "e.K.", "e.V.",
     "a.G.", "UG", "SE", "SARL", "S.A.R.L.", "SAS", "S.A.S.", "SA", "S.A.", "EURL", "SCI", "SNC",
     "Ltd.", "Ltd", "Limited", "LLC", "LLP", "Inc.", "Inc", "Corp.", "Corporation", "PLC", "plc",
@@ -22,8 +23,10 @@ LEGAL_FORMS = (
     "SDN BHD", "SDN. BHD.", "Bhd", "BHD", "Pvt. Ltd.", "Pvt Ltd", "Private Limited", "S.r.l.", "S.p.A.",
     "AB", "Oy", "AS", "GbR", "PartG", "mbB", "KGaA", "Co.", "Enterprise", "Trading",
 )
+#: Legal forms as printed, and in capitals where the form is long enough not to be a word.
+LEGAL_FORMS = tuple(sorted({*_FORMS, *(f.upper() for f in _FORMS if len(f) >= 4)}, key=len, reverse=True))
 _LEGAL = re.compile(
-    r"(?<![A-Za-z])(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
+    r"(?<![A-Za-z])(?:" + "|".join(re.escape(f) for f in LEGAL_FORMS)
     + r")(?![A-Za-z])"
 )
 _SALUTATION = re.compile(
@@ -54,20 +57,54 @@ def _legal_name(text: str) -> str | None:
     return part if len(part) > len(matches[-1].group(0)) + 1 else None
 
 
+def _is_section_label(hit: LabelHit) -> bool:
+    """Return whether a party label heads its cell ("Bill to:", "Verkäufer"), not a word in a name."""
+    if hit.start != 0:
+        return False
+    after = hit.cell.text[hit.end :].lstrip()
+    return (
+        not after or after.startswith((":", "/")) or hit.cell.text.endswith(":")
+        or r"\s" in hit.label.pattern
+    )
+
+
+def _name_value(text: str) -> str | None:
+    """Return `text` as a party name, or None when it is a salutation, label or number line."""
+    text = text.strip(" :,;")
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 2 or _SALUTATION.match(text) or sum(ch.isdigit() for ch in text) > letters:
+        return None
+    if ":" in text and not _NAME_LABEL.match(text):
+        return None
+    name = _clean_name(text)
+    return name if sum(ch.isalpha() for ch in name) >= 2 else None
+
+
 def _name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate[str]]:
-    """Return the first name-like text after a party label (inline, right or below it)."""
-    found = []
-    places = value_places(lines, hit, [hit])
-    named = [p for p in places if _NAME_LABEL.match(p.text) and _NAME_LABEL.sub("", p.text)]
-    for place in named[:1] + places:
-        text = place.text if place.kind != "below" else place.text
-        if _SALUTATION.match(text) or not any(ch.isalpha() for ch in text) or text.endswith(":"):
-            continue
-        name = _clean_name(text)
-        if name and len(name) >= 2:
-            found.append(Candidate(name, hit.label.weight * max(place.factor, 0.7), hit.cell.line))
+    """Return the party name in the block a section label heads: its "Name:" line or first line."""
+    if not _is_section_label(hit):
+        return []
+    rest = hit.cell.text[hit.end :]
+    rest = rest.partition(":")[2] if ":" in rest else "" if rest.startswith("/") else rest
+    rest = rest.strip(" :")
+    if rest and _name_value(rest):
+        return [Candidate(_name_value(rest) or rest, hit.label.weight, hit.cell.line)]
+    first: Candidate[str] | None = None
+    for line in lines[hit.cell.line + 1 : hit.cell.line + 9]:
+        if line.page != hit.cell.page:
             break
-    return found
+        cells = [c for c in line.cells if abs(c.x0 - hit.cell.x0) < 3 * c.height]
+        if not cells:
+            continue
+        cell = cells[0]
+        if _NAME_LABEL.match(cell.text):
+            after = [c for c in line.cells if c.x0 > cell.x1]
+            value = _NAME_LABEL.sub("", cell.text).strip() or (after[0].text if after else "")
+            if _name_value(value):
+                return [Candidate(_name_value(value) or value, hit.label.weight, line.index)]
+        if first is None and ":" not in line.text and _name_value(cell.text):
+            first = Candidate(_name_value(cell.text) or "", 0.8 * hit.label.weight, line.index)
+    return [first] if first else []
 
 
 def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[int]:
@@ -80,27 +117,51 @@ def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[int]
     return block
 
 
-def buyer_name(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[str] | None:
+def buyer_name(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None
+) -> Candidate[str] | None:
     """Return the buyer's name: the block after a buyer label, else the address window."""
     found = [c for hit in hits_for(hits, BUYER) for c in _name_lines_after(lines, hit)]
     if found:
         return best(found)
-    return _address_window(lines)
+    return _address_window(lines, hits, seller)
 
 
-def _address_window(lines: Sequence[TextLine]) -> Candidate[str] | None:
-    """Return the first line of the recipient window (left, upper third of page one)."""
-    window = [
-        line for line in lines if line.page == 1 and 0.1 < line.relative_top < 0.35
-    ]
-    for line in window:
-        cell = line.cells[0]
-        if cell.height < 0.8 * _body_height(lines) or _SEPARATORS.search(cell.text):
-            continue  # the small return-address line above the recipient
-        if _SALUTATION.match(cell.text) or not any(ch.isalpha() for ch in cell.text):
+def _address_window(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None
+) -> Candidate[str] | None:
+    """Return the first line of the first address block (3+ aligned lines) in page one's top half."""
+    labelled = {h.cell.line for h in hits}
+    for line in lines:
+        if line.page != 1 or not 0.05 < line.relative_top < 0.5 or line.index in labelled:
             continue
-        return Candidate(_clean_name(cell.text), 0.35, line.index)
+        for cell in line.cells:
+            block = _aligned_below(lines, cell)
+            name = _name_value(cell.text)
+            if name and seller and _similar(name, seller):
+                continue
+            if len(block) >= 2 and name and not any(b.line in labelled for b in block[:2]):
+                if any(ch.isdigit() for b in block for ch in b.text):
+                    return Candidate(name, 0.4, line.index)
     return None
+
+
+def _similar(a: str, b: str) -> bool:
+    fold_a, fold_b = a.casefold(), b.casefold()
+    return fold_a in fold_b or fold_b in fold_a or SequenceMatcher(None, fold_a, fold_b).ratio() > 0.8
+
+
+def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
+    """Return the cells directly under `cell`, left-aligned with it, with no gap between lines."""
+    block: list[Cell] = []
+    last = cell
+    for line in lines[cell.line + 1 : cell.line + 5]:
+        under = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
+        if line.page != cell.page or not under or under[0].top - last.bottom > 1.2 * cell.height:
+            break
+        block.append(under[0])
+        last = under[0]
+    return block
 
 
 def _body_height(lines: Sequence[TextLine]) -> float:
@@ -121,16 +182,38 @@ def seller_name(
             if name is None or line.index in buyer:
                 continue
             key = name.casefold()
+            if cell.text.startswith(name):
+                name = _with_line_above(lines, line, cell, name)
             counts[key] = counts.get(key, 0) + 1
             place = 0.3 if line.relative_top < 0.25 or line.relative_top > 0.75 else 0.0
             score = 0.4 + place
-            if key not in legal or legal[key].score < score:
-                legal[key] = Candidate(name, score, line.index)
+            if key in legal:
+                score = max(score, legal[key].score)
+                name = max(name, legal[key].value, key=len)
+            legal[key] = Candidate(name, score, line.index)
     ranked = [Candidate(c.value, c.score + 0.1 * min(counts[k], 4), c.line) for k, c in legal.items()]
     found = labelled + ranked
     if not found:
         return _header_name(lines)
     return best(found)
+
+
+def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name: str) -> str:
+    """Return `name` with the line above prepended when the name was printed over two lines."""
+    if line.index == 0 or lines[line.index - 1].page != line.page:
+        return name
+    above = [
+        c for c in lines[line.index - 1].cells
+        if abs(c.x0 - cell.x0) < 0.5 * cell.height and 0 < cell.top - c.bottom < 0.8 * cell.height
+    ]
+    if len(above) != 1 or len(lines[line.index - 1].cells) > 2:
+        return name
+    text = above[0].text
+    if any(ch.isdigit() for ch in text) or ":" in text or _SEPARATORS.search(text) or len(text.split()) > 3:
+        return name
+    if _SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
+        return name
+    return f"{text} {name}"
 
 
 def _header_name(lines: Sequence[TextLine]) -> Candidate[str] | None:
