@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the service needs at run time (OCR with four languages, fonts, pango for PDFs).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-dan \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation poppler-utils \
-	python3-venv dovecot-imapd
+	python3-venv
 
 .PHONY: setup system-packages venv db run test test-fast bench lint clean
 
@@ -46,6 +46,8 @@ db: $(STAMP)
 run: setup
 	$(BIN)/invoicebot run
 
+# The tests also start a real Dovecot IMAP server.
+test: APT_PACKAGES += dovecot-imapd
 test: setup
 	$(BIN)/python -m pytest
 
