@@ -56,7 +56,10 @@ class App:
 
     @cached_property
     def db(self) -> Database:
-        return Database.from_url(self.settings.database)
+        """The database, its schema brought up to date on first use."""
+        database = Database.from_url(self.settings.database)
+        migrate.ensure_current(database.engine)
+        return database
 
     @cached_property
     def store(self) -> FileStore:
@@ -75,7 +78,7 @@ class App:
         return Intake(self.db, self.clock, self.store, self.reader, policy, self.settings.max_document_bytes)
 
     def upgrade_database(self) -> None:
-        migrate.upgrade(self.db.engine)
+        migrate.ensure_current(self.db.engine)
 
     def close(self) -> None:
         if "reader" in self.__dict__:

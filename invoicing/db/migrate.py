@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -20,12 +20,24 @@ def _config(engine: Engine) -> Config:
     return config
 
 
+#: Arbitrary constant: the PostgreSQL advisory lock that lets one process at a time migrate.
+_MIGRATION_LOCK = 0x1A0D18
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema up to `revision` (the newest by default)."""
     config = _config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def ensure_current(engine: Engine) -> None:
+    """Upgrade the schema when it is behind this code (a new data dir starts empty)."""
+    if current_revision(engine) != head_revision():
+        upgrade(engine)
 
 
 def current_revision(engine: Engine) -> str | None:
