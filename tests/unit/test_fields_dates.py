@@ -1,0 +1,71 @@
+"""Dates and payment terms in en/de/fr/da."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from intake.fields.dates import find_dates, format_date, parse_date, payment_term_days
+
+MARCH_5 = dt.date(2024, 3, 5)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-03-05", "05.03.2024", "05/03/2024", "05-03-24", "5 March 2024", "5. März 2024",
+        "5 mars 2024", "March 5, 2024", "05-Mar-2024", "5. marts 2024", "Rechnungsdatum: 05.03.2024",
+        "Date de facture 5 mars 2024", "Fakturadato 05-03-2024", "5th March 2024", "Mar 5, 2024",
+    ],
+)
+def test_parse_date_reads_every_format(text: str) -> None:
+    """GIVEN March 5th 2024 printed in one of the supported forms THEN it is read as that date."""
+    assert parse_date(text) == MARCH_5
+
+
+def test_day_first_unless_only_month_first_is_valid() -> None:
+    assert parse_date("03/04/2024") == dt.date(2024, 4, 3)
+    assert parse_date("12/31/2017") == dt.date(2017, 12, 31)
+
+
+@pytest.mark.parametrize("text", ["8:13:39 PM", "19 %", "1 PC 9.00", "32.13.2020", ""])
+def test_non_dates_are_not_read(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def test_find_dates_returns_each_date_of_a_period() -> None:
+    found = find_dates("(17.01.2016 - 16.02.2016)")
+    assert [d.value for d in found] == [dt.date(2016, 1, 17), dt.date(2016, 2, 16)]
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Payment terms: 30 days net", 30),
+        ("Zahlbar innerhalb 14 Tagen ohne Abzug", 14),
+        ("Paiement à 30 jours", 30),
+        ("Netto 8 dage", 8),
+        ("Net 45", 45),
+        ("Zahlbar innerhalb 30 Tagen netto, 3% Skonto innerhalb 10 Tagen", 30),
+        ("Thank you", None),
+    ],
+)
+def test_payment_term_days(text: str, days: int | None) -> None:
+    assert payment_term_days(text) == days
+
+
+@given(
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31)),
+    st.sampled_from(["iso", "dotted", "slashed", "dashed-short", "day-month", "month-day", "abbrev"]),
+    st.sampled_from(["en", "de", "fr", "da"]),
+)
+def test_formatted_date_parses_back(value: dt.date, style: str, language: str) -> None:
+    """GIVEN any date printed in any supported style and language THEN parsing gives it back."""
+    if style == "dashed-short" and not 2000 <= value.year < 2100:
+        return  # two-digit years are read as 20xx
+    if style == "abbrev" and language == "fr":
+        return  # French abbreviates June and July as "juin" and "juil.", not by 3 letters
+    assert parse_date(format_date(value, style, language)) == value

@@ -1,0 +1,128 @@
+"""Label-to-value rules on hand-made pages: value right of its label, below it, totals checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from intake.fields import extract_fields
+from intake.fields.candidates import Candidate
+from intake.fields.totals import choose_totals
+from intake.words import Page, Word
+from invoicing.extraction import Source
+
+CHAR = 5.0  # width of one character, points
+HEIGHT = 10.0
+
+
+def _words(text: str, x: float, top: float) -> list[Word]:
+    """Return the words of `text` printed from `x` on one line, one space apart."""
+    words = []
+    for token in text.split():
+        width = CHAR * len(token)
+        words.append(Word(token, x, top, x + width, top + HEIGHT))
+        x += width + CHAR
+    return words
+
+
+def page(rows: Sequence[tuple[float, float, str]], ocr: bool = False) -> Page:
+    """Return an A4 page with `text` printed at each (x, top)."""
+    words = [w for x, top, text in rows for w in _words(text, x, top)]
+    return Page(number=1, width=595, height=842, words=tuple(words), ocr=ocr)
+
+
+def test_value_right_of_label() -> None:
+    """GIVEN 'Rechnungsnummer:' with the number in a cell to its right THEN the number is read."""
+    invoice = extract_fields([page([(300, 200, "Rechnungsnummer:"), (420, 200, "R0005532486"),
+                                    (300, 214, "Rechnungsdatum:"), (420, 214, "19.01.2016")])])
+    assert invoice.invoice_number == "R0005532486"
+    assert invoice.issue_date == dt.date(2016, 1, 19)
+    assert invoice.source is Source.PDF_TEXT
+
+
+def test_value_below_label() -> None:
+    """GIVEN column headers 'Invoice Date:' and 'Due Date:' with dates under them THEN both are read."""
+    invoice = extract_fields([page([(50, 250, "Invoice Date:"), (250, 250, "Due Date:"),
+                                    (50, 266, "03/20/2023"), (250, 266, "04/04/2023")])])
+    assert invoice.issue_date == dt.date(2023, 3, 20)
+    assert invoice.due_date == dt.date(2023, 4, 4)
+
+
+def test_french_labels_and_totals_add_up() -> None:
+    """GIVEN a French invoice whose Total HT + TVA = Total TTC THEN the three amounts are read."""
+    invoice = extract_fields([page([
+        (300, 180, "Facture n° 2022089083"), (50, 200, "Date : 28/11/2022"),
+        (400, 370, "Total HT :"), (500, 370, "46,68 €"),
+        (400, 395, "TVA 20% :"), (500, 395, "9,34 €"),
+        (400, 420, "Total TTC :"), (500, 420, "56,02 €"),
+    ])])
+    assert invoice.invoice_number == "2022089083"
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("46.68"), Decimal("9.34"), Decimal("56.02"))
+    assert invoice.currency == "EUR"
+    assert invoice.confidence["total"] >= 0.9
+    assert not invoice.warnings
+
+
+def test_danish_total_and_due_date_from_terms() -> None:
+    """GIVEN 'Fakturadato' and 'Betalingsbetingelser: Netto 8 dage' THEN the due date is 8 days on."""
+    invoice = extract_fields([page([
+        (50, 100, "Fakturanr. 1042"), (50, 114, "Fakturadato: 05-03-2024"),
+        (50, 400, "Betalingsbetingelser: Netto 8 dage"), (350, 300, "I alt"), (450, 300, "1.250,00 kr."),
+    ])])
+    assert invoice.invoice_number == "1042"
+    assert invoice.due_date == dt.date(2024, 3, 13)
+    assert invoice.total == Decimal("1250.00")
+    assert invoice.currency == "DKK"
+
+
+def test_net_plus_tax_equal_total_decides_between_candidates() -> None:
+    """GIVEN two total candidates, the weaker one consistent with net + tax THEN it is chosen."""
+    totals = choose_totals(
+        [Candidate(Decimal("100.00"), 0.9, 1), Candidate(Decimal("119.00"), 0.6, 2)],
+        [Candidate(Decimal("100.00"), 0.8, 3)],
+        [Candidate(Decimal("19.00"), 0.8, 4)],
+    )
+    assert totals.total is not None and totals.total.value == Decimal("119.00")
+    assert totals.consistent is True
+
+
+def test_totals_that_disagree_are_warned_about_and_less_sure() -> None:
+    """GIVEN net + tax != total on the page THEN a warning says so and confidence drops."""
+    invoice = extract_fields([page([
+        (350, 300, "Nettobetrag"), (450, 300, "100,00 EUR"),
+        (350, 314, "MwSt. 19%"), (450, 314, "19,00 EUR"),
+        (350, 328, "Gesamtbetrag"), (450, 328, "120,00 EUR"),
+    ])])
+    assert invoice.total == Decimal("120.00")
+    assert any("!=" in w for w in invoice.warnings)
+    assert invoice.confidence["total"] < 0.6
+
+
+def test_seller_vat_id_not_the_buyers() -> None:
+    """GIVEN the buyer's VAT ID after 'N° TVA client' and the seller's in the footer THEN the seller's wins."""
+    invoice = extract_fields([page([
+        (50, 300, "N° TVA client"), (200, 300, "FR19787878784"),
+        (50, 800, "Exemple SARL - 1 rue de Paris - TVA : FR11999999998"),
+    ])])
+    assert invoice.seller.vat_id == "FR11999999998"
+    assert invoice.seller.name == "Exemple SARL"
+
+
+def test_buyer_after_bill_to_label() -> None:
+    """GIVEN a 'Bill to:' block with a salutation line THEN the buyer is the name after it."""
+    invoice = extract_fields([page([
+        (50, 40, "Acme Widgets Ltd."), (50, 150, "Bill to:"), (50, 164, "Mr."),
+        (50, 178, "Pino Bluebird"), (50, 192, "12 High Street"),
+    ])])
+    assert invoice.buyer.name == "Pino Bluebird"
+    assert invoice.seller.name == "Acme Widgets Ltd."
+
+
+def test_ocr_pages_are_marked_and_less_sure() -> None:
+    words = (Word("Total", 100, 100, 130, 110, 0.6), Word("9.00", 200, 100, 225, 110, 0.6))
+    invoice = extract_fields([Page(1, 595, 842, words, ocr=True)])
+    assert invoice.source is Source.OCR
+    assert invoice.total == Decimal("9.00")
+    assert invoice.confidence["total"] <= 0.6
