@@ -35,7 +35,8 @@ _MONTH = r"(?P<mon>[A-Za-zÀ-ÿ]{3,10})\.?"
 _PATTERNS = (
     re.compile(r"(?<!\d)(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s?[./-]\s?(?P<m>\d{1,2})\s?[./-]\s?(?P<y>\d{4}|\d{2})(?![\d]|\.\d)"),
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s-]*" + _MONTH + r"[\s,-]*(?P<y>\d{4}|\d{2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s-]*" + _MONTH + r"[\s,-]*(?P<y>\d{4})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})-" + _MONTH + r"-(?P<y>\d{2})(?!\d)"),
     re.compile(r"(?<![A-Za-z])" + _MONTH + r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s*(?P<y>\d{4})(?!\d)"),
 )
 

@@ -59,7 +59,8 @@ LABELS: tuple[Label, ...] = (
         r"fakturadato", r"fakturadatum", r"invoice\s*issue\s*date", r"date\s*de\s*l'avoir",
         r"gutschriftsdatum", r"receipt\s*date",
     ),
-    *_labels(ISSUE_DATE, 0.6, r"\bdatum\b", r"\bdate\b", r"\bdato\b", r"\bvom\b", r"\bdu\b", r"\ble\b"),
+    *_labels(ISSUE_DATE, 0.6, r"\bdatum\b", r"\bdate\b", r"\bdato\b"),
+    *_labels(ISSUE_DATE, 0.5, r"\bvom\b"),
     *_labels(
         DUE_DATE, 1.0,
         r"due\s*date", r"payment\s*due", r"date\s*due", r"due\s*by", r"pay\s*by", r"due\s*on",

@@ -69,12 +69,21 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
 def _dates_after(lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str) -> list[Candidate[dt.date]]:
     found = []
     for hit in hits_for(hits, field):
+        if hit.label.pattern == r"\bvom\b" and not hits_for(_same_cell(hit, hits), INVOICE_NUMBER):
+            continue  # "vom" dates an invoice only in "Rechnung Nr. 1 vom 05.03.2018"
         for place in value_places(lines, hit, hits):
             dates = find_dates(place.text)
+            if place.kind == "inline":
+                dates = [d for d in dates if d.start < 25]
             if dates:
-                found.append(Candidate(dates[0].value, hit.label.weight * place.factor, hit.cell.line))
+                early = 0.1 * (1 - hit.cell.line / max(len(lines), 1))
+                found.append(Candidate(dates[0].value, hit.label.weight * place.factor + early, hit.cell.line))
                 break
     return found
+
+
+def _same_cell(hit: LabelHit, hits: Sequence[LabelHit]) -> list[LabelHit]:
+    return [h for h in hits if h.cell is hit.cell]
 
 
 def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[dt.date] | None:

@@ -36,9 +36,13 @@ def amount_candidates(
     """Return amounts printed where labels of `field` put their value, scored."""
     found = []
     for hit in hits_for(hits, field):
+        if field == TAX_TOTAL and _names_another_total(hit, hits):
+            continue  # "Total incl. VAT", "Summe ohne USt": the tax word qualifies another total
         depth = lines[hit.cell.line].index / max(len(lines), 1)
         for place in value_places(lines, hit, hits):
             amounts = find_amounts(strip_currency(place.text))
+            if place.kind == "inline":
+                amounts = [a for a in amounts if a.start < 25]
             if not amounts:
                 continue
             last = amounts[-1]  # amounts columns are on the right
@@ -48,6 +52,10 @@ def amount_candidates(
             if place.kind == "inline" or place.kind == "right":
                 break
     return found
+
+
+def _names_another_total(hit: LabelHit, hits: Sequence[LabelHit]) -> bool:
+    return any(h.cell is hit.cell and h.field in (TOTAL, NET_TOTAL) for h in hits)
 
 
 def _top(candidates: Sequence[Candidate[Decimal]], k: int = 6) -> list[Candidate[Decimal] | None]:
