@@ -78,7 +78,7 @@ LABELS: tuple[Label, ...] = (
         r"gesamt\s*brutto", r"montant\s*ttc", r"total\s*ttc", r"net\s*a\s*payer", r"montant\s*total",
         r"total\s*a\s*payer", r"\bi\s*alt\b", r"total\s*inkl\.?\s*moms", r"at\s*betale",
         r"total\s*\(?rm\)?", r"round(?:ing)?\s*total", r"total\s*amount\s*payable", r"total\s*payable",
-        r"montant\s*a\s*payer",
+        r"montant\s*a\s*payer", r"gross\s*total", r"total\s*gross", r"gross\s*amount",
     ),
     *_labels(TOTAL, 0.6, r"\btotal\b", r"\bsumme\b", r"\bbetrag\b", r"\bamount\b", r"\bbalance\b"),
     *_labels(

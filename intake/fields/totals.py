@@ -38,6 +38,8 @@ def amount_candidates(
     for hit in hits_for(hits, field):
         if field == TAX_TOTAL and _names_another_total(hit, hits):
             continue  # "Total incl. VAT", "Summe ohne USt": the tax word qualifies another total
+        if field == TOTAL and hit.label.weight < 1 and _shares_cell(hit, hits, TAX_TOTAL, NET_TOTAL):
+            continue  # "VAT total", "Total taxes": a plain "total" qualified by another field
         depth = lines[hit.cell.line].index / max(len(lines), 1)
         for place in value_places(lines, hit, hits):
             amounts = find_amounts(strip_currency(place.text))
@@ -55,7 +57,11 @@ def amount_candidates(
 
 
 def _names_another_total(hit: LabelHit, hits: Sequence[LabelHit]) -> bool:
-    return any(h.cell is hit.cell and h.field in (TOTAL, NET_TOTAL) for h in hits)
+    return _shares_cell(hit, hits, TOTAL, NET_TOTAL)
+
+
+def _shares_cell(hit: LabelHit, hits: Sequence[LabelHit], *fields: str) -> bool:
+    return any(h.cell is hit.cell and h.field in fields for h in hits)
 
 
 def _top(candidates: Sequence[Candidate[Decimal]], k: int = 6) -> list[Candidate[Decimal] | None]:
