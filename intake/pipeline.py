@@ -19,6 +19,7 @@ from intake.errors import DocumentTooLarge, IntakeError, UnreadableDocument
 from intake.extract import extract_bytes
 from invoicing.clock import Clock
 from invoicing.db.engine import Database
+from invoicing.domain import Channel
 from invoicing.extraction import ExtractedInvoice
 from invoicing.files import FileStore
 from invoicing.receiving import IncomingFile, Received, ReceivingPolicy, known_document, receive
@@ -88,7 +89,7 @@ class Intake:
         self.max_bytes = max_bytes
 
     async def ingest(
-        self, data: bytes, filename: str, *, channel: object, source_ref: str | None = None,
+        self, data: bytes, filename: str, *, channel: Channel, source_ref: str | None = None,
         sender: str | None = None, actor: str = "system",
     ) -> Received:  # fmt: skip
         """Record one document and the invoice read from it; return what happened."""
@@ -96,7 +97,7 @@ class Intake:
             data=data,
             filename=filename,
             media_type=media.sniff_media_type(data, filename),
-            channel=channel,  # type: ignore[arg-type]
+            channel=channel,
             source_ref=source_ref,
             sender=sender,
         )
