@@ -16,11 +16,14 @@ _EU_PREFIXES = (
     "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI GB CHE"
 ).split()
 
-# A country prefix, then 8-14 characters with optional spaces/dots between digit groups.
+# A country prefix, then 8-14 characters with optional spaces/dots between digit groups. A group
+# after a space must hold a digit, so that a following word ("... DE123456788 IBAN") stays out.
 _VAT = re.compile(
     r"(?<![A-Z0-9])(?P<cc>" + "|".join(_EU_PREFIXES) + r")[\s.-]?"
-    r"(?P<body>[0-9A-Z]{2}(?:[\s.]?[0-9A-Z]{1,4}){2,6})(?![0-9A-Za-z])"
+    r"(?P<body>[0-9A-Z]{2}(?:\.?[0-9A-Z]{1,4}|\s(?=[A-Z]{0,3}[0-9])[0-9A-Z]{1,4}){2,6})(?![0-9A-Za-z])"
 )
+#: The longest EU VAT ID with its country prefix (NL: 14 characters).
+_VAT_MAX_LENGTH = 14
 _IBAN = re.compile(r"(?<![A-Z0-9])(?P<iban>[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{2,4}){3,8})(?![A-Z0-9])")
 # Tax numbers outside the EU printed after a VAT-like label: GSTIN, Indian TIN, plain digits.
 _OTHER_TAX_ID = re.compile(r"(?<![A-Za-z0-9])(?P<id>[0-9A-Z]{2,}[0-9][0-9A-Z]{5,})(?![A-Za-z0-9])")
@@ -46,6 +49,8 @@ def find_vat_ids(text: str) -> list[IdMatch]:
         value = compact(m.group(0))
         if not any(c.isdigit() for c in value[2:]) or sum(c.isdigit() for c in value) < 7:
             continue
+        if len(value) > _VAT_MAX_LENGTH and not stdnum_vat.is_valid(value):
+            continue  # longer than any VAT ID: an IBAN or an account number
         found.append(IdMatch(value, bool(stdnum_vat.is_valid(value)), m.start(), m.end()))
     return found
 

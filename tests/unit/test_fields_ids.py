@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from intake import media
+from intake.fields import extract_fields
 from intake.fields.ids import find_ibans, find_vat_ids
+from intake.readers import read_document
+from tests.factories import simple_invoice_pdf
 
 
 @pytest.mark.parametrize(
@@ -37,3 +41,18 @@ def test_ibans_with_checksum(text: str, value: str, valid: bool) -> None:
 
 def test_masked_iban_is_not_an_iban() -> None:
     assert find_ibans("IBAN: DE54 5004 **** **** **** 00") == []
+
+
+def test_vat_id_does_not_absorb_the_next_label() -> None:
+    """GIVEN a VAT ID followed on its line by "IBAN: ..." THEN the VAT ID ends before the label."""
+    assert [m.value for m in find_vat_ids("USt-IdNr.: DE123456788  IBAN: DE02 1203 0000 0000 2020 51")] == [
+        "DE123456788"
+    ]
+
+
+def test_seller_vat_id_beside_iban_on_the_invoice() -> None:
+    """GIVEN an invoice whose footer prints VAT ID and IBAN on one line WHEN extracted THEN both are clean."""
+    pages = read_document(simple_invoice_pdf(), media.PDF).pages
+    extracted = extract_fields(pages)
+    assert extracted.seller.vat_id == "DE123456788"
+    assert extracted.seller.iban == "DE02120300000000202051"
