@@ -12,10 +12,10 @@ import tomllib
 import zoneinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "INVOICEBOT_"
 DEFAULT_CONFIG_FILE = "invoicebot.toml"
@@ -55,6 +55,42 @@ class Settings(BaseSettings):
     approvals_second_approval_over: Decimal | None = None
     #: Hours before a pending approval is re-sent once, then escalated to the admins.
     approvals_remind_after_hours: int = 24
+
+    # --- e-mail ---
+    #: IMAP server of the invoice inbox; IMAP is on when this is set.
+    imap_host: str | None = None
+    #: Default: 993 for `ssl`, 143 otherwise.
+    imap_port: int | None = None
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    #: `ssl` (implicit TLS), `starttls` or `none` (loopback and tests only).
+    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    imap_folder: str = "INBOX"
+    #: Processed mail is moved here when set; otherwise it is flagged in place.
+    imap_processed_folder: str | None = None
+    #: Domains (`example.com`) or addresses accepted as senders; empty: everyone.
+    imap_allowed_senders: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Largest mail fetched, in bytes; bigger ones are refused unread.
+    imap_max_mail_bytes: int = 40 * 1024 * 1024
+    #: Most attachments taken from one mail; the rest are refused.
+    imap_max_attachments: int = 20
+    #: SMTP server for outgoing mail; without it mails are written as .eml files to the outbox.
+    smtp_host: str | None = None
+    #: Default: 465 for `ssl`, 587 for `starttls`, 25 for `none`.
+    smtp_port: int | None = None
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
+    mail_from: str = "invoicebot@localhost"
+
+    @field_validator("imap_allowed_senders", mode="before")
+    @classmethod
+    def _sender_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list):
+            return [str(part).strip().lower() for part in value if str(part).strip()]
+        return value
 
     @field_validator("timezone")
     @classmethod

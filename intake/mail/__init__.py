@@ -1,0 +1,1 @@
+"""Mail intake: parsing mails into documents (`mime`) and watching an IMAP folder (`imap`)."""

@@ -1,0 +1,56 @@
+"""Outgoing mail through the outbox: `enqueue_mail` in a transaction, `MailSendHandler` sends.
+
+A `mail.send` job goes pending -> running (sending) -> done (sent) | failed | unknown; see
+`invoicing.jobs` for the states and `transport` for which failure leads where.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from invoicing.db.engine import Database
+from invoicing.db.models import Job
+from invoicing.files import FileStore
+from invoicing.jobs import ClaimedJob
+from invoicing.mailer.message import (
+    MAIL_SEND,
+    BadAddress,
+    HeaderInjection,
+    MailError,
+    StoredAttachment,
+    build_message,
+    enqueue_mail,
+    message_id_for,
+)
+from invoicing.mailer.transport import EmlMailer, Mailer, MailRejected, SmtpMailer
+
+__all__ = [
+    "MAIL_SEND", "BadAddress", "EmlMailer", "HeaderInjection", "MailError", "MailRejected",
+    "MailSendHandler", "Mailer", "SmtpMailer", "StoredAttachment", "build_message",
+    "enqueue_mail", "message_id_for",
+]  # fmt: skip
+
+log = logging.getLogger(__name__)
+
+
+class MailSendHandler:
+    """The job handler for `mail.send`: builds the message and hands it to the mailer."""
+
+    def __init__(self, db: Database, store: FileStore, mailer: Mailer) -> None:
+        self.db, self.store, self.mailer = db, store, mailer
+
+    async def __call__(self, job: ClaimedJob) -> None:
+        try:
+            message = build_message(job.payload, self.store.read)
+            await self.mailer.send(message, job.key)
+        except MailError:
+            # Resending cannot help: let the worker record the job as failed on this attempt.
+            await asyncio.to_thread(self._give_up, job)
+            raise
+
+    def _give_up(self, job: ClaimedJob) -> None:
+        with self.db.transaction() as session:
+            row = session.get(Job, job.id)
+            if row is not None:
+                row.max_attempts = row.attempts

@@ -1,0 +1,149 @@
+"""A real Dovecot IMAP server on loopback for tests, with its own config in a temp dir.
+
+Run as root (CI and the dev container), Dovecot wants an unprivileged login user (`dovenull`),
+an internal user (`dovecot`) and mail owned by an unprivileged uid (`nobody` here).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DOVECOT = "/usr/sbin/dovecot"
+USER = "invoices@example.test"
+PASSWORD = "imap-test-password"
+
+CONFIG = """\
+base_dir = {root}/run
+state_dir = {root}/state
+instance_name = invoicebot-test-{port}
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = dovenull
+default_internal_user = dovecot
+first_valid_uid = {uid}
+mail_location = maildir:{root}/mail/%n
+mail_uid = {uid}
+mail_gid = {gid}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%n
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service stats {{
+  inet_listener http {{
+    port = 0
+  }}
+}}
+"""
+
+
+def available() -> str | None:
+    """Return why Dovecot cannot run here, or None when it can."""
+    if not Path(DOVECOT).exists():
+        return f"{DOVECOT} is missing (apt-get install dovecot-imapd)"
+    if os.geteuid() != 0:
+        return "the Dovecot fixture runs as root"
+    for name in ("dovenull", "dovecot", "nobody"):
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            return f"user {name} is missing"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Dovecot:
+    """One Dovecot instance: start, restart (drops every connection), stop."""
+
+    root: Path
+    port: int
+    user: str = USER
+    password: str = PASSWORD
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @classmethod
+    def create(cls) -> Dovecot:
+        root = Path(tempfile.mkdtemp(prefix="dovecot-"))
+        root.chmod(0o755)  # the mail processes run as nobody and must reach their maildir
+        nobody = pwd.getpwnam("nobody")
+        port = free_port()
+        for sub in ("run", "state", "mail", "home"):
+            (root / sub).mkdir()
+        for sub in ("mail", "home"):
+            os.chown(root / sub, nobody.pw_uid, nobody.pw_gid)
+        (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        (root / "passwd").chmod(0o644)
+        config = CONFIG.format(root=root, port=port, uid=nobody.pw_uid, gid=nobody.pw_gid)
+        (root / "dovecot.conf").write_text(config)
+        return cls(root, port)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"dovecot exited: {self.log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    if sock.recv(100).startswith(b"* OK"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"dovecot did not answer on port {self.port}: {self.log()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+    def restart(self) -> None:
+        """Stop and start again: every client connection is dropped."""
+        self.stop()
+        self.start()
+
+    def log(self) -> str:
+        path = self.root / "dovecot.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
