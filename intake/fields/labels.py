@@ -142,6 +142,7 @@ LABELS: tuple[Label, ...] = (
         r"steuernummer", r"steuer-?\s*nr\.?", r"tax\s*number", r"gesamtbetrag\s*der\s*(?:zu|ab)schlage",
         r"lieferschein-?\s*(?:nr\.?|nummer)", r"gesamtbetrag\s*der\s*positionen", r"positionssumme",
         r"tax\s*rate", r"steuersatz", r"vat\s*rate", r"taux\s*(?:de\s*)?tva", r"vat\s*%",
+        r"mwst\.?\s*-?\s*%", r"ust\.?\s*-?\s*%", r"tva\s*%", r"tax\s*%",
         r"mandatsreferenz", r"glaubiger-?\s*id", r"erhaltene\s*anzahlungen", r"print\s*date",
         r"druckdatum", r"datum\s*der\s*lieferung", r"zeitraum", r"period", r"seite", r"page",
         r"handelsregister", r"hrb", r"telefon", r"phone", r"fax", r"tel\.?", r"due\s*date\s*of\s*the",

@@ -124,9 +124,11 @@ def document_lines(pages: Sequence[Page]) -> list[TextLine]:
 def cells_below(lines: Sequence[TextLine], cell: Cell, depth: int = 3) -> list[Cell]:
     """Return cells on the next `depth` lines of the same page that overlap `cell` horizontally."""
     found = []
+    last = cell.bottom
     for line in lines[cell.line + 1 : cell.line + 1 + depth]:
-        if line.page != cell.page or line.top - cell.bottom > 4 * cell.height:
+        if line.page != cell.page or line.top - last > 4 * cell.height:
             break
+        last = line.bottom
         for other in line.cells:
             overlap = min(other.x1, cell.x1) - max(other.x0, cell.x0)
             if overlap > 0 or abs(other.x0 - cell.x0) < cell.height:

@@ -7,12 +7,13 @@ three totals is the strongest check available, so it decides between close candi
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from intake.fields.amounts import find_amounts, strip_currency
-from intake.fields.candidates import Candidate, LabelHit, hits_for, value_places
+from intake.fields.amounts import AmountMatch, find_amounts, strip_currency
+from intake.fields.candidates import Candidate, LabelHit, value_places
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import TextLine
 
@@ -30,38 +31,113 @@ class Totals:
     consistent: bool | None
 
 
+# Words of an item table's header row; amount labels there head line items, not totals.
+_ITEM_HEADER = re.compile(
+    r"\b(?:qty|quantity|menge|anzahl|description|beschreibung|bezeichnung|artikel\w*|product|item"
+    r"|unit\s*price|einzelpreis|e-?preis|preis|price|designation|quantite|qte|prix|antal|beskrivelse"
+    r"|pos\.?|einheit|unit)\b"
+)
+# Words that make a total label name the gross amount even beside a net or tax word.
+_GROSS = re.compile(r"\b(?:brutto|incl|inkl|ttc|gross|including|einschl|zahlbetrag|zu\s*zahlen|payable|due)")
+_PERCENT = re.compile(r"\d\s?%")
+
+
+def _is_item_header(line: TextLine) -> bool:
+    """Return whether `line` is the header row of an item table (several labels, no amounts)."""
+    if len(line.cells) < 3 or any(a.has_decimals for a in find_amounts(line.text)):
+        return False
+    return len(_ITEM_HEADER.findall(line.folded)) >= 2
+
+
+def _is_rate(text: str, amount: AmountMatch) -> bool:
+    """Return whether the number is a percentage printed after its sign ("MwSt.-% 19,0")."""
+    return text[: amount.start].rstrip().endswith("%")
+
+
+def cell_field(cell_hits: Sequence[LabelHit]) -> str | None:
+    """Return which amount a cell's labels name together ("Summe Netto (exkl. USt.)" -> net)."""
+    fields = {h.field for h in cell_hits}
+    strong_total = any(h.field == TOTAL and h.label.weight >= 1 for h in cell_hits)
+    gross = bool(cell_hits) and _GROSS.search(cell_hits[0].cell.folded) is not None
+    if NET_TOTAL in fields and not gross:
+        return NET_TOTAL
+    if strong_total and (gross or TAX_TOTAL not in fields):
+        return TOTAL
+    if TAX_TOTAL in fields:
+        return TAX_TOTAL
+    return TOTAL if TOTAL in fields else None
+
+
+def _amount_hits(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[tuple[str, LabelHit]]:
+    """Return one (field, label) per cell that names a total, net or tax amount."""
+    by_cell: dict[int, list[LabelHit]] = {}
+    for h in hits:
+        if h.field in ALL_AMOUNT_FIELDS:
+            by_cell.setdefault(id(h.cell), []).append(h)
+    found = []
+    for cell_hits in by_cell.values():
+        if _is_item_header(lines[cell_hits[0].cell.line]):
+            continue
+        field = cell_field(cell_hits)
+        if field is not None:
+            found.append((field, [h for h in cell_hits if h.field == field][-1]))
+    return found
+
+
 def amount_candidates(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str
 ) -> list[Candidate[Decimal]]:
     """Return amounts printed where labels of `field` put their value, scored."""
     found = []
-    for hit in hits_for(hits, field):
-        if field == TAX_TOTAL and _names_another_total(hit, hits):
-            continue  # "Total incl. VAT", "Summe ohne USt": the tax word qualifies another total
-        if field == TOTAL and hit.label.weight < 1 and _shares_cell(hit, hits, TAX_TOTAL, NET_TOTAL):
-            continue  # "VAT total", "Total taxes": a plain "total" qualified by another field
+    amount_hits = _amount_hits(lines, hits)
+    chosen = {id(h) for _, h in amount_hits}
+    # Other amount labels of a chosen label's cell qualify it; they must not cut its value off.
+    others = [h for h in hits if h.field not in ALL_AMOUNT_FIELDS or id(h) in chosen]
+    rates: list[Candidate[Decimal]] = []
+    for hit_field, hit in amount_hits:
+        if hit_field != field:
+            continue
         depth = lines[hit.cell.line].index / max(len(lines), 1)
-        for place in value_places(lines, hit, hits):
+        below: list[Candidate[Decimal]] = []
+        right: Candidate[Decimal] | None = None
+        for place in value_places(lines, hit, others):
             amounts = find_amounts(strip_currency(place.text))
             if place.kind == "inline":
                 amounts = [a for a in amounts if a.start < 25]
+            amounts = [a for a in amounts if not _is_rate(place.text, a)]
             if not amounts:
                 continue
             last = amounts[-1]  # amounts columns are on the right
             decimals = 1.0 if last.has_decimals else 0.6
             score = hit.label.weight * place.factor * decimals + 0.1 * depth
-            found.append(Candidate(last.value.quantize(CENT) + 0, score, hit.cell.line))
-            if place.kind == "inline" or place.kind == "right":
+            candidate = Candidate(last.value.quantize(CENT) + 0, score, hit.cell.line)
+            if place.kind == "inline":
+                found.append(candidate)
                 break
+            if place.kind == "right":
+                right = candidate if right is None else Candidate(candidate.value, right.score, right.line)
+                continue
+            if right is not None:
+                break
+            below.append(candidate)
+        if right is not None:
+            found.append(right)
+            if field == TAX_TOTAL and _PERCENT.search(lines[hit.cell.line].text):
+                rates.append(right)
+        found += _sum_row_first(below)
+    if len({c.line for c in rates}) >= 2:
+        # Tax printed per rate only: their sum is the tax total, if the arithmetic agrees.
+        total = sum((c.value for c in rates), Decimal(0))
+        found.append(Candidate(total, 0.7, rates[-1].line))
     return found
 
 
-def _names_another_total(hit: LabelHit, hits: Sequence[LabelHit]) -> bool:
-    return _shares_cell(hit, hits, TOTAL, NET_TOTAL)
-
-
-def _shares_cell(hit: LabelHit, hits: Sequence[LabelHit], *fields: str) -> bool:
-    return any(h.cell is hit.cell and h.field in fields for h in hits)
+def _sum_row_first(below: list[Candidate[Decimal]]) -> list[Candidate[Decimal]]:
+    """Return values under a column label, the last first when it adds up the ones above it."""
+    if len(below) >= 3 and sum((c.value for c in below[:-1]), Decimal(0)) == below[-1].value:
+        last = below[-1]
+        return [Candidate(last.value, below[0].score + 0.1, last.line), *below[:-1]]
+    return below
 
 
 def _top(candidates: Sequence[Candidate[Decimal]], k: int = 6) -> list[Candidate[Decimal] | None]:

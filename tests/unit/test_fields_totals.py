@@ -1,0 +1,49 @@
+"""Totals on hand-made pages: labels that qualify each other, item-table headers, per-rate tax rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from intake.fields import extract_fields
+from tests.unit.test_fields_layout import page
+
+
+def _totals(rows: list[tuple[float, float, str]]) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    invoice = extract_fields([page(rows)])
+    return invoice.net_total, invoice.tax_total, invoice.total
+
+
+def test_net_and_gross_sums_qualified_by_a_tax_word() -> None:
+    """GIVEN 'Rechnungssumme Netto (exkl. USt.)' and '... Brutto (inkl. USt.)' rows THEN net and gross are read."""
+    rows = [
+        (50, 300, "Pos Art.Nr."), (200, 300, "Artikelbeschreibung"), (400, 300, "Betrag"), (500, 300, "USt. %"),
+        (50, 320, "1 TB100A4"), (200, 320, "Trennblätter A4"), (400, 320, "198,00"), (500, 320, "19"),
+        (50, 340, "2 ARNR2"), (200, 340, "Joghurt Banane"), (400, 340, "275,00"), (500, 340, "7"),
+        (50, 380, "Rechnungssumme Netto (exkl. USt.)"), (400, 380, "473,00"),
+        (50, 400, "Steuerbasisbetrag USt. 7%"), (330, 400, "275,00"), (400, 400, "19,25"),
+        (50, 420, "Steuerbasisbetrag USt. 19%"), (330, 420, "198,00"), (400, 420, "37,62"),
+        (50, 440, "Rechnungssumme Brutto (inkl. USt.)"), (400, 440, "529,87"),
+    ]
+    assert _totals(rows) == (Decimal("473.00"), Decimal("56.87"), Decimal("529.87"))
+
+
+def test_totals_table_takes_its_sum_row() -> None:
+    """GIVEN a totals table with one row per tax rate and a sum row THEN the sum row's amounts are read."""
+    rows = [
+        (50, 700, "Warenwert"), (200, 700, "Nettobetrag"), (300, 700, "MwSt-Betrag"),
+        (380, 700, "MwSt-%"), (450, 700, "Endbetrag"),
+        (50, 714, "326,50"), (200, 714, "321,40"), (300, 714, "61,07"), (380, 714, "19,0"), (450, 714, "382,47"),
+        (50, 728, "130,70"), (200, 728, "127,59"), (300, 728, "8,93"), (380, 728, "7,0"), (450, 728, "136,52"),
+        (50, 742, "457,20"), (200, 742, "448,99"), (300, 742, "70,00"), (380, 742, "EUR"), (450, 742, "518,99"),
+    ]
+    assert _totals(rows) == (Decimal("448.99"), Decimal("70.00"), Decimal("518.99"))
+
+
+def test_tax_total_label_with_a_plain_total_word() -> None:
+    """GIVEN 'VAT total: 75.04' THEN it is the tax total, not the grand total."""
+    rows = [
+        (50, 400, "Net total: 496.00 €"),
+        (150, 440, "VAT total: 75.04 €"),
+        (50, 460, "Amount due: 571.04 €"),
+    ]
+    assert _totals(rows) == (Decimal("496.00"), Decimal("75.04"), Decimal("571.04"))
