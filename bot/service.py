@@ -10,7 +10,9 @@ import socket
 
 from bot.wiring import App
 from intake.folder import DropFolder
+from intake.mail import watcher_from_settings
 from invoicing import jobs
+from invoicing.mailer import MAIL_SEND, MailSendHandler, mailer_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,9 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     await asyncio.to_thread(app.upgrade_database)
     folder = DropFolder(app.settings.inbox_dir, app.intake)
     folder.prepare()
-    handlers: dict[str, jobs.Handler] = {}
+    handlers: dict[str, jobs.Handler] = {
+        MAIL_SEND: MailSendHandler(app.db, app.store, mailer_from_settings(app.settings)),
+    }
     log.info(
         "invoicebot running: database %s, drop folder %s; Telegram and IMAP off until configured",
         app.db.engine.url.render_as_string(hide_password=True), folder.inbox,
@@ -55,6 +59,9 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
         asyncio.create_task(folder.watch(stop), name="drop-folder"),
         asyncio.create_task(job_worker(app, handlers, stop), name="job-worker"),
     ]
+    if app.settings.imap_host:
+        watcher = watcher_from_settings(app.settings, app.intake)
+        tasks.append(asyncio.create_task(watcher.run(stop), name="imap"))
     try:
         await stop.wait()
     finally:

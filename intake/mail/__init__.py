@@ -1,1 +1,26 @@
-"""Mail intake: parsing mails into documents (`mime`) and watching an IMAP folder (`imap`)."""
+"""Mail intake: parsing mails into documents (`mime`), recording them (`inbox`, `ledger`) and
+watching an IMAP folder (`imap`)."""
+
+from __future__ import annotations
+
+from intake.mail.imap import ImapAccount, ImapWatcher
+from intake.mail.inbox import MailInbox, MailPolicy
+from intake.pipeline import Intake
+from invoicing.config import Settings
+
+
+def watcher_from_settings(settings: Settings, intake: Intake) -> ImapWatcher:
+    """Return the watcher of the configured IMAP folder (call only when `imap_host` is set)."""
+    if not settings.imap_host or not settings.imap_user or settings.imap_password is None:
+        raise ValueError("IMAP needs INVOICEBOT_IMAP_HOST, _USER and _PASSWORD")
+    account = ImapAccount(
+        host=settings.imap_host, user=settings.imap_user,
+        password=settings.imap_password.get_secret_value(), port=settings.imap_port,
+        security=settings.imap_security, folder=settings.imap_folder,
+        processed_folder=settings.imap_processed_folder,
+    )  # fmt: skip
+    policy = MailPolicy(
+        mail_from=settings.mail_from, allowed_senders=tuple(settings.imap_allowed_senders),
+        max_attachments=settings.imap_max_attachments, max_mail_bytes=settings.imap_max_mail_bytes,
+    )  # fmt: skip
+    return ImapWatcher(account, MailInbox(intake, policy))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from invoicing.config import Settings
 from invoicing.db.engine import Database
 from invoicing.db.models import Job
 from invoicing.files import FileStore
@@ -28,7 +29,7 @@ from invoicing.mailer.transport import EmlMailer, Mailer, MailRejected, SmtpMail
 __all__ = [
     "MAIL_SEND", "BadAddress", "EmlMailer", "HeaderInjection", "MailError", "MailRejected",
     "MailSendHandler", "Mailer", "SmtpMailer", "StoredAttachment", "build_message",
-    "enqueue_mail", "message_id_for",
+    "enqueue_mail", "mailer_from_settings", "message_id_for",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -54,3 +55,14 @@ class MailSendHandler:
             row = session.get(Job, job.id)
             if row is not None:
                 row.max_attempts = row.attempts
+
+
+def mailer_from_settings(settings: Settings) -> Mailer:
+    """Return the SMTP mailer when SMTP is configured, else one writing .eml files to the outbox."""
+    if not settings.smtp_host:
+        return EmlMailer(settings.outbox_dir)
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpMailer(
+        settings.smtp_host, settings.smtp_port, security=settings.smtp_security,
+        user=settings.smtp_user, password=password,
+    )  # fmt: skip

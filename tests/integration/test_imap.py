@@ -1,0 +1,246 @@
+"""The IMAP watcher against a real Dovecot on loopback: push, reconnects, UIDVALIDITY, bad mail."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from email.message import EmailMessage
+from typing import Any
+
+import aioimaplib
+import pytest
+from sqlalchemy import select
+
+from intake.mail.imap import ImapAccount, ImapWatcher, WatchTiming
+from intake.mail.inbox import MailInbox, MailPolicy
+from intake.pipeline import DocumentReader, Intake
+from invoicing.db.models import Document, Invoice, Job, ProcessedMail
+from invoicing.domain import Channel, MailState
+from invoicing.mailer import MAIL_SEND
+from invoicing.receiving import ReceivingPolicy
+from tests.factories import simple_invoice_pdf
+from tests.integration import dovecot as dovecot_helper
+from tests.integration.dovecot import Dovecot
+
+TIMING = WatchTiming(timeout=5, idle=20, poll=1, backoff_first=0.2, backoff_max=1)
+BOT = "invoicebot@example.test"
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    reason = dovecot_helper.available()
+    if reason:
+        pytest.skip(f"Dovecot cannot run: {reason}")
+    server = Dovecot.create()
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="module")
+def reader() -> Iterator[DocumentReader]:
+    documents = DocumentReader(1)
+    yield documents
+    documents.close()
+
+
+@pytest.fixture
+def inbox(db, clock, store, reader) -> MailInbox:
+    intake = Intake(db, clock, store, reader, ReceivingPolicy(), 10 * 1024 * 1024)
+    return MailInbox(intake, MailPolicy(mail_from=f"Invoicebot <{BOT}>", max_mail_bytes=200_000))
+
+
+@pytest.fixture
+def folder() -> str:
+    return f"Test-{uuid.uuid4().hex[:8]}"
+
+
+@contextlib.asynccontextmanager
+async def mailbox(server: Dovecot) -> AsyncIterator[aioimaplib.IMAP4]:
+    """A second, ordinary IMAP client: the world that sends mail into the folder."""
+    client = aioimaplib.IMAP4("127.0.0.1", server.port, timeout=5)
+    await client.wait_hello_from_server()
+    await client.login(server.user, server.password)
+    try:
+        yield client
+    finally:
+        await client.logout()
+
+
+@contextlib.asynccontextmanager
+async def watching(server: Dovecot, inbox: MailInbox, folder: str, processed: str | None = None) -> AsyncIterator[None]:
+    account = ImapAccount(
+        "127.0.0.1", server.user, server.password, port=server.port, security="none",
+        folder=folder, processed_folder=processed,
+    )  # fmt: skip
+    stop = asyncio.Event()
+    task = asyncio.create_task(ImapWatcher(account, inbox, TIMING).run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+
+def invoice_mail(number: str = "RE-2026-0042", sender: str = "billing@vendor.example", **headers: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = f"Vendor GmbH <{sender}>"
+    message["To"] = "invoices@example.test"
+    message["Subject"] = headers.get("subject", f"Invoice {number}")
+    message["Message-ID"] = headers.get("message_id", f"<{uuid.uuid4().hex}@vendor.example>")
+    message.set_content("Please find our invoice attached.")
+    message.add_attachment(simple_invoice_pdf(number), maintype="application", subtype="pdf", filename=f"{number}.pdf")
+    return message
+
+
+def plain_mail(text: str = "Hello, how are you?") -> bytes:
+    message = EmailMessage()
+    message["From"] = "Somebody <somebody@vendor.example>"
+    message["Subject"] = "Question"
+    message["Message-ID"] = f"<{uuid.uuid4().hex}@vendor.example>"
+    message.set_content(text)
+    return message.as_bytes()
+
+
+def rows(db, model: Any) -> list[Any]:
+    with db.transaction() as session:
+        return list(session.execute(select(model).order_by(model.id)).scalars())
+
+
+async def until(check: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if await asyncio.to_thread(check):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+async def count(client: aioimaplib.IMAP4, folder: str) -> int:
+    response = await client.select(f'"{folder}"')
+    return next(int(line.split()[0]) for line in response.lines if line.endswith(b"EXISTS"))
+
+
+async def test_a_forwarded_invoice_becomes_an_incoming_invoice_and_is_moved(db, dovecot, inbox, folder):
+    """GIVEN a colleague forwards a vendor's invoice WHEN it lands in the folder
+    THEN an incoming invoice exists, the mail is recorded with its document and moved."""
+    forward = EmailMessage()
+    forward["From"] = "colleague@example.test"
+    forward["Subject"] = "Fwd: Invoice RE-2026-0042"
+    forward["Message-ID"] = "<fwd-1@example.test>"
+    forward.set_content("see below")
+    forward.add_attachment(invoice_mail())
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        async with watching(dovecot, inbox, folder, processed=f"{folder}-done"):
+            await asyncio.sleep(0.5)  # the watcher is in IDLE: the mail is pushed
+            await client.append(forward.as_bytes(), mailbox=folder)
+            await until(lambda: len(rows(db, ProcessedMail)) == 1)
+            mail = rows(db, ProcessedMail)[0]
+            [invoice] = rows(db, Invoice)
+            [document] = rows(db, Document)
+            assert (mail.state, mail.message_id, mail.sender) == (
+                MailState.INGESTED, "<fwd-1@example.test>", "colleague@example.test")
+            assert mail.documents == [document.id] and invoice.document_id == document.id
+            assert document.channel == Channel.EMAIL and document.filename == "RE-2026-0042.pdf"
+            assert invoice.number == "RE-2026-0042"
+            for _ in range(50):
+                if await count(client, f"{folder}-done") == 1:
+                    break
+                await asyncio.sleep(0.1)
+            assert await count(client, folder) == 0 and await count(client, f"{folder}-done") == 1
+        assert not [j for j in rows(db, Job) if j.kind == MAIL_SEND]
+
+
+async def test_a_mail_without_invoice_gets_a_reply_and_a_bad_mail_does_not_stop_the_loop(
+    db, dovecot, inbox, folder
+):
+    """GIVEN a plain question, broken MIME and then an invoice WHEN they arrive
+    THEN the question is no_invoice with one reply job, the broken one is recorded, the invoice read."""
+    broken = (
+        b"From: a@vendor.example\r\nMessage-ID: <broken@x>\r\nContent-Type: multipart/mixed; boundary=z\r\n"
+        b"\r\n--z\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n!!%%\x00\r\n"
+    )
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        await client.append(plain_mail(), mailbox=folder)
+        await client.append(broken, mailbox=folder)
+        await client.append(invoice_mail("RE-7").as_bytes(), mailbox=folder)
+        async with watching(dovecot, inbox, folder):
+            await until(lambda: len(rows(db, ProcessedMail)) == 3)
+        states = [m.state for m in rows(db, ProcessedMail)]
+        assert states[0] == MailState.NO_INVOICE and states[2] == MailState.INGESTED
+        assert states[1] in (MailState.NO_INVOICE, MailState.FAILED)
+        replies = [j for j in rows(db, Job) if j.kind == MAIL_SEND]
+        assert [r.payload["to"] for r in replies] == [["somebody@vendor.example"], ["a@vendor.example"]]
+        assert replies[0].payload["subject"] == "Re: Question"
+        await client.select(folder)
+        response = await client.uid("fetch", "1:*", "(FLAGS)")
+        flagged = [line for line in response.lines if b"$InvoicebotProcessed" in bytes(line)]
+        assert len(flagged) == 3
+
+
+async def test_the_same_mail_twice_is_taken_once(db, dovecot, inbox, folder):
+    raw = invoice_mail("RE-9").as_bytes()
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        await client.append(raw, mailbox=folder)
+        await client.append(raw, mailbox=folder)
+        async with watching(dovecot, inbox, folder):
+            await until(lambda: len(rows(db, ProcessedMail)) == 2)
+    first, second = rows(db, ProcessedMail)
+    assert second.reason == f"same mail as processed mail {first.id}"
+    assert second.documents == first.documents and len(rows(db, Document)) == 1
+    assert len(rows(db, Invoice)) == 1
+
+
+async def test_a_dropped_connection_mid_idle_is_reconnected_and_caught_up(db, dovecot, inbox, folder):
+    """GIVEN the watcher in IDLE WHEN the server restarts and a mail arrives meanwhile THEN it is taken."""
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        await client.append(invoice_mail("RE-1").as_bytes(), mailbox=folder)
+    async with watching(dovecot, inbox, folder):
+        await until(lambda: len(rows(db, ProcessedMail)) == 1)
+        await asyncio.sleep(0.3)  # now in IDLE
+        await asyncio.to_thread(dovecot.restart)
+        async with mailbox(dovecot) as client:
+            await client.append(invoice_mail("RE-2").as_bytes(), mailbox=folder)
+        await until(lambda: len(rows(db, ProcessedMail)) == 2)
+    assert [i.number for i in rows(db, Invoice)] == ["RE-1", "RE-2"]
+
+
+async def test_a_new_uidvalidity_rescans_without_taking_anything_twice(db, dovecot, inbox, folder):
+    """GIVEN a processed mail WHEN the folder is recreated (new UIDVALIDITY) with it and a new one
+    THEN both are recorded again under the new UIDVALIDITY, but only the new one gives a document."""
+    old = invoice_mail("RE-2026-0101").as_bytes()
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        await client.append(old, mailbox=folder)
+        async with watching(dovecot, inbox, folder):
+            await until(lambda: len(rows(db, ProcessedMail)) == 1)
+        await client.delete(folder)
+        await client.create(folder)
+        await client.append(old, mailbox=folder)
+        await client.append(invoice_mail("RE-2026-0102").as_bytes(), mailbox=folder)
+        async with watching(dovecot, inbox, folder):
+            await until(lambda: len(rows(db, ProcessedMail)) == 3)
+    first, again, new = rows(db, ProcessedMail)
+    assert again.uidvalidity != first.uidvalidity and again.reason.startswith("same mail")
+    assert new.state == MailState.INGESTED
+    assert [i.number for i in rows(db, Invoice)] == ["RE-2026-0101", "RE-2026-0102"]
+
+
+async def test_a_mail_over_the_size_limit_is_refused_unread(db, dovecot, inbox, folder):
+    message = invoice_mail("RE-2026-0103")
+    message.add_attachment(b"\0" * 300_000, maintype="application", subtype="octet-stream", filename="big.bin")
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        await client.append(message.as_bytes(), mailbox=folder)
+        async with watching(dovecot, inbox, folder):
+            await until(lambda: len(rows(db, ProcessedMail)) == 1)
+    [mail] = rows(db, ProcessedMail)
+    assert mail.state == MailState.REFUSED and mail.reason.startswith("mail too large")
+    assert mail.sender == "billing@vendor.example" and rows(db, Document) == []
