@@ -15,7 +15,7 @@ from decimal import Decimal
 from intake.fields.amounts import AmountMatch, find_amounts, strip_currency
 from intake.fields.candidates import Candidate, LabelHit, value_places
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
-from intake.fields.layout import TextLine
+from intake.fields.layout import Cell, TextLine
 
 CENT = Decimal("0.01")
 #: Bonus for a triple whose amounts add up; larger than any difference in label scores.
@@ -38,7 +38,10 @@ _ITEM_HEADER = re.compile(
     r"|pos\.?|einheit|unit)\b"
 )
 # Words that make a total label name the gross amount even beside a net or tax word.
-_GROSS = re.compile(r"\b(?:brutto|incl|inkl|ttc|gross|including|einschl|zahlbetrag|zu\s*zahlen|payable|due)")
+_GROSS = re.compile(
+    r"\b(?:brutto|incl|inkl|ttc|gross|einschl|zahlbetrag|zu\s*zahlen|payable|due)"
+)
+_NET_WORDS = re.compile(r"\b(?:excl|exkl|ohne|hors|before\s*tax)")
 _PERCENT = re.compile(r"\d\s?%")
 
 
@@ -54,33 +57,73 @@ def _is_rate(text: str, amount: AmountMatch) -> bool:
     return text[: amount.start].rstrip().endswith("%")
 
 
-def cell_field(cell_hits: Sequence[LabelHit]) -> str | None:
-    """Return which amount a cell's labels name together ("Summe Netto (exkl. USt.)" -> net)."""
+def cell_field(cell_hits: Sequence[LabelHit], text: str) -> str | None:
+    """Return which amount labels name together in `text` ("Summe Netto (exkl. USt.)" -> net).
+
+    `text` is the labels' cells joined by single spaces, with the hits' offsets counted in it.
+    """
     fields = {h.field for h in cell_hits}
     strong_total = any(h.field == TOTAL and h.label.weight >= 1 for h in cell_hits)
-    gross = bool(cell_hits) and _GROSS.search(cell_hits[0].cell.folded) is not None
-    if NET_TOTAL in fields and not gross:
+    # A gross word qualifies a total printed before it ("Total incl. GST"), not one after it
+    # ("GST included in total").
+    first_total = min((h.start for h in cell_hits if h.field == TOTAL), default=None)
+    gross = first_total is not None and any(m.end() > first_total for m in _GROSS.finditer(text))
+    if (NET_TOTAL in fields or _NET_WORDS.search(text)) and not gross:
         return NET_TOTAL
-    if strong_total and (gross or TAX_TOTAL not in fields):
+    if TOTAL in fields and (gross or (strong_total and TAX_TOTAL not in fields)):
         return TOTAL
     if TAX_TOTAL in fields:
         return TAX_TOTAL
     return TOTAL if TOTAL in fields else None
 
 
-def _amount_hits(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[tuple[str, LabelHit]]:
-    """Return one (field, label) per cell that names a total, net or tax amount."""
-    by_cell: dict[int, list[LabelHit]] = {}
+def _label_groups(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit]
+) -> list[tuple[list[LabelHit], list[Cell]]]:
+    """Return amount labels grouped as they read together, with the cells of their words: by cell
+    on a line of column headers (no amounts), else by the run of cells before each amount
+    ("Total | Incl. | GST 6% | 50.80")."""
+    groups: dict[tuple[int, int], tuple[list[LabelHit], list[Cell]]] = {}
     for h in hits:
-        if h.field in ALL_AMOUNT_FIELDS:
-            by_cell.setdefault(id(h.cell), []).append(h)
-    found = []
-    for cell_hits in by_cell.values():
-        if _is_item_header(lines[cell_hits[0].cell.line]):
+        if h.field not in ALL_AMOUNT_FIELDS:
             continue
-        field = cell_field(cell_hits)
+        line = lines[h.cell.line]
+        with_amount = [any(a.has_decimals for a in find_amounts(c.text)) for c in line.cells]
+        position = line.cells.index(h.cell)
+        if not any(with_amount):
+            groups.setdefault((line.index, position), ([], [h.cell]))[0].append(h)
+            continue
+        segment = sum(with_amount[:position])
+        if (line.index, segment) not in groups:
+            run = [c for c, amount, n in zip(line.cells, with_amount, itertools.accumulate(with_amount))
+                   if not amount and n == segment]
+            groups[(line.index, segment)] = ([], run)
+        groups[(line.index, segment)][0].append(h)
+    return list(groups.values())
+
+
+def _as_one_text(group: Sequence[LabelHit], cells: Sequence[Cell]) -> tuple[list[LabelHit], str]:
+    """Return the group's hits with offsets into its cells' joined folded text, and that text."""
+    offsets, text = {}, ""
+    every = {id(c): c for c in [*cells, *(h.cell for h in group)]}
+    for cell in sorted(every.values(), key=lambda c: c.x0):
+        offsets[id(cell)] = len(text)
+        text += cell.folded + " "
+    shifted = [
+        LabelHit(h.label, h.cell, h.start + offsets[id(h.cell)], h.end + offsets[id(h.cell)]) for h in group
+    ]
+    return shifted, text
+
+
+def _amount_hits(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[tuple[str, LabelHit]]:
+    """Return one (field, label) per group of labels that names a total, net or tax amount."""
+    found = []
+    for group, cells in _label_groups(lines, hits):
+        if _is_item_header(lines[group[0].cell.line]):
+            continue
+        field = cell_field(*_as_one_text(group, cells))
         if field is not None:
-            found.append((field, [h for h in cell_hits if h.field == field][-1]))
+            found.append((field, ([h for h in group if h.field == field] or group)[-1]))
     return found
 
 
