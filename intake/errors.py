@@ -38,3 +38,39 @@ class NotAnEInvoice(UnreadableDocument):
 
 class UnsafeXml(NotAnEInvoice):
     """The XML declares a DTD or entities (XXE, "billion laughs"); it is refused unread."""
+
+
+class EmptyDocument(UnreadableDocument):
+    """The file holds nothing to read: 0 bytes, a PDF without pages, or no text on any page."""
+
+
+class BrokenDocument(UnreadableDocument):
+    """The file is damaged or truncated, or is not the kind of file its first bytes claim."""
+
+
+class EncryptedDocument(UnreadableDocument):
+    """The PDF is protected by a password (or a security handler) that we cannot open."""
+
+
+class ImageTooLarge(DocumentTooLarge):
+    """An image has more pixels than we agree to decode (memory and decompression bombs)."""
+
+    def __init__(self, pixels: int | None, limit: int) -> None:
+        size = "an unknown number of" if pixels is None else f"{pixels / 1e6:.1f} million"
+        UnreadableDocument.__init__(
+            self, f"image too large to read: {size} pixels (the limit is {limit / 1e6:.0f} million)"
+        )
+        self.size = pixels if pixels is not None else 0
+        self.limit = limit
+
+
+class OcrFailed(UnreadableDocument):
+    """Tesseract ran but gave no result for the image."""
+
+
+class OcrTimeout(OcrFailed):
+    """Tesseract took longer than allowed for the image and was stopped."""
+
+
+class OcrUnavailable(IntakeError):
+    """Tesseract (or one of its language packs) is not installed: a setup fault, not the file's."""

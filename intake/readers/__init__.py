@@ -1,0 +1,28 @@
+"""Read a document's pages into positioned words: PDF text layer, OCR for scans and images."""
+
+from __future__ import annotations
+
+from intake import media
+from intake.errors import EmptyDocument, UnsupportedMediaType
+from intake.ocr import DEFAULT_LANGUAGES, OcrOptions
+from intake.readers.image import read_image
+from intake.readers.pdf import read_pdf
+from intake.words import ReadDocument
+
+__all__ = ["DEFAULT_LANGUAGES", "OcrOptions", "read_document"]
+
+
+def read_document(data: bytes, media_type: str, ocr: OcrOptions | None = None) -> ReadDocument:
+    """Return the pages of a PDF or image file with their words (OCR where there is no text).
+
+    Raises an `UnreadableDocument` subclass for empty, broken, encrypted, oversized or
+    unsupported files.
+    """
+    options = ocr if ocr is not None else OcrOptions()
+    if not data:
+        raise EmptyDocument("empty file (0 bytes)")
+    if media_type == media.PDF:
+        return read_pdf(data, options)
+    if media_type in media.IMAGE_TYPES:
+        return read_image(data, media_type, options)
+    raise UnsupportedMediaType(media_type)

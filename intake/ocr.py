@@ -1,0 +1,173 @@
+"""Run the tesseract command line on an image file and turn its TSV output into `Word`s.
+
+Tesseract is run as a subprocess (not through a binding) so that a crash or a runaway page is
+contained and can be timed out. `OMP_THREAD_LIMIT=1` keeps it on one core: the service runs
+several documents in a process pool, and tesseract's own threads only fight over the same cores.
+Image files are handed over as they are; tesseract decodes them itself, which keeps our cost per
+page close to a bare `tesseract IMG stdout` run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from intake.errors import BrokenDocument, OcrFailed, OcrTimeout, OcrUnavailable
+from intake.words import Word
+
+log = logging.getLogger(__name__)
+
+#: Languages of the invoices we expect; tesseract tries them in this order for each word.
+DEFAULT_LANGUAGES = "eng+deu+fra+dan"
+APT_PACKAGE = "tesseract-ocr"
+
+# Column positions in tesseract's TSV output.
+_LEVEL, _PAGE, _LEFT, _TOP, _WIDTH, _HEIGHT, _CONF, _TEXT = 0, 1, 6, 7, 8, 9, 10, 11
+_WORD_LEVEL = "5"
+
+
+@dataclass(frozen=True, slots=True)
+class OcrOptions:
+    """How to run tesseract; the defaults suit invoices from Western Europe."""
+
+    languages: str = DEFAULT_LANGUAGES
+    #: Page segmentation mode: 3 = automatic layout analysis (columns, tables, blocks).
+    psm: int = 3
+    #: Seconds allowed per page before tesseract is stopped.
+    timeout: float = 120.0
+    #: Images with more pixels than this are refused instead of decoded.
+    max_pixels: int = 60_000_000
+    #: At most this many pages of one document are OCR'd; later ones are skipped with a warning.
+    max_pages: int = 10
+    #: The tesseract executable (a name looked up in PATH, or a path).
+    command: str = "tesseract"
+
+
+@dataclass(frozen=True, slots=True)
+class PixelWord:
+    """A word as tesseract reports it: pixel box on its page, confidence 0..1."""
+
+    page: int  # 1-based frame number inside the image file
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    confidence: float
+
+
+def tesseract_command(image: Path, options: OcrOptions, *, dpi: int | None = None) -> list[str]:
+    """Return the argument list that OCRs `image` to TSV on stdout."""
+    command = [options.command, str(image), "stdout", "-l", options.languages]
+    command += ["--psm", str(options.psm)]
+    if dpi is not None:
+        command += ["--dpi", str(dpi)]
+    return [*command, "tsv"]
+
+
+def tesseract_env() -> dict[str, str]:
+    """Return the environment for a tesseract subprocess: ours, limited to one OpenMP thread."""
+    return {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
+def run_tesseract(
+    image: Path, options: OcrOptions, *, dpi: int | None = None, pages: int = 1
+) -> str:
+    """Return tesseract's TSV output for the image file (all frames of a multi-page TIFF).
+
+    Raises `OcrUnavailable` when tesseract or a language pack is missing, `BrokenDocument` when
+    it cannot decode the image, `OcrTimeout` after `options.timeout` seconds per page and
+    `OcrFailed` for any other failure.
+    """
+    command = tesseract_command(image, options, dpi=dpi)
+    timeout = options.timeout * max(pages, 1)
+    try:
+        done = subprocess.run(
+            command, capture_output=True, timeout=timeout, env=tesseract_env(), check=False
+        )
+    except FileNotFoundError as e:
+        raise OcrUnavailable(
+            f"the OCR program '{options.command}' is not installed "
+            f"(on Debian/Ubuntu: apt-get install {APT_PACKAGE})"
+        ) from e
+    except subprocess.TimeoutExpired as e:
+        raise OcrTimeout(f"OCR took longer than {timeout:.0f} s and was stopped") from e
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0:
+        raise _failure(stderr, options)
+    if stderr.strip():
+        log.debug("tesseract said: %s", stderr.strip())
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _failure(stderr: str, options: OcrOptions) -> Exception:
+    """Return the error that tesseract's stderr describes."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if any("Failed loading language" in line for line in lines):
+        packs = " ".join(
+            f"{APT_PACKAGE}-{lang}" for lang in options.languages.split("+") if lang != "osd"
+        )
+        return OcrUnavailable(
+            f"tesseract has no language data for '{options.languages}' "
+            f"(on Debian/Ubuntu: apt-get install {packs})"
+        )
+    if any("pixRead" in line or "cannot be read" in line for line in lines):
+        # The first line is the decoder's own words, e.g. "Premature end of JPEG file".
+        return BrokenDocument(f"the image cannot be decoded: {lines[0]}")
+    detail = lines[0] if lines else "no message"
+    return OcrFailed(f"OCR failed: {detail}")
+
+
+def parse_tsv(tsv: str) -> list[PixelWord]:
+    """Return the non-empty words of tesseract's TSV output, in tesseract's reading order."""
+    words = []
+    for line in tsv.splitlines()[1:]:
+        cells = line.split("\t")
+        if len(cells) <= _TEXT or cells[_LEVEL] != _WORD_LEVEL:
+            continue
+        text = cells[_TEXT].strip()
+        if not text:
+            continue
+        try:
+            confidence = min(max(float(cells[_CONF]) / 100.0, 0.0), 1.0)
+            words.append(
+                PixelWord(
+                    page=int(cells[_PAGE]),
+                    text=text,
+                    left=int(cells[_LEFT]),
+                    top=int(cells[_TOP]),
+                    width=int(cells[_WIDTH]),
+                    height=int(cells[_HEIGHT]),
+                    confidence=confidence,
+                )
+            )
+        except ValueError:
+            log.warning("unexpected tesseract TSV line skipped: %r", line)
+    return words
+
+
+def place_words(
+    words: list[PixelWord], scale_x: float, scale_y: float, left: float = 0.0, top: float = 0.0
+) -> tuple[Word, ...]:
+    """Return the words in points: pixels times the scale, shifted to (`left`, `top`)."""
+    return tuple(
+        Word(
+            text=w.text,
+            x0=left + w.left * scale_x,
+            top=top + w.top * scale_y,
+            x1=left + (w.left + w.width) * scale_x,
+            bottom=top + (w.top + w.height) * scale_y,
+            confidence=w.confidence,
+        )
+        for w in words
+    )
+
+
+def ocr_file(
+    image: Path, options: OcrOptions, *, dpi: int | None = None, pages: int = 1
+) -> list[PixelWord]:
+    """Return the words tesseract reads in the image file, with pixel boxes."""
+    return parse_tsv(run_tesseract(image, options, dpi=dpi, pages=pages))

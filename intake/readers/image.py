@@ -1,0 +1,258 @@
+"""Read pictures by OCR: image files (photos, scans, multi-page TIFF) and scanned PDF pages.
+
+Pillow only reads the header (size, resolution, frames, EXIF orientation) to check the image
+before tesseract sees it; the file itself goes to tesseract untouched unless it must be rotated
+or flattened. A scanned PDF page that is one embedded JPEG is OCR'd from that JPEG at its own
+resolution; any other page without text is rendered at 300 dpi.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+import struct
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image, ImageOps
+
+from intake import media
+from intake.errors import BrokenDocument, DocumentTooLarge, EmptyDocument, ImageTooLarge
+from intake.ocr import OcrOptions, PixelWord, ocr_file, place_words
+from intake.words import Page, ReadDocument, Word
+
+log = logging.getLogger(__name__)
+
+#: Resolution assumed when an image file states none (or an implausible one).
+DEFAULT_DPI = 300.0
+RENDER_DPI = 300.0
+#: An embedded image must cover this share of the page to stand for the whole page.
+_FULL_PAGE = 0.9
+_SUFFIX = {media.PNG: ".png", media.JPEG: ".jpg", media.TIFF: ".tif"}
+_EXIF_ORIENTATION = 0x0112
+# Pillow's decoders raise any of these on malformed input.
+_PIL_ERRORS = (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, struct.error)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One picture inside an image file: its size in pixels and its resolution."""
+
+    width: int
+    height: int
+    dpi: float
+
+    def page(self, number: int, words: list[PixelWord]) -> Page:
+        """Return the frame as a page in points, with the words tesseract found on it."""
+        scale = 72.0 / self.dpi
+        return Page(
+            number=number,
+            width=self.width * scale,
+            height=self.height * scale,
+            words=place_words(words, scale, scale),
+            ocr=True,
+        )
+
+
+def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocument:
+    """Return the pages (one per frame) that OCR reads in an image file."""
+    image = open_image(data, options.max_pixels)
+    frames = _frames(image, options)
+    with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
+        path = Path(tmp) / f"image{_SUFFIX.get(media_type, '.img')}"
+        prepared = _prepared(image) if len(frames) == 1 else None
+        if prepared is not None:
+            path = _write_pnm(prepared, path)
+            frames = [Frame(prepared.width, prepared.height, frames[0].dpi)]
+        else:
+            path.write_bytes(data)
+        try:
+            words = ocr_file(path, options, pages=len(frames))
+        except BrokenDocument:
+            if len(frames) > 1 or prepared is not None:
+                raise
+            # Leptonica reads fewer variants than Pillow (e.g. some CMYK JPEGs): decode here.
+            path = _write_pnm(_decoded(image), path)
+            words = ocr_file(path, options)
+    by_frame: dict[int, list[PixelWord]] = {}
+    for word in words:
+        by_frame.setdefault(word.page, []).append(word)
+    if not by_frame:
+        raise EmptyDocument("no text found in the image")
+    pages = tuple(frame.page(i, by_frame.get(i, [])) for i, frame in enumerate(frames, start=1))
+    return ReadDocument(pages=pages)
+
+
+def open_image(data: bytes, max_pixels: int) -> Image.Image:
+    """Return the image with only its header read; refuse broken or oversized images."""
+    if not data:
+        raise EmptyDocument("empty file (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as e:
+        raise ImageTooLarge(_pixels_in(str(e)), max_pixels) from e
+    except _PIL_ERRORS as e:
+        raise BrokenDocument(f"not a readable image: {e}") from e
+    if image.width * image.height > max_pixels:
+        raise ImageTooLarge(image.width * image.height, max_pixels)
+    if image.width == 0 or image.height == 0:
+        raise BrokenDocument("the image has no pixels")
+    return image
+
+
+def _pixels_in(message: str) -> int | None:
+    """Return the pixel count quoted in Pillow's decompression-bomb message, if any."""
+    found = re.search(r"\((\d+) pixels\)", message)
+    return int(found.group(1)) if found else None
+
+
+def _frames(image: Image.Image, options: OcrOptions) -> list[Frame]:
+    """Return the size and resolution of every frame; refuse too many or too large frames."""
+    count = getattr(image, "n_frames", 1)
+    if count > options.max_pages:
+        raise DocumentTooLarge("number of pages in the image", count, options.max_pages)
+    frames = []
+    try:
+        for index in range(count):
+            image.seek(index)
+            if image.width * image.height > options.max_pixels:
+                raise ImageTooLarge(image.width * image.height, options.max_pixels)
+            frames.append(_frame(image))
+        image.seek(0)
+    except _PIL_ERRORS as e:
+        raise BrokenDocument(f"broken multi-page image: {e}") from e
+    return frames
+
+
+def _frame(image: Image.Image) -> Frame:
+    """Return the current frame's size and its resolution, or `DEFAULT_DPI` if it has none."""
+    dpi = image.info.get("dpi")
+    x_dpi = float(dpi[0]) if isinstance(dpi, tuple) and dpi else 0.0
+    if not 50.0 <= x_dpi <= 2400.0:
+        x_dpi = DEFAULT_DPI
+    return Frame(width=image.width, height=image.height, dpi=x_dpi)
+
+
+def _prepared(image: Image.Image) -> Image.Image | None:
+    """Return the image turned upright and on white, or None when it can go as it is."""
+    orientation = 1
+    # Pillow decodes a whole PNG to look for EXIF after the pixels; only a leading one counts.
+    if image.format != "PNG" or "exif" in image.info:
+        try:
+            orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+        except _PIL_ERRORS:
+            orientation = 1
+    transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if orientation in (1, None) and not transparent:
+        return None
+    decoded = _decoded(image)
+    if orientation not in (1, None):
+        decoded = ImageOps.exif_transpose(decoded)
+    if transparent:
+        decoded = _on_white(decoded)
+    return decoded
+
+
+def _decoded(image: Image.Image) -> Image.Image:
+    """Return the image's pixels, loaded; raise `BrokenDocument` when the data is damaged."""
+    try:
+        image.load()
+    except _PIL_ERRORS as e:
+        raise BrokenDocument(f"the image cannot be decoded: {e}") from e
+    return image
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """Return the image composed over a white background (tesseract reads transparency as black)."""
+    rgba = image.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def _write_pnm(image: Image.Image, like: Path) -> Path:
+    """Return the path of an uncompressed copy of the image beside `like` (fast to write)."""
+    if image.mode not in ("1", "L", "RGB"):
+        image = _on_white(image) if "A" in image.mode else image.convert("RGB")
+    path = like.with_name("prepared.pnm")
+    image.save(path, format="PPM")
+    return path
+
+
+def ocr_pdf_page(page: pdfium.PdfPage, options: OcrOptions) -> tuple[Word, ...]:
+    """Return the words OCR reads on a PDF page, placed in points from the page's top-left."""
+    image = _full_page_image(page, options)
+    with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
+        if image is not None:
+            return _ocr_embedded(image, page, Path(tmp), options)
+        return _ocr_rendered(page, Path(tmp), options)
+
+
+def _full_page_image(page: pdfium.PdfPage, options: OcrOptions) -> pdfium.PdfImage | None:
+    """Return the page's only content when it is one upright image covering the page."""
+    if page.get_rotation() != 0:
+        return None
+    objects = list(page.get_objects(max_depth=1))
+    if len(objects) != 1 or objects[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        return None
+    image = objects[0]
+    matrix = image.get_matrix()
+    width, height = image.get_px_size()
+    if matrix.b != 0 or matrix.c != 0 or matrix.a <= 0 or matrix.d <= 0:
+        return None
+    if width * height == 0 or width * height > options.max_pixels:
+        return None
+    left, bottom, right, top = image.get_bounds()
+    c_left, c_bottom, c_right, c_top = page.get_cropbox()
+    page_area = (c_right - c_left) * (c_top - c_bottom)
+    if page_area <= 0 or (right - left) * (top - bottom) < _FULL_PAGE * page_area:
+        return None
+    return image
+
+
+def _ocr_embedded(
+    image: pdfium.PdfImage, page: pdfium.PdfPage, tmp: Path, options: OcrOptions
+) -> tuple[Word, ...]:
+    """Return the words of a full-page embedded image, OCR'd at the image's own resolution."""
+    width, height = image.get_px_size()
+    left, bottom, right, top = image.get_bounds()
+    if image.get_filters() == ["DCTDecode"] and _plain_jpeg_colours(image):
+        path = tmp / "page.jpg"
+        path.write_bytes(bytes(image.get_data(decode_simple=False)))
+    else:
+        # Lossless: the decoded pixels at native size, not a rendering.
+        path = _write_pnm(image.get_bitmap(render=False).to_pil(), tmp / "page")
+    dpi = round(width * 72.0 / (right - left))
+    words = ocr_file(path, options, dpi=dpi)
+    c_left, _, _, c_top = page.get_cropbox()
+    scale_x, scale_y = (right - left) / width, (top - bottom) / height
+    return place_words(words, scale_x, scale_y, left=left - c_left, top=c_top - top)
+
+
+def _plain_jpeg_colours(image: pdfium.PdfImage) -> bool:
+    """Return True when the JPEG's colours mean the same to leptonica as to the PDF."""
+    metadata = image.get_metadata()
+    return metadata.colorspace in (
+        pdfium_c.FPDF_COLORSPACE_DEVICEGRAY,
+        pdfium_c.FPDF_COLORSPACE_DEVICERGB,
+        pdfium_c.FPDF_COLORSPACE_ICCBASED,
+    ) and metadata.bits_per_pixel in (8, 24)
+
+
+def _ocr_rendered(page: pdfium.PdfPage, tmp: Path, options: OcrOptions) -> tuple[Word, ...]:
+    """Return the words of the page rendered at 300 dpi (less if that exceeds the pixel limit)."""
+    width, height = page.get_size()
+    scale = RENDER_DPI / 72.0
+    if width * height * scale * scale > options.max_pixels:
+        scale = math.sqrt(options.max_pixels / (width * height))
+    bitmap = page.render(scale=scale, rev_byteorder=True)
+    path = _write_pnm(bitmap.to_pil(), tmp / "page")
+    words = ocr_file(path, options, dpi=round(72.0 * scale))
+    return place_words(words, 1.0 / scale, 1.0 / scale)
