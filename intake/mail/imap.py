@@ -250,11 +250,12 @@ class ImapWatcher:
         client, self._client = self._client, None
         if client is None:
             return
+        transport = client.protocol.transport
         try:
-            if client.protocol.state in ("AUTH", "SELECTED"):
+            if client.protocol.state in ("AUTH", "SELECTED") and transport and not transport.is_closing():
                 await asyncio.wait_for(client.logout(), 5)
         except (aioimaplib.AioImapException, OSError, TimeoutError):
             pass
         finally:
-            if client.protocol.transport is not None:
-                client.protocol.transport.close()
+            if transport is not None:
+                transport.close()

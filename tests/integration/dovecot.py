@@ -140,6 +140,21 @@ class Dovecot:
         self.stop()
         self.start()
 
+    def kill_imap(self) -> int:
+        """SIGKILL this instance's imap processes (the clients' sessions); return how many."""
+        assert self.process is not None
+        killed = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                pid, rest = stat.read_text().split(" ", 1)
+            except OSError:
+                continue
+            comm, _, fields = rest.rpartition(") ")
+            if comm == "(imap" and int(fields.split()[1]) == self.process.pid:
+                os.kill(int(pid), signal.SIGKILL)
+                killed += 1
+        return killed
+
     def log(self) -> str:
         path = self.root / "dovecot.log"
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""

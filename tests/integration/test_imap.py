@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email
+import email.policy
+import signal
+import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -23,6 +27,7 @@ from invoicing.mailer import MAIL_SEND
 from invoicing.receiving import ReceivingPolicy
 from tests.factories import simple_invoice_pdf
 from tests.integration import dovecot as dovecot_helper
+from tests.integration.cli import INVOICEBOT, cli_env
 from tests.integration.dovecot import Dovecot
 
 TIMING = WatchTiming(timeout=5, idle=20, poll=1, backoff_first=0.2, backoff_max=1)
@@ -198,18 +203,24 @@ async def test_the_same_mail_twice_is_taken_once(db, dovecot, inbox, folder):
 
 
 async def test_a_dropped_connection_mid_idle_is_reconnected_and_caught_up(db, dovecot, inbox, folder):
-    """GIVEN the watcher in IDLE WHEN the server restarts and a mail arrives meanwhile THEN it is taken."""
+    """GIVEN the watcher in IDLE WHEN its imap process is killed, or the server restarts,
+    and a mail arrives meanwhile THEN the watcher reconnects and takes the mail."""
     async with mailbox(dovecot) as client:
         await client.create(folder)
         await client.append(invoice_mail("RE-1").as_bytes(), mailbox=folder)
     async with watching(dovecot, inbox, folder):
         await until(lambda: len(rows(db, ProcessedMail)) == 1)
         await asyncio.sleep(0.3)  # now in IDLE
-        await asyncio.to_thread(dovecot.restart)
+        assert await asyncio.to_thread(dovecot.kill_imap) >= 1
         async with mailbox(dovecot) as client:
             await client.append(invoice_mail("RE-2").as_bytes(), mailbox=folder)
         await until(lambda: len(rows(db, ProcessedMail)) == 2)
-    assert [i.number for i in rows(db, Invoice)] == ["RE-1", "RE-2"]
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(dovecot.restart)
+        async with mailbox(dovecot) as client:
+            await client.append(invoice_mail("RE-3").as_bytes(), mailbox=folder)
+        await until(lambda: len(rows(db, ProcessedMail)) == 3)
+    assert [i.number for i in rows(db, Invoice)] == ["RE-1", "RE-2", "RE-3"]
 
 
 async def test_a_new_uidvalidity_rescans_without_taking_anything_twice(db, dovecot, inbox, folder):
@@ -244,3 +255,70 @@ async def test_a_mail_over_the_size_limit_is_refused_unread(db, dovecot, inbox, 
     [mail] = rows(db, ProcessedMail)
     assert mail.state == MailState.REFUSED and mail.reason.startswith("mail too large")
     assert mail.sender == "billing@vendor.example" and rows(db, Document) == []
+
+
+async def test_a_sender_not_allowed_is_refused_without_reply(db, dovecot, inbox, folder):
+    strict = MailInbox(inbox.intake, MailPolicy(mail_from=BOT, allowed_senders=("trusted.example",)))
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        await client.append(invoice_mail("RE-5", sender="x@spam.example").as_bytes(), mailbox=folder)
+        async with watching(dovecot, strict, folder):
+            await until(lambda: len(rows(db, ProcessedMail)) == 1)
+    [mail] = rows(db, ProcessedMail)
+    assert mail.state == MailState.REFUSED and mail.reason == "sender x@spam.example is not allowed"
+    assert rows(db, Document) == [] and rows(db, Job) == []
+
+
+async def test_a_mail_that_fails_is_recorded_with_its_error_and_the_next_one_is_taken(
+    db, dovecot, inbox, folder, monkeypatch
+):
+    ingest = inbox.intake.ingest
+    calls: list[str] = []
+
+    async def failing_once(data: bytes, filename: str, **kwargs: Any) -> Any:
+        calls.append(filename)
+        if len(calls) == 1:
+            raise RuntimeError("reader exploded")
+        return await ingest(data, filename, **kwargs)
+
+    monkeypatch.setattr(inbox.intake, "ingest", failing_once)
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        await client.append(invoice_mail("RE-11").as_bytes(), mailbox=folder)
+        await client.append(invoice_mail("RE-12").as_bytes(), mailbox=folder)
+        async with watching(dovecot, inbox, folder):
+            await until(lambda: len(rows(db, ProcessedMail)) == 2)
+    failed, ok = rows(db, ProcessedMail)
+    assert failed.state == MailState.FAILED and failed.reason == "RuntimeError: reader exploded"
+    assert ok.state == MailState.INGESTED
+
+
+async def test_invoicebot_run_answers_a_mail_without_invoice_with_an_eml_in_the_outbox(dovecot, folder, tmp_path):
+    """GIVEN `invoicebot run` with IMAP configured and no SMTP WHEN a question arrives
+    THEN the no-invoice reply is written to the outbox as an .eml file."""
+    data_dir = tmp_path / "var"
+    env = cli_env(data_dir)
+    env.update({
+        "INVOICEBOT_IMAP_HOST": "127.0.0.1", "INVOICEBOT_IMAP_PORT": str(dovecot.port),
+        "INVOICEBOT_IMAP_USER": dovecot.user, "INVOICEBOT_IMAP_PASSWORD": dovecot.password,
+        "INVOICEBOT_IMAP_SECURITY": "none", "INVOICEBOT_IMAP_FOLDER": folder,
+        "INVOICEBOT_MAIL_FROM": BOT,
+    })  # fmt: skip
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        await client.append(plain_mail(), mailbox=folder)
+    log = (tmp_path / "service.log").open("w")
+    service = subprocess.Popen([INVOICEBOT, "run"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        outbox = data_dir / "outbox"
+        await until(lambda: any(outbox.glob("*.eml")), seconds=60)
+        [eml] = list(outbox.glob("*.eml"))
+        reply = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        assert reply["To"] == "somebody@vendor.example" and reply["From"] == BOT
+        assert "found no invoice" in reply.get_content()
+    finally:
+        service.send_signal(signal.SIGTERM)
+        code = await asyncio.to_thread(service.wait, 30)
+        log.close()
+    assert code == 0, (tmp_path / "service.log").read_text()
+    assert dovecot.password not in (tmp_path / "service.log").read_text()
