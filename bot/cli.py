@@ -62,7 +62,7 @@ def run(ctx: click.Context) -> None:
 # --- reading files -------------------------------------------------------------------------------
 
 
-def _read_all(paths: list[Path], workers: int) -> Iterator[tuple[Path, ReadOutcome]]:
+def _read_all(paths: list[Path], workers: int, languages: str) -> Iterator[tuple[Path, ReadOutcome]]:
     def load(path: Path) -> bytes | None:
         try:
             return path.read_bytes()
@@ -72,13 +72,13 @@ def _read_all(paths: list[Path], workers: int) -> Iterator[tuple[Path, ReadOutco
     if len(paths) == 1 or workers == 1:
         for path in paths:
             data = load(path)
-            yield path, read_outcome(data, path.name) if data is not None else _missing(path)
+            yield path, read_outcome(data, path.name, languages) if data is not None else _missing(path)
         return
     with ProcessPoolExecutor(workers) as pool:
         futures = []
         for path in paths:
             data = load(path)
-            futures.append(pool.submit(read_outcome, data, path.name) if data is not None else None)
+            futures.append(pool.submit(read_outcome, data, path.name, languages) if data is not None else None)
         for path, future in zip(paths, futures, strict=True):
             yield path, future.result() if future is not None else _missing(path)
 
@@ -111,7 +111,8 @@ def _summary(path: Path, extraction: ExtractedInvoice) -> str:
 def extract(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Read invoice FILES (PDF, PNG, JPEG, TIFF, XML) and print what they say."""
     paths = list(files)
-    results = _read_all(paths, _app(ctx).reader.workers)
+    reader = _app(ctx).reader
+    results = _read_all(paths, reader.workers, reader.ocr_languages)
     show_bar = len(paths) > 1 and sys.stderr.isatty()
     with click.progressbar(results, length=len(paths), file=sys.stderr, label="reading") if show_bar else _nullbar(results) as bar:
         for path, outcome in bar:

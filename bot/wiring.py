@@ -67,7 +67,7 @@ class App:
 
     @cached_property
     def reader(self) -> DocumentReader:
-        return DocumentReader(self.settings.workers)
+        return DocumentReader(self.settings.workers, self.settings.ocr_languages)
 
     @cached_property
     def intake(self) -> Intake:

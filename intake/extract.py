@@ -12,13 +12,13 @@ from intake import media
 from intake.einvoice import parse_einvoice
 from intake.errors import UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
-from intake.readers import read_document
+from intake.readers import OcrOptions, read_document
 from invoicing.extraction import ExtractedInvoice
 
 log = logging.getLogger(__name__)
 
 
-def extract_bytes(data: bytes, filename: str = "") -> ExtractedInvoice:
+def extract_bytes(data: bytes, filename: str = "", ocr: OcrOptions | None = None) -> ExtractedInvoice:
     """Return the invoice read from `data`; raise `UnreadableDocument` when there is none."""
     if not data:
         raise UnreadableDocument("empty file (0 bytes)")
@@ -27,7 +27,7 @@ def extract_bytes(data: bytes, filename: str = "") -> ExtractedInvoice:
         return parse_einvoice(data)
     if media_type not in media.SUPPORTED:
         raise UnsupportedMediaType(media_type)
-    document = read_document(data, media_type)
+    document = read_document(data, media_type, ocr)
     visual = extract_fields(document.pages)
     if document.embedded_xml is not None:
         try:
@@ -62,6 +62,6 @@ def _fold(number: str) -> str:
     return "".join(ch for ch in number.casefold() if ch.isalnum())
 
 
-def extract_file(path: Path) -> ExtractedInvoice:
+def extract_file(path: Path, ocr: OcrOptions | None = None) -> ExtractedInvoice:
     """Return the invoice read from the file at `path`."""
-    return extract_bytes(path.read_bytes(), path.name)
+    return extract_bytes(path.read_bytes(), path.name, ocr)

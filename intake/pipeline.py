@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from intake import media
 from intake.errors import DocumentTooLarge, IntakeError, UnreadableDocument
 from intake.extract import extract_bytes
+from intake.readers import DEFAULT_LANGUAGES, OcrOptions
 from invoicing.clock import Clock
 from invoicing.db.engine import Database
 from invoicing.domain import Channel
@@ -33,10 +34,10 @@ class ReadOutcome:
     error: str | None
 
 
-def read_outcome(data: bytes, filename: str) -> ReadOutcome:
+def read_outcome(data: bytes, filename: str, ocr_languages: str = DEFAULT_LANGUAGES) -> ReadOutcome:
     """Return the extraction of `data`, or the reason it could not be read (runs in a worker)."""
     try:
-        return ReadOutcome(extract_bytes(data, filename), None)
+        return ReadOutcome(extract_bytes(data, filename, OcrOptions(languages=ocr_languages)), None)
     except IntakeError as e:
         return ReadOutcome(None, str(e))
     except Exception as e:  # noqa: BLE001 - a reader bug must not lose the document
@@ -47,8 +48,9 @@ def read_outcome(data: bytes, filename: str) -> ReadOutcome:
 class DocumentReader:
     """Reads documents in a pool of worker processes, rebuilt if a worker dies."""
 
-    def __init__(self, workers: int = 0) -> None:
+    def __init__(self, workers: int = 0, ocr_languages: str = DEFAULT_LANGUAGES) -> None:
         self.workers = workers or max(1, os.cpu_count() or 1)
+        self.ocr_languages = ocr_languages
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -61,7 +63,9 @@ class DocumentReader:
         """Return what the document says, or why it could not be read."""
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor(), read_outcome, data, filename)
+            return await loop.run_in_executor(
+                self._executor(), read_outcome, data, filename, self.ocr_languages
+            )
         except BrokenProcessPool:
             self.close()
             return ReadOutcome(None, "the reader process died on this file (out of memory or a crash)")
