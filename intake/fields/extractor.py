@@ -10,7 +10,7 @@ from intake.fields import parties, references
 from intake.fields.candidates import Candidate, find_label_hits
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import document_lines
-from intake.fields.totals import Totals, amount_candidates, choose_totals, fallback_total
+from intake.fields.totals import Totals, amount_candidates, choose_totals, fallback_total, paid_minus_change
 from intake.words import Page
 from invoicing.extraction import ExtractedInvoice, Party, Source
 
@@ -32,7 +32,7 @@ def _ocr_quality(pages: Sequence[Page]) -> float:
 
 def _totals(lines: Any, hits: Any) -> tuple[Totals, list[str]]:
     totals = choose_totals(
-        amount_candidates(lines, hits, TOTAL),
+        amount_candidates(lines, hits, TOTAL) + paid_minus_change(lines),
         amount_candidates(lines, hits, NET_TOTAL),
         amount_candidates(lines, hits, TAX_TOTAL),
     )

@@ -21,7 +21,7 @@ _FORMS = (
     "Ltd.", "Ltd", "Limited", "LLC", "LLP", "Inc.", "Inc", "Corp.", "Corporation", "PLC", "plc",
     "ApS", "A/S", "I/S", "K/S", "P/S", "IVS", "B.V.", "BV", "N.V.", "NV", "Sdn Bhd", "Sdn. Bhd.",
     "SDN BHD", "SDN. BHD.", "Bhd", "BHD", "Pvt. Ltd.", "Pvt Ltd", "Private Limited", "S.r.l.", "S.p.A.",
-    "AB", "Oy", "AS", "GbR", "PartG", "mbB", "KGaA", "Co.", "Enterprise", "Trading",
+    "AB", "Oy", "AS", "GbR", "PartG", "mbB", "KGaA", "Co.", "Enterprise", "Trading", "S/B", "Company",
 )
 #: Legal forms as printed, and in capitals where the form is long enough not to be a word.
 LEGAL_FORMS = tuple(sorted({*_FORMS, *(f.upper() for f in _FORMS if len(f) >= 4)}, key=len, reverse=True))
@@ -46,14 +46,16 @@ def _clean_name(text: str) -> str:
 
 def _legal_name(text: str) -> str | None:
     """Return the name ending with a legal form in `text` ("Hetzner Online GmbH"), if any."""
-    matches = list(_LEGAL.finditer(text))
-    if not matches:
+    # "(Inc. GST)", "Total 6% supplies (Inc" are amounts' labels, not a company's name.
+    matches = [m for m in _LEGAL.finditer(text) if not text[: m.start()].endswith("(")]
+    if not matches or "%" in text[: matches[-1].end()]:
         return None
     part = text[: matches[-1].end()]
     for sep in _SEPARATORS.finditer(part):
         if sep.end() <= matches[0].start():
             part = part[sep.end() :]
     part = _NAME_LABEL.sub("", part.strip(" :,;©"))
+    part = re.sub(r"^(?:[^\w(]+\s+)+", "", part)  # OCR specks before the name
     return part if len(part) > len(matches[-1].group(0)) + 1 else None
 
 
@@ -179,11 +181,16 @@ def seller_name(
     for line in lines:
         for cell in line.cells:
             name = _legal_name(cell.text)
-            if name is None or line.index in buyer:
+            if line.index in buyer:
+                continue
+            if name is None or len(name.split()) <= 2:
+                name = _legal_name(_phrase_ending_with(line, cell)) or name
+            if name is None:
                 continue
             key = name.casefold()
             if cell.text.startswith(name):
                 name = _with_line_above(lines, line, cell, name)
+            name = _with_short_name_above(lines, line, name)
             counts[key] = counts.get(key, 0) + 1
             place = 0.3 if line.relative_top < 0.25 or line.relative_top > 0.75 else 0.0
             score = 0.4 + place
@@ -196,6 +203,33 @@ def seller_name(
     if not found:
         return _header_name(lines)
     return best(found)
+
+
+def _phrase_ending_with(line: TextLine, cell: Cell) -> str:
+    """Return the text of `cell` with the cells before it that OCR split off the same phrase."""
+    words = [cell.text]
+    position = line.cells.index(cell)
+    for before, after in zip(line.cells[position - 1 :: -1], line.cells[position:0:-1]):
+        if position == 0 or after.x0 - before.x1 > 4 * after.height:
+            break
+        words.insert(0, before.text)
+    return " ".join(words)
+
+
+def _with_short_name_above(lines: Sequence[TextLine], line: TextLine, name: str) -> str:
+    """Return `name` with the line above prepended when the name has no word before its legal
+    form ("CO. (M) SDN BHD" under "POPULAR BOOK")."""
+    head = re.sub(r"\([^)]*\)", "", _LEGAL.split(name)[0])
+    words = [w for w in re.findall(r"[A-Za-z]{2,}", head) if w.casefold() not in ("co", "and")]
+    if words or line.index == 0 or lines[line.index - 1].page != line.page:
+        return name
+    above = lines[line.index - 1]
+    text = above.text.strip()
+    if above.top < line.top - 2.5 * (line.bottom - line.top) or any(ch.isdigit() for ch in text):
+        return name
+    if ":" in text or len(text.split()) > 4 or sum(ch.isalpha() for ch in text) < 3:
+        return name
+    return f"{text} {name.lstrip(' —_-')}"
 
 
 def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name: str) -> str:

@@ -229,4 +229,34 @@ def fallback_total(lines: Sequence[TextLine]) -> Candidate[Decimal] | None:
     return max(found, key=lambda c: c.value, default=None)
 
 
+_PAID = re.compile(r"\b(?:cash|tendered|paid|credit|card|visa|mastercard|tunai|bayar)\b")
+_CHANGE = re.compile(r"\b(?:change|baki|kembali)\b")
+
+
+def _last_amount(line: TextLine) -> Decimal | None:
+    amounts = find_amounts(strip_currency(line.text))
+    return amounts[-1].value.quantize(CENT) if amounts else None
+
+
+def paid_minus_change(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
+    """Return totals a receipt proves by arithmetic: the amount tendered less the change given."""
+    printed = {
+        a.value.quantize(CENT) for line in lines for a in find_amounts(strip_currency(line.text)) if a.has_decimals
+    }
+    found = []
+    for i, line in enumerate(lines):
+        paid = _last_amount(line) if _PAID.search(line.folded) and not _CHANGE.search(line.folded) else None
+        if paid is None or paid <= 0:
+            continue
+        for after in lines[i + 1 : i + 4]:
+            change = _last_amount(after) if _CHANGE.search(after.folded) else None
+            if change is not None and 0 <= change < paid:
+                total = paid - change
+                # A change of zero or a total also printed elsewhere makes the reading sure.
+                sure = change == 0 or total in printed
+                found.append(Candidate(total, 1.1 if sure else 0.5, line.index))
+                break
+    return found
+
+
 ALL_AMOUNT_FIELDS = (TOTAL, NET_TOTAL, TAX_TOTAL)

@@ -47,3 +47,16 @@ def test_tax_total_label_with_a_plain_total_word() -> None:
         (50, 460, "Amount due: 571.04 €"),
     ]
     assert _totals(rows) == (Decimal("496.00"), Decimal("75.04"), Decimal("571.04"))
+
+
+def test_receipt_total_proved_by_cash_and_change() -> None:
+    """GIVEN a receipt whose 'Total' row is misread but CASH 51.00 and CHANGE 0.20 are printed
+    THEN the total is the cash less the change, 50.80."""
+    invoice = extract_fields([page([
+        (10, 300, "Total"), (60, 300, "Incl."), (110, 300, "GST@6%"), (250, 300, "RM 50.80"),
+        (10, 316, "CASH"), (250, 316, "RM 51.00"),
+        (10, 332, "CHANGE"), (250, 332, "RM 0.20"),
+        (10, 348, "GST @6%"), (60, 348, "included"), (120, 348, "in total"), (250, 348, "RM 2.88"),
+    ], ocr=True)])
+    assert invoice.total == Decimal("50.80")
+    assert invoice.tax_total == Decimal("2.88")

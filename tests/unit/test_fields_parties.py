@@ -1,0 +1,34 @@
+"""Seller names on receipts read by OCR: names split into cells or over two lines, amount labels."""
+
+from __future__ import annotations
+
+from intake.fields import extract_fields
+from tests.unit.test_fields_layout import page
+
+
+def test_receipt_seller_split_into_cells_by_ocr() -> None:
+    """GIVEN OCR that splits 'MR. D.I.Y. (M) SDN BHD' into four cells THEN the whole name is the seller."""
+    invoice = extract_fields([page([
+        (40, 100, "MR."), (70, 100, "D.I.Y."), (110, 100, "(M)"), (140, 100, "SDN BHD"),
+        (40, 116, "(CO.REG :860671-D)"),
+        (10, 300, "Total"), (200, 300, "RM 50.80"),
+    ], ocr=True)])
+    assert invoice.seller.name == "MR. D.I.Y. (M) SDN BHD"
+
+
+def test_receipt_seller_printed_over_two_lines() -> None:
+    """GIVEN 'POPULAR BOOK' over 'CO. (M) SDN BHD' THEN the seller is both lines."""
+    invoice = extract_fields([page([
+        (48, 100, "POPULAR BOOK"), (32, 114, "CO. (M) SDN BHD"), (40, 130, "(Company No. 113825-W)"),
+    ], ocr=True)])
+    assert invoice.seller.name == "POPULAR BOOK CO. (M) SDN BHD"
+
+
+def test_inclusive_amount_label_is_not_a_company() -> None:
+    """GIVEN 'Total 6% supplies (Inc. GST)' and a company line THEN the company is the seller."""
+    invoice = extract_fields([page([
+        (10, 60, "GARDENIA BAKERIES (KL) SDN BHD"),
+        (10, 400, "Total 6% supplies (Inc. GST):"), (200, 400, "32.05"),
+        (10, 416, "Total 6% supplies (Inc. GST):"), (200, 416, "32.05"),
+    ], ocr=True)])
+    assert invoice.seller.name == "GARDENIA BAKERIES (KL) SDN BHD"
