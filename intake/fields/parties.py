@@ -36,6 +36,8 @@ _SALUTATION = re.compile(
 _NAME_LABEL = re.compile(
     r"^(?:name|firma|company|raison\s+sociale|nom|navn|firmenname)\s*:?\s*", re.IGNORECASE
 )
+# A street line ("Bahnhofstraße 99", "Flugzeugallee 17") or a postcode line ("40235 Düsseldorf").
+_ADDRESS = re.compile(r"^\S+(?:\s\S+)?\s\d{1,4}\s?[a-zA-Z]?$|^(?:[A-Z]{1,2}-?)?\d{4,5}\s+\w")
 _SEPARATORS = re.compile(r"\s+[•·|,–-]\s+|\s{2,}")
 
 
@@ -78,6 +80,8 @@ def _name_value(text: str) -> str | None:
         return None
     if ":" in text and not _NAME_LABEL.match(text):
         return None
+    if _ADDRESS.search(text) and _LEGAL.search(text) is None:
+        return None
     name = _clean_name(text)
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 
@@ -89,6 +93,9 @@ def _name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidat
     rest = hit.cell.text[hit.end :]
     rest = rest.partition(":")[2] if ":" in rest else "" if rest.startswith("/") else rest
     rest = rest.strip(" :")
+    right = [c for c in lines[hit.cell.line].cells if c.x0 > hit.cell.x1][:1]
+    if not rest and right and right[0].text.startswith(":"):
+        rest = right[0].text.strip(" :")  # "Sold By | : WS Retail Services Pvt. Ltd."
     if rest and _name_value(rest):
         return [Candidate(_name_value(rest) or rest, hit.label.weight, hit.cell.line)]
     first: Candidate[str] | None = None
@@ -104,7 +111,9 @@ def _name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidat
             value = _NAME_LABEL.sub("", cell.text).strip() or (after[0].text if after else "")
             if _name_value(value):
                 return [Candidate(_name_value(value) or value, hit.label.weight, line.index)]
-        if first is None and ":" not in line.text and _name_value(cell.text):
+        after = [c for c in line.cells if c.x0 > cell.x1][:1]
+        labelled = ":" in cell.text or (after and after[0].text.startswith(":"))
+        if first is None and not labelled and _name_value(cell.text):
             first = Candidate(_name_value(cell.text) or "", 0.8 * hit.label.weight, line.index)
     return [first] if first else []
 

@@ -32,3 +32,15 @@ def test_inclusive_amount_label_is_not_a_company() -> None:
         (10, 416, "Total 6% supplies (Inc. GST):"), (200, 416, "32.05"),
     ], ocr=True)])
     assert invoice.seller.name == "GARDENIA BAKERIES (KL) SDN BHD"
+
+
+def test_party_block_skips_label_and_street_lines() -> None:
+    """GIVEN 'Käufer:' over 'Nummer | : 4711', the name, then the street THEN the name is the buyer."""
+    invoice = extract_fields([page([
+        (50, 60, "Verkäufer:"), (50, 74, "Nummer"), (130, 74, ": 12345676"), (50, 88, "Rohstoff AG Salzgitter"),
+        (50, 102, "Marktstr. 153"),
+        (50, 300, "Käufer:"), (50, 314, "Nummer"), (130, 314, ": 54321"), (50, 328, "GLN 4304171000002"),
+        (50, 342, "Bahnhofstrasse 99"), (300, 342, "Rechnungsnummer: 471102"),
+    ])])
+    assert invoice.seller.name == "Rohstoff AG Salzgitter"
+    assert invoice.buyer.name is None or "Bahnhof" not in invoice.buyer.name
