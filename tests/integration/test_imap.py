@@ -322,3 +322,56 @@ async def test_invoicebot_run_answers_a_mail_without_invoice_with_an_eml_in_the_
         log.close()
     assert code == 0, (tmp_path / "service.log").read_text()
     assert dovecot.password not in (tmp_path / "service.log").read_text()
+
+
+async def test_without_idle_the_folder_is_polled_and_idle_is_reissued(db, dovecot, inbox, folder):
+    """GIVEN a server without IDLE (and, apart, an IDLE re-issued every 0.3 s) WHEN mail arrives
+    THEN both watchers still take it."""
+
+    class NoIdleWatcher(ImapWatcher):
+        async def _connect(self) -> aioimaplib.IMAP4:
+            client = await super()._connect()
+            client.protocol.capabilities.discard("IDLE")
+            return client
+
+    account = ImapAccount(
+        "127.0.0.1", dovecot.user, dovecot.password, port=dovecot.port, security="none", folder=folder
+    )
+    fast = WatchTiming(timeout=5, idle=0.3, poll=0.3, backoff_first=0.2, backoff_max=1)
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        for n, watcher in enumerate([NoIdleWatcher(account, inbox, fast), ImapWatcher(account, inbox, fast)]):
+            stop = asyncio.Event()
+            task = asyncio.create_task(watcher.run(stop))
+            await asyncio.sleep(0.8)  # several polls, or IDLE rounds
+            await client.append(invoice_mail(f"RE-2{n}").as_bytes(), mailbox=folder)
+            await until(lambda: len(rows(db, ProcessedMail)) == n + 1)
+            stop.set()
+            await asyncio.wait_for(task, 10)
+    assert [i.number for i in rows(db, Invoice)] == ["RE-20", "RE-21"]
+
+
+async def test_a_mail_recorded_but_not_yet_flagged_is_flagged_after_reconnecting(
+    db, dovecot, inbox, folder, monkeypatch
+):
+    """GIVEN the connection drops after a mail's row is committed but before it is flagged
+    WHEN the watcher reconnects THEN the mail is flagged and not processed a second time."""
+    mark = ImapWatcher._mark
+    calls: list[int] = []
+
+    async def drop_first_mark(self: ImapWatcher, client: aioimaplib.IMAP4, uid: int) -> None:
+        calls.append(uid)
+        if len(calls) == 1:
+            raise ConnectionResetError("connection lost before the flag")
+        await mark(self, client, uid)
+
+    monkeypatch.setattr(ImapWatcher, "_mark", drop_first_mark)
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        await client.append(invoice_mail("RE-31").as_bytes(), mailbox=folder)
+        async with watching(dovecot, inbox, folder):
+            await until(lambda: len(calls) >= 2)
+        await client.select(folder)
+        response = await client.uid("fetch", "1:*", "(FLAGS)")
+    assert any(b"$InvoicebotProcessed" in bytes(line) for line in response.lines)
+    assert len(rows(db, ProcessedMail)) == 1 and len(rows(db, Document)) == 1
