@@ -135,7 +135,33 @@ def buyer_name(
     found = [c for hit in hits_for(hits, BUYER) for c in _name_lines_after(lines, hit)]
     if found:
         return best(found)
-    return _address_window(lines, hits, seller)
+    return _under_sender_line(lines) or _address_window(lines, hits, seller)
+
+
+# The sender's one-line address over a window envelope's recipient: "Firma ● Straße 1 ● 12345 Ort".
+_SENDER_MARKS = re.compile(r"[●•·|]|\s[-–]\s")
+
+
+def _under_sender_line(lines: Sequence[TextLine]) -> Candidate[str] | None:
+    """Return the first name under the sender's return-address line (the address window)."""
+    for line in lines:
+        if line.page != 1 or line.relative_top > 0.4:
+            continue
+        marks = len(_SENDER_MARKS.findall(line.text))
+        if marks < 2 or not re.search(r"\d{4,5}\s+\w", line.text):
+            continue
+        marked = [c for c in line.cells if _SENDER_MARKS.search(c.text) or c.text.strip() in "●•·|"]
+        right = max(c.x1 for c in (marked or line.cells))
+        left = line.cells[0].x0 - 0.5 * (right - line.cells[0].x0)
+        for below in lines[line.index + 1 : line.index + 5]:
+            if below.page != line.page or below.top - line.bottom > 2.5 * line.cells[0].height:
+                break
+            for cell in below.cells:
+                if left <= cell.x0 < right:
+                    name = _name_value(cell.text)
+                    if name:
+                        return Candidate(name, 0.6, below.index)
+    return None
 
 
 def _address_window(

@@ -44,3 +44,17 @@ def test_party_block_skips_label_and_street_lines() -> None:
     ])])
     assert invoice.seller.name == "Rohstoff AG Salzgitter"
     assert invoice.buyer.name is None or "Bahnhof" not in invoice.buyer.name
+
+
+def test_buyer_under_the_sender_line_of_an_address_window() -> None:
+    """GIVEN no buyer label, a sender line 'Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen' and the
+    recipient's address under it THEN the recipient is the buyer."""
+    invoice = extract_fields([page([
+        (400, 120, "Bei Spiel GmbH"),
+        (100, 150, "Bei Spiel GmbH"), (175, 150, "●"), (185, 150, "Ecke 12"), (225, 150, "●"),
+        (235, 150, "12345 Stadthausen"),
+        (70, 166, "Theodor Est"), (70, 180, "Bahnstr. 42"), (70, 194, "88802 Spielkreis"),
+        (57, 300, "Rechnung # RE-20150613/503 von 13.06.2015"),
+    ])])
+    assert invoice.buyer.name == "Theodor Est"
+    assert invoice.seller.name == "Bei Spiel GmbH"
