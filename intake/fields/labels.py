@@ -26,6 +26,8 @@ SELLER = "seller"
 TERMS = "terms"
 CURRENCY = "currency"
 IGNORE = "ignore"
+#: "vom"/"von" dates an invoice only beside its number ("Rechnung Nr. 1 vom 05.03.2018").
+VOM = r"\bvo[mn]\b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +62,16 @@ LABELS: tuple[Label, ...] = (
         r"gutschriftsdatum", r"receipt\s*date",
     ),
     *_labels(ISSUE_DATE, 0.6, r"\bdatum\b", r"\bdate\b", r"\bdato\b"),
-    *_labels(ISSUE_DATE, 0.5, r"\bvom\b"),
+    *_labels(ISSUE_DATE, 0.5, VOM),
+    *_labels(ISSUE_DATE, 0.9, r"issued\s*(?:at|on)", r"date\s*of\s*invoice"),
     *_labels(
         DUE_DATE, 1.0,
         r"due\s*date", r"payment\s*due", r"date\s*due", r"due\s*by", r"pay\s*by", r"due\s*on",
         r"falligkeitsdatum", r"falligkeit", r"fallig\s*am", r"fallig\s*bis", r"zahlbar\s*bis",
         r"zahlungsziel", r"zahlungstermin", r"date\s*d'echeance", r"echeance", r"a\s*payer\s*avant",
         r"forfaldsdato", r"forfald", r"betalingsfrist", r"sidste\s*rettidige\s*betalingsdato",
-        r"\bfallig\b",
+        r"\bfallig\b", r"uberweisen\s*sie\s*(?:den\s*betrag\s*)?bis(?:\s*zum)?",
+        r"(?:please\s*)?remit\s*(?:until|by)", r"payable\s*(?:until|by|before)", r"zahlung\s*bis(?:\s*zum)?",
     ),
     *_labels(
         TOTAL, 1.0,
@@ -146,6 +150,6 @@ LABELS: tuple[Label, ...] = (
         r"mandatsreferenz", r"glaubiger-?\s*id", r"erhaltene\s*anzahlungen", r"print\s*date",
         r"druckdatum", r"datum\s*der\s*lieferung", r"zeitraum", r"period", r"seite", r"page",
         r"handelsregister", r"hrb", r"telefon", r"phone", r"fax", r"tel\.?", r"due\s*date\s*of\s*the",
-        r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen",
+        r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen", r"date\s*of\s*(?:delivery|supply)",
     ),
 )

@@ -19,6 +19,7 @@ from intake.fields.labels import (
     TAX_TOTAL,
     TERMS,
     TOTAL,
+    VOM,
 )
 from intake.fields.layout import TextLine
 
@@ -69,7 +70,7 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
 def _dates_after(lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str) -> list[Candidate[dt.date]]:
     found = []
     for hit in hits_for(hits, field):
-        if hit.label.pattern == r"\bvom\b" and not hits_for(_same_cell(hit, hits), INVOICE_NUMBER):
+        if hit.label.pattern == VOM and not hits_for(_same_cell(hit, hits), INVOICE_NUMBER):
             continue  # "vom" dates an invoice only in "Rechnung Nr. 1 vom 05.03.2018"
         for place in value_places(lines, hit, hits):
             dates = find_dates(place.text)

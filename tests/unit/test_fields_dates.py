@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from intake.fields import extract_fields
 from intake.fields.dates import find_dates, format_date, parse_date, payment_term_days
+from tests.unit.test_fields_layout import page
 
 MARCH_5 = dt.date(2024, 3, 5)
 
@@ -69,3 +71,25 @@ def test_formatted_date_parses_back(value: dt.date, style: str, language: str) -
     if style == "abbrev" and language == "fr":
         return  # French abbreviates June and July as "juin" and "juil.", not by 3 letters
     assert parse_date(format_date(value, style, language)) == value
+
+
+def test_due_date_from_remittance_sentence() -> None:
+    """GIVEN 'Bitte überweisen Sie bis zum 04.07.2015.' and 'Rechnung # RE-1/503 von 13.06.2015'
+    THEN due and issue dates are read."""
+    invoice = extract_fields([page([
+        (57, 300, "Rechnung # RE-20150613/503 von 13.06.2015"), (57, 316, "Leistungsdatum 10.06.2015"),
+        (57, 600, "Bitte überweisen Sie bis zum 04.07.2015."),
+    ])])
+    assert invoice.issue_date == dt.date(2015, 6, 13)
+    assert invoice.due_date == dt.date(2015, 7, 4)
+
+
+def test_english_remit_until_and_issued_at() -> None:
+    """GIVEN 'Invoice # RE-1 issued at 2020-11-21', 'Date of delivery 2020-11-10', 'Please remit until 2020-12-12.'
+    THEN the issue date is the invoice's, not the delivery's, and the due date is read."""
+    invoice = extract_fields([page([
+        (57, 300, "Invoice # RE-20201121/508 issued at 2020-11-21"), (57, 316, "Date of delivery 2020-11-10"),
+        (57, 600, "Please remit until 2020-12-12."),
+    ])])
+    assert invoice.issue_date == dt.date(2020, 11, 21)
+    assert invoice.due_date == dt.date(2020, 12, 12)
