@@ -6,6 +6,8 @@ an internal user (`dovecot`) and mail owned by an unprivileged uid (`nobody` her
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import pwd
 import shutil
@@ -14,12 +16,17 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import aioimaplib
 
 DOVECOT = "/usr/sbin/dovecot"
 USER = "invoices@example.test"
 PASSWORD = "imap-test-password"
+#: The address invoicebot sends from in the mail tests.
+BOT = "invoicebot@example.test"
 
 CONFIG = """\
 base_dir = {root}/run
@@ -162,3 +169,25 @@ class Dovecot:
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def mailbox(server: Dovecot) -> AsyncIterator[aioimaplib.IMAP4]:
+    """A second, ordinary IMAP client: the world that sends mail into the folder."""
+    client = aioimaplib.IMAP4("127.0.0.1", server.port, timeout=5)
+    await client.wait_hello_from_server()
+    await client.login(server.user, server.password)
+    try:
+        yield client
+    finally:
+        await client.logout()
+
+
+async def until(check: Callable[[], bool], seconds: float = 20) -> None:
+    """Wait until `check()` (run in a thread: it may query the database) is true."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if await asyncio.to_thread(check):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not reached in time")

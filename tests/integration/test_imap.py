@@ -8,71 +8,24 @@ import email
 import email.policy
 import signal
 import subprocess
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from typing import Any
 
 import aioimaplib
-import pytest
 from sqlalchemy import select
 
 from intake.mail.imap import ImapAccount, ImapWatcher, WatchTiming
 from intake.mail.inbox import MailInbox, MailPolicy
-from intake.pipeline import DocumentReader, Intake
 from invoicing.db.models import Document, Invoice, Job, ProcessedMail
 from invoicing.domain import Channel, MailState
 from invoicing.mailer import MAIL_SEND
-from invoicing.receiving import ReceivingPolicy
 from tests.factories import simple_invoice_pdf
-from tests.integration import dovecot as dovecot_helper
 from tests.integration.cli import INVOICEBOT, cli_env
-from tests.integration.dovecot import Dovecot
+from tests.integration.dovecot import BOT, Dovecot, mailbox, until
 
 TIMING = WatchTiming(timeout=5, idle=20, poll=1, backoff_first=0.2, backoff_max=1)
-BOT = "invoicebot@example.test"
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    reason = dovecot_helper.available()
-    if reason:
-        pytest.skip(f"Dovecot cannot run: {reason}")
-    server = Dovecot.create()
-    server.start()
-    yield server
-    server.remove()
-
-
-@pytest.fixture(scope="module")
-def reader() -> Iterator[DocumentReader]:
-    documents = DocumentReader(1)
-    yield documents
-    documents.close()
-
-
-@pytest.fixture
-def inbox(db, clock, store, reader) -> MailInbox:
-    intake = Intake(db, clock, store, reader, ReceivingPolicy(), 10 * 1024 * 1024)
-    return MailInbox(intake, MailPolicy(mail_from=f"Invoicebot <{BOT}>", max_mail_bytes=200_000))
-
-
-@pytest.fixture
-def folder() -> str:
-    return f"Test-{uuid.uuid4().hex[:8]}"
-
-
-@contextlib.asynccontextmanager
-async def mailbox(server: Dovecot) -> AsyncIterator[aioimaplib.IMAP4]:
-    """A second, ordinary IMAP client: the world that sends mail into the folder."""
-    client = aioimaplib.IMAP4("127.0.0.1", server.port, timeout=5)
-    await client.wait_hello_from_server()
-    await client.login(server.user, server.password)
-    try:
-        yield client
-    finally:
-        await client.logout()
 
 
 @contextlib.asynccontextmanager
@@ -113,15 +66,6 @@ def plain_mail(text: str = "Hello, how are you?") -> bytes:
 def rows(db, model: Any) -> list[Any]:
     with db.transaction() as session:
         return list(session.execute(select(model).order_by(model.id)).scalars())
-
-
-async def until(check: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if await asyncio.to_thread(check):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 async def count(client: aioimaplib.IMAP4, folder: str) -> int:
