@@ -10,7 +10,14 @@ from intake.fields import parties, references
 from intake.fields.candidates import Candidate, find_label_hits
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import document_lines
-from intake.fields.totals import Totals, amount_candidates, choose_totals, fallback_total, paid_minus_change
+from intake.fields.totals import (
+    Totals,
+    amount_candidates,
+    choose_totals,
+    derived_candidates,
+    fallback_total,
+    paid_minus_change,
+)
 from intake.words import Page
 from invoicing.extraction import ExtractedInvoice, Party, Source
 
@@ -31,11 +38,13 @@ def _ocr_quality(pages: Sequence[Page]) -> float:
 
 
 def _totals(lines: Any, hits: Any) -> tuple[Totals, list[str]]:
-    totals = choose_totals(
+    found = (
         amount_candidates(lines, hits, TOTAL) + paid_minus_change(lines),
         amount_candidates(lines, hits, NET_TOTAL),
         amount_candidates(lines, hits, TAX_TOTAL),
     )
+    derived = derived_candidates(lines, *found)
+    totals = choose_totals(*(labelled + extra for labelled, extra in zip(found, derived)))
     warnings = []
     if totals.total is None:
         totals = Totals(fallback_total(lines), totals.net, totals.tax, totals.consistent)

@@ -229,6 +229,39 @@ def fallback_total(lines: Sequence[TextLine]) -> Candidate[Decimal] | None:
     return max(found, key=lambda c: c.value, default=None)
 
 
+def printed_amounts(lines: Sequence[TextLine]) -> set[Decimal]:
+    """Return every two-decimal amount printed in the document."""
+    return {
+        a.value.quantize(CENT) for line in lines for a in find_amounts(strip_currency(line.text)) if a.has_decimals
+    }
+
+
+def derived_candidates(
+    lines: Sequence[TextLine],
+    totals: Sequence[Candidate[Decimal]],
+    nets: Sequence[Candidate[Decimal]],
+    taxes: Sequence[Candidate[Decimal]],
+) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]], list[Candidate[Decimal]]]:
+    """Return total, net and tax candidates for a field no label found, from the other two: the
+    amount they add up to, when it is printed ("Due payable: 571.04" beside net and VAT totals)."""
+    printed = printed_amounts(lines)
+    extra: tuple[list[Candidate[Decimal]], ...] = ([], [], [])
+    pairs = (
+        (0, nets, taxes, lambda n, x: n + x),
+        (1, totals, taxes, lambda t, x: t - x),
+        (2, totals, nets, lambda t, n: t - n),
+    )
+    for slot, first, second, combine in pairs:
+        if (totals, nets, taxes)[slot]:
+            continue
+        for a, b in itertools.product(_top(first)[:-1], _top(second)[:-1]):
+            assert a is not None and b is not None
+            value = combine(a.value, b.value)
+            if value in printed and value != 0:
+                extra[slot].append(Candidate(value, 0.5 * min(a.score, b.score), max(a.line, b.line)))
+    return extra[0], extra[1], extra[2]
+
+
 _PAID = re.compile(r"\b(?:cash|tendered|paid|credit|card|visa|mastercard|tunai|bayar)\b")
 _CHANGE = re.compile(r"\b(?:change|baki|kembali)\b")
 
@@ -240,9 +273,7 @@ def _last_amount(line: TextLine) -> Decimal | None:
 
 def paid_minus_change(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
     """Return totals a receipt proves by arithmetic: the amount tendered less the change given."""
-    printed = {
-        a.value.quantize(CENT) for line in lines for a in find_amounts(strip_currency(line.text)) if a.has_decimals
-    }
+    printed = printed_amounts(lines)
     found = []
     for i, line in enumerate(lines):
         paid = _last_amount(line) if _PAID.search(line.folded) and not _CHANGE.search(line.folded) else None

@@ -60,3 +60,15 @@ def test_receipt_total_proved_by_cash_and_change() -> None:
     ], ocr=True)])
     assert invoice.total == Decimal("50.80")
     assert invoice.tax_total == Decimal("2.88")
+
+
+def test_total_without_label_is_net_plus_tax_when_printed() -> None:
+    """GIVEN 'Net total: 496.00', 'VAT total: 75.04' and 'Due payable: 571.04' (no total label)
+    THEN the total is 571.04, the printed sum, not the largest amount on the page."""
+    rows = [
+        (60, 300, "800.00"), (120, 300, "Hot air (litres)"), (420, 300, "20.00 €"),
+        (57, 400, "Net total: 496.00 €"),
+        (155, 440, "VAT total: 75.04 €"),
+        (57, 460, "Due payable: 571.04 €"),
+    ]
+    assert _totals(rows) == (Decimal("496.00"), Decimal("75.04"), Decimal("571.04"))
