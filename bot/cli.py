@@ -45,7 +45,7 @@ def main(ctx: click.Context) -> None:
         settings = load_settings()
     except ConfigError as e:
         raise click.ClickException(f"configuration: {e}") from e
-    configure_logging(settings)
+    configure_logging(settings, settings.secrets())
     ctx.obj = App(settings)
     ctx.call_on_close(ctx.obj.close)
 

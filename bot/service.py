@@ -52,8 +52,9 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
         MAIL_SEND: MailSendHandler(app.db, app.store, mailer_from_settings(app.settings)),
     }
     log.info(
-        "invoicebot running: database %s, drop folder %s; Telegram and IMAP off until configured",
+        "invoicebot running: database %s, drop folder %s, IMAP %s, outgoing mail %s",
         app.db.engine.url.render_as_string(hide_password=True), folder.inbox,
+        app.settings.imap_host or "off", app.settings.smtp_host or app.settings.outbox_dir,
     )  # fmt: skip
     tasks = [
         asyncio.create_task(folder.watch(stop), name="drop-folder"),

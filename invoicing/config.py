@@ -108,6 +108,11 @@ class Settings(BaseSettings):
             raise ValueError(f"currency must be an ISO 4217 code such as EUR, not {value!r}")
         return value.upper()
 
+    def secrets(self) -> list[str]:
+        """Return the secret values in force, so that logging can keep them out of every line."""
+        found = [self.imap_password, self.smtp_password]
+        return [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
