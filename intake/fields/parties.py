@@ -219,7 +219,11 @@ def seller_name(
             if line.index in buyer:
                 continue
             if name is None or len(name.split()) <= 2:
-                name = _legal_name(_phrase_ending_with(line, cell)) or name
+                phrase = _phrase_ending_with(line, cell)
+                name = _legal_name(phrase) or name
+                if name is None and _LEGAL.fullmatch(phrase.strip()) and len(phrase) >= 4:
+                    name = _with_short_name_above(lines, line, phrase.strip())  # "MPH BOOKSTORES / SDN BHD"
+                    name = None if name == phrase.strip() else name
             if name is None:
                 continue
             key = name.casefold()
@@ -236,7 +240,7 @@ def seller_name(
     ranked = [Candidate(c.value, c.score + 0.1 * min(counts[k], 4), c.line) for k, c in legal.items()]
     found = labelled + ranked
     if not found:
-        return _header_name(lines)
+        return _first_name_line(lines, hits) or _header_name(lines)
     return best(found)
 
 
@@ -283,6 +287,29 @@ def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name
     if _SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
         return name
     return f"{text} {name}"
+
+
+_REGISTRATION = re.compile(r"\s*\(?[\w-]*\d{4,}[\w-]*(?:\s[A-Z])?\)?\s*$")
+
+
+def _first_name_line(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[str] | None:
+    """Return a receipt's store name: the first clearly read line of words at the top of an OCR page."""
+    labelled = {h.cell.line for h in hits}
+    for line in lines:
+        if line.page != 1 or line.relative_top > 0.25:
+            break
+        words = line.words
+        if line.index in labelled or not words or max(w.confidence for w in words) >= 1.0:
+            continue  # a text layer has letterheads and legal names; this is for OCR
+        text = _REGISTRATION.sub("", line.text).strip(" .,:;-—_|\"'“”‘’")
+        tokens = [t for t in re.findall(r"[A-Za-z&]+", text) if len(t) >= 2 or t == "&"]
+        letters = sum(ch.isalpha() for ch in text)
+        if len(tokens) < 2 or letters < 8 or letters < 0.7 * len(text.replace(" ", "")):
+            continue
+        if min(w.confidence for w in words) < 0.5 or any(ch.isdigit() for ch in text):
+            continue
+        return Candidate(text, 0.3, line.index)
+    return None
 
 
 def _header_name(lines: Sequence[TextLine]) -> Candidate[str] | None:

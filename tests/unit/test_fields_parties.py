@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from intake.fields import extract_fields
+from intake.words import Page, Word
 from tests.unit.test_fields_layout import page
+
+
+def _ocr_page(rows: list[tuple[float, float, str]], confidence: float = 0.9) -> Page:
+    """Return `page(rows)` as if OCR had read it with the given word confidence."""
+    plain = page(rows, ocr=True)
+    words = tuple(Word(w.text, w.x0, w.top, w.x1, w.bottom, confidence) for w in plain.words)
+    return Page(number=1, width=plain.width, height=plain.height, words=words, ocr=True)
 
 
 def test_receipt_seller_split_into_cells_by_ocr() -> None:
@@ -58,3 +66,23 @@ def test_buyer_under_the_sender_line_of_an_address_window() -> None:
     ])])
     assert invoice.buyer.name == "Theodor Est"
     assert invoice.seller.name == "Bei Spiel GmbH"
+
+
+def test_receipt_store_name_without_legal_form_is_its_first_clear_line() -> None:
+    """GIVEN an OCR receipt headed 'TEO HENG STATIONERY & BOOKS', a registration number and an address
+    THEN the store name is that first line."""
+    invoice = extract_fields([_ocr_page([
+        (240, 20, "TEO HENG STATIONERY & BOOKS"), (300, 36, "(001451637-M)"),
+        (200, 52, "NO. 53, JALAN BESAR, 45600 BATANG BERJUNTAI"),
+        (60, 300, "CASH"), (300, 300, "RM 12.00"),
+    ])])
+    assert invoice.seller.name == "TEO HENG STATIONERY & BOOKS"
+
+
+def test_legal_form_alone_on_a_line_takes_the_name_above() -> None:
+    """GIVEN 'MPH BOOKSTORES' over 'SDN BHD' THEN the seller is 'MPH BOOKSTORES SDN BHD'."""
+    invoice = extract_fields([_ocr_page([
+        (128, 100, "MPH"), (160, 100, "BOOKSTORES"), (150, 116, "SDN"), (172, 116, "BHD"),
+        (184, 132, "GST No: 000542572544"),
+    ])])
+    assert invoice.seller.name == "MPH BOOKSTORES SDN BHD"
