@@ -77,27 +77,41 @@ def _build(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _from_match(m: re.Match[str]) -> dt.date | None:
+def _from_match(m: re.Match[str], month_first: bool = False) -> dt.date | None:
     groups = m.groupdict()
     year, day = _year(groups["y"]), int(groups["d"])
     if groups.get("mon") is not None:
         month = MONTHS.get(fold(groups["mon"]))
         return None if month is None else _build(year, month, day)
     month = int(groups["m"])
+    if month_first and m.re is _PATTERNS[1]:
+        return _build(year, day, month) or _build(year, month, day)
     return _build(year, month, day) or _build(year, day, month)
 
 
-def find_dates(text: str) -> list[DateMatch]:
-    """Return every date printed in `text`, in order, without overlaps."""
+def find_dates(text: str, month_first: bool = False) -> list[DateMatch]:
+    """Return every date printed in `text`, in order, without overlaps; numeric dates such as
+    03/11/2017 are read month-first when `month_first` (a US document), else day-first."""
     found: list[DateMatch] = []
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
             if any(f.start < m.end() and m.start() < f.end for f in found):
                 continue
-            value = _from_match(m)
+            value = _from_match(m, month_first)
             if value is not None:
                 found.append(DateMatch(value, m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)
+
+
+def reads_month_first(text: str) -> bool:
+    """Return whether the numeric dates of a document are month-first: some date such as
+    11/17/2017 reads only that way, and none reads only day-first."""
+    month_first = day_first = False
+    for m in _PATTERNS[1].finditer(text):
+        first, second = int(m.group("d")), int(m.group("m"))
+        month_first |= second > 12 >= first
+        day_first |= first > 12 >= second
+    return month_first and not day_first
 
 
 def parse_date(text: str) -> dt.date | None:

@@ -151,5 +151,7 @@ LABELS: tuple[Label, ...] = (
         r"druckdatum", r"datum\s*der\s*lieferung", r"zeitraum", r"period", r"seite", r"page",
         r"handelsregister", r"hrb", r"telefon", r"phone", r"fax", r"tel\.?", r"due\s*date\s*of\s*the",
         r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen", r"date\s*of\s*(?:delivery|supply)",
+        r"date\s*de\s*(?:la\s*)?facture\s*associee", r"date\s*de\s*(?:debut|fin)\b", r"date\s*(?:debut|fin)\b",
+        r"preceding\s*invoice\s*date",
     ),
 )

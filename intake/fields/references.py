@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from intake.fields.amounts import find_amounts, find_currencies
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
-from intake.fields.dates import find_dates, payment_term_days
+from intake.fields.dates import find_dates, payment_term_days, reads_month_first
 from intake.fields.labels import (
     CURRENCY,
     DUE_DATE,
@@ -67,13 +67,18 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
     return best(found)
 
 
+def _month_first(lines: Sequence[TextLine]) -> bool:
+    return reads_month_first("\n".join(line.text for line in lines))
+
+
 def _dates_after(lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str) -> list[Candidate[dt.date]]:
     found = []
+    month_first = _month_first(lines)
     for hit in hits_for(hits, field):
         if hit.label.pattern == VOM and not hits_for(_same_cell(hit, hits), INVOICE_NUMBER):
             continue  # "vom" dates an invoice only in "Rechnung Nr. 1 vom 05.03.2018"
         for place in value_places(lines, hit, hits):
-            dates = find_dates(place.text)
+            dates = find_dates(place.text, month_first)
             if place.kind == "inline":
                 dates = [d for d in dates if d.start < 25]
             if dates:
@@ -93,7 +98,7 @@ def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate
     if not found:
         for line in lines:
             if line.page == 1:
-                dates = find_dates(line.text)
+                dates = find_dates(line.text, _month_first(lines))
                 if dates:
                     found.append(Candidate(dates[0].value, 0.3, line.index))
                     break
@@ -110,7 +115,7 @@ def due_date(
     for hit in hits_for(hits, TERMS):
         text = " ".join(p.text for p in value_places(lines, hit, hits) if p.kind != "below")
         text = lines[hit.cell.line].text + " " + text
-        dates = [d.value for d in find_dates(text) if issued is None or d.value >= issued]
+        dates = [d.value for d in find_dates(text, _month_first(lines)) if issued is None or d.value >= issued]
         if dates:
             found.append(Candidate(max(dates), 0.6, hit.cell.line))
         days = payment_term_days(text)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from intake.fields import extract_fields
-from intake.fields.dates import find_dates, format_date, parse_date, payment_term_days
+from intake.fields.dates import find_dates, format_date, parse_date, payment_term_days, reads_month_first
 from tests.unit.test_fields_layout import page
 
 MARCH_5 = dt.date(2024, 3, 5)
@@ -93,3 +93,32 @@ def test_english_remit_until_and_issued_at() -> None:
     ])])
     assert invoice.issue_date == dt.date(2020, 11, 21)
     assert invoice.due_date == dt.date(2020, 12, 12)
+
+
+def test_document_with_a_month_first_date_reads_all_its_dates_month_first() -> None:
+    """GIVEN 'Invoice Date 11/03/2017', 'Due Date 12/03/2017' and a payment on 11/17/2017
+    THEN the document is month-first: issued 3 November, due 3 December."""
+    invoice = extract_fields([page([
+        (34, 200, "Invoice Date"), (155, 200, "11/03/2017"),
+        (34, 220, "Due Date"), (155, 220, "12/03/2017"),
+        (34, 500, "SEPA Wire transfer"), (180, 500, "11/17/2017"), (274, 500, "623.00 €"),
+    ])])
+    assert (invoice.issue_date, invoice.due_date) == (dt.date(2017, 11, 3), dt.date(2017, 12, 3))
+
+
+def test_date_of_an_associated_invoice_is_not_the_issue_date() -> None:
+    """GIVEN 'Date : 31/01/2026' and 'DATE DE FACTURE ASSOCIÉE : 01/01/2026' THEN the issue date is 31/01/2026."""
+    invoice = extract_fields([page([
+        (298, 50, "Date :"), (442, 50, "31/01/2026"),
+        (86, 330, "DATE DE FACTURE ASSOCIÉE : 01/01/2026"),
+        (86, 340, "DATE DE DEBUT DE PRESTATION : 01/01/2026"),
+    ])])
+    assert invoice.issue_date == dt.date(2026, 1, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("11/17/2017 and 11/03/2017", True), ("17/11/2017 and 11/03/2017", False), ("11/03/2017", False)],
+)
+def test_month_first_documents(text: str, expected: bool) -> None:
+    assert reads_month_first(text) is expected
