@@ -6,14 +6,14 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from bot.wiring import App, configure_logging
-from intake.pipeline import ReadOutcome, read_outcome
+from intake.pipeline import DocumentReader, ReadOutcome
 from invoicing import decisions, views
 from invoicing.config import ConfigError, load_settings
 from invoicing.domain import Channel, Direction, InvoiceStatus
@@ -62,25 +62,16 @@ def run(ctx: click.Context) -> None:
 # --- reading files -------------------------------------------------------------------------------
 
 
-def _read_all(paths: list[Path], workers: int, languages: str) -> Iterator[tuple[Path, ReadOutcome]]:
-    def load(path: Path) -> bytes | None:
+def _read_all(paths: list[Path], reader: DocumentReader) -> Iterator[tuple[Path, ReadOutcome]]:
+    def read(path: Path) -> ReadOutcome:
         try:
-            return path.read_bytes()
+            data = path.read_bytes()
         except OSError:
-            return None
+            return _missing(path)
+        return reader.read_now(data, path.name, method="fork" if len(paths) == 1 else "forkserver")
 
-    if len(paths) == 1 or workers == 1:
-        for path in paths:
-            data = load(path)
-            yield path, read_outcome(data, path.name, languages) if data is not None else _missing(path)
-        return
-    with ProcessPoolExecutor(workers) as pool:
-        futures = []
-        for path in paths:
-            data = load(path)
-            futures.append(pool.submit(read_outcome, data, path.name, languages) if data is not None else None)
-        for path, future in zip(paths, futures, strict=True):
-            yield path, future.result() if future is not None else _missing(path)
+    with ThreadPoolExecutor(reader.workers) as pool:
+        yield from zip(paths, pool.map(read, paths), strict=True)
 
 
 def _missing(path: Path) -> ReadOutcome:
@@ -111,8 +102,7 @@ def _summary(path: Path, extraction: ExtractedInvoice) -> str:
 def extract(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Read invoice FILES (PDF, PNG, JPEG, TIFF, XML) and print what they say."""
     paths = list(files)
-    reader = _app(ctx).reader
-    results = _read_all(paths, reader.workers, reader.ocr_languages)
+    results = _read_all(paths, _app(ctx).reader)
     show_bar = len(paths) > 1 and sys.stderr.isatty()
     with click.progressbar(results, length=len(paths), file=sys.stderr, label="reading") if show_bar else _nullbar(results) as bar:
         for path, outcome in bar:

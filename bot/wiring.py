@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from intake.pipeline import DocumentReader, Intake
+from intake.sandbox import Limits
 from invoicing.clock import Clock, SystemClock
 from invoicing.config import Settings
 from invoicing.db import migrate
@@ -67,7 +68,12 @@ class App:
 
     @cached_property
     def reader(self) -> DocumentReader:
-        return DocumentReader(self.settings.workers, self.settings.ocr_languages)
+        limits = Limits(
+            wall_seconds=self.settings.read_timeout_seconds,
+            cpu_seconds=max(1, int(self.settings.read_timeout_seconds)),
+            memory_bytes=self.settings.read_memory_mb * 2**20,
+        )
+        return DocumentReader(self.settings.workers, self.settings.ocr_languages, limits)
 
     @cached_property
     def intake(self) -> Intake:

@@ -1,6 +1,6 @@
-"""The incoming pipeline every channel shares: recognise, read (in a process pool), record.
+"""The incoming pipeline every channel shares: recognise, read (in a child process), record.
 
-Reading is CPU-bound (PDF parsing, OCR) and runs in worker processes, never on the event loop;
+Reading is CPU-bound (PDF parsing, OCR) and runs in limited child processes, never on the event loop;
 recording runs in a thread because the database driver is synchronous.
 """
 
@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from intake import media
 from intake.errors import DocumentTooLarge, IntakeError, UnreadableDocument
 from intake.extract import extract_bytes
 from intake.readers import DEFAULT_LANGUAGES, OcrOptions
+from intake.sandbox import LimitExceeded, Limits, run_limited
 from invoicing.clock import Clock
 from invoicing.db.engine import Database
 from invoicing.domain import Channel
@@ -46,34 +44,31 @@ def read_outcome(data: bytes, filename: str, ocr_languages: str = DEFAULT_LANGUA
 
 
 class DocumentReader:
-    """Reads documents in a pool of worker processes, rebuilt if a worker dies."""
+    """Reads documents, each in its own limited child process, a few at a time."""
 
-    def __init__(self, workers: int = 0, ocr_languages: str = DEFAULT_LANGUAGES) -> None:
+    def __init__(
+        self, workers: int = 0, ocr_languages: str = DEFAULT_LANGUAGES, limits: Limits = Limits()
+    ) -> None:
         self.workers = workers or max(1, os.cpu_count() or 1)
         self.ocr_languages = ocr_languages
-        self._pool: ProcessPoolExecutor | None = None
+        self.limits = limits
+        self._slots = asyncio.Semaphore(self.workers)
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
-        return self._pool
+    def read_now(self, data: bytes, filename: str, method: str = "forkserver") -> ReadOutcome:
+        """Return what the document says, or why it could not be read (blocking)."""
+        try:
+            return run_limited(read_outcome, (data, filename, self.ocr_languages), self.limits, method)
+        except LimitExceeded as e:
+            log.warning("reading %s stopped: %s", filename, e.reason)
+            return ReadOutcome(None, e.reason)
 
     async def read(self, data: bytes, filename: str) -> ReadOutcome:
         """Return what the document says, or why it could not be read."""
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(
-                self._executor(), read_outcome, data, filename, self.ocr_languages
-            )
-        except BrokenProcessPool:
-            self.close()
-            return ReadOutcome(None, "the reader process died on this file (out of memory or a crash)")
+        async with self._slots:
+            return await asyncio.to_thread(self.read_now, data, filename)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Nothing to release: each read has its own process."""
 
 
 class Intake:

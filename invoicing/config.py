@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     review_confidence: float = Field(default=0.5, ge=0, le=1)
     #: Largest document accepted, in bytes.
     max_document_bytes: int = 50 * 1024 * 1024
+    #: Reading one document (parsing, OCR) is stopped after this many seconds.
+    read_timeout_seconds: float = Field(default=60.0, gt=0)
+    #: Memory one document's reader process may use, in MB.
+    read_memory_mb: int = Field(default=2048, ge=256)
 
     #: Amounts above this need a second approval by an admin (None: never).
     approvals_second_approval_over: Decimal | None = None

@@ -1,0 +1,97 @@
+"""Hostile and broken files each get a clear error within 60 s, and the next file is read normally.
+
+The files are made here: a decompression bomb, a PDF whose page tree loops, a truncated image,
+an encrypted PDF, a 0-byte file, random bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import time
+import zlib
+from pathlib import Path
+
+from PIL import Image
+
+from tests.factories import simple_invoice_pdf
+from tests.integration.cli import invoicebot
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def decompression_bomb_png(side: int = 20_000) -> bytes:
+    """Return a small PNG that decodes to side x side grey pixels (400 MB at the default)."""
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (side + 1)  # filter byte + pixels
+    body = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", body) + _png_chunk(b"IEND", b"")
+
+
+def looping_pdf() -> bytes:
+    """Return a PDF whose page tree contains itself."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+        b"<< /Type /Pages /Parent 2 0 R /Kids [3 0 R 2 0 R] /Count 1 >>",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def encrypted_pdf() -> bytes:
+    data = simple_invoice_pdf()
+    return data.replace(
+        b"trailer\n<< /Size 6 /Root 1 0 R >>",
+        b"trailer\n<< /Size 6 /Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /P -4 /O <"
+        + b"ab" * 32 + b"> /U <" + b"cd" * 32 + b"> >> /ID [<00> <00>] >>",
+    )
+
+
+def truncated_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), "white").save(buffer, "JPEG")
+    return buffer.getvalue()[: len(buffer.getvalue()) // 3]
+
+
+def test_each_hostile_file_gets_a_clear_error_and_the_good_one_is_read(tmp_path: Path):
+    files = {
+        "bomb.png": decompression_bomb_png(),
+        "loop.pdf": looping_pdf(),
+        "truncated.jpg": truncated_jpeg(),
+        "encrypted.pdf": encrypted_pdf(),
+        "empty.pdf": b"",
+        "random.pdf": b"%PDF-1.4\n" + bytes(range(256)) * 40,
+        "good.pdf": simple_invoice_pdf(),
+    }
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+
+    started = time.monotonic()
+    result = invoicebot(tmp_path / "var", "extract", "--json", *paths)
+    elapsed = time.monotonic() - started
+
+    rows = {Path(r["path"]).name: r for r in map(json.loads, result.stdout.splitlines())}
+    assert elapsed < 60
+    for name in files:
+        if name == "good.pdf":
+            assert rows[name]["error"] is None and rows[name]["total"] == "1190.00"
+        else:
+            assert rows[name]["error"], f"{name} should have been refused"
+    assert "too large" in rows["bomb.png"]["error"] or "pixels" in rows["bomb.png"]["error"]
+    assert "password" in rows["encrypted.pdf"]["error"]
+    assert "0 bytes" in rows["empty.pdf"]["error"]
