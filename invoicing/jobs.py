@@ -78,6 +78,10 @@ class OutcomeUnknown(Exception):
     """The effect may have happened (connection lost mid-send): never retried automatically."""
 
 
+class PermanentFailure(Exception):
+    """Trying again cannot help (the receiver refused for good, the job is malformed): fail now."""
+
+
 Handler = Callable[[ClaimedJob], Awaitable[None]]
 
 
@@ -133,7 +137,7 @@ def finish(db: Database, clock: Clock, job: ClaimedJob, error: BaseException | N
             row.state, row.finished_at, row.last_error = JobState.DONE, now, None
         elif isinstance(error, OutcomeUnknown):
             row.state, row.finished_at, row.last_error = JobState.UNKNOWN, now, str(error)
-        elif row.attempts >= row.max_attempts:
+        elif isinstance(error, PermanentFailure) or row.attempts >= row.max_attempts:
             row.state, row.finished_at, row.last_error = JobState.FAILED, now, str(error)
         else:
             row.state, row.last_error = JobState.PENDING, str(error)

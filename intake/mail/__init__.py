@@ -22,5 +22,6 @@ def watcher_from_settings(settings: Settings, intake: Intake) -> ImapWatcher:
     policy = MailPolicy(
         mail_from=settings.mail_from, allowed_senders=tuple(settings.imap_allowed_senders),
         max_attachments=settings.imap_max_attachments, max_mail_bytes=settings.imap_max_mail_bytes,
+        language=settings.language,
     )  # fmt: skip
     return ImapWatcher(account, MailInbox(intake, policy))

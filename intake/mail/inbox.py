@@ -10,21 +10,12 @@ from dataclasses import dataclass
 from intake.mail import ledger
 from intake.mail.ledger import MailKey, MailRecord, Reply
 from intake.mail.mime import ParsedMail, is_allowed, parse_mail
+from intake.mail.replies import NoInvoiceTexts, no_invoice_texts
 from intake.pipeline import Intake
 from invoicing.domain import Channel, MailState
 from invoicing.receiving import Received
 
 log = logging.getLogger(__name__)
-
-NO_INVOICE_BODY = """\
-Hello,
-
-we received your mail "{subject}" but found no invoice in it.
-Invoices are read from attached PDF files, scans (PNG, JPEG, TIFF) and e-invoice XML
-(ZUGFeRD / Factur-X, XRechnung, UBL).
-{details}
-This is an automatic answer.
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +24,8 @@ class MailPolicy:
     allowed_senders: tuple[str, ...] = ()
     max_attachments: int = 20
     max_mail_bytes: int = 40 * 1024 * 1024
+    #: Language of the answers to senders (en, de, fr, da; others get English).
+    language: str = "en"
 
 
 class MailInbox:
@@ -41,6 +34,7 @@ class MailInbox:
     def __init__(self, intake: Intake, policy: MailPolicy) -> None:
         self.intake, self.policy = intake, policy
         self.db, self.clock = intake.db, intake.clock
+        self.no_invoice: NoInvoiceTexts = no_invoice_texts(policy.language)
 
     def processed_uids(self, account: str, folder: str, uidvalidity: int) -> set[int]:
         return ledger.processed_uids(self.db, account, folder, uidvalidity)
@@ -107,10 +101,8 @@ class MailInbox:
         ours = self.policy.mail_from.lower()
         if parsed.automatic or not to or to in ours:
             return None  # never answer robots, nor ourselves: mail loops
-        subject = parsed.subject or "(no subject)"
-        details = "".join(f"\n- {r}" for r in reasons)
-        body = NO_INVOICE_BODY.format(subject=subject, details=f"\nWhat we found:{details}\n" if details else "")
-        return Reply(self.policy.mail_from, to, f"Re: {subject}"[:900], body, parsed.message_id)
+        text = self.no_invoice.render(parsed.subject or "(no subject)", reasons)
+        return Reply(self.policy.mail_from, to, text.subject[:900], text.body, parsed.message_id)
 
 
 def _replace(base: MailRecord, state: MailState, reason: str | None, documents: tuple[int, ...]) -> MailRecord:

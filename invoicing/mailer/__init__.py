@@ -6,14 +6,12 @@ A `mail.send` job goes pending -> running (sending) -> done (sent) | failed | un
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from invoicing.config import Settings
 from invoicing.db.engine import Database
-from invoicing.db.models import Job
 from invoicing.files import FileStore
-from invoicing.jobs import ClaimedJob
+from invoicing.jobs import ClaimedJob, PermanentFailure
 from invoicing.mailer.message import (
     MAIL_SEND,
     BadAddress,
@@ -45,16 +43,8 @@ class MailSendHandler:
         try:
             message = build_message(job.payload, self.store.read)
             await self.mailer.send(message, job.key)
-        except MailError:
-            # Resending cannot help: let the worker record the job as failed on this attempt.
-            await asyncio.to_thread(self._give_up, job)
-            raise
-
-    def _give_up(self, job: ClaimedJob) -> None:
-        with self.db.transaction() as session:
-            row = session.get(Job, job.id)
-            if row is not None:
-                row.max_attempts = row.attempts
+        except MailError as e:
+            raise PermanentFailure(str(e)) from e  # a refused mail or header stays refused
 
 
 def mailer_from_settings(settings: Settings) -> Mailer:

@@ -45,3 +45,17 @@ def test_failures_retry_with_backoff_then_fail_and_unknown_is_never_retried(db, 
     with db.transaction() as s:
         states = {j.idempotency_key: j.state for j in s.execute(select(Job)).scalars()}
     assert states == {"retry": JobState.FAILED, "unknown": JobState.UNKNOWN}
+
+
+def test_a_permanent_failure_fails_the_job_at_once_and_it_is_not_claimed_again(db, clock):
+    """GIVEN a job with attempts left WHEN its handler raises PermanentFailure
+    THEN the job is failed with the error on the first attempt and never claimed again."""
+    with db.transaction() as s:
+        jobs.enqueue(s, clock, kind="k", key="refused", payload={}, max_attempts=8)
+    [job] = jobs.claim(db, clock, "w", {"k"})
+    jobs.finish(db, clock, job, jobs.PermanentFailure("550 no such user"))
+    clock.advance(jobs.backoff(8))
+    assert jobs.claim(db, clock, "w", {"k"}) == []
+    with db.transaction() as s:
+        [row] = s.execute(select(Job)).scalars()
+    assert (row.state, row.attempts, row.last_error) == (JobState.FAILED, 1, "550 no such user")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+import pytest
+
 from intake.mail.mime import is_allowed, parse_mail
+from intake.mail.replies import no_invoice_texts
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
@@ -111,3 +114,21 @@ def test_auto_replies_are_recognised_and_senders_are_matched_by_address_or_domai
     assert is_allowed("a@vendor.example", ["a@vendor.example"])
     assert not is_allowed("a@evil.example", ["vendor.example", "@other.example"])
     assert not is_allowed(None, ["vendor.example"])
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting"), [("en", "Hello,"), ("de", "Guten Tag,"), ("fr", "Bonjour,"), ("da", "Goddag")]
+)
+def test_the_no_invoice_answer_is_written_in_the_configured_language(language, greeting):
+    """GIVEN a language and a mail with a refused zip WHEN the answer is rendered
+    THEN subject and body come from that language's template, listing the zip, with no braces left."""
+    text = no_invoice_texts(language).render("Rechnung {März}", ["a.zip: not an invoice file"])
+    assert text.subject == "Re: Rechnung {März}"
+    assert text.body.startswith(greeting) and "Rechnung {März}" in text.body
+    assert "\n- a.zip: not an invoice file\n" in text.body
+    assert "{" not in text.body.replace("{März}", "")
+    assert "- " not in no_invoice_texts(language).render("Hi", []).body
+
+
+def test_a_language_without_templates_gets_the_english_answer():
+    assert no_invoice_texts("sv").render("Hi", []) == no_invoice_texts("en").render("Hi", [])
