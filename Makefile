@@ -55,6 +55,7 @@ test-fast: venv
 	$(BIN)/python -m pytest -m "not slow"
 
 bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.accuracy
 	$(BIN)/python -m bench.speed
 
