@@ -1,27 +1,60 @@
-"""Accuracy of field extraction on the visible text of the corpus's text PDFs."""
+"""Accuracy of field extraction on the visible pages of the corpus (embedded XML ignored).
+
+The thresholds guard against regressions: they are the accuracy last measured with
+`python -m bench.accuracy --visual-only`, rounded down to 0.02, not the targets.
+"""
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 
 from bench.scoring import score_document
 from intake import media
+from intake.errors import UnreadableDocument
 from intake.fields import extract_fields
 from intake.readers import read_document
 from tests.corpus import corpus_docs, require_corpus
 
-TEXT_PDF_TARGET = 0.90
+# Target 0.90; measured 0.903 (730/808 fields).
+TEXT_PDF_THRESHOLD = 0.90
+# Target 0.75 (not met); measured 0.707 over images and scanned PDFs together
+# (image 0.714 = 110/154, scanned-pdf 0.667 = 20/30, so 130/184).
+OCR_THRESHOLD = 0.70
+
+
+def _accuracy(*kinds: str) -> tuple[int, int]:
+    """Return (right, scored) fields over the corpus documents of `kinds`; unreadable ones score wrong."""
+    root = require_corpus()
+    right = scored = 0
+    for kind in kinds:
+        for doc in corpus_docs(root, kind):
+            data = doc.path.read_bytes()
+            try:
+                pages = read_document(data, media.sniff_media_type(data, doc.path.name)).pages
+                extracted = extract_fields(pages)
+            except UnreadableDocument:
+                extracted = None
+            scores = score_document(extracted, doc.truth)
+            right += sum(scores.values())
+            scored += len(scores)
+    return right, scored
 
 
 @pytest.mark.slow
 def test_text_pdf_accuracy_on_visible_text() -> None:
     """GIVEN every text PDF of the corpus, read without its embedded XML THEN >= 90% of fields are right."""
-    root = require_corpus()
-    right = scored = 0
-    for doc in corpus_docs(root, "text-pdf"):
-        pages = read_document(doc.path.read_bytes(), media.PDF).pages
-        scores = score_document(extract_fields(pages), doc.truth)
-        right += sum(scores.values())
-        scored += len(scores)
+    right, scored = _accuracy("text-pdf")
     assert scored > 0
-    assert right / scored >= TEXT_PDF_TARGET, f"{right}/{scored} = {right / scored:.3f}"
+    assert right / scored >= TEXT_PDF_THRESHOLD, f"{right}/{scored} = {right / scored:.3f}"
+
+
+@pytest.mark.slow
+def test_ocr_accuracy_on_images_and_scans() -> None:
+    """GIVEN every photo and scanned PDF of the corpus, read by OCR THEN the measured share of fields is right."""
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract is not installed: the OCR slices of the corpus cannot be read")
+    right, scored = _accuracy("image", "scanned-pdf")
+    assert scored > 0
+    assert right / scored >= OCR_THRESHOLD, f"{right}/{scored} = {right / scored:.3f}"
