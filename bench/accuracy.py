@@ -1,10 +1,11 @@
 """Field accuracy of invoice extraction over the evaluation corpus, per field and per kind.
 
-    python -m bench.accuracy [--kind text-pdf] [--limit N] [--json] [--visual-only]
+    python -m bench.accuracy [--kind text-pdf] [--limit N] [--json] [--visual-only] [--no-rival]
 
 Scores with the corpus README's rules (see `bench.scoring`). `--visual-only` reads the visible
 page only (readers + field extraction), ignoring any embedded e-invoice XML. Documents run in a
-process pool of two; nothing is cached.
+process pool of two; nothing is cached. When invoice2data is installed (`make bench` does it),
+it runs on the same PDF and image files and its table is printed beside ours (see `bench.rival`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,23 @@ def run_one(job: tuple[str, str, dict[str, Any], bool]) -> DocResult:
     return DocResult(path.name, kind, seconds, score_document(extracted, truth), error, predicted)
 
 
+def run_rival(job: tuple[str, str, dict[str, Any], bool]) -> DocResult:
+    """Return invoice2data's scored reading of one corpus document."""
+    from bench import rival
+
+    path_text, kind, truth, _ = job
+    started = time.perf_counter()
+    extracted, error = None, None
+    try:
+        extracted = rival.extract(Path(path_text), kind)
+        if extracted is None:
+            error = "no template matched"
+    except Exception as e:  # a bench run reports every failure and goes on
+        error = f"{type(e).__name__}: {e}"
+    seconds = time.perf_counter() - started
+    return DocResult(Path(path_text).name, kind, seconds, score_document(extracted, truth), error)
+
+
 def summarise(results: Sequence[DocResult]) -> dict[str, Any]:
     """Return per-field x per-kind accuracy, micro accuracy and median seconds per kind."""
     summary: dict[str, Any] = {"kinds": {}}
@@ -125,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print per-document results as JSON")
     parser.add_argument("--visual-only", action="store_true", help="ignore embedded e-invoice XML")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-rival", action="store_true", help="do not run invoice2data beside us")
     args = parser.parse_args(argv)
     root = corpus_dir()
     if root is None:
@@ -136,17 +155,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         jobs += [(str(d.path), d.kind, d.truth, args.visual_only) for d in docs]
     # Slow OCR jobs first, so the two workers finish together.
     jobs.sort(key=lambda j: j[1] not in ("image", "scanned-pdf"))
+    from bench import rival
+
+    rival_jobs = [] if args.no_rival or not rival.available() else [j for j in jobs if j[1] in rival.SUPPORTED_KINDS]
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         results = list(pool.map(run_one, jobs))
+        rival_results = list(pool.map(run_rival, rival_jobs))
     summary = summarise(results)
+    rival_summary = summarise(rival_results) if rival_results else None
     if args.json:
-        print(json.dumps({"summary": summary, "documents": [asdict(r) for r in results]}, indent=1))
-    else:
-        print(format_table(summary))
-        for r in results:
-            if r.error:
-                print(f"error: {r.path}: {r.error}")
+        print(json.dumps({"summary": summary, "documents": [asdict(r) for r in results],
+                          "invoice2data": rival_summary}, indent=1))  # fmt: skip
+        return 0
+    print("invoicebot" + (" (visible page only)" if args.visual_only else ""))
+    print(format_table(summary))
+    for r in results:
+        if r.error:
+            print(f"error: {r.path}: {r.error}")
+    if rival_summary is not None:
+        matched = sum(r.error is None for r in rival_results)
+        print(f"\ninvoice2data {_version()} (built-in templates; {matched}/{len(rival_results)} documents matched a template)")
+        print(format_table(rival_summary))
+    elif not args.no_rival:
+        print("\ninvoice2data not installed: `pip install -e '.[bench]'` to compare")
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("invoice2data")
 
 
 if __name__ == "__main__":
