@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     imap_password: SecretStr | None = None
     #: `ssl` (implicit TLS), `starttls` or `none` (loopback and tests only).
     imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    #: PEM file of the CA(s) that sign the IMAP server's certificate, trusted instead of the
+    #: system's CAs (a private CA); default: the system's trust store.
+    imap_ca_file: Path | None = None
     imap_folder: str = "INBOX"
     #: Processed mail is moved here when set; otherwise it is flagged in place.
     imap_processed_folder: str | None = None
@@ -84,7 +87,11 @@ class Settings(BaseSettings):
     smtp_port: int | None = None
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
+    #: `ssl` (implicit TLS), `starttls` (required, never falls back to plain) or `none`.
     smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
+    #: Like `imap_ca_file`, for the SMTP server.
+    smtp_ca_file: Path | None = None
+    #: The From address of every mail invoicebot sends; its domain also ends the Message-IDs.
     mail_from: str = "invoicebot@localhost"
 
     @field_validator("imap_allowed_senders", mode="before")

@@ -18,6 +18,7 @@ def watcher_from_settings(settings: Settings, intake: Intake) -> ImapWatcher:
         password=settings.imap_password.get_secret_value(), port=settings.imap_port,
         security=settings.imap_security, folder=settings.imap_folder,
         processed_folder=settings.imap_processed_folder,
+        ca_file=str(settings.imap_ca_file) if settings.imap_ca_file else None,
     )  # fmt: skip
     policy = MailPolicy(
         mail_from=settings.mail_from, allowed_senders=tuple(settings.imap_allowed_senders),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import aioimaplib
-from aioimaplib.aioimaplib import quoted
+from aioimaplib.aioimaplib import Command, quoted
 
 from intake.errors import IntakeError
 from intake.mail.inbox import MailInbox
@@ -41,6 +41,8 @@ class ImapAccount:
     security: Literal["ssl", "starttls", "none"] = "ssl"
     folder: str = "INBOX"
     processed_folder: str | None = None
+    #: PEM file of the CA(s) to trust instead of the system's (a private CA).
+    ca_file: str | None = None
 
     @property
     def name(self) -> str:
@@ -94,7 +96,7 @@ class ImapWatcher:
 
     async def _connect(self) -> aioimaplib.IMAP4:
         account = self.account
-        context = ssl.create_default_context() if account.security == "ssl" else None
+        context = self._tls_context() if account.security == "ssl" else None
         default_port = 993 if account.security == "ssl" else 143
         connections: list[aioimaplib.IMAP4] = []
 
@@ -118,18 +120,27 @@ class ImapWatcher:
             await self._command(client.create(quoted(account.processed_folder)))  # NO when it exists
         return client
 
+    def _tls_context(self) -> ssl.SSLContext:
+        """Return a context verifying the server's certificate and name (private CA if set)."""
+        return ssl.create_default_context(cafile=self.account.ca_file)
+
     async def _starttls(self, client: aioimaplib.IMAP4) -> None:
+        """Upgrade the plain connection to TLS (aioimaplib has no STARTTLS of its own)."""
         protocol = client.protocol
-        response = await self._command(protocol.simple_command("STARTTLS"))
+        if "STARTTLS" not in protocol.capabilities:
+            raise ImapError(f"{self.account.host} offers no STARTTLS; not sending the password in clear")
+        command = Command("STARTTLS", protocol.new_tag(), loop=protocol.loop)
+        response = await self._command(protocol.execute(command))
         if response.result != "OK":
             raise ImapError("the server refused STARTTLS")
         loop = asyncio.get_running_loop()
         transport = await asyncio.wait_for(
-            loop.start_tls(protocol.transport, protocol, ssl.create_default_context(),
+            loop.start_tls(protocol.transport, protocol, self._tls_context(),
                            server_hostname=self.account.host),
             self.timing.timeout,
         )  # fmt: skip
         protocol.transport = transport
+        # What the server said before TLS may have been forged: ask again (RFC 3501 6.2.1).
         await self._command(protocol.capability())
 
     async def _select(self, client: aioimaplib.IMAP4) -> int:

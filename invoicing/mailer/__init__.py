@@ -55,4 +55,5 @@ def mailer_from_settings(settings: Settings) -> Mailer:
     return SmtpMailer(
         settings.smtp_host, settings.smtp_port, security=settings.smtp_security,
         user=settings.smtp_user, password=password,
+        ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
     )  # fmt: skip

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import re
+import ssl
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
@@ -48,10 +49,12 @@ class SmtpMailer:
     def __init__(
         self, host: str, port: int | None = None, *, security: Security = "starttls",
         user: str | None = None, password: str | None = None, timeout: float = 30.0,
+        ca_file: str | None = None,
     ) -> None:  # fmt: skip
         self.host, self.port = host, port or DEFAULT_PORTS[security]
         self.security, self.user, self._password = security, user, password
         self.timeout = timeout
+        self.ca_file = ca_file
 
     async def send(self, message: EmailMessage, key: str) -> None:
         sender = getaddresses([str(message["From"])])[0][1]
@@ -59,6 +62,7 @@ class SmtpMailer:
         smtp = aiosmtplib.SMTP(
             hostname=self.host, port=self.port, timeout=self.timeout,
             use_tls=self.security == "ssl", start_tls=self.security == "starttls",
+            tls_context=ssl.create_default_context(cafile=self.ca_file) if self.security != "none" else None,
         )  # fmt: skip
         try:
             await self._envelope(smtp, sender, recipients)

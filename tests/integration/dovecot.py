@@ -35,7 +35,7 @@ instance_name = invoicebot-test-{port}
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = dovenull
@@ -58,7 +58,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {ssl_port}
   }}
 }}
 service stats {{
@@ -67,6 +68,12 @@ service stats {{
   }}
 }}
 """
+
+
+TLS = """\
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}"""
 
 
 def available() -> str | None:
@@ -95,12 +102,15 @@ class Dovecot:
 
     root: Path
     port: int
+    #: The implicit-TLS (imaps) port, when made with a certificate; STARTTLS is on `port` then.
+    ssl_port: int | None = None
     user: str = USER
     password: str = PASSWORD
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @classmethod
-    def create(cls) -> Dovecot:
+    def create(cls, certificate: tuple[Path, Path] | None = None) -> Dovecot:
+        """Make an instance; with `certificate` (PEM cert chain, key) it speaks TLS too."""
         root = Path(tempfile.mkdtemp(prefix="dovecot-"))
         root.chmod(0o755)  # the mail processes run as nobody and must reach their maildir
         nobody = pwd.getpwnam("nobody")
@@ -111,9 +121,13 @@ class Dovecot:
             os.chown(root / sub, nobody.pw_uid, nobody.pw_gid)
         (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         (root / "passwd").chmod(0o644)
-        config = CONFIG.format(root=root, port=port, uid=nobody.pw_uid, gid=nobody.pw_gid)
+        ssl_port = free_port() if certificate else None
+        tls = TLS.format(cert=certificate[0], key=certificate[1]) if certificate else "ssl = no"
+        config = CONFIG.format(
+            root=root, port=port, ssl_port=ssl_port or 0, ssl=tls, uid=nobody.pw_uid, gid=nobody.pw_gid
+        )
         (root / "dovecot.conf").write_text(config)
-        return cls(root, port)
+        return cls(root, port, ssl_port)
 
     def start(self) -> None:
         self.process = subprocess.Popen(
