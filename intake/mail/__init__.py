@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from intake.mail.imap import ImapAccount, ImapWatcher
 from intake.mail.inbox import MailInbox, MailPolicy
+from intake.mail.owner import OwnerLock
 from intake.pipeline import Intake
 from invoicing.config import Settings
 
 
 def watcher_from_settings(settings: Settings, intake: Intake) -> ImapWatcher:
-    """Return the watcher of the configured IMAP folder (call only when `imap_host` is set)."""
+    """Return the watcher of the configured IMAP folder (call only when `imap_host` is set).
+
+    On PostgreSQL, where several `invoicebot run` may share the database, it watches only while
+    it holds the mailbox's advisory lock.
+    """
     if not settings.imap_host or not settings.imap_user or settings.imap_password is None:
         raise ValueError("IMAP needs INVOICEBOT_IMAP_HOST, _USER and _PASSWORD")
     account = ImapAccount(
@@ -25,4 +30,7 @@ def watcher_from_settings(settings: Settings, intake: Intake) -> ImapWatcher:
         max_attachments=settings.imap_max_attachments, max_mail_bytes=settings.imap_max_mail_bytes,
         language=settings.language,
     )  # fmt: skip
-    return ImapWatcher(account, MailInbox(intake, policy))
+    owner = None
+    if intake.db.dialect == "postgresql":
+        owner = OwnerLock(intake.db, f"invoicebot imap {account.name} {account.folder}")
+    return ImapWatcher(account, MailInbox(intake, policy), owner=owner)

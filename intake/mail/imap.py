@@ -21,6 +21,7 @@ from aioimaplib.aioimaplib import Command, quoted
 from intake.errors import IntakeError
 from intake.mail.inbox import MailInbox
 from intake.mail.ledger import MailKey
+from intake.mail.owner import OwnerLock
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +60,26 @@ class WatchTiming:
 
 
 class ImapWatcher:
-    """Watches one folder until stopped; one bad mail never stops it."""
+    """Watches one folder until stopped; one bad mail never stops it.
 
-    def __init__(self, account: ImapAccount, inbox: MailInbox, timing: WatchTiming = WatchTiming()) -> None:
-        self.account, self.inbox, self.timing = account, inbox, timing
+    With an `owner` lock (PostgreSQL, several processes) it watches only while it holds the lock.
+    """
+
+    def __init__(
+        self, account: ImapAccount, inbox: MailInbox, timing: WatchTiming = WatchTiming(),
+        owner: OwnerLock | None = None,
+    ) -> None:  # fmt: skip
+        self.account, self.inbox, self.timing, self.owner = account, inbox, timing, owner
         self._client: aioimaplib.IMAP4 | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Watch until `stop` is set: at once, or whenever this process owns the mailbox."""
+        if self.owner is None:
+            await self.watch(stop)
+        else:
+            await self.owner.run(stop, self.watch)
+
+    async def watch(self, stop: asyncio.Event) -> None:
         """Watch until `stop` is set, reconnecting with backoff after any failure."""
         delay = self.timing.backoff_first
         while not stop.is_set():

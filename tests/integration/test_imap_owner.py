@@ -1,0 +1,115 @@
+"""One mailbox, several processes on PostgreSQL: only the owner of the advisory lock watches it,
+and another takes over when the owner's connection (so its lock) is gone."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import aioimaplib
+import pytest
+from sqlalchemy import text
+
+from intake.mail import watcher_from_settings
+from intake.mail.imap import ImapAccount, ImapWatcher
+from intake.mail.inbox import MailInbox, MailPolicy
+from intake.mail.owner import OwnerLock
+from intake.pipeline import Intake
+from invoicing.config import load_settings
+from invoicing.db.engine import Database
+from invoicing.db.models import Invoice, ProcessedMail
+from invoicing.receiving import ReceivingPolicy
+from tests.conftest import _empty_postgres
+from tests.integration.dovecot import BOT, Dovecot, mailbox, until
+from tests.integration.test_imap import TIMING, invoice_mail, rows
+
+pytestmark = pytest.mark.postgres
+
+
+class CountingWatcher(ImapWatcher):
+    """Counts its IMAP logins: a process that does not own the mailbox must have none."""
+
+    connects = 0
+
+    async def _connect(self) -> aioimaplib.IMAP4:
+        self.connects += 1
+        return await super()._connect()
+
+
+@pytest.fixture
+def two_processes(postgres_url: str) -> Iterator[tuple[Database, Database]]:
+    """Two databases objects on one PostgreSQL database, as two `invoicebot run` would have."""
+    first, second = Database.from_url(postgres_url), Database.from_url(postgres_url)
+    _empty_postgres(first)
+    yield first, second
+    first.dispose()
+    second.dispose()
+
+
+def _watcher(db: Database, clock, store, reader, server: Dovecot, folder: str) -> CountingWatcher:  # type: ignore[no-untyped-def]
+    intake = Intake(db, clock, store, reader, ReceivingPolicy(), 10 * 1024 * 1024)
+    account = ImapAccount("127.0.0.1", server.user, server.password, port=server.port, security="none", folder=folder)
+    owner = OwnerLock(db, f"test imap {folder}", retry=0.2, check=0.2)
+    return CountingWatcher(account, MailInbox(intake, MailPolicy(mail_from=BOT)), TIMING, owner)
+
+
+def _lock_holders(db: Database, key: int) -> list[int]:
+    with db.engine.connect() as conn:
+        query = text(  # a bigint key shows as its high (classid) and low (objid) 32 bits
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid::text::bigint = :high AND objid::text::bigint = :low AND objsubid = 1"
+        )
+        halves = {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF}
+        return [int(pid) for pid in conn.execute(query, halves).scalars()]
+
+
+async def test_only_the_lock_owner_watches_and_the_other_takes_over_when_it_is_gone(
+    two_processes, clock, store, reader, dovecot, folder
+):
+    """GIVEN two watchers of one folder on PostgreSQL WHEN mail arrives THEN only the first, which
+    owns the lock, logs in and takes it; WHEN the owner's lock connection is killed THEN the
+    first stops watching, the second takes over and takes the next mail, each mail once."""
+    db_a, db_b = two_processes
+    a = _watcher(db_a, clock, store, reader, dovecot, folder)
+    b = _watcher(db_b, clock, store, reader, dovecot, folder)
+    assert a.owner is not None and b.owner is not None
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+    stop = asyncio.Event()
+    task_a = asyncio.create_task(a.run(stop))
+    await until(lambda: a.connects == 1)
+    task_b = asyncio.create_task(b.run(stop))
+    try:
+        async with mailbox(dovecot) as client:
+            await client.append(invoice_mail("RE-OWN-1").as_bytes(), mailbox=folder)
+        await until(lambda: len(rows(db_a, ProcessedMail)) == 1)
+        await asyncio.sleep(0.6)  # b has tried the lock a few times meanwhile
+        assert (a.connects, b.connects) == (1, 0)
+
+        [holder] = await asyncio.to_thread(_lock_holders, db_a, a.owner.key)
+        with db_a.engine.connect() as conn:  # the owner's connection dies, as with the process
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": holder})
+        await until(lambda: b.connects == 1)
+        await until(lambda: a._client is None)  # a noticed and stopped watching
+        async with mailbox(dovecot) as client:
+            await client.append(invoice_mail("RE-OWN-2").as_bytes(), mailbox=folder)
+        await until(lambda: len(rows(db_a, ProcessedMail)) == 2)
+        await asyncio.sleep(0.6)
+        assert (a.connects, b.connects) == (1, 1)
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(task_a, task_b), 10)
+        a.owner.dispose()
+        b.owner.dispose()
+    assert sorted(i.number for i in rows(db_a, Invoice)) == ["RE-OWN-1", "RE-OWN-2"]
+    assert await asyncio.to_thread(_lock_holders, db_a, a.owner.key) == []
+
+
+def test_the_watcher_takes_the_lock_on_postgresql_only(postgres_url, sqlite_db, clock, store, reader):
+    settings = load_settings(imap_host="127.0.0.1", imap_user="u", imap_password="p", imap_folder="INBOX")
+    for db, locked in ((sqlite_db, False), (Database.from_url(postgres_url), True)):
+        intake = Intake(db, clock, store, reader, ReceivingPolicy(), 1024)
+        watcher = watcher_from_settings(settings, intake)
+        assert (watcher.owner is not None) == locked
+        if watcher.owner is not None:
+            watcher.owner.dispose()
