@@ -7,7 +7,12 @@ import logging
 import os
 import signal
 import socket
+from typing import Any
 
+from sqlalchemy import event
+
+from bot.telegram import TelegramChannel
+from bot.telegram.services import ChatServices
 from bot.wiring import App
 from intake.folder import DropFolder
 from intake.mail import watcher_from_settings
@@ -19,21 +24,45 @@ log = logging.getLogger(__name__)
 JOB_POLL_SECONDS = 1.0
 
 
-async def job_worker(app: App, handlers: dict[str, jobs.Handler], stop: asyncio.Event) -> None:
-    """Run due outbox jobs until `stop` is set, waking at least every second."""
+def wake_on_new_jobs(app: App, wake: asyncio.Event) -> None:
+    """Set `wake` whenever a transaction of this process that wrote a job row commits."""
+    loop = asyncio.get_running_loop()
+
+    def noted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO JOBS"):
+            conn.info["wrote_job"] = True
+
+    def committed(conn: Any) -> None:
+        if conn.info.pop("wrote_job", False):
+            loop.call_soon_threadsafe(wake.set)
+
+    def rolled_back(conn: Any) -> None:
+        conn.info.pop("wrote_job", None)
+
+    event.listen(app.db.engine, "after_cursor_execute", noted)
+    event.listen(app.db.engine, "commit", committed)
+    event.listen(app.db.engine, "rollback", rolled_back)
+
+
+async def job_worker(
+    app: App, handlers: dict[str, jobs.Handler], stop: asyncio.Event, wake: asyncio.Event | None = None
+) -> None:
+    """Run due outbox jobs until `stop` is set, woken by `wake` and at least every second."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
+    wake = wake or asyncio.Event()
     assert app.clock is not None
     while not stop.is_set():
+        wake.clear()
         try:
             ran = await jobs.run_due(app.db, app.clock, handlers, worker, asyncio.to_thread)
         except Exception:  # noqa: BLE001 - the database may be briefly away; keep the service up
             log.exception("job worker: claiming jobs failed")
             ran = 0
         if not ran:
-            try:
-                await asyncio.wait_for(stop.wait(), JOB_POLL_SECONDS)
-            except TimeoutError:
-                pass
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+            await asyncio.wait(waiters, timeout=JOB_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
 
 
 async def serve(app: App, stop: asyncio.Event | None = None) -> None:
@@ -51,15 +80,24 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     handlers: dict[str, jobs.Handler] = {
         MAIL_SEND: MailSendHandler(app.db, app.store, mailer_from_settings(app.settings)),
     }
+    wake = asyncio.Event()
+    wake_on_new_jobs(app, wake)
+    chat = await _start_telegram(app) if app.settings.telegram_token else None
+    if chat is not None:
+        handlers.update(chat.job_handlers())
     log.info(
-        "invoicebot running: database %s, drop folder %s, IMAP %s, outgoing mail %s",
+        "invoicebot running: database %s, drop folder %s, IMAP %s, outgoing mail %s, Telegram %s",
         app.db.engine.url.render_as_string(hide_password=True), folder.inbox,
         app.settings.imap_host or "off", app.settings.smtp_host or app.settings.outbox_dir,
+        "on" if chat else "off",
     )  # fmt: skip
     tasks = [
         asyncio.create_task(folder.watch(stop), name="drop-folder"),
-        asyncio.create_task(job_worker(app, handlers, stop), name="job-worker"),
+        asyncio.create_task(job_worker(app, handlers, stop, wake), name="job-worker"),
     ]
+    if chat is not None:
+        tasks.append(asyncio.create_task(chat.receive_updates(stop), name="telegram"))
+        tasks.append(asyncio.create_task(chat.follow_ups(stop), name="approval-follow-ups"))
     if app.settings.imap_host:
         watcher = watcher_from_settings(app.settings, app.intake)
         tasks.append(asyncio.create_task(watcher.run(stop), name="imap"))
@@ -70,4 +108,13 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if chat is not None:
+            await chat.close()
         app.close()
+
+
+async def _start_telegram(app: App) -> TelegramChannel:
+    assert app.clock is not None
+    chat = TelegramChannel(ChatServices(app.db, app.clock, app.store, app.intake, app.settings))
+    await chat.start()
+    return chat

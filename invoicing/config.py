@@ -94,6 +94,21 @@ class Settings(BaseSettings):
     #: The From address of every mail invoicebot sends; its domain also ends the Message-IDs.
     mail_from: str = "invoicebot@localhost"
 
+    # --- telegram ---
+    #: The bot's token from @BotFather; the chat is on when this is set.
+    telegram_token: SecretStr | None = None
+    #: Bot API base URL (the token is appended); point it at a local Bot API server if you run one.
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    #: Bot API file download base URL (the token is appended).
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    #: Public HTTPS URL Telegram posts updates to; long polling when unset.
+    telegram_webhook_url: str | None = None
+    #: Address and port the webhook server listens on (behind your TLS proxy).
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    #: Secret Telegram sends with every webhook call; a random one per start when unset.
+    telegram_webhook_secret: SecretStr | None = None
+
     @field_validator("imap_allowed_senders", mode="before")
     @classmethod
     def _sender_list(cls, value: object) -> object:
@@ -121,7 +136,7 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Return the secret values in force, so that logging can keep them out of every line."""
-        found = [self.imap_password, self.smtp_password]
+        found = [self.imap_password, self.smtp_password, self.telegram_token, self.telegram_webhook_secret]
         return [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
 
     @property

@@ -1,0 +1,167 @@
+"""Builds the python-telegram-bot Application and runs it inside `invoicebot run`.
+
+Sending (approval requests) works in every process; receiving updates is single-owner: with
+PostgreSQL the process that holds a session-level advisory lock polls (or serves the webhook),
+the others keep trying to take it over. On SQLite there is one process, which just runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import secrets
+import urllib.parse
+
+from sqlalchemy import Connection, text
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application
+
+from bot.telegram import handlers, render
+from bot.telegram.approvals import ApprovalMessenger
+from bot.telegram.services import SERVICES, ChatServices
+from invoicing import approvals
+from invoicing.db.engine import Database
+from invoicing.jobs import Handler
+
+log = logging.getLogger(__name__)
+
+#: Arbitrary constant: the PostgreSQL advisory lock of Telegram polling.
+POLLING_LOCK = 0x7E1E6A
+LEASE_RETRY_SECONDS = 10.0
+LEASE_CHECK_SECONDS = 15.0
+FOLLOW_UP_SECONDS = 60.0
+
+
+def build_application(services: ChatServices) -> Application:  # type: ignore[type-arg]
+    """Return the Application: Bot API URLs from the settings, retries on 429, every handler."""
+    settings = services.settings
+    assert settings.telegram_token is not None
+    application = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .build()
+    )
+    application.bot_data[SERVICES] = services
+    handlers.register(application)
+    return application
+
+
+class PollingLease:
+    """Single ownership of Telegram updates: a PostgreSQL advisory lock held on its own connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._connection: Connection | None = None
+
+    def acquire(self) -> bool:
+        """Return whether this process now owns the updates (always, on SQLite)."""
+        if self.db.dialect != "postgresql":
+            return True
+        connection = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": POLLING_LOCK}).scalar():
+            self._connection = connection
+            return True
+        connection.close()
+        return False
+
+    def held(self) -> bool:
+        """Return whether the lock's connection is still alive (the lock dies with it)."""
+        if self._connection is None:
+            return self.db.dialect != "postgresql"
+        try:
+            self._connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means the session, and so the lock, is gone
+            log.warning("lost the Telegram polling lock's database connection")
+            return False
+
+    def release(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": POLLING_LOCK})
+            except Exception:  # noqa: BLE001 - closing the connection releases it anyway
+                pass
+            self._connection.close()
+            self._connection = None
+
+
+class TelegramChannel:
+    """The bot in the service: job handlers for approvals, updates under the lease, follow-ups."""
+
+    def __init__(self, services: ChatServices, application: Application | None = None) -> None:  # type: ignore[type-arg]
+        self.services = services
+        self.application = application or build_application(services)
+        self.lease = PollingLease(services.db)
+        self.messenger = ApprovalMessenger(self.application.bot, services)
+
+    def job_handlers(self) -> dict[str, Handler]:
+        return self.messenger.handlers()
+
+    async def start(self) -> None:
+        """Connect to the Bot API (getMe, command menu) and start processing updates."""
+        await self.application.initialize()
+        await self.application.bot.set_my_commands(render.bot_commands())
+        await self.application.start()
+
+    async def close(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def receive_updates(self, stop: asyncio.Event) -> None:
+        """Poll (or serve the webhook) while this process holds the lease, until `stop` is set."""
+        while not stop.is_set():
+            if not await asyncio.to_thread(self.lease.acquire):
+                await _sleep(stop, LEASE_RETRY_SECONDS)
+                continue
+            log.info("receiving Telegram updates (%s)", "webhook" if self.services.settings.telegram_webhook_url else "long polling")
+            try:
+                await self._start_updater()
+                while not stop.is_set() and await asyncio.to_thread(self.lease.held):
+                    await _sleep(stop, LEASE_CHECK_SECONDS)
+            finally:
+                updater = self.application.updater
+                if updater is not None and updater.running:
+                    await updater.stop()
+                await asyncio.to_thread(self.lease.release)
+
+    async def _start_updater(self) -> None:
+        settings = self.services.settings
+        updater = self.application.updater
+        assert updater is not None
+        if settings.telegram_webhook_url:
+            secret = settings.telegram_webhook_secret
+            await updater.start_webhook(
+                listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
+                url_path=urllib.parse.urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
+                webhook_url=settings.telegram_webhook_url, allowed_updates=Update.ALL_TYPES,
+                secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+            )  # fmt: skip
+        else:
+            await updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
+
+    async def follow_ups(self, stop: asyncio.Event, every: float = FOLLOW_UP_SECONDS) -> None:
+        """Enqueue due reminders and escalations of pending approvals, every `every` seconds."""
+        wait = dt.timedelta(hours=self.services.settings.approvals_remind_after_hours)
+        while not stop.is_set():
+            try:
+                due = await self.services.call(approvals.plan_follow_ups, self.services.clock, wait)
+                if due:
+                    log.info("approval follow-ups due: %s", due)
+            except Exception:  # noqa: BLE001 - the database may be briefly away; try again later
+                log.exception("checking approval follow-ups failed")
+            await _sleep(stop, every)
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass
