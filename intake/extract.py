@@ -6,14 +6,16 @@ Everything here is synchronous and CPU-bound; the service calls it in a process 
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from pathlib import Path
 
 from intake import media
 from intake.einvoice import parse_einvoice
 from intake.errors import UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
+from intake.qr import PaymentQr
 from intake.readers import OcrOptions, read_document
-from invoicing.extraction import ExtractedInvoice
+from invoicing.extraction import FIELD_NAMES, ExtractedInvoice, Source
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,15 @@ def extract_bytes(data: bytes, filename: str = "", ocr: OcrOptions | None = None
         except UnreadableDocument as e:
             log.info("embedded e-invoice XML ignored: %s", e)
         else:
-            return _prefer_embedded(embedded, visual)
+            chosen = _prefer_embedded(embedded, visual)
+            if document.payment_qr is None:
+                return chosen
+            confirm_only = chosen is embedded
+            return with_payment_qr(chosen, document.payment_qr, confirm_only=confirm_only)
     if document.warnings:
         visual = visual.model_copy(update={"warnings": visual.warnings + document.warnings})
+    if document.payment_qr is not None:
+        visual = with_payment_qr(visual, document.payment_qr)
     return visual
 
 
@@ -56,6 +64,91 @@ def _prefer_embedded(embedded: ExtractedInvoice, visual: ExtractedInvoice) -> Ex
         warning = f"embedded e-invoice XML is for invoice {embedded.invoice_number}; the page was read instead"
         return visual.model_copy(update={"warnings": visual.warnings + (warning,)})
     return embedded
+
+
+#: The payment QR code's fields, named as in the warnings.
+_QR_FIELDS = {
+    "seller.iban": "IBAN",
+    "total": "total",
+    "currency": "currency",
+    "payment_reference": "payment reference",
+}
+#: Where the QR code and the page disagree, the code wins for these (a bank checks them).
+_QR_WINS = ("seller.iban", "payment_reference")
+#: A seller name read with less confidence than this gives way to the QR code's creditor.
+_WEAK_NAME = 0.5
+
+
+def with_payment_qr(
+    invoice: ExtractedInvoice, qr: PaymentQr, *, confirm_only: bool = False
+) -> ExtractedInvoice:
+    """Return the invoice checked against its payment QR code, and completed from it.
+
+    Fields the code confirms get confidence 1.0; a disagreement is named in a warning. Unless
+    `confirm_only` (the fields came from e-invoice XML), missing fields are filled from the code,
+    the code's IBAN and reference replace differing ones, and `source` becomes QR when most
+    fields came from the code.
+    """
+    where = "in the e-invoice XML" if confirm_only else "on the page"
+    from_qr = {"seller.iban": qr.iban, "total": qr.amount, "currency": qr.currency,
+               "payment_reference": qr.reference}  # fmt: skip
+    confidence = dict(invoice.confidence)
+    updates: dict[str, object] = {}
+    warnings: list[str] = []
+    for name, code_value in from_qr.items():
+        if code_value is None:
+            continue
+        printed = invoice.field_value(name)
+        if printed is not None and _key(printed) == _key(code_value):
+            confidence[name] = 1.0
+            continue
+        taken = not confirm_only and (printed is None or name in _QR_WINS)
+        if printed is not None:
+            warnings.append(_disagreement(_QR_FIELDS[name], where, printed, code_value, taken))
+        if taken:
+            updates[name], confidence[name] = code_value, 1.0
+    if not confirm_only and invoice.payment_reference is None and qr.message and not qr.reference:
+        # No structured reference: the free text is what the payer's transfer should carry.
+        updates["payment_reference"], confidence["payment_reference"] = qr.message, 1.0
+    name = invoice.seller.name
+    if name is not None and _key(name) == _key(qr.creditor_name):
+        confidence["seller.name"] = 1.0
+    elif not confirm_only and (name is None or confidence.get("seller.name", 0.0) < _WEAK_NAME):
+        updates["seller.name"], confidence["seller.name"] = qr.creditor_name, 1.0
+    if not confirm_only and _mostly_from_code(invoice, updates):
+        updates["source"] = Source.QR
+    seller = {key[7:]: updates.pop(key) for key in list(updates) if key.startswith("seller.")}
+    return invoice.model_copy(
+        update={
+            **updates,
+            "seller": invoice.seller.model_copy(update=seller),
+            "confidence": confidence,
+            "warnings": invoice.warnings + tuple(warnings),
+        }
+    )
+
+
+def _disagreement(label: str, where: str, printed: object, code: object, taken: bool) -> str:
+    """Return the warning that the page (or the XML) and the payment QR code disagree."""
+    warning = f"{label} {where} {_shown(printed)} differs from the payment QR code {_shown(code)}"
+    return f"{warning}; the code's is taken" if taken else warning
+
+
+def _key(value: object) -> str:
+    """Return a field value as compared: amounts with two decimals, text without spaces or case."""
+    return _shown(value) if isinstance(value, Decimal) else "".join(str(value).split()).casefold()
+
+
+def _shown(value: object) -> str:
+    return str(value.quantize(Decimal("0.01"))) if isinstance(value, Decimal) else str(value)
+
+
+def _mostly_from_code(invoice: ExtractedInvoice, updates: dict[str, object]) -> bool:
+    """Return True when the QR code filled more of the invoice's fields than the page did."""
+    names = (*FIELD_NAMES, "payment_reference")
+    known = sum(1 for name in names if invoice.field_value(name) is not None or name in updates)
+    filled = sum(1 for name in updates if invoice.field_value(name) is None)
+    return 2 * filled > known
 
 
 def _fold(number: str) -> str:

@@ -8,6 +8,10 @@ corner (PDF user space flipped; OCR pixels scaled by 72/dpi).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from intake.qr import PaymentQr
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +49,10 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class ReadDocument:
-    """All pages of one document as read, plus any embedded e-invoice XML found on the way."""
+    """All pages of one document as read, plus any e-invoice XML or payment QR code found."""
 
     pages: tuple[Page, ...]
     embedded_xml: bytes | None = None
     embedded_xml_name: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    payment_qr: PaymentQr | None = None

@@ -19,6 +19,7 @@ import pypdfium2.raw as pdfium_c
 
 from intake.errors import BrokenDocument, EmptyDocument, EncryptedDocument
 from intake.ocr import OcrOptions
+from intake.qr import PaymentQr, pdf_page_qr
 from intake.readers.image import ocr_pdf_page
 from intake.words import Page, ReadDocument, Word
 
@@ -46,13 +47,17 @@ def read_pdf(data: bytes, options: OcrOptions) -> ReadDocument:
         if len(document) == 0:
             raise EmptyDocument("the PDF has no pages")
         xml_name, xml = find_embedded_xml(document)
-        pages, warnings = _read_pages(document, options)
+        pages, warnings, qr = _read_pages(document, options)
     finally:
         document.close()
     if not any(page.words for page in pages) and xml is None:
         raise EmptyDocument("no text found in the PDF, not even by OCR (blank or unreadable pages)")
     return ReadDocument(
-        pages=tuple(pages), embedded_xml=xml, embedded_xml_name=xml_name, warnings=warnings
+        pages=tuple(pages),
+        embedded_xml=xml,
+        embedded_xml_name=xml_name,
+        warnings=warnings,
+        payment_qr=qr,
     )
 
 
@@ -94,10 +99,12 @@ def find_embedded_xml(document: pdfium.PdfDocument) -> tuple[str | None, bytes |
 
 def _read_pages(
     document: pdfium.PdfDocument, options: OcrOptions
-) -> tuple[list[Page], tuple[str, ...]]:
-    """Return every page read from its text layer, or by OCR where it has none."""
+) -> tuple[list[Page], tuple[str, ...], PaymentQr | None]:
+    """Return every page read from its text layer, or by OCR where it has none, and the first
+    payment QR code found on them."""
     pages: list[Page] = []
     warnings: list[str] = []
+    qr: PaymentQr | None = None
     ocr_done = 0
     for index in range(len(document)):
         number = index + 1
@@ -111,6 +118,8 @@ def _read_pages(
             words, reason = page_words(page)
             if reason is None:
                 pages.append(Page(number, width, height, tuple(words)))
+                if qr is None:
+                    qr = pdf_page_qr(page, pages[-1].text)
                 continue
             if words:
                 warnings.append(f"page {number}: {reason}; OCR used")
@@ -119,12 +128,14 @@ def _read_pages(
                 pages.append(Page(number, width, height, (), ocr=True))
                 continue
             ocr_done += 1
-            pages.append(Page(number, width, height, ocr_pdf_page(page, options), ocr=True))
+            ocr_words, page_qr = ocr_pdf_page(page, options)
+            pages.append(Page(number, width, height, ocr_words, ocr=True))
+            qr = qr or page_qr
         finally:
             page.close()
     if not pages:
         raise BrokenDocument("no page of the PDF can be read")
-    return pages, tuple(warnings)
+    return pages, tuple(warnings), qr
 
 
 def page_words(page: pdfium.PdfPage) -> tuple[list[Word], str | None]:
