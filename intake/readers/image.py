@@ -27,7 +27,6 @@ from PIL import Image, ImageOps
 from intake import media
 from intake.errors import BrokenDocument, DocumentTooLarge, EmptyDocument, ImageTooLarge
 from intake.ocr import OcrOptions, PixelWord, ocr_file, place_words
-from intake.preprocess import prepare_for_ocr
 from intake.qr import PaymentQr, find_payment_qr
 from intake.words import Page, ReadDocument, Word
 
@@ -70,11 +69,10 @@ def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocumen
     frames = _frames(image, options)
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
         path = Path(tmp) / f"image{_SUFFIX.get(media_type, '.img')}"
-        prepared = (_prepared(image) or _decoded(image)) if len(frames) == 1 else None
+        prepared = _prepared(image) if len(frames) == 1 else None
         if prepared is not None:
-            ready = prepare_for_ocr(prepared)
-            path = _write_pnm(ready.image, path)
-            frames = [Frame(ready.image.width, ready.image.height, frames[0].dpi * ready.scale)]
+            path = _write_pnm(prepared, path)
+            frames = [Frame(prepared.width, prepared.height, frames[0].dpi)]
         else:
             path.write_bytes(data)
         try:
@@ -249,20 +247,18 @@ def _ocr_embedded(
     width, height = image.get_px_size()
     left, bottom, right, top = image.get_bounds()
     if image.get_filters() == ["DCTDecode"] and _plain_jpeg_colours(image):
-        jpeg = bytes(image.get_data(decode_simple=False))
-        picture = _decoded(open_image(jpeg, options.max_pixels))
+        path = tmp / "page.jpg"
+        path.write_bytes(bytes(image.get_data(decode_simple=False)))
         pictures = _embedded_picture(image)
     else:
         # Lossless: the decoded pixels at native size, not a rendering.
         picture = image.get_bitmap(render=False).to_pil()
+        path = _write_pnm(picture, tmp / "page")
         pictures = iter([picture])
-    ready = prepare_for_ocr(picture)
-    path = _write_pnm(ready.image, tmp / "page")
-    dpi = round(width * ready.scale * 72.0 / (right - left))
+    dpi = round(width * 72.0 / (right - left))
     words = ocr_file(path, options, dpi=dpi)
     c_left, _, _, c_top = page.get_cropbox()
-    scale_x = (right - left) / ready.image.width
-    scale_y = (top - bottom) / ready.image.height
+    scale_x, scale_y = (right - left) / width, (top - bottom) / height
     placed = place_words(words, scale_x, scale_y, left=left - c_left, top=c_top - top)
     return placed, find_payment_qr(pictures)
 
