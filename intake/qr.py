@@ -67,7 +67,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in _LINE_BREAK.split(text.strip("\r\n"))]
 
 
-def _amount(text: str) -> Decimal | None:
+def _amount(text: str) -> Decimal:
     """Return the amount in a payment code, or raise ValueError when it is malformed."""
     if not _AMOUNT.fullmatch(text) or not _MIN_AMOUNT <= Decimal(text) <= _MAX_AMOUNT:
         raise ValueError(f"not a payment amount: {text!r}")
