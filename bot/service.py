@@ -7,9 +7,10 @@ import logging
 import os
 import signal
 import socket
-from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from bot.telegram import TelegramChannel
 from bot.telegram.services import ChatServices
@@ -17,6 +18,7 @@ from bot.wiring import App
 from intake.folder import DropFolder
 from intake.mail import watcher_from_settings
 from invoicing import jobs
+from invoicing.db.models import Job
 from invoicing.mailer import MAIL_SEND, MailSendHandler, mailer_from_settings
 
 log = logging.getLogger(__name__)
@@ -24,24 +26,34 @@ log = logging.getLogger(__name__)
 JOB_POLL_SECONDS = 1.0
 
 
-def wake_on_new_jobs(app: App, wake: asyncio.Event) -> None:
-    """Set `wake` whenever a transaction of this process that wrote a job row commits."""
+def wake_on_new_jobs(app: App, wake: asyncio.Event) -> Callable[[], None]:
+    """Set `wake` after each commit in this process that wrote a job row; return the undo."""
     loop = asyncio.get_running_loop()
+    engine = app.db.engine
 
-    def noted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO JOBS"):
-            conn.info["wrote_job"] = True
+    def noted(state: ORMExecuteState) -> None:
+        table = getattr(state.statement, "table", None)
+        if state.is_insert and getattr(table, "name", None) == Job.__tablename__:
+            state.session.info["wrote_job"] = True
 
-    def committed(conn: Any) -> None:
-        if conn.info.pop("wrote_job", False):
+    def committed(session: Session) -> None:
+        if session.info.pop("wrote_job", False) and session.bind is engine:
             loop.call_soon_threadsafe(wake.set)
 
-    def rolled_back(conn: Any) -> None:
-        conn.info.pop("wrote_job", None)
+    def rolled_back(session: Session) -> None:
+        session.info.pop("wrote_job", None)
 
-    event.listen(app.db.engine, "after_cursor_execute", noted)
-    event.listen(app.db.engine, "commit", committed)
-    event.listen(app.db.engine, "rollback", rolled_back)
+    listeners: list[tuple[str, Callable[..., None]]] = [
+        ("do_orm_execute", noted), ("after_commit", committed), ("after_rollback", rolled_back),
+    ]  # fmt: skip
+    for name, listener in listeners:
+        event.listen(Session, name, listener)
+
+    def undo() -> None:
+        for name, listener in listeners:
+            event.remove(Session, name, listener)
+
+    return undo
 
 
 async def job_worker(
@@ -81,7 +93,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
         MAIL_SEND: MailSendHandler(app.db, app.store, mailer_from_settings(app.settings)),
     }
     wake = asyncio.Event()
-    wake_on_new_jobs(app, wake)
+    unlisten = wake_on_new_jobs(app, wake)
     chat = await _start_telegram(app) if app.settings.telegram_token else None
     if chat is not None:
         handlers.update(chat.job_handlers())
@@ -110,6 +122,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         if chat is not None:
             await chat.close()
+        unlisten()
         app.close()
 
 

@@ -221,3 +221,38 @@ async def test_given_a_pending_request_then_reminded_after_a_day_and_escalated_a
     await bot.fake.wait_for(lambda c: c.method == "editMessageText", count=2)
     assert {c.chat_id for c in bot.fake.sent("editMessageText")} == {MANAGER, ADMIN}
     assert invoice_state(db, received.invoice_id) is InvoiceStatus.APPROVED
+
+
+async def test_given_the_service_runs_with_a_token_then_a_new_invoice_is_asked_about_within_a_second(db, clock, tmp_path):
+    """`serve` starts the bot beside the job worker, which wakes on the new job rather than its poll."""
+    import asyncio
+    import time
+
+    from bot.service import serve
+    from bot.wiring import App
+    from invoicing.config import Settings
+    from tests.integration.fake_telegram import FakeTelegram
+
+    people(db, clock)
+    fake = FakeTelegram()
+    await fake.start()
+    url = db.engine.url.render_as_string(hide_password=False)
+    settings = Settings(data_dir=tmp_path / "var", database_url=url, workers=1, telegram_token=fake.token,
+                        telegram_api_url=fake.base_url, telegram_file_url=fake.base_file_url)  # fmt: skip
+    app = App(settings, clock)
+    stop = asyncio.Event()
+    service = asyncio.create_task(serve(app, stop))
+    try:
+        await fake.wait_for(lambda c: c.method == "setMyCommands")
+        await asyncio.sleep(1.2)  # past the worker's first idle poll
+        delays = []
+        for n in range(3):  # the 1 s poll alone would make all three this quick only one time in eight
+            await asyncio.to_thread(receive, app.db, clock, app.store, incoming(b"%d" % n), extraction(invoice_number=f"N{n}"))
+            committed = time.monotonic()
+            requests = await fake.wait_for(is_request(MANAGER), count=n + 1, timeout=5)
+            delays.append(requests[-1].at - committed)
+        assert max(delays) < 0.6, delays
+    finally:
+        stop.set()
+        await service
+        await fake.stop()

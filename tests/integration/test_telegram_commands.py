@@ -1,0 +1,122 @@
+"""The bot's commands, its command menu, 429 retries, single-owner polling and a token kept out of logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.telegram.app import PollingLease
+from bot.wiring import configure_logging
+from invoicing import directory
+from invoicing.db.models import Invoice, Payment
+from invoicing.domain import InvoiceStatus, Role
+from invoicing.receiving import receive
+from tests.integration.fake_telegram import BotHarness, start_bot, stop_bot
+from tests.services.test_receiving import extraction, incoming
+
+USER = 7001
+
+
+@pytest.fixture
+async def bot(db, clock, store, reader, tmp_path) -> AsyncIterator[BotHarness]:  # type: ignore[no-untyped-def]
+    with db.transaction() as s:
+        manager = directory.add_user(s, clock, name="Mia", role=Role.MANAGER, telegram_user_id=USER)
+        directory.add_contact(s, clock, directory.ContactInput(name="Lieferant GmbH", vat_id="DE123456788",
+                                                               manager_id=manager.id))  # fmt: skip
+    harness = await start_bot(db, clock, store, reader, tmp_path / "var")
+    yield harness
+    await stop_bot(harness)
+
+
+async def ask(bot: BotHarness, text: str, expect: str) -> str:
+    """Send `text` and return the bot's answer containing `expect`."""
+    before = len(bot.fake.calls)
+    await bot.fake.send_text(USER, text)
+    calls = await bot.fake.wait_for(
+        lambda c: c in bot.fake.calls[before:] and c.chat_id == USER and expect in (c.params.get("text") or "")
+    )
+    return str(calls[0].params["text"])
+
+
+async def test_the_menu_lists_every_command_and_help_answers(bot):
+    [menu] = bot.fake.sent("setMyCommands")
+    names = [c["command"] for c in menu.params["commands"]]
+    assert {"start", "help", "inbox", "invoices", "show", "edit", "overdue", "paid"} <= set(names)
+    assert "/paid <number> [amount] [date]" in await ask(bot, "/help", "/paid")
+
+
+async def test_list_show_edit_overdue_and_pay_an_invoice_by_chat(bot, db, clock, store):
+    received = receive(db, clock, store, incoming(), extraction(due_date=clock.today().replace(day=1)))
+    number = "RE-2026-001"
+    assert number in await ask(bot, "/invoices pending_approval", number)
+    assert "Usage: /invoices [status]" in await ask(bot, "/invoices nonsense", "Usage")
+    assert "DE123456788" in await ask(bot, f"/show {number}", "VAT")
+    assert f"Invoice #{received.invoice_id}" in await ask(bot, f"/show {received.invoice_id}", "Status")
+    assert "changed from 119.00 to 118.00" in await ask(bot, f"/edit {received.invoice_id} total 118,00", "changed")
+    assert "Usage: /edit" in await ask(bot, "/edit x", "Usage")
+    assert "days late" in await ask(bot, "/overdue", "We owe")
+    assert "pending_approval" in await ask(bot, f"/paid {number}", "Sorry")
+
+    with db.transaction() as s:
+        s.get(Invoice, received.invoice_id).status = InvoiceStatus.APPROVED
+    assert "partly paid" in await ask(bot, f"/paid {number} 18.00 2026-03-01", "Recorded")
+    assert "Usage: /paid" in await ask(bot, f"/paid {number} lots", "Usage")
+    assert ": paid" in await ask(bot, f"/paid {number}", "Recorded")
+    assert "Nothing is overdue" in await ask(bot, "/overdue", "overdue")
+    assert "I do not know /frobnicate" in await ask(bot, "/frobnicate now", "/help")
+    with db.transaction() as s:
+        assert len(s.execute(select(Payment)).all()) == 2
+        assert s.get(Invoice, received.invoice_id).status is InvoiceStatus.PAID
+
+
+async def test_inbox_shows_my_pending_approvals_with_buttons(bot, db, clock, store):
+    assert "Nothing waits" in await ask(bot, "/inbox", "Nothing")
+    receive(db, clock, store, incoming(), extraction())
+    await bot.run_jobs()
+    await bot.fake.send_text(USER, "/inbox")
+    calls = await bot.fake.wait_for(lambda c: c.chat_id == USER and len(c.buttons) == 3, count=2)
+    assert calls[0].buttons == calls[1].buttons
+
+
+async def test_a_429_answer_is_retried_after_the_wait_telegram_asks_for(bot):
+    bot.fake.throttle["sendMessage"] = 1
+    assert "/inbox" in await ask(bot, "/help", "/inbox")
+    assert bot.fake.throttle["sendMessage"] == 0
+
+
+async def test_the_token_never_appears_in_the_log(bot, db, clock, store):
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    configure_logging(bot.channel.services.settings, bot.channel.services.settings.secrets())
+    stream = io.StringIO()
+    root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    root.setLevel(logging.DEBUG)
+    try:
+        logging.getLogger("telegram.ext").debug("Bot API URL: %s", bot.fake.base_url + bot.fake.token)
+        receive(db, clock, store, incoming(), extraction())
+        await bot.run_jobs()
+        await ask(bot, "/help", "/inbox")
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    assert "Bot API URL" in stream.getvalue() and bot.fake.token not in stream.getvalue()
+    assert bot.fake.token in bot.channel.services.settings.secrets()
+
+
+def test_only_one_process_owns_polling_on_postgresql(db):
+    first, second = PollingLease(db), PollingLease(db)
+    assert first.acquire() and first.held()
+    try:
+        if db.dialect == "postgresql":
+            assert not second.acquire()
+            first.release()
+            assert second.acquire()
+        else:
+            assert second.acquire()  # one process on SQLite: no lock to take
+    finally:
+        first.release()
+        second.release()
