@@ -13,7 +13,10 @@ from typing import Any, TypeVar
 import click
 
 from bot.wiring import App, configure_logging
+from intake.corrections import correct_and_learn
 from intake.pipeline import DocumentReader, ReadOutcome
+from invoicing.audit import to_jsonable
+from invoicing.corrections import FIELDS as CORRECTABLE
 from invoicing import decisions, views
 from invoicing.config import ConfigError, load_settings
 from invoicing.domain import Channel, Direction, InvoiceStatus
@@ -212,6 +215,29 @@ def invoices_show(ctx: click.Context, invoice_id: int, as_json: bool) -> None:
         click.echo(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False))
         return
     click.echo(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+@invoices.command("edit")
+@click.argument("invoice_id", type=int)
+@click.argument("field", type=click.Choice(sorted(CORRECTABLE)))
+@click.argument("value")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def invoices_edit(ctx: click.Context, invoice_id: int, field: str, value: str, as_json: bool) -> None:
+    """Correct FIELD of incoming invoice INVOICE_ID; the vendor's next invoices are read with it."""
+    app = _app(ctx)
+    assert app.clock is not None
+    try:
+        change, hint = correct_and_learn(
+            app.db, app.clock, app.store, invoice_id, field, value, actor="cli",
+            languages=app.settings.ocr_languages, limits=app.reader.limits, method="fork",
+        )  # fmt: skip
+    except InvoicingError as e:
+        _fail(str(e))
+    learnt = hint is not None
+    data = {"invoice_id": invoice_id, "field": field, "before": change.before, "after": change.after, "learnt": learnt}
+    _emit(to_jsonable(data), as_json, lambda: f"invoice {invoice_id}: {field} {change.before} -> {change.after}"
+          + ("; learnt for this vendor" if learnt else ""))  # fmt: skip
 
 
 def _decide(ctx: click.Context, invoice_id: int, approve: bool, reason: str | None) -> None:

@@ -15,6 +15,7 @@ from intake.errors import UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
 from intake.qr import PaymentQr
 from intake.readers import OcrOptions, read_document
+from intake.words import Page
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice, Source
 
 log = logging.getLogger(__name__)
@@ -22,11 +23,18 @@ log = logging.getLogger(__name__)
 
 def extract_bytes(data: bytes, filename: str = "", ocr: OcrOptions | None = None) -> ExtractedInvoice:
     """Return the invoice read from `data`; raise `UnreadableDocument` when there is none."""
+    return extract_document(data, filename, ocr)[0]
+
+
+def extract_document(
+    data: bytes, filename: str = "", ocr: OcrOptions | None = None
+) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
+    """Return the invoice read from `data` and the pages it was read from (none for XML)."""
     if not data:
         raise UnreadableDocument("empty file (0 bytes)")
     media_type = media.sniff_media_type(data, filename)
     if media_type == media.XML:
-        return parse_einvoice(data)
+        return parse_einvoice(data), ()
     if media_type not in media.SUPPORTED:
         raise UnsupportedMediaType(media_type)
     document = read_document(data, media_type, ocr)
@@ -39,14 +47,14 @@ def extract_bytes(data: bytes, filename: str = "", ocr: OcrOptions | None = None
         else:
             chosen = _prefer_embedded(embedded, visual)
             if document.payment_qr is None:
-                return chosen
+                return chosen, document.pages
             confirm_only = chosen is embedded
-            return with_payment_qr(chosen, document.payment_qr, confirm_only=confirm_only)
+            return with_payment_qr(chosen, document.payment_qr, confirm_only=confirm_only), document.pages
     if document.warnings:
         visual = visual.model_copy(update={"warnings": visual.warnings + document.warnings})
     if document.payment_qr is not None:
         visual = with_payment_qr(visual, document.payment_qr)
-    return visual
+    return visual, document.pages
 
 
 def _prefer_embedded(embedded: ExtractedInvoice, visual: ExtractedInvoice) -> ExtractedInvoice:

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 
 from intake import media
 from intake.errors import DocumentTooLarge, IntakeError, UnreadableDocument
-from intake.extract import extract_bytes
+from intake.corrections import hints_from_json
+from intake.extract import extract_document
+from intake.learning import apply_hints
 from intake.readers import DEFAULT_LANGUAGES, OcrOptions
 from intake.sandbox import LimitExceeded, Limits, run_limited
+from intake.words import Page
+from invoicing import learning
 from invoicing.clock import Clock
 from invoicing.db.engine import Database
 from invoicing.domain import Channel
@@ -30,12 +34,15 @@ log = logging.getLogger(__name__)
 class ReadOutcome:
     extraction: ExtractedInvoice | None
     error: str | None
+    #: The pages read (words with positions), so that learnt vendor hints can be applied.
+    pages: tuple[Page, ...] = ()
 
 
 def read_outcome(data: bytes, filename: str, ocr_languages: str = DEFAULT_LANGUAGES) -> ReadOutcome:
     """Return the extraction of `data`, or the reason it could not be read (runs in a worker)."""
     try:
-        return ReadOutcome(extract_bytes(data, filename, OcrOptions(languages=ocr_languages)), None)
+        extraction, pages = extract_document(data, filename, OcrOptions(languages=ocr_languages))
+        return ReadOutcome(extraction, None, pages)
     except IntakeError as e:
         return ReadOutcome(None, str(e))
     except Exception as e:  # noqa: BLE001 - a reader bug must not lose the document
@@ -105,10 +112,24 @@ class Intake:
             log.info("%s: same bytes as document %s, not recorded again", filename, known.document_id)
             return known
         outcome = await self._read(data, filename)
+        extraction = await self._with_learnt(outcome)
         return await asyncio.to_thread(
-            receive, self.db, self.clock, self.store, incoming, outcome.extraction,
+            receive, self.db, self.clock, self.store, incoming, extraction,
             error=outcome.error, policy=self.policy, actor=actor,
         )  # fmt: skip
+
+    async def _with_learnt(self, outcome: ReadOutcome) -> ExtractedInvoice | None:
+        """Return the extraction read again with what corrections taught about its vendor."""
+        extraction = outcome.extraction
+        if extraction is None or not outcome.pages:
+            return extraction
+
+        def stored_hints() -> list[dict[str, object]]:
+            with self.db.transaction() as session:
+                return learning.hints_for(session, extraction)
+
+        hints = hints_from_json(await asyncio.to_thread(stored_hints))
+        return apply_hints(outcome.pages, extraction, hints) if hints else extraction
 
     async def _read(self, data: bytes, filename: str) -> ReadOutcome:
         if len(data) > self.max_bytes:

@@ -1,0 +1,72 @@
+"""Use case: correct a field of an incoming invoice and learn from it for the vendor's next one.
+
+The correction itself is the invoicing core's (`invoicing.corrections`); this adds the reading:
+the original document is read again, the corrected value looked for on its pages, and where it
+stands is remembered for the vendor (`invoicing.learning`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from intake import media
+from intake.learning import Hint, learn_hint
+from intake.readers import OcrOptions, read_document
+from intake.sandbox import LimitExceeded, Limits, run_limited
+from intake.words import Page
+from invoicing import learning
+from invoicing.clock import Clock
+from invoicing.corrections import Correction, correct_field
+from invoicing.db.engine import Database
+from invoicing.db.models import Invoice
+from invoicing.files import FileStore
+
+log = logging.getLogger(__name__)
+
+
+def read_pages(data: bytes, filename: str, languages: str) -> tuple[Page, ...]:
+    """Return the pages of a document (runs in a limited child process)."""
+    media_type = media.sniff_media_type(data, filename)
+    if media_type not in media.SUPPORTED or media_type == media.XML:
+        return ()
+    return read_document(data, media_type, OcrOptions(languages=languages)).pages
+
+
+def correct_and_learn(
+    db: Database, clock: Clock, store: FileStore, invoice_id: int, field: str, value: str, *,
+    actor: str, languages: str, limits: Limits = Limits(), method: str = "forkserver",
+) -> tuple[Correction, Hint | None]:  # fmt: skip
+    """Correct the field, then learn where the vendor prints it; return the change and the hint."""
+    with db.transaction() as session:
+        change = correct_field(session, clock, invoice_id, field, value, actor)
+        invoice = session.get(Invoice, invoice_id)
+        assert invoice is not None
+        document = invoice.document
+        source = invoice.source
+    extracted = learning.EXTRACTED_FIELD.get(change.field)
+    if extracted is None or document is None or source == "einvoice-xml":
+        return change, None
+    try:
+        data = store.read(document.storage_path)
+        pages: Sequence[Page] = run_limited(read_pages, (data, document.filename, languages), limits, method)
+    except (OSError, LimitExceeded) as e:
+        log.warning("invoice %s: nothing learnt from the correction: %s", invoice_id, e)
+        return change, None
+    hint = learn_hint(pages, extracted, change.after)
+    if hint is not None:
+        with db.transaction() as session:
+            learning.remember(session, clock, invoice_id, hint.to_json(), actor)
+    return change, hint
+
+
+def hints_from_json(stored: Sequence[dict[str, Any]]) -> list[Hint]:
+    """Return the stored hints that can still be read (older shapes are skipped)."""
+    hints = []
+    for data in stored:
+        try:
+            hints.append(Hint.from_json(data))
+        except (KeyError, TypeError):
+            continue
+    return hints
