@@ -10,7 +10,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation poppler-utils \
 	python3-venv
 
-.PHONY: setup system-packages venv db run test test-fast bench lint clean
+.PHONY: setup system-packages venv db run test test-fast bench bench-service clean
 
 setup: system-packages venv db
 
@@ -54,10 +54,17 @@ test: setup
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow"
 
+# Accuracy (with invoice2data beside us) and reading speed: a few minutes.
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.accuracy
 	$(BIN)/python -m bench.speed
+
+# The service-level figures: e-mail latency and crash safety (real Dovecot), chat latency.
+bench-service: setup
+	$(BIN)/python -m bench.mail_latency
+	$(BIN)/python -m bench.mail_crash
+	$(BIN)/python -m bench.telegram
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
