@@ -61,6 +61,7 @@ bench: setup
 	$(BIN)/python -m bench.speed
 
 # The service-level figures: e-mail latency and crash safety (real Dovecot), chat latency.
+bench-service: APT_PACKAGES += dovecot-imapd
 bench-service: setup
 	$(BIN)/python -m bench.mail_latency
 	$(BIN)/python -m bench.mail_crash
