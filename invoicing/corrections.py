@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy.orm import Session
+
 from invoicing import audit
 from invoicing.clock import Clock
 from invoicing.db.models import Invoice
 from invoicing.domain import Direction, InvoiceStatus
 from invoicing.errors import InvalidTransition, InvoicingError, NotFound
 from invoicing.money import parse_amount, quantize
-from sqlalchemy.orm import Session
 
 
 class InvalidCorrection(InvoicingError):

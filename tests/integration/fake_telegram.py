@@ -282,6 +282,7 @@ def _ok(_: FakeTelegram, __: dict[str, Any]) -> bool:
 _METHODS: dict[str, Callable[[FakeTelegram, dict[str, Any]], Any]] = {
     "getMe": lambda fake, params: BOT_USER,
     "deleteWebhook": _ok,
+    "setWebhook": _ok,
     "setMyCommands": _ok,
     "answerCallbackQuery": _ok,
     "sendMessage": FakeTelegram._send_message,

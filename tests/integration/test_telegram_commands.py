@@ -120,3 +120,49 @@ def test_only_one_process_owns_polling_on_postgresql(db):
     finally:
         first.release()
         second.release()
+
+
+async def test_with_a_webhook_url_updates_come_by_webhook_and_need_the_secret(db, clock, store, reader, tmp_path):
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    bot = await start_bot(
+        db, clock, store, reader, tmp_path / "var", telegram_webhook_url="https://bot.example.com/tg/hook",
+        telegram_webhook_port=port, telegram_webhook_secret="s3cret-webhook",
+    )  # fmt: skip
+    try:
+        [hook] = await bot.fake.wait_for(lambda c: c.method == "setWebhook")
+        assert hook.params["url"] == "https://bot.example.com/tg/hook" and hook.params["secret_token"] == "s3cret-webhook"
+        update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"},
+                                              "from": {"id": 42, "is_bot": False, "first_name": "X"}, "text": "hi"}}  # fmt: skip
+        async with httpx.AsyncClient() as client:
+            url = f"http://127.0.0.1:{port}/tg/hook"
+            forged = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+            genuine = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-webhook"})
+        assert (forged.status_code, genuine.status_code) == (403, 200)
+        await bot.fake.wait_for_text(42, "42")  # an unknown user, answered with their id
+        assert len(bot.fake.sent("sendMessage", 42)) == 1
+    finally:
+        await stop_bot(bot)
+
+
+def test_previews_are_small_pngs_of_the_first_page_or_the_image():
+    import io
+
+    from PIL import Image
+
+    from bot.telegram.preview import MAX_SIDE, render_preview
+    from tests.factories import simple_invoice_pdf
+
+    page = Image.open(io.BytesIO(render_preview(simple_invoice_pdf(), "application/pdf") or b""))
+    assert page.format == "PNG" and max(page.size) <= MAX_SIDE
+    big = io.BytesIO()
+    Image.new("RGB", (3000, 4000), "white").save(big, "JPEG")
+    photo = Image.open(io.BytesIO(render_preview(big.getvalue(), "image/jpeg") or b""))
+    assert photo.format == "PNG" and max(photo.size) == MAX_SIDE
+    assert render_preview(b"<Invoice/>", "application/xml") is None
+    assert render_preview(b"%PDF-1.4 broken", "application/pdf") is None
