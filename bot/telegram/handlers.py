@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 
 from telegram import Update
@@ -11,6 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.telegram import render, uploads
 from bot.telegram.approvals import load_card
 from bot.telegram.services import registered, services_of
+from intake.corrections import correct_and_learn
 from invoicing import approvals, corrections, payments, views
 from invoicing.approvals import Outcome, Result
 from invoicing.domain import InvoiceStatus
@@ -189,10 +192,12 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise Usage("edit")
     services = services_of(context)
     actor = f"telegram:{update.effective_user.id} (user {person.id})"
-    change = await services.call(
-        corrections.correct_field, services.clock, int(args[0].lstrip("#")), args[1].lower(), " ".join(args[2:]), actor
+    change, hint = await asyncio.to_thread(
+        correct_and_learn, services.db, services.clock, services.store, int(args[0].lstrip("#")),
+        args[1].lower(), " ".join(args[2:]), actor=actor, languages=services.settings.ocr_languages,
+        limits=services.intake.reader.limits,
     )  # fmt: skip
-    await update.effective_message.reply_text(render.corrected(change))
+    await update.effective_message.reply_text(render.corrected(change, learnt=hint is not None))
 
 
 async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -169,8 +169,9 @@ def detail(d: InvoiceDetail, zone: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-def corrected(c: Correction) -> str:
-    return f"Invoice #{c.invoice_id}: {c.field} changed from {c.before if c.before is not None else '-'} to {c.after}."
+def corrected(c: Correction, learnt: bool = False) -> str:
+    note = " I will read this vendor's next invoices that way." if learnt else ""
+    return f"Invoice #{c.invoice_id}: {c.field} changed from {c.before if c.before is not None else '-'} to {c.after}.{note}"
 
 
 def paid(r: Recorded) -> str:
