@@ -4,8 +4,9 @@
                           [--json]
 
 All timings are warm (one untimed run first) and single-process. OCR compares our whole path
-(`read_document` on the image bytes: header checks, temp file, tesseract, TSV parsing) with a bare
-`tesseract IMG stdout` on the same file, same languages, `OMP_THREAD_LIMIT=1` for both; the two
+(`read_document` on the image bytes: header checks, decoding, preprocessing - grey, even light,
+deskew, rescale - the uncompressed temp file, tesseract, TSV parsing) with a bare
+`tesseract IMG stdout` on the original file, same languages, `OMP_THREAD_LIMIT=1` for both; the two
 alternate so that load from other processes hits both alike.
 """
 

@@ -3,8 +3,8 @@
 Tesseract is run as a subprocess (not through a binding) so that a crash or a runaway page is
 contained and can be timed out. `OMP_THREAD_LIMIT=1` keeps it on one core: the service runs
 several documents in a process pool, and tesseract's own threads only fight over the same cores.
-Image files are handed over as they are; tesseract decodes them itself, which keeps our cost per
-page close to a bare `tesseract IMG stdout` run.
+Pictures are handed over as uncompressed files (after `intake.preprocess`), which keeps our cost
+per page close to a bare `tesseract IMG stdout` run on the original file.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from intake.errors import BrokenDocument, OcrFailed, OcrTimeout, OcrUnavailable
@@ -44,6 +44,17 @@ class OcrOptions:
     max_pages: int = 10
     #: The tesseract executable (a name looked up in PATH, or a path).
     command: str = "tesseract"
+    #: Page segmentation mode for receipt-shaped pictures (height >= `receipt_aspect` x width):
+    #: 6 = one uniform block of text, which keeps a receipt's label and amount on one line
+    #: where automatic layout analysis splits them into columns.
+    receipt_psm: int = 6
+    receipt_aspect: float = 1.5
+
+    def for_picture(self, width: int, height: int) -> OcrOptions:
+        """Return the options for a picture of this size: receipts get `receipt_psm`."""
+        if self.psm == 3 and height >= self.receipt_aspect * width:
+            return replace(self, psm=self.receipt_psm)
+        return self
 
 
 @dataclass(frozen=True, slots=True)

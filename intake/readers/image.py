@@ -1,9 +1,10 @@
 """Read pictures by OCR: image files (photos, scans, multi-page TIFF) and scanned PDF pages.
 
-Pillow only reads the header (size, resolution, frames, EXIF orientation) to check the image
-before tesseract sees it; the file itself goes to tesseract untouched unless it must be rotated
-or flattened. A scanned PDF page that is one embedded JPEG is OCR'd from that JPEG at its own
-resolution; any other page without text is rendered at 300 dpi. The picture OCR read is also
+Pillow reads the header (size, resolution, frames, EXIF orientation) to check the image, then
+decodes a single picture and prepares it for tesseract (`intake.preprocess`: grey, even light,
+deskew) into an uncompressed file; multi-page TIFFs still go to tesseract as they are. A scanned
+PDF page that is one embedded image is OCR'd from that image at its own resolution, prepared the
+same way; any other page without text is rendered at 300 dpi. The picture OCR read is also
 searched for a payment QR code (decoded once, a fraction of the OCR's time).
 """
 
@@ -27,6 +28,7 @@ from PIL import Image, ImageOps
 from intake import media
 from intake.errors import BrokenDocument, DocumentTooLarge, EmptyDocument, ImageTooLarge
 from intake.ocr import OcrOptions, PixelWord, ocr_file, place_words
+from intake.preprocess import prepare_for_ocr
 from intake.qr import PaymentQr, find_payment_qr
 from intake.words import Page, ReadDocument, Word
 
@@ -69,10 +71,12 @@ def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocumen
     frames = _frames(image, options)
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
         path = Path(tmp) / f"image{_SUFFIX.get(media_type, '.img')}"
-        prepared = _prepared(image) if len(frames) == 1 else None
+        prepared = (_prepared(image) or _decoded(image)) if len(frames) == 1 else None
         if prepared is not None:
-            path = _write_pnm(prepared, path)
-            frames = [Frame(prepared.width, prepared.height, frames[0].dpi)]
+            ready = prepare_for_ocr(prepared)
+            options = options.for_picture(ready.image.width, ready.image.height)
+            path = _write_pnm(ready.image, path)
+            frames = [Frame(ready.image.width, ready.image.height, frames[0].dpi * ready.scale)]
         else:
             path.write_bytes(data)
         try:
@@ -247,18 +251,20 @@ def _ocr_embedded(
     width, height = image.get_px_size()
     left, bottom, right, top = image.get_bounds()
     if image.get_filters() == ["DCTDecode"] and _plain_jpeg_colours(image):
-        path = tmp / "page.jpg"
-        path.write_bytes(bytes(image.get_data(decode_simple=False)))
+        jpeg = bytes(image.get_data(decode_simple=False))
+        picture = _decoded(open_image(jpeg, options.max_pixels))
         pictures = _embedded_picture(image)
     else:
         # Lossless: the decoded pixels at native size, not a rendering.
         picture = image.get_bitmap(render=False).to_pil()
-        path = _write_pnm(picture, tmp / "page")
         pictures = iter([picture])
-    dpi = round(width * 72.0 / (right - left))
-    words = ocr_file(path, options, dpi=dpi)
+    ready = prepare_for_ocr(picture)
+    path = _write_pnm(ready.image, tmp / "page")
+    dpi = round(width * ready.scale * 72.0 / (right - left))
+    words = ocr_file(path, options.for_picture(ready.image.width, ready.image.height), dpi=dpi)
     c_left, _, _, c_top = page.get_cropbox()
-    scale_x, scale_y = (right - left) / width, (top - bottom) / height
+    scale_x = (right - left) / ready.image.width
+    scale_y = (top - bottom) / ready.image.height
     placed = place_words(words, scale_x, scale_y, left=left - c_left, top=c_top - top)
     return placed, find_payment_qr(pictures)
 
