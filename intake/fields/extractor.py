@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from intake.fields import parties, references
+from intake.fields import checks, parties, references
 from intake.fields.candidates import Candidate, find_label_hits
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import document_lines
+from intake.fields.lines import header_lines, line_items
 from intake.fields.totals import (
     Totals,
     amount_candidates,
@@ -17,9 +18,10 @@ from intake.fields.totals import (
     derived_candidates,
     fallback_total,
     paid_minus_change,
+    printed_amounts,
 )
 from intake.words import Page
-from invoicing.extraction import ExtractedInvoice, Party, Source
+from invoicing.extraction import ExtractedInvoice, Line, Party, Source
 
 #: Confidence is multiplied by this when a check on the field fails.
 FAILED_CHECK = 0.5
@@ -37,10 +39,15 @@ def _ocr_quality(pages: Sequence[Page]) -> float:
     return sum(w.confidence for w in words) / len(words) if words else 1.0
 
 
-def _totals(lines: Any, hits: Any) -> tuple[Totals, list[str]]:
+def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[str]]:
+    # Amount words in an item table's header ("Netto", "Total") head columns, not totals.
+    headers = header_lines(lines)
+    hits = [h for h in hits if h.cell.line not in headers]
+    totals = amount_candidates(lines, hits, TOTAL) + paid_minus_change(lines)
+    nets = amount_candidates(lines, hits, NET_TOTAL)
     found = (
-        amount_candidates(lines, hits, TOTAL) + paid_minus_change(lines),
-        amount_candidates(lines, hits, NET_TOTAL),
+        totals,
+        checks.favour_lines_sum(nets, totals, items, printed_amounts(lines)),
         amount_candidates(lines, hits, TAX_TOTAL),
     )
     derived = derived_candidates(lines, *found)
@@ -65,7 +72,8 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     lines = document_lines(pages)
     hits = find_label_hits(lines)
     buyer_lines = parties.buyer_block(lines, hits)
-    totals, warnings = _totals(lines, hits)
+    items = line_items(lines)
+    totals, warnings = _totals(lines, hits, items)
     issued = references.issue_date(lines, hits)
     found: dict[str, Candidate[Any] | None] = {
         "invoice_number": references.invoice_number(lines, hits),
@@ -80,6 +88,10 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "seller.iban": parties.seller_iban(lines, hits, buyer_lines),
     }
     found["buyer.name"] = parties.buyer_name(lines, hits, _value(found["seller.name"]))
+    buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
+    if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
+        other = checks.other_seller_vat_id(lines, hits, buyer_lines, buyer_vat)
+        found["seller.vat_id"] = other or found["seller.vat_id"]
     quality = _ocr_quality(pages)
     confidence = {name: _confidence(c, quality) for name, c in found.items() if c is not None}
     if totals.consistent is False:
@@ -88,6 +100,15 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     elif totals.consistent:
         for name in ("total", "net_total", "tax_total"):
             confidence[name] = max(confidence.get(name, 0.0), round(0.95 * quality, 3))
+    findings = [
+        *checks.check_lines(items, _value(totals.net), _value(totals.total)),
+        *checks.check_dates(_value(issued), _value(found["due_date"])),
+        *checks.check_ids(_value(found["seller.vat_id"]), _value(found["seller.iban"])),
+        *checks.check_parties(
+            _value(found["seller.name"]), _value(found["buyer.name"]), _value(found["seller.vat_id"]), buyer_vat
+        ),
+    ]
+    confidence, failed = checks.apply_findings(confidence, findings, FAILED_CHECK)
     total: Decimal | None = _value(totals.total)
     return ExtractedInvoice(
         source=Source.OCR if any(p.ocr for p in pages) else Source.PDF_TEXT,
@@ -104,7 +125,8 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
             iban=_value(found["seller.iban"]),
         ),
         buyer=Party(name=_value(found["buyer.name"])),
+        lines=items,
         confidence=confidence,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings) + failed,
         document_type="381" if total is not None and total < 0 else "380",
     )

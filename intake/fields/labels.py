@@ -112,7 +112,7 @@ LABELS: tuple[Label, ...] = (
     ),
     *_labels(
         BUYER_VAT_ID, 1.0,
-        r"your\s*vat", r"customer\s*vat", r"ihre\s*ust", r"kunden-?\s*ust", r"buyer\s*vat",
+        r"your\s*vat", r"customer\s*vat", r"ihre\s*ust", r"ihre\s*ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?", r"kunden-?\s*ust", r"buyer\s*vat",
         r"tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*cvr",
     ),
     *_labels(IBAN, 1.0, r"\biban\b"),
@@ -134,6 +134,8 @@ LABELS: tuple[Label, ...] = (
         r"payment\s*terms", r"terms\s*of\s*payment", r"zahlungsbedingungen", r"zahlbar",
         r"conditions\s*de\s*(?:paiement|reglement)", r"payable", r"betalingsbetingelser",
         r"betales\s*senest", r"net\s*\d+\s*days", r"within\s*\d+\s*days", r"a\s*\d+\s*jours",
+        r"\d+\s*(?:days?|tage?n?|jours?|dage)\s*net(?:to)?\b", r"netto\s*(?:kontant\s*)?\d+\s*dage",
+        r"innerhalb\s*(?:von\s*)?\d+\s*tage?n?", r"sous\s*\d+\s*jours", r"inden\s*\d+\s*dage",
     ),
     *_labels(CURRENCY, 1.0, r"wahrung", r"currency", r"devise", r"valuta", r"monnaie"),
     *_labels(

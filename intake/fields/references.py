@@ -110,9 +110,12 @@ def due_date(
 ) -> Candidate[dt.date] | None:
     """Return the due date: after its label, else a date or a number of days in payment terms."""
     found = _dates_after(lines, hits, DUE_DATE)
+    if issued is not None and any(c.value >= issued for c in found):
+        found = [c for c in found if c.value >= issued]  # a due date before the issue is another date
     if found:
         return best(found)
-    for hit in hits_for(hits, TERMS):
+    # A due-date label without a date ("Zahlungsziel: 14 Tage") names payment terms.
+    for hit in hits_for(hits, TERMS, DUE_DATE):
         text = " ".join(p.text for p in value_places(lines, hit, hits) if p.kind != "below")
         text = lines[hit.cell.line].text + " " + text
         dates = [d.value for d in find_dates(text, _month_first(lines)) if issued is None or d.value >= issued]
