@@ -45,7 +45,7 @@ def extract_document(
         except UnreadableDocument as e:
             log.info("embedded e-invoice XML ignored: %s", e)
         else:
-            chosen = _prefer_embedded(embedded, visual)
+            chosen = prefer_embedded(embedded, visual)
             if document.payment_qr is None:
                 return chosen, document.pages
             confirm_only = chosen is embedded
@@ -57,7 +57,7 @@ def extract_document(
     return visual, document.pages
 
 
-def _prefer_embedded(embedded: ExtractedInvoice, visual: ExtractedInvoice) -> ExtractedInvoice:
+def prefer_embedded(embedded: ExtractedInvoice, visual: ExtractedInvoice) -> ExtractedInvoice:
     """Return the embedded XML's reading unless it plainly describes another invoice.
 
     Some PDFs carry stale XML for a different invoice; when the visible invoice number is known

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from intake import media
 from intake.errors import DocumentTooLarge, IntakeError, UnreadableDocument
 from intake.corrections import hints_from_json
-from intake.extract import extract_document
+from intake.einvoice import parse_einvoice
+from intake.extract import extract_document, prefer_embedded
 from intake.learning import apply_hints
 from intake.readers import DEFAULT_LANGUAGES, OcrOptions
 from intake.sandbox import LimitExceeded, Limits, run_limited
@@ -48,6 +49,15 @@ def read_outcome(data: bytes, filename: str, ocr_languages: str = DEFAULT_LANGUA
     except Exception as e:  # noqa: BLE001 - a reader bug must not lose the document
         log.exception("reading %s failed unexpectedly", filename)
         return ReadOutcome(None, f"could not read the file ({type(e).__name__}: {e})")
+
+
+def _with_companion(visual: ExtractedInvoice, xml: bytes, name: str) -> ExtractedInvoice:
+    """Return the companion XML's reading where it describes the visible invoice."""
+    try:
+        return prefer_embedded(parse_einvoice(xml), visual)
+    except UnreadableDocument as e:
+        log.info("%s beside the PDF is not an e-invoice: %s", name, e)
+        return visual
 
 
 class DocumentReader:
@@ -96,9 +106,13 @@ class Intake:
 
     async def ingest(
         self, data: bytes, filename: str, *, channel: Channel, source_ref: str | None = None,
-        sender: str | None = None, actor: str = "system",
+        sender: str | None = None, actor: str = "system", companion_xml: tuple[str, bytes] | None = None,
     ) -> Received:  # fmt: skip
-        """Record one document and the invoice read from it; return what happened."""
+        """Record one document and the invoice read from it; return what happened.
+
+        `companion_xml` (name, bytes) is the e-invoice XML that came with this PDF: its values
+        win as an embedded one's would, and it is kept with the invoice, not as a second one.
+        """
         incoming = IncomingFile(
             data=data,
             filename=filename,
@@ -113,9 +127,14 @@ class Intake:
             return known
         outcome = await self._read(data, filename)
         extraction = await self._with_learnt(outcome)
+        companions = []
+        if companion_xml is not None and extraction is not None:
+            name, xml = companion_xml
+            extraction = await asyncio.to_thread(_with_companion, extraction, xml, name)
+            companions.append(IncomingFile(xml, name, media.XML, channel, source_ref, sender))
         return await asyncio.to_thread(
             receive, self.db, self.clock, self.store, incoming, extraction,
-            error=outcome.error, policy=self.policy, actor=actor,
+            error=outcome.error, policy=self.policy, actor=actor, companions=companions,
         )  # fmt: skip
 
     async def _with_learnt(self, outcome: ReadOutcome) -> ExtractedInvoice | None:

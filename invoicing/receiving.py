@@ -8,6 +8,7 @@ review, writes the audit event and enqueues the approval request, all in one tra
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -93,9 +94,15 @@ def receive(
     error: str | None = None,
     policy: ReceivingPolicy = ReceivingPolicy(),
     actor: str = "system",
+    companions: Sequence[IncomingFile] = (),
 ) -> Received:
-    """Record `incoming` with its extraction (or the error that prevented one) and return the outcome."""
+    """Record `incoming` with its extraction (or the error that prevented one) and return the outcome.
+
+    `companions` are further files of the same invoice (the e-invoice XML sent beside its PDF):
+    they are stored and attached to the invoice, never recorded as invoices of their own.
+    """
     digest, relative = store.put(incoming.data)
+    stored = [(companion, *store.put(companion.data)) for companion in companions]
     try:
         with db.transaction() as session:
             known = _known(session, digest)
@@ -109,13 +116,29 @@ def receive(
                     after={"filename": incoming.filename, "error": error},
                 )  # fmt: skip
                 return Received(document.id, None, None, error=error)
-            return _add_invoice(session, clock, document, extraction, policy, actor)
+            received = _add_invoice(session, clock, document, extraction, policy, actor)
+            for companion, companion_digest, companion_path in stored:
+                _attach(session, clock, companion, companion_digest, companion_path, received, actor)
+            return received
     except IntegrityError:
         # Another process recorded the same bytes between our check and our insert.
         known = known_document(db, digest)
         if known is None:
             raise
         return known
+
+
+def _attach(
+    session: Session, clock: Clock, companion: IncomingFile, digest: str, relative: str,
+    received: Received, actor: str,
+) -> None:  # fmt: skip
+    document = session.execute(select(Document).where(Document.sha256 == digest)).scalar()
+    if document is None:
+        document = _add_document(session, clock, companion, digest, relative, None)
+    audit.record(
+        session, clock, actor=actor, action="document.attached", entity_type="invoice",
+        entity_id=received.invoice_id, after={"document_id": document.id, "filename": companion.filename},
+    )  # fmt: skip
 
 
 def _add_document(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from intake.mail import ledger
 from intake.mail.ledger import MailKey, MailRecord, Reply
-from intake.mail.mime import ParsedMail, is_allowed, parse_mail
+from intake import media
+from intake.mail.mime import Attachment, ParsedMail, is_allowed, parse_mail
 from intake.mail.replies import NoInvoiceTexts, no_invoice_texts
 from intake.pipeline import Intake
 from invoicing.domain import Channel, MailState
@@ -75,9 +77,10 @@ class MailInbox:
             mail = _replace(base, MailState.REFUSED, f"sender {parsed.sender} is not allowed", ())
             await asyncio.to_thread(ledger.record, self.db, self.clock, mail)
             return MailState.REFUSED
-        results = [await self._ingest(parsed, a.filename, a.data) for a in parsed.attachments]
+        pairs = pair_attachments(parsed.attachments)
+        results = [await self._ingest(parsed, a, companion) for a, companion in pairs]
         reasons = [f"{r.filename}: {r.reason}" for r in parsed.refused]
-        reasons += [f"{a.filename}: {r.error}" for a, r in zip(parsed.attachments, results) if r.error]
+        reasons += [f"{a.filename}: {r.error}" for (a, _), r in zip(pairs, results) if r.error]
         found = any(r.invoice_id is not None for r in results)
         state = MailState.INGESTED if found else MailState.NO_INVOICE
         documents = tuple(dict.fromkeys(r.document_id for r in results))
@@ -90,10 +93,11 @@ class MailInbox:
         )  # fmt: skip
         return state
 
-    async def _ingest(self, parsed: ParsedMail, filename: str, data: bytes) -> Received:
+    async def _ingest(self, parsed: ParsedMail, attachment: Attachment, companion: Attachment | None) -> Received:
         return await self.intake.ingest(
-            data, filename, channel=Channel.EMAIL, source_ref=parsed.message_id,
+            attachment.data, attachment.filename, channel=Channel.EMAIL, source_ref=parsed.message_id,
             sender=parsed.sender, actor=f"email:{parsed.sender or 'unknown'}",
+            companion_xml=(companion.filename, companion.data) if companion else None,
         )  # fmt: skip
 
     def _no_invoice_reply(self, parsed: ParsedMail, reasons: list[str]) -> Reply | None:
@@ -103,6 +107,29 @@ class MailInbox:
             return None  # never answer robots, nor ourselves: mail loops
         text = self.no_invoice.render(parsed.subject or "(no subject)", reasons)
         return Reply(self.policy.mail_from, to, text.subject[:900], text.body, parsed.message_id)
+
+
+def pair_attachments(attachments: Sequence[Attachment]) -> list[tuple[Attachment, Attachment | None]]:
+    """Return the attachments to ingest, each PDF with the e-invoice XML sent for it, if any.
+
+    An XML pairs with the PDF of the same file name (`R-17.pdf` + `R-17.xml`), or with the only
+    PDF when the mail has one PDF and one XML: such a pair is one invoice, not two.
+    """
+    pdfs = [a for a in attachments if a.media_type == media.PDF]
+    xmls = [a for a in attachments if a.media_type == media.XML]
+    partner: dict[int, Attachment] = {}
+    for xml in xmls:
+        same_name = [p for p in pdfs if _stem(p.filename) == _stem(xml.filename) and id(p) not in partner]
+        if same_name:
+            partner[id(same_name[0])] = xml
+        elif len(pdfs) == 1 and len(xmls) == 1:
+            partner[id(pdfs[0])] = xml
+    paired = {id(x) for x in partner.values()}
+    return [(a, partner.get(id(a))) for a in attachments if id(a) not in paired]
+
+
+def _stem(filename: str) -> str:
+    return filename.rsplit(".", 1)[0].casefold()
 
 
 def _replace(base: MailRecord, state: MailState, reason: str | None, documents: tuple[int, ...]) -> MailRecord:

@@ -9,6 +9,7 @@ import email.policy
 import signal
 import subprocess
 import uuid
+from decimal import Decimal
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import select
 
 from intake.mail.imap import ImapAccount, ImapWatcher, WatchTiming
 from intake.mail.inbox import MailInbox, MailPolicy
+from invoicing import audit
 from invoicing.db.models import Document, Invoice, Job, ProcessedMail
 from invoicing.domain import Channel, MailState
 from invoicing.mailer import MAIL_SEND
@@ -319,3 +321,25 @@ async def test_a_mail_recorded_but_not_yet_flagged_is_flagged_after_reconnecting
         response = await client.uid("fetch", "1:*", "(FLAGS)")
     assert any(b"$InvoicebotProcessed" in bytes(line) for line in response.lines)
     assert len(rows(db, ProcessedMail)) == 1 and len(rows(db, Document)) == 1
+
+
+async def test_a_pdf_with_its_e_invoice_xml_in_one_mail_is_one_invoice(db, dovecot, inbox, folder):
+    """GIVEN a mail carrying an invoice PDF and the XRechnung XML of the same invoice
+    WHEN it arrives THEN one invoice is recorded, read from the XML, with both files kept."""
+    from tests.unit.test_einvoice import CII
+
+    message = invoice_mail("RE-2024/0042")
+    message.add_attachment(CII, maintype="application", subtype="xml", filename="RE-2024-0042.xml")
+    async with mailbox(dovecot) as client:
+        await client.create(folder)
+        async with watching(dovecot, inbox, folder):
+            await client.append(message.as_bytes(), mailbox=folder)
+            await until(lambda: len(rows(db, ProcessedMail)) == 1)
+    [invoice] = rows(db, Invoice)
+    documents = rows(db, Document)
+    assert invoice.source == "einvoice-xml" and invoice.total == Decimal("1100.75")
+    assert sorted(d.media_type for d in documents) == ["application/pdf", "application/xml"]
+    assert next(d for d in documents if d.id == invoice.document_id).media_type == "application/pdf"
+    with db.transaction() as session:
+        actions = [e.action for e in audit.trail(session, "invoice", invoice.id)]
+    assert actions == ["invoice.received", "document.attached"]

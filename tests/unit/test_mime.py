@@ -132,3 +132,20 @@ def test_the_no_invoice_answer_is_written_in_the_configured_language(language, g
 
 def test_a_language_without_templates_gets_the_english_answer():
     assert no_invoice_texts("sv").render("Hi", []) == no_invoice_texts("en").render("Hi", [])
+
+
+def test_a_pdf_and_an_xml_pair_up_by_name_or_when_alone():
+    from intake import media
+    from intake.mail.inbox import pair_attachments
+    from intake.mail.mime import Attachment
+
+    def a(name: str, kind: str) -> Attachment:
+        return Attachment(filename=name, data=name.encode(), media_type=kind)
+
+    lone = [a("scan.pdf", media.PDF), a("invoice.xml", media.XML)]
+    assert [(p.filename, c.filename if c else None) for p, c in pair_attachments(lone)] == [("scan.pdf", "invoice.xml")]
+    named = [a("R-1.pdf", media.PDF), a("R-2.pdf", media.PDF), a("r-2.xml", media.XML), a("x.png", media.PNG)]
+    assert [(p.filename, c.filename if c else None) for p, c in pair_attachments(named)] == [
+        ("R-1.pdf", None), ("R-2.pdf", "r-2.xml"), ("x.png", None)]
+    unrelated = [a("R-1.pdf", media.PDF), a("R-2.pdf", media.PDF), a("other.xml", media.XML)]
+    assert len(pair_attachments(unrelated)) == 3
