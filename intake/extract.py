@@ -6,6 +6,7 @@ Everything here is synchronous and CPU-bound; the service calls it in a process 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from intake.errors import UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
 from intake.qr import PaymentQr
 from intake.readers import OcrOptions, read_document
+from intake.reconcile import PageFacts, reconcile
 from intake.words import Page
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice, Source
 
@@ -45,7 +47,7 @@ def extract_document(
         except UnreadableDocument as e:
             log.info("embedded e-invoice XML ignored: %s", e)
         else:
-            chosen = prefer_embedded(embedded, visual)
+            chosen = prefer_embedded(embedded, visual, document.pages)
             if document.payment_qr is None:
                 return chosen, document.pages
             confirm_only = chosen is embedded
@@ -57,21 +59,25 @@ def extract_document(
     return visual, document.pages
 
 
-def prefer_embedded(embedded: ExtractedInvoice, visual: ExtractedInvoice) -> ExtractedInvoice:
-    """Return the embedded XML's reading unless it plainly describes another invoice.
+def prefer_embedded(
+    embedded: ExtractedInvoice, visual: ExtractedInvoice, pages: Sequence[Page] = ()
+) -> ExtractedInvoice:
+    """Return the embedded XML's reading unless the page contradicts it.
 
     Some PDFs carry stale XML for a different invoice; when the visible invoice number is known
-    and differs from the XML's, the visible reading wins and says why.
+    and differs from the XML's, the visible reading wins and says why. Otherwise each XML value
+    the page does not show, where the page clearly says something else, gives way (`reconcile`).
     """
     if (
         visual.invoice_number
         and embedded.invoice_number
         and _fold(visual.invoice_number) != _fold(embedded.invoice_number)
         and visual.confidence.get("invoice_number", 0) >= 0.8
+        and not (pages and PageFacts(pages).shows("invoice_number", embedded.invoice_number))
     ):
         warning = f"embedded e-invoice XML is for invoice {embedded.invoice_number}; the page was read instead"
         return visual.model_copy(update={"warnings": visual.warnings + (warning,)})
-    return embedded
+    return reconcile(embedded, visual, pages)
 
 
 #: The payment QR code's fields, named as in the warnings.

@@ -51,10 +51,10 @@ def read_outcome(data: bytes, filename: str, ocr_languages: str = DEFAULT_LANGUA
         return ReadOutcome(None, f"could not read the file ({type(e).__name__}: {e})")
 
 
-def _with_companion(visual: ExtractedInvoice, xml: bytes, name: str) -> ExtractedInvoice:
+def _with_companion(visual: ExtractedInvoice, xml: bytes, name: str, pages: tuple[Page, ...]) -> ExtractedInvoice:
     """Return the companion XML's reading where it describes the visible invoice."""
     try:
-        return prefer_embedded(parse_einvoice(xml), visual)
+        return prefer_embedded(parse_einvoice(xml), visual, pages)
     except UnreadableDocument as e:
         log.info("%s beside the PDF is not an e-invoice: %s", name, e)
         return visual
@@ -130,7 +130,7 @@ class Intake:
         companions = []
         if companion_xml is not None and extraction is not None:
             name, xml = companion_xml
-            extraction = await asyncio.to_thread(_with_companion, extraction, xml, name)
+            extraction = await asyncio.to_thread(_with_companion, extraction, xml, name, outcome.pages)
             companions.append(IncomingFile(xml, name, media.XML, channel, source_ref, sender))
         return await asyncio.to_thread(
             receive, self.db, self.clock, self.store, incoming, extraction,

@@ -328,7 +328,16 @@ async def test_a_pdf_with_its_e_invoice_xml_in_one_mail_is_one_invoice(db, dovec
     WHEN it arrives THEN one invoice is recorded, read from the XML, with both files kept."""
     from tests.unit.test_einvoice import CII
 
-    message = invoice_mail("RE-2024/0042")
+    from tests.factories import text_pdf
+
+    pdf = text_pdf([(50, 60, "Muster Lieferant GmbH"), (350, 140, "Rechnung RE-2024/0042"),
+                    (350, 154, "Datum 15.03.2024"), (350, 300, "Netto 925,00"), (350, 314, "USt 175,75"),
+                    (350, 328, "Gesamt 1.100,75 EUR")])  # fmt: skip
+    message = EmailMessage()
+    message["From"] = "billing@vendor.example"
+    message["Subject"] = "Rechnung RE-2024/0042"
+    message.set_content("Anbei unsere Rechnung.")
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename="RE-2024-0042.pdf")
     message.add_attachment(CII, maintype="application", subtype="xml", filename="RE-2024-0042.xml")
     async with mailbox(dovecot) as client:
         await client.create(folder)

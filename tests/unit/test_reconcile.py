@@ -1,0 +1,67 @@
+"""The embedded XML is checked against the page: the page wins where it plainly contradicts it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from intake.extract import prefer_embedded
+from intake.reconcile import reconcile
+from intake.words import Page, Word
+from invoicing.extraction import ExtractedInvoice, Party, Source
+
+
+def page(*lines: str) -> Page:
+    words = []
+    for row, line in enumerate(lines):
+        x = 50.0
+        for text in line.split():
+            words.append(Word(text, x, 100 + 14 * row, x + 6 * len(text), 110 + 14 * row))
+            x += 6 * len(text) + 4
+    return Page(1, 595, 842, tuple(words))
+
+
+XML = ExtractedInvoice(
+    source=Source.EINVOICE_XML, invoice_number="R-7", issue_date=dt.date(2024, 3, 15), currency="EUR",
+    net_total=Decimal("100.00"), tax_total=Decimal("19.00"), total=Decimal("119.00"),
+    seller=Party(name="Muster GmbH", vat_id="DE123456788"), confidence={"invoice_number": 1.0},
+)  # fmt: skip
+
+
+def visual(**changes: object) -> ExtractedInvoice:
+    base = XML.model_copy(update={"source": Source.PDF_TEXT, "confidence": {f: 0.9 for f in (
+        "invoice_number", "issue_date", "total", "net_total", "tax_total", "seller.iban", "seller.vat_id")}})
+    return base.model_copy(update=changes)
+
+
+def test_values_the_page_shows_stay_as_the_xml_says():
+    shown = page("Rechnung R-7 vom 15.03.2024", "Netto 100,00 MwSt 19,00 Gesamt 119,00")
+    assert reconcile(XML, visual(issue_date=dt.date(2024, 3, 16)), [shown]) == XML
+
+
+def test_a_date_the_page_does_not_show_gives_way_to_the_page_with_a_warning():
+    shown = page("Rechnung R-7 vom 15.03.2025", "Netto 100,00 MwSt 19,00 Gesamt 119,00")
+    result = reconcile(XML, visual(issue_date=dt.date(2025, 3, 15)), [shown])
+    assert result.issue_date == dt.date(2025, 3, 15)
+    assert result.warnings == ("issue_date: the e-invoice XML says 2024-03-15, the page 2025-03-15; the page was taken",)
+
+
+def test_page_amounts_are_taken_only_as_a_set_that_adds_up():
+    shown = page("Netto 100,00 MwSt 19,01 Gesamt 119,01")
+    consistent = reconcile(XML, visual(tax_total=Decimal("19.01"), total=Decimal("119.01")), [shown])
+    assert (consistent.tax_total, consistent.total) == (Decimal("19.01"), Decimal("119.01"))
+    inconsistent = reconcile(XML, visual(tax_total=Decimal("19.01"), total=Decimal("119.50")), [shown])
+    assert (inconsistent.tax_total, inconsistent.total) == (Decimal("19.00"), Decimal("119.00"))
+
+
+def test_a_field_the_xml_leaves_empty_is_filled_from_a_confident_page():
+    iban = "DE02120300000000202051"
+    result = reconcile(XML, visual(seller=Party(name="Muster GmbH", vat_id="DE123456788", iban=iban)), [page("IBAN", iban)])
+    assert result.seller.iban == iban and not result.warnings
+
+
+def test_xml_for_another_invoice_is_replaced_by_the_page_unless_the_page_shows_its_number():
+    other = XML.model_copy(update={"invoice_number": "R-6"})
+    assert prefer_embedded(other, visual(), [page("Rechnung R-7")]).source is Source.PDF_TEXT
+    longer = XML.model_copy(update={"invoice_number": "ER-7"})
+    assert prefer_embedded(longer, visual(), [page("Rechnung ER-7")]).invoice_number == "ER-7"
