@@ -142,7 +142,8 @@ def ingest(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
             try:
                 data = path.read_bytes()
             except OSError as e:
-                _emit({"path": str(path), "error": str(e)}, as_json, lambda: f"{path}: {e}")
+                reason = str(e)
+                _emit({"path": str(path), "error": reason}, as_json, lambda: f"{path}: {reason}")
                 continue
             received = await app.intake.ingest(data, path.name, channel=Channel.CLI, source_ref=str(path), actor="cli")
             record = {

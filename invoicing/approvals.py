@@ -1,15 +1,13 @@
 """Approvals: who is asked, with which single-use token, and when to remind and escalate.
 
-The rules at the top are pure (plain values in, plain values out, no database and no clock).
-The use cases below them read and write `Approval` rows in the caller's transaction; sending
-the chat messages is the bot's job, done from the outbox.
+The pure rules live in `approval_rules`; the use cases here read and write `Approval` rows in
+the caller's transaction; sending the chat messages is the bot's job, done from the outbox.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -18,6 +16,17 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from invoicing import audit, decisions, jobs
+from invoicing.approval_rules import (  # noqa: F401 - re-exported for the bot
+    FollowUp,
+    PendingState,
+    Person,
+    due_follow_ups,
+    may_decide,
+    needs_second_approval,
+    new_token,
+    route,
+    second_approvers,
+)
 from invoicing.clock import Clock
 from invoicing.db.models import Approval, Contact, Invoice, User
 from invoicing.domain import DECIDABLE, ApprovalState, Role
@@ -28,78 +37,6 @@ APPROVAL_REMIND = "approval.remind"
 APPROVAL_ESCALATE = "approval.escalate"
 #: How long the buttons of a request stay valid.
 TOKEN_TTL = dt.timedelta(days=30)
-
-
-# --- pure rules ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    id: int
-    role: Role
-    telegram_user_id: int | None
-
-    @property
-    def reachable(self) -> bool:
-        return self.telegram_user_id is not None
-
-
-def route(manager: Person | None, admins: Sequence[Person]) -> list[Person]:
-    """Return who is asked first: the vendor's manager when reachable by chat, else every admin."""
-    if manager is not None and manager.reachable:
-        return [manager]
-    return [a for a in admins if a.reachable]
-
-
-def second_approvers(first_decider_id: int | None, admins: Sequence[Person]) -> list[Person]:
-    """Return the admins asked for a second approval: every one but the person who gave the first."""
-    return [a for a in admins if a.reachable and a.id != first_decider_id]
-
-
-def needs_second_approval(total: Decimal | None, threshold: Decimal | None) -> bool:
-    """Return whether an amount needs an admin's second approval (an unread total always does)."""
-    if threshold is None:
-        return False
-    return total is None or total > threshold
-
-
-def may_decide(person: Person, *, approver_id: int | None, step: int, first_decider_id: int | None) -> bool:
-    """Return whether `person` may decide an approval of `step` that was sent to `approver_id`."""
-    if step >= 2:
-        return person.role is Role.ADMIN and person.id != first_decider_id
-    return person.role is Role.ADMIN or person.id == approver_id
-
-
-class FollowUp(StrEnum):
-    REMIND = "remind"
-    ESCALATE = "escalate"
-
-
-@dataclass(frozen=True, slots=True)
-class PendingState:
-    approval_id: int
-    created_at: dt.datetime
-    reminded_at: dt.datetime | None
-    escalated_at: dt.datetime | None
-
-
-def due_follow_ups(pending: Iterable[PendingState], now: dt.datetime, wait: dt.timedelta) -> list[tuple[int, FollowUp]]:
-    """Return the pending approvals whose reminder (after `wait`) or escalation (`wait` later) is due."""
-    due: list[tuple[int, FollowUp]] = []
-    for p in pending:
-        if p.escalated_at is not None:
-            continue
-        if p.reminded_at is None:
-            if now - p.created_at >= wait:
-                due.append((p.approval_id, FollowUp.REMIND))
-        elif now - p.reminded_at >= wait:
-            due.append((p.approval_id, FollowUp.ESCALATE))
-    return due
-
-
-def new_token() -> str:
-    """Return an opaque, unguessable token for a button (22 characters)."""
-    return secrets.token_urlsafe(16)
 
 
 # --- use cases -----------------------------------------------------------------------------------
