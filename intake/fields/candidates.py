@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, TypeVar
 
-from intake.fields.labels import LABELS, Label
+from intake.fields.labels import INVOICE_NUMBER, LABELS, VOM, Label
 from intake.fields.layout import Cell, TextLine, cells_below
 
 T = TypeVar("T")
@@ -68,7 +68,14 @@ def _starts_word(text: str, start: int) -> bool:
 
 def find_label_hits(lines: Sequence[TextLine]) -> list[LabelHit]:
     """Return every label printed in `lines`, longest match first where labels overlap."""
-    return [hit for line in lines for cell in line.cells for hit in _cell_hits(cell)]
+    return [hit for line in lines for cell in line.cells for hit in _dating_only_numbers(_cell_hits(cell))]
+
+
+def _dating_only_numbers(hits: list[LabelHit]) -> list[LabelHit]:
+    """Return the cell's hits without "vom"/"du" unless an invoice number's label precedes it:
+    elsewhere the word is part of an address or a sentence ("42 rue du stade")."""
+    numbered = any(h.field == INVOICE_NUMBER for h in hits)
+    return [h for h in hits if h.label.pattern != VOM or numbered]
 
 
 def _rest_of_cell(hit: LabelHit, hits_in_cell: Sequence[LabelHit]) -> str:

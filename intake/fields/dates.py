@@ -1,4 +1,4 @@
-"""Dates and payment terms as printed in English, German, French and Danish.
+"""Dates and payment terms as printed in English, German, French, Danish and Dutch.
 
 Pure functions: text in, `datetime.date` out. Numeric dates are read day-first unless ISO
 (year first) or unless only the month-first reading is a valid date.
@@ -11,17 +11,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-#: Month names and abbreviations (accents folded, lower case) in en/de/fr/da, to month number.
+#: Month names and abbreviations (accents folded, lower case) in en/de/fr/da/nl, to month number.
 MONTHS: dict[str, int] = {}
 _MONTH_NAMES = (
-    ("january jan januar janv janvier", 1),
-    ("february feb februar fevrier fevr fev", 2),
-    ("march mar marz maerz mars marts mrz", 3),
+    ("january jan januar janv janvier januari", 1),
+    ("february feb februar fevrier fevr fev februari", 2),
+    ("march mar marz maerz mars marts mrz maart mrt", 3),
     ("april apr avril avr", 4),
-    ("may mai maj", 5),
+    ("may mai maj mei", 5),
     ("june jun juni juin", 6),
     ("july jul juli juillet juil", 7),
-    ("august aug aout", 8),
+    ("august aug aout augustus", 8),
     ("september sep sept septembre", 9),
     ("october oct oktober okt octobre", 10),
     ("november nov novembre", 11),
@@ -37,7 +37,7 @@ _PATTERNS = (
     re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s?[./-]\s?(?P<m>\d{1,2})\s?[./-]\s?(?P<y>\d{4}|\d{2})(?![\d]|\.\d)"),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s-]*" + _MONTH + r"[\s,-]*(?P<y>\d{4})(?!\d)"),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})-" + _MONTH + r"-(?P<y>\d{2})(?!\d)"),
-    re.compile(r"(?<![A-Za-z])" + _MONTH + r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s*(?P<y>\d{4})(?!\d)"),
+    re.compile(r"(?<![A-Za-z])" + _MONTH + r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{4})(?!\d)"),
 )
 
 
@@ -141,6 +141,7 @@ def format_date(value: dt.date, style: str, language: str = "en") -> str:
         "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
         "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
         "da": "januar februar marts april maj juni juli august september oktober november december",
+        "nl": "januari februari maart april mei juni juli augustus september oktober november december",
     }[language].split()
     name = months[value.month - 1]
     return {

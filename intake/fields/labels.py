@@ -1,4 +1,4 @@
-"""Label vocabularies: the words that announce a field, in English, German, French and Danish.
+"""Label vocabularies: the words that announce a field, in English, German, French, Danish and Dutch.
 
 Patterns are regular expressions matched against folded text (lower case, accents removed, see
 `dates.fold`). Where labels overlap, the longest match wins, so specific labels such as
@@ -26,8 +26,9 @@ SELLER = "seller"
 TERMS = "terms"
 CURRENCY = "currency"
 IGNORE = "ignore"
-#: "vom"/"von" dates an invoice only beside its number ("Rechnung Nr. 1 vom 05.03.2018").
-VOM = r"\bvo[mn]\b"
+#: "vom", "du", "dated" date an invoice only beside its number ("Rechnung Nr. 1 vom 05.03.2018",
+#: "Facture n°12 du 2 juillet 2015").
+VOM = r"\b(?:vo[mn]|du|dated|van)\b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,9 @@ LABELS: tuple[Label, ...] = (
         rf"avoir\s*{_NO}", rf"{_NO}\s*d'avoir", r"fakturanr\.?", r"fakturanummer",
         rf"faktura\s*{_NO}", rf"credit\s*note\s*{_NO}", r"document\s*no\.?", r"bill\s*no\.?",
         rf"receipt\s*{_NO}", r"invoice\s*#", r"inv\s*no\.?", r"rechnungs-?\s*id",
+        r"factuurnummer", rf"factuur\s*-?\s*{_NO}",
     ),
+    *_labels(INVOICE_NUMBER, 0.8, r"booking\s*(?:id|no\.?|number|reference)"),
     *_labels(INVOICE_NUMBER, 0.7, r"\bnr\.", r"\bno\.", r"\bn°", r"numero", r"reference"),
     *_labels(
         ISSUE_DATE, 1.0,
@@ -59,7 +62,7 @@ LABELS: tuple[Label, ...] = (
         r"rechnungsdatum", r"rechnungs-?\s*datum", r"ausstellungsdatum", r"belegdatum",
         r"date\s*de\s*(?:la\s*)?facture", r"date\s*d'emission", r"date\s*de\s*facturation",
         r"fakturadato", r"fakturadatum", r"invoice\s*issue\s*date", r"date\s*de\s*l'avoir",
-        r"gutschriftsdatum", r"receipt\s*date",
+        r"gutschriftsdatum", r"receipt\s*date", r"factuur\s*-?\s*datum",
     ),
     *_labels(ISSUE_DATE, 0.6, r"\bdatum\b", r"\bdate\b", r"\bdato\b"),
     *_labels(ISSUE_DATE, 0.5, VOM),
@@ -72,6 +75,8 @@ LABELS: tuple[Label, ...] = (
         r"forfaldsdato", r"forfald", r"betalingsfrist", r"sidste\s*rettidige\s*betalingsdato",
         r"\bfallig\b", r"uberweisen\s*sie\s*(?:den\s*betrag\s*)?bis(?:\s*zum)?",
         r"(?:please\s*)?remit\s*(?:until|by)", r"payable\s*(?:until|by|before)", r"zahlung\s*bis(?:\s*zum)?",
+        r"date\s*limite(?:\s*de\s*(?:paiement|reglement))?", r"vervaldatum", r"uiterste\s*betaaldatum",
+        r"te\s*betalen\s*voor",
     ),
     *_labels(
         TOTAL, 1.0,
@@ -83,8 +88,11 @@ LABELS: tuple[Label, ...] = (
         r"total\s*a\s*payer", r"\bi\s*alt\b", r"total\s*inkl\.?\s*moms", r"at\s*betale",
         r"total\s*\(?rm\)?", r"round(?:ing)?\s*total", r"total\s*amount\s*payable", r"total\s*payable",
         r"montant\s*a\s*payer", r"gross\s*total", r"total\s*gross", r"gross\s*amount",
+        r"factuur\s*totaal", r"totaalbedrag", r"totaal\s*incl\.?(?:usief)?", r"te\s*betalen",
     ),
-    *_labels(TOTAL, 0.6, r"\btotal\b", r"\bsumme\b", r"\bbetrag\b", r"\bamount\b", r"\bbalance\b"),
+    *_labels(
+        TOTAL, 0.6, r"\btotal\b", r"\bsumme\b", r"\bbetrag\b", r"\bamount\b", r"\bbalance\b", r"\btotaal\b",
+    ),
     *_labels(
         NET_TOTAL, 1.0,
         r"net\s*total", r"total\s*net", r"net\s*amount", r"subtotal", r"sub-total", r"sub\s*total",
@@ -93,13 +101,15 @@ LABELS: tuple[Label, ...] = (
         r"rechnungssumme\s*ohne\s*ust\.?", r"zwischensumme", r"warenwert", r"total\s*ht",
         r"montant\s*ht", r"total\s*hors\s*taxes?", r"\bht\b", r"netto\s*i\s*alt",
         r"total\s*ekskl\.?\s*moms", r"\bnet\b", r"untaxed\s*amount", r"betrag\s*netto",
+        r"subtotaal", r"exclusief\s*btw", r"excl\.?\s*btw", r"totaal\s*excl\.?(?:usief)?(?:\s*btw)?",
+        r"grondslag",
     ),
     *_labels(
         TAX_TOTAL, 1.0,
         r"\bvat\b", r"\bmwst\.?", r"\bust\.?\b", r"umsatzsteuer", r"mehrwertsteuer", r"steuerbetrag",
         r"\btva\b", r"montant\s*tva", r"total\s*tva", r"\bmoms\b", r"tax\s*amount", r"total\s*tax",
         r"\btax\b", r"sales\s*tax", r"\bgst\b", r"\bigst\b", r"\bsst\b", r"summe\s*ust",
-        r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount",
+        r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount", r"\bbtw\b", r"btw\s*bedrag", r"totaal\s*btw",
     ),
     *_labels(
         VAT_ID, 1.0,
@@ -107,13 +117,13 @@ LABELS: tuple[Label, ...] = (
         r"ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?|no\.?)?", r"ust-?idnr\.?", r"umsatzsteuer-?\s*id(?:ent)?",
         r"ust-?id", r"ust\.-?id", r"n°\s*(?:de\s*)?tva(?:\s*intra(?:communautaire)?)?",
         r"tva\s*intra(?:communautaire)?", r"numero\s*de\s*tva", r"id\.?\s*tva", r"cvr\s*(?:-?nr\.?)?",
-        r"se\s*-?\s*nr\.?", r"moms\s*(?:-?nr\.?|reg)", r"btw\s*(?:-?nr\.?|nummer)?", r"gstin",
+        r"se\s*-?\s*nr\.?", r"moms\s*(?:-?nr\.?|reg)", r"btw\s*-?\s*(?:nr\.?|nummer|id)", r"gstin",
         r"\btin\b", r"tax\s*id", r"vat\s*reg", r"identifiant\s*tva", r"mwst-?nr\.?",
     ),
     *_labels(
         BUYER_VAT_ID, 1.0,
         r"your\s*vat", r"customer\s*vat", r"ihre\s*ust", r"ihre\s*ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?", r"kunden-?\s*ust", r"buyer\s*vat",
-        r"tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*cvr",
+        r"tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*cvr", r"uw\s*btw(?:\s*-?\s*(?:nr\.?|nummer))?",
     ),
     *_labels(IBAN, 1.0, r"\biban\b"),
     *_labels(
@@ -122,7 +132,7 @@ LABELS: tuple[Label, ...] = (
         r"rechnungsempfanger", r"rechnungsadresse", r"kaufer", r"leistungsempfanger", r"\bkunde\b",
         r"empfanger", r"facture\s*a", r"facturer\s*a", r"adresse\s*de\s*facturation", r"\bclient\b",
         r"\bacheteur\b", r"faktureres\s*til", r"\bkunde\b", r"modtager", r"guest\s*name", r"buyer",
-        r"bill\s*to\s*party", r"billing\s*address",
+        r"bill\s*to\s*party", r"billing\s*address", r"factuuradres", r"\bafnemer\b",
     ),
     *_labels(
         SELLER, 1.0,
@@ -154,6 +164,8 @@ LABELS: tuple[Label, ...] = (
         r"handelsregister", r"hrb", r"telefon", r"phone", r"fax", r"tel\.?", r"due\s*date\s*of\s*the",
         r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen", r"date\s*of\s*(?:delivery|supply)",
         r"date\s*de\s*(?:la\s*)?facture\s*associee", r"date\s*de\s*(?:debut|fin)\b", r"date\s*(?:debut|fin)\b",
-        r"preceding\s*invoice\s*date",
+        r"preceding\s*invoice\s*date", r"klantnummer", r"klant\s*-?\s*nr\.?", r"ordernummer", r"orderdatum",
+        r"afleveradres", r"leverdatum", r"account\s*(?:no|number|nr)\.?", r"konto-?\s*nr\.?", r"kto-?\s*nr\.?",
+        r"shipping\s*address", r"delivery\s*address",
     ),
 )

@@ -143,7 +143,11 @@ def amount_candidates(
         depth = lines[hit.cell.line].index / max(len(lines), 1)
         below: list[Candidate[Decimal]] = []
         right: Candidate[Decimal] | None = None
+        right_closed = False
         for place in value_places(lines, hit, others):
+            if place.kind == "right" and (right_closed or any(id(h) in chosen and h.cell is place.cell for h in others)):
+                right_closed = True  # another total's label ("Excl. VAT | 10,00 | Subtotal | 12,10") starts its value
+                continue
             amounts = find_amounts(strip_currency(place.text))
             if place.kind == "inline":
                 amounts = [a for a in amounts if a.start < 25]

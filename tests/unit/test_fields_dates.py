@@ -1,4 +1,4 @@
-"""Dates and payment terms in en/de/fr/da."""
+"""Dates and payment terms in en/de/fr/da/nl."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ MARCH_5 = dt.date(2024, 3, 5)
         "2024-03-05", "05.03.2024", "05/03/2024", "05-03-24", "5 March 2024", "5. März 2024",
         "5 mars 2024", "March 5, 2024", "05-Mar-2024", "5. marts 2024", "Rechnungsdatum: 05.03.2024",
         "Date de facture 5 mars 2024", "Fakturadato 05-03-2024", "5th March 2024", "Mar 5, 2024",
+        "March 5 , 2024", "5 maart 2024", "Factuurdatum: 5 mrt 2024",
     ],
 )
 def test_parse_date_reads_every_format(text: str) -> None:
@@ -62,7 +63,7 @@ def test_payment_term_days(text: str, days: int | None) -> None:
 @given(
     st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31)),
     st.sampled_from(["iso", "dotted", "slashed", "dashed-short", "day-month", "month-day", "abbrev"]),
-    st.sampled_from(["en", "de", "fr", "da"]),
+    st.sampled_from(["en", "de", "fr", "da", "nl"]),
 )
 def test_formatted_date_parses_back(value: dt.date, style: str, language: str) -> None:
     """GIVEN any date printed in any supported style and language THEN parsing gives it back."""

@@ -1,0 +1,71 @@
+"""Invoice number, dates and parties found by their labels in Dutch, French and English layouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from intake.fields import extract_fields
+from tests.unit.test_fields_layout import page
+
+
+def test_dutch_labels_name_number_dates_and_totals() -> None:
+    """GIVEN a Dutch invoice: 'Factuurnummer', 'Factuurdatum', 'Vervaldatum', and a totals block
+    'Exclusief BTW | 100,00 | Subtotaal | 121,00', 'BTW 21%', 'Totaal'
+    THEN number, dates, net, tax and total are read (the subtotal's value is not the net's)."""
+    invoice = extract_fields([page([
+        (50, 100, "Factuurnummer: 5550123"), (50, 114, "Klantnummer: 777"),
+        (50, 128, "Factuurdatum: 3 maart 2024"), (50, 142, "Vervaldatum: 17-3-2024"),
+        (60, 500, "Exclusief BTW"), (150, 500, "€ 100,00"), (420, 500, "Subtotaal"), (500, 500, "€ 121,00"),
+        (80, 514, "BTW 21%"), (150, 514, "€ 21,00"),
+        (90, 528, "Totaal"), (150, 528, "€ 121,00"),
+    ])])
+    assert invoice.invoice_number == "5550123"
+    assert invoice.issue_date == dt.date(2024, 3, 3)
+    assert invoice.due_date == dt.date(2024, 3, 17)
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("100.00"), Decimal("21.00"), Decimal("121.00"))
+
+
+def test_dutch_billing_address_heads_the_buyer() -> None:
+    """GIVEN 'Factuuradres' over a company name and its address THEN that company is the buyer."""
+    invoice = extract_fields([page([
+        (80, 100, "Factuuradres"), (360, 100, "Afleveradres"),
+        (80, 114, "Voorbeeld Handel"), (360, 114, "Magazijn Oost"),
+        (80, 128, "Dorpsstraat 1"), (360, 128, "Kade 9"),
+    ])])
+    assert invoice.buyer.name == "Voorbeeld Handel"
+
+
+def test_french_number_dated_with_du_and_a_payment_deadline() -> None:
+    """GIVEN 'Facture n°4711 du 02 juillet 2024' and 'Date limite de paiement le 16 juillet 2024'
+    THEN the first is the issue date and the second the due date; 'du' in a street is no label."""
+    invoice = extract_fields([page([
+        (300, 100, "Jeanne Exemple"), (300, 114, "12 rue du Moulin"), (300, 128, "69000 LYON"),
+        (40, 300, "Facture n°4711 du 02 juillet 2024"),
+        (40, 314, "Date limite de paiement le 16 juillet 2024"), (40, 780, "Atelier Modèle SAS au capital de 1 000 €"),
+    ])])
+    assert invoice.invoice_number == "4711"
+    assert invoice.issue_date == dt.date(2024, 7, 2)
+    assert invoice.due_date == dt.date(2024, 7, 16)
+    assert invoice.buyer.name == "Jeanne Exemple"
+
+
+def test_booking_id_is_the_number_and_an_account_number_is_not() -> None:
+    """GIVEN a receipt with 'Booking ID' over its reference and a bank 'Account No.' THEN the
+    booking reference is the document number."""
+    invoice = extract_fields([page([
+        (120, 40, "PAYMENT RECEIPT"), (300, 120, "Booking ID"), (300, 134, "QX12345"),
+        (50, 400, "Bank Name"), (300, 400, "Account No."), (50, 414, "Example Bank"), (300, 414, "000111222333"),
+    ])])
+    assert invoice.invoice_number == "QX12345"
+
+
+def test_month_name_date_with_a_space_before_the_comma() -> None:
+    """GIVEN 'Invoice Date: August 3 , 2024' and 'TOTAL AMOUNT DUE ON August 3 , 2024' THEN both dates are read."""
+    invoice = extract_fields([page([
+        (250, 100, "Invoice Date:"), (500, 100, "August 3 , 2024"),
+        (250, 114, "TOTAL AMOUNT DUE ON August 3 , 2024"), (540, 114, "$4.11"),
+    ])])
+    assert invoice.issue_date == dt.date(2024, 8, 3)
+    assert invoice.due_date == dt.date(2024, 8, 3)
