@@ -19,9 +19,10 @@ from tests.corpus import corpus_docs, require_corpus
 
 # Target 0.90; measured 0.903 (730/808 fields).
 TEXT_PDF_THRESHOLD = 0.90
-# Target 0.75 (not met); measured 0.707 over images and scanned PDFs together
-# (image 0.714 = 110/154, scanned-pdf 0.667 = 20/30, so 130/184).
-OCR_THRESHOLD = 0.70
+# Target 0.75 (met; next 0.90); measured 0.761 over images and scanned PDFs together with
+# preprocessing (grey, even light, deskew) and psm 6 for receipts
+# (image 0.753 = 116/154, scanned-pdf 0.800 = 24/30, so 140/184; was 130/184).
+OCR_THRESHOLD = 0.76
 
 
 def _accuracy(*kinds: str) -> tuple[int, int]:
