@@ -43,9 +43,12 @@ def compact(text: str) -> str:
 
 
 def find_vat_ids(text: str) -> list[IdMatch]:
-    """Return EU-style VAT IDs in `text` with whether their checksum passes."""
+    """Return EU-style VAT IDs in `text` with whether their checksum passes, none inside an IBAN."""
     found = []
+    ibans = [i for i in find_ibans(text) if i.valid]
     for m in _VAT.finditer(text.upper()):
+        if any(i.start <= m.start() < i.end for i in ibans):
+            continue  # "FR76 10107 00245 ..." begins like a French VAT ID
         value = compact(m.group(0))
         if not any(c.isdigit() for c in value[2:]) or sum(c.isdigit() for c in value) < 7:
             continue
@@ -62,6 +65,19 @@ def find_other_tax_ids(text: str) -> list[IdMatch]:
         for m in _OTHER_TAX_ID.finditer(text)
         if sum(c.isdigit() for c in m.group("id")) >= 6
     ]
+
+
+def find_tax_id_after_word(text: str) -> IdMatch | None:
+    """Return the tax number printed right after a tax word ("TVA X1234567890"), if `text` starts
+    with one: a whole token of letters and digits, or of nine digits or more."""
+    m = re.match(r"\s*:?\s*(?P<id>\S+)(?:\s|$)", text)
+    if m is None:
+        return None
+    token = m.group("id").rstrip(".,;")
+    letters, digits = sum(c.isalpha() for c in token), sum(c.isdigit() for c in token)
+    if not token.isalnum() or digits < 6 or (letters == 0 and digits < 9):
+        return None
+    return IdMatch(token.upper(), False, m.start("id"), m.start("id") + len(token))
 
 
 def find_ibans(text: str) -> list[IdMatch]:

@@ -11,8 +11,9 @@ from difflib import SequenceMatcher
 from collections.abc import Sequence
 
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
-from intake.fields.ids import find_ibans, find_other_tax_ids, find_vat_ids
-from intake.fields.labels import BUYER, BUYER_VAT_ID, IBAN, SELLER, VAT_ID
+from intake.fields.dates import fold_chars
+from intake.fields.ids import IdMatch, find_ibans, find_other_tax_ids, find_tax_id_after_word, find_vat_ids
+from intake.fields.labels import BUYER, BUYER_VAT_ID, IBAN, SELLER, TAX_TOTAL, VAT_ID
 from intake.fields.layout import Cell, TextLine
 
 _FORMS = (
@@ -34,7 +35,7 @@ _SALUTATION = re.compile(
     re.IGNORECASE,
 )
 _NAME_LABEL = re.compile(
-    r"^(?:name|firma|company|raison\s+sociale|nom|navn|firmenname)\s*:?\s*", re.IGNORECASE
+    r"^(?:name|firma|company|raison\s+sociale|nom|navn|firmenname|attn\.?|attention)\s*:?\s*", re.IGNORECASE
 )
 # A street line ("Bahnhofstraße 99", "Flugzeugallee 17") or a postcode line ("40235 Düsseldorf").
 _ADDRESS = re.compile(r"^\S+(?:\s\S+)?\s\d{1,4}\s?[a-zA-Z]?$|^(?:[A-Z]{1,2}-?)?\d{4,5}\s+\w")
@@ -238,10 +239,31 @@ def seller_name(
                 name = max(name, legal[key].value, key=len)
             legal[key] = Candidate(name, score, line.index)
     ranked = [Candidate(c.value, c.score + 0.1 * min(counts[k], 4), c.line) for k, c in legal.items()]
-    found = labelled + ranked
+    found = labelled + ranked + _account_holders(lines, buyer)
     if not found:
         return _first_name_line(lines, hits) or _header_name(lines)
     return best(found)
+
+
+# The holder of the account to pay into is the seller ("Titulaire du compte : Muster").
+_HOLDER = re.compile(
+    r"(?:titulaire\s+du\s+compte|kontoinhaber(?:in)?|account\s+(?:holder|name)|beneficiary|begunstigter"
+    r"|rekeninghouder|ten\s+name\s+van|kontohaver)\s*:\s*"
+)
+
+
+def _account_holders(lines: Sequence[TextLine], buyer: set[int]) -> list[Candidate[str]]:
+    """Return the names printed after an account-holder label, outside the buyer's block."""
+    found = []
+    for line in lines:
+        for cell in line.cells:
+            m = _HOLDER.search(fold_chars(cell.text))
+            if m is None or line.index in buyer:
+                continue
+            name = _name_value(_SEPARATORS.split(cell.text[m.end() :])[0])
+            if name:
+                found.append(Candidate(name, 0.8, line.index))
+    return found
 
 
 def _phrase_ending_with(line: TextLine, cell: Cell) -> str:
@@ -336,6 +358,9 @@ def seller_vat_id(
         matches = find_vat_ids(line.text)
         if not matches and labelled:
             matches = find_other_tax_ids(line.text)
+        if not matches:
+            matches = _ids_after_tax_word(line, hits)
+            labelled = labelled or bool(matches)
         for m in matches:
             score = 0.4 + (0.3 if labelled else 0.0) + (0.2 if m.valid else 0.0)
             score += 0.2 if line.relative_top > 0.75 else 0.0
@@ -343,6 +368,18 @@ def seller_vat_id(
                 score -= 0.5
             found.append(Candidate(m.value, score, line.index))
     return best(found)
+
+
+def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatch]:
+    """Return tax numbers printed right after a tax word on `line` ("TVA X1234567890", "BTW ..."),
+    which there names the seller's number rather than an amount."""
+    found = []
+    for hit in hits:
+        if hit.field == TAX_TOTAL and hit.cell.line == line.index:
+            m = find_tax_id_after_word(hit.cell.text[hit.end :])
+            if m is not None:
+                found.append(m)
+    return found
 
 
 def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> Candidate[str] | None:

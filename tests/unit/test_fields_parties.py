@@ -86,3 +86,30 @@ def test_legal_form_alone_on_a_line_takes_the_name_above() -> None:
         (184, 132, "GST No: 000542572544"),
     ])])
     assert invoice.seller.name == "MPH BOOKSTORES SDN BHD"
+
+
+def test_buyer_named_after_attn_under_bill_to() -> None:
+    """GIVEN 'Bill to Address:' over 'ATTN: Example Trading Limited' THEN that company is the buyer."""
+    invoice = extract_fields([page([
+        (36, 150, "Bill to Address:"), (36, 164, "ATTN: Example Trading Limited"), (36, 178, "1 Harbour Road"),
+        (420, 700, "Sample Cloud Services, Inc."),
+    ])])
+    assert invoice.buyer.name == "Example Trading Limited"
+
+
+def test_seller_from_account_holder_and_tax_number_after_tax_word() -> None:
+    """GIVEN no legal form but 'Titulaire du compte : MODELEPRESSE', an IBAN that starts like a
+    French VAT ID, and 'TVA X12345678901' in the footer THEN the seller is the account holder and
+    its VAT number is the footer's, not a piece of the IBAN."""
+    invoice = extract_fields([page([
+        (380, 100, "DUPONT CONSEIL"), (380, 114, "de Martin Paul"), (380, 128, "3 rue Neuve"),
+        (380, 142, "69100 Villeurbanne"),
+        (240, 170, "Facture n° 770011"),
+        (120, 500, "Virement"), (200, 500, "BANQUE EXEMPLE – Titulaire du compte : MODELEPRESSE"),
+        (200, 514, "IBAN : FR76 3000 6000 0112 3456 7890 189 - BIC : EXAMPLEFR"),
+        (150, 800, "Siège social : 1 place Centrale - 75001 PARIS – TVA X12345678901"),
+    ])])
+    assert invoice.seller.name == "MODELEPRESSE"
+    assert invoice.seller.vat_id == "X12345678901"
+    assert invoice.seller.iban == "FR7630006000011234567890189"
+    assert invoice.buyer.name == "DUPONT CONSEIL"
