@@ -53,14 +53,16 @@ def favour_lines_sum(
     totals: Sequence[Candidate[Decimal]],
     items: Sequence[Line],
     printed: set[Decimal],
+    taxed: bool = True,
 ) -> list[Candidate[Decimal]]:
     """Return net candidates with those the line items add up to scored higher; the printed sum
-    itself becomes a candidate when no other agrees and it is not the total (gross lines)."""
+    itself becomes a candidate when no other agrees and it is not the total (gross lines), or when
+    it is the total of an invoice that shows no tax (`taxed` False: net and total are one)."""
     total = lines_sum(items)
     if total is None:
         return list(nets)
     scored = [Candidate(c.value, c.score + LINES_BONUS, c.line) if _agrees(items, c.value) else c for c in nets]
-    agreeing = [c for c in [*nets, *totals] if _agrees(items, c.value)]
+    agreeing = [c for c in [*nets, *(totals if taxed else ())] if _agrees(items, c.value)]
     if not agreeing and total in printed:
         scored.append(Candidate(total, LINES_BONUS, 0))
     return scored

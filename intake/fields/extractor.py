@@ -19,6 +19,7 @@ from intake.fields.totals import (
     fallback_total,
     paid_minus_change,
     printed_amounts,
+    row_sum_candidates,
 )
 from intake.words import Page
 from invoicing.extraction import ExtractedInvoice, Line, Party, Source
@@ -45,13 +46,11 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     hits = [h for h in hits if h.cell.line not in headers]
     totals = amount_candidates(lines, hits, TOTAL) + paid_minus_change(lines)
     nets = amount_candidates(lines, hits, NET_TOTAL)
-    found = (
-        totals,
-        checks.favour_lines_sum(nets, totals, items, printed_amounts(lines)),
-        amount_candidates(lines, hits, TAX_TOTAL),
-    )
+    taxes = amount_candidates(lines, hits, TAX_TOTAL)
+    found = (totals, checks.favour_lines_sum(nets, totals, items, printed_amounts(lines), bool(taxes)), taxes)
     derived = derived_candidates(lines, *found)
-    totals = choose_totals(*(labelled + extra for labelled, extra in zip(found, derived)))
+    rows = row_sum_candidates(lines, hits)
+    totals = choose_totals(*(labelled + extra + row for labelled, extra, row in zip(found, derived, rows)))
     warnings = []
     if totals.total is None:
         totals = Totals(fallback_total(lines), totals.net, totals.tax, totals.consistent)

@@ -145,8 +145,8 @@ def amount_candidates(
         right: Candidate[Decimal] | None = None
         right_closed = False
         for place in value_places(lines, hit, others):
-            if place.kind == "right" and (right_closed or any(id(h) in chosen and h.cell is place.cell for h in others)):
-                right_closed = True  # another total's label ("Excl. VAT | 10,00 | Subtotal | 12,10") starts its value
+            if place.kind == "right" and (right_closed or _starts_other_value(place.cell, others, chosen)):
+                right_closed = True  # another label ("Excl. VAT | 10,00 | Subtotal | 12,10") starts its value
                 continue
             amounts = find_amounts(strip_currency(place.text))
             if place.kind == "inline":
@@ -177,6 +177,42 @@ def amount_candidates(
         total = sum((c.value for c in rates), Decimal(0))
         found.append(Candidate(total, 0.7, rates[-1].line))
     return found
+
+
+def _starts_other_value(cell: Cell, others: Sequence[LabelHit], chosen: set[int]) -> bool:
+    """Return whether `cell` holds another total's label, or begins with a label of another kind
+    ("Service tax #: X1 | Phone: 0123456789")."""
+    return any(
+        h.cell is cell and (id(h) in chosen or (h.start == 0 and h.field not in ALL_AMOUNT_FIELDS))
+        for h in others
+    )
+
+
+def row_sum_candidates(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit]
+) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]], list[Candidate[Decimal]]]:
+    """Return total, net and tax read from an item table's sum row ("Total | 1 | 278.61 | 40.39 |
+    319.00"): its last amount is the total when two others add up to it, the larger being the net."""
+    found: tuple[list[Candidate[Decimal]], ...] = ([], [], [])
+    for hit in hits:
+        if hit.field != TOTAL or hit.start != 0:
+            continue
+        line = lines[hit.cell.line]
+        cells = [c for c in line.cells if c.x0 > hit.cell.x1]
+        if hit.cell.text[hit.end :].strip(" :") or line.cells[0] is not hit.cell:
+            continue
+        values = [a.value.quantize(CENT) for c in cells for a in find_amounts(strip_currency(c.text))
+                  if a.has_decimals and not _PERCENT.search(c.text)]
+        if len(values) < 3:
+            continue
+        total = values[-1]
+        for a, b in itertools.combinations(values[:-1], 2):
+            if a + b == total and a > 0 and b > 0:
+                found[0].append(Candidate(total, 0.5, line.index))
+                found[1].append(Candidate(max(a, b), 0.5, line.index))
+                found[2].append(Candidate(min(a, b), 0.5, line.index))
+                break
+    return found[0], found[1], found[2]
 
 
 def _sum_row_first(below: list[Candidate[Decimal]]) -> list[Candidate[Decimal]]:

@@ -72,3 +72,31 @@ def test_total_without_label_is_net_plus_tax_when_printed() -> None:
         (57, 460, "Due payable: 571.04 €"),
     ]
     assert _totals(rows) == (Decimal("496.00"), Decimal("75.04"), Decimal("571.04"))
+
+
+def test_item_table_sum_row_gives_net_and_tax() -> None:
+    """GIVEN an item table whose sum row reads 'Total | 1 | 200.00 | 30.00 | 230.00', a 'Grand Total'
+    and a 'Service tax #' label followed by a phone number THEN net 200.00 and tax 30.00 come from the
+    sum row, not from the phone number."""
+    rows = [
+        (10, 190, "Service tax #: AB12345CD"), (170, 190, "Phone: 9876543210"),
+        (10, 220, "Product"), (120, 220, "Title"), (345, 220, "Qty"), (380, 220, "Price"),
+        (435, 220, "Tax(%)"), (490, 220, "Tax"), (535, 220, "Total"),
+        (10, 240, "Gadgets"), (120, 240, "Example gadget"), (355, 240, "1"), (380, 240, "200.00"),
+        (435, 240, "15.00%"), (490, 240, "30.00"), (535, 240, "230.00"),
+        (300, 270, "Total"), (355, 270, "1"), (380, 270, "200.00"), (490, 270, "30.00"), (535, 270, "230.00"),
+        (390, 300, "Grand Total"), (535, 300, "230.00"),
+    ]
+    assert _totals(rows) == (Decimal("200.00"), Decimal("30.00"), Decimal("230.00"))
+
+
+def test_untaxed_invoice_lines_sum_is_the_net() -> None:
+    """GIVEN item lines that add up to the only total printed and no tax anywhere THEN the net
+    total is that sum too."""
+    rows = [
+        (60, 300, "Pos."), (110, 300, "Menge"), (150, 300, "Beschreibung"), (500, 300, "Zeilenbetrag"),
+        (60, 320, "1"), (110, 320, "1"), (150, 320, "Dienst eins"), (520, 320, "3,89"),
+        (60, 340, "2"), (110, 340, "2"), (150, 340, "Dienst zwei"), (520, 340, "10,78"),
+        (410, 380, "Total EUR"), (520, 380, "14,67"),
+    ]
+    assert _totals(rows) == (Decimal("14.67"), None, Decimal("14.67"))
