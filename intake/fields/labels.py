@@ -30,6 +30,12 @@ IGNORE = "ignore"
 #: "Facture n°12 du 2 juillet 2015").
 VOM = r"\b(?:vo[mn]|du|dated|van)\b"
 
+#: A document's title ("Invoice", "Rechnung"), which the number may follow or stand under.
+TITLE = (
+    r"(?:tax\s+)?(?:invoice|rechnung|handelsrechnung|facture|faktura|gutschrift|avoir|credit\s+note"
+    r"|receipt|quittung|kvittering|factuur)"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Label:

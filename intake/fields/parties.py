@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
 from intake.fields.dates import fold_chars
 from intake.fields.ids import IdMatch, find_ibans, find_other_tax_ids, find_tax_id_after_word, find_vat_ids
-from intake.fields.labels import BUYER, BUYER_VAT_ID, IBAN, SELLER, TAX_TOTAL, VAT_ID
+from intake.fields.labels import BUYER, BUYER_VAT_ID, IBAN, SELLER, TAX_TOTAL, TITLE, VAT_ID
 from intake.fields.layout import Cell, TextLine
 
 _FORMS = (
@@ -334,10 +334,18 @@ def _first_name_line(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Can
     return None
 
 
+_TITLE_ONLY = re.compile(rf"^\W*(?:payment\s+)?{TITLE}\W*$", re.IGNORECASE)
+
+
 def _header_name(lines: Sequence[TextLine]) -> Candidate[str] | None:
     """Return the text printed largest near the top of page one (a letterhead), weakly."""
     top = [c for line in lines if line.page == 1 and line.relative_top < 0.2 for c in line.cells]
-    top = [c for c in top if sum(ch.isalpha() for ch in c.text) >= 3]
+    # A title, a number, an e-mail address or a label is no letterhead.
+    top = [
+        c for c in top
+        if sum(ch.isalpha() for ch in c.text) >= 3 and not _TITLE_ONLY.match(c.text)
+        and not any(ch.isdigit() or ch in "#@:" for ch in c.text)
+    ]
     if not top:
         return None
     cell = max(top, key=lambda c: (round(c.height, 0), -c.top))

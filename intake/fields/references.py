@@ -18,19 +18,16 @@ from intake.fields.labels import (
     NET_TOTAL,
     TAX_TOTAL,
     TERMS,
+    TITLE,
     TOTAL,
     VOM,
 )
-from intake.fields.layout import TextLine
+from intake.fields.layout import Cell, TextLine, cells_below
 
 _ID_TOKEN = re.compile(r"^#?(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|[0-9])[:,.;]?$")
 _NOT_IDS = frozenset("nr no nr. no. n° number nummer numero date datum du vom of le page".split())
 # Title words that may be followed by the number itself ("Rechnung R0005532486").
-_TITLE = re.compile(
-    r"^(?:tax\s+)?(?:invoice|rechnung|handelsrechnung|facture|faktura|gutschrift|avoir|credit\s+note"
-    r"|receipt|quittung|kvittering)\b\s*(?:\(\d+\)\s*)?",
-    re.IGNORECASE,
-)
+_TITLE = re.compile(rf"^{TITLE}\b\s*(?:\(\d+\)\s*)?", re.IGNORECASE)
 
 
 def _id_in(text: str) -> str | None:
@@ -58,13 +55,28 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
                 found.append(Candidate(value, hit.label.weight * place.factor, hit.cell.line))
                 break
     for line in lines[:60]:
-        for cell in line.cells[:2]:
+        for position, cell in enumerate(line.cells):
             m = _TITLE.match(cell.text)
-            if m is not None:
-                value = _id_in(cell.text[m.end() :])
-                if value is not None:
-                    found.append(Candidate(value, 0.8, line.index))
+            if m is None:
+                continue
+            rest = cell.text[m.end() :]
+            value = _id_in(rest) if position < 2 else None
+            if value is not None:
+                found.append(Candidate(value, 0.8, line.index))
+            elif not rest.strip(" .:#"):
+                found += _id_below_title(lines, cell)
     return best(found)
+
+
+def _id_below_title(lines: Sequence[TextLine], cell: Cell) -> list[Candidate[str]]:
+    """Return the number printed under a title that stands alone ("INVOICE" over "# 2024-7", or a
+    column headed "Invoice" over its number)."""
+    for below in cells_below(lines, cell, depth=2):
+        value = _id_in(below.text)
+        if value is not None and (below.text.lstrip().startswith("#") or len(value) >= 4):
+            return [Candidate(value, 0.6, below.line)]
+        return []
+    return []
 
 
 def _month_first(lines: Sequence[TextLine]) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from intake.fields import extract_fields
+from intake.words import Page, Word
 from tests.unit.test_fields_layout import page
 
 
@@ -69,3 +70,27 @@ def test_month_name_date_with_a_space_before_the_comma() -> None:
     ])])
     assert invoice.issue_date == dt.date(2024, 8, 3)
     assert invoice.due_date == dt.date(2024, 8, 3)
+
+
+def test_number_under_a_standalone_title_and_the_letterhead_is_not_the_title() -> None:
+    """GIVEN a large 'INVOICE' title over '# demo_number_7' and a sender's name top left THEN the
+    number is the one under the title and the seller is the sender, not the title."""
+    rows = page([(49, 27, "Ada Sample"), (49, 39, "ada@example.org")]).words
+    title = page([(458, 27, "INVOICE")]).words
+    big = tuple(Word(w.text, w.x0, w.top, w.x0 + 110, w.top + 29) for w in title)
+    under = page([(460, 60, "# demo_number_7"), (436, 113, "Date:"), (514, 113, "Jan 1, 2024")]).words
+    invoice = extract_fields([Page(1, 595, 842, rows + big + under)])
+    assert invoice.invoice_number == "demo_number_7"
+    assert invoice.seller.name == "Ada Sample"
+
+
+def test_number_in_a_column_headed_by_the_title_word() -> None:
+    """GIVEN a header row 'Klant | Factuur datum | Factuur | Vervaldatum' over its values THEN the
+    value under 'Factuur' is the invoice number."""
+    invoice = extract_fields([page([
+        (44, 200, "Klant"), (315, 200, "Factuur datum"), (432, 200, "Factuur"), (500, 200, "Vervaldatum"),
+        (44, 214, "CUST000123"), (338, 214, "8-9-2024"), (409, 214, "AB1000200300"), (512, 214, "22-9-2024"),
+    ])])
+    assert invoice.invoice_number == "AB1000200300"
+    assert invoice.issue_date == dt.date(2024, 9, 8)
+    assert invoice.due_date == dt.date(2024, 9, 22)
