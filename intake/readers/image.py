@@ -4,7 +4,8 @@ Pillow reads the header (size, resolution, frames, EXIF orientation) to check th
 decodes a single picture and prepares it for tesseract (`intake.preprocess`: grey, even light,
 deskew) into an uncompressed file; multi-page TIFFs still go to tesseract as they are. A scanned
 PDF page that is one embedded image is OCR'd from that image at its own resolution, prepared the
-same way; any other page without text is rendered at 300 dpi. The picture OCR read is also
+same way; any other page without text is rendered at 300 dpi. A single picture or page that
+reads poorly is turned upright and read again (`intake.orientation`). The picture OCR read is also
 searched for a payment QR code (decoded once, a fraction of the OCR's time).
 """
 
@@ -28,6 +29,7 @@ from PIL import Image, ImageOps
 from intake import media
 from intake.errors import BrokenDocument, DocumentTooLarge, EmptyDocument, ImageTooLarge
 from intake.ocr import OcrOptions, PixelWord, ocr_file, place_words
+from intake.orientation import read_upright
 from intake.preprocess import prepare_for_ocr
 from intake.qr import PaymentQr, find_payment_qr
 from intake.words import Page, ReadDocument, Word
@@ -74,19 +76,12 @@ def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocumen
         prepared = (_prepared(image) or _decoded(image)) if len(frames) == 1 else None
         if prepared is not None:
             ready = prepare_for_ocr(prepared)
-            options = options.for_picture(ready.image.width, ready.image.height)
-            path = _write_pnm(ready.image, path)
-            frames = [Frame(ready.image.width, ready.image.height, frames[0].dpi * ready.scale)]
+            reading = read_upright(ready.image, path.with_name("prepared.pnm"), options)
+            words = reading.words
+            frames = [Frame(reading.image.width, reading.image.height, frames[0].dpi * ready.scale)]
         else:
             path.write_bytes(data)
-        try:
             words = ocr_file(path, options, pages=len(frames))
-        except BrokenDocument:
-            if len(frames) > 1 or prepared is not None:
-                raise
-            # Leptonica reads fewer variants than Pillow (e.g. some CMYK JPEGs): decode here.
-            path = _write_pnm(_decoded(image), path)
-            words = ocr_file(path, options)
     by_frame: dict[int, list[PixelWord]] = {}
     for word in words:
         by_frame.setdefault(word.page, []).append(word)
@@ -201,19 +196,32 @@ def _on_white(image: Image.Image) -> Image.Image:
 
 def _write_pnm(image: Image.Image, like: Path) -> Path:
     """Return the path of an uncompressed copy of the image beside `like` (fast to write)."""
-    if image.mode not in ("1", "L", "RGB"):
-        image = _on_white(image) if "A" in image.mode else image.convert("RGB")
     path = like.with_name("prepared.pnm")
-    image.save(path, format="PPM")
+    _pnm_mode(image).save(path, format="PPM")
     return path
 
 
-def ocr_pdf_page(
-    page: pdfium.PdfPage, options: OcrOptions
-) -> tuple[tuple[Word, ...], PaymentQr | None]:
+def _pnm_mode(image: Image.Image) -> Image.Image:
+    """Return the image in a mode a PNM file holds: bilevel, grey or RGB on white."""
+    if image.mode not in ("1", "L", "RGB"):
+        return _on_white(image) if "A" in image.mode else image.convert("RGB")
+    return image
+
+
+@dataclass(frozen=True, slots=True)
+class OcrPage:
+    """The words OCR read on a PDF page and the payment QR code on the picture it read."""
+
+    words: tuple[Word, ...]
+    payment_qr: PaymentQr | None
+    #: True when the page's picture was read turned a quarter: the words' page is its height wide.
+    sideways: bool = False
+
+
+def ocr_pdf_page(page: pdfium.PdfPage, options: OcrOptions) -> OcrPage:
     """Return the words OCR reads on a PDF page and the payment QR code on the picture it read.
 
-    Words are placed in points from the page's top-left corner.
+    Words are placed in points from the page's top-left corner (of the page turned upright).
     """
     image = _full_page_image(page, options)
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
@@ -246,7 +254,7 @@ def _full_page_image(page: pdfium.PdfPage, options: OcrOptions) -> pdfium.PdfIma
 
 def _ocr_embedded(
     image: pdfium.PdfImage, page: pdfium.PdfPage, tmp: Path, options: OcrOptions
-) -> tuple[tuple[Word, ...], PaymentQr | None]:
+) -> OcrPage:
     """Return the words of a full-page embedded image, OCR'd at the image's own resolution."""
     width, height = image.get_px_size()
     left, bottom, right, top = image.get_bounds()
@@ -259,14 +267,19 @@ def _ocr_embedded(
         picture = image.get_bitmap(render=False).to_pil()
         pictures = iter([picture])
     ready = prepare_for_ocr(picture)
-    path = _write_pnm(ready.image, tmp / "page")
     dpi = round(width * ready.scale * 72.0 / (right - left))
-    words = ocr_file(path, options.for_picture(ready.image.width, ready.image.height), dpi=dpi)
+    reading = read_upright(ready.image, tmp / "prepared.pnm", options, dpi=dpi)
     c_left, _, _, c_top = page.get_cropbox()
-    scale_x = (right - left) / ready.image.width
-    scale_y = (top - bottom) / ready.image.height
-    placed = place_words(words, scale_x, scale_y, left=left - c_left, top=c_top - top)
-    return placed, find_payment_qr(pictures)
+    if reading.sideways:
+        # The words lie on the page turned upright: the picture's box with width and height swapped.
+        scale_x = (top - bottom) / reading.image.width
+        scale_y = (right - left) / reading.image.height
+        placed = place_words(reading.words, scale_x, scale_y, left=c_top - top, top=left - c_left)
+    else:
+        scale_x = (right - left) / reading.image.width
+        scale_y = (top - bottom) / reading.image.height
+        placed = place_words(reading.words, scale_x, scale_y, left=left - c_left, top=c_top - top)
+    return OcrPage(placed, find_payment_qr(pictures), reading.sideways)
 
 
 def _embedded_picture(image: pdfium.PdfImage) -> Iterator[Image.Image]:
@@ -287,15 +300,15 @@ def _plain_jpeg_colours(image: pdfium.PdfImage) -> bool:
     ) and metadata.bits_per_pixel in (8, 24)
 
 
-def _ocr_rendered(
-    page: pdfium.PdfPage, tmp: Path, options: OcrOptions
-) -> tuple[tuple[Word, ...], PaymentQr | None]:
+def _ocr_rendered(page: pdfium.PdfPage, tmp: Path, options: OcrOptions) -> OcrPage:
     """Return the words of the page rendered at 300 dpi (less if that exceeds the pixel limit)."""
     width, height = page.get_size()
     scale = RENDER_DPI / 72.0
     if width * height * scale * scale > options.max_pixels:
         scale = math.sqrt(options.max_pixels / (width * height))
     picture = page.render(scale=scale, rev_byteorder=True).to_pil()
-    path = _write_pnm(picture, tmp / "page")
-    words = ocr_file(path, options, dpi=round(72.0 * scale))
-    return place_words(words, 1.0 / scale, 1.0 / scale), find_payment_qr([picture])
+    reading = read_upright(
+        _pnm_mode(picture), tmp / "page.pnm", options, dpi=round(72.0 * scale), by_shape=False
+    )
+    placed = place_words(reading.words, 1.0 / scale, 1.0 / scale)
+    return OcrPage(placed, find_payment_qr([picture]), reading.sideways)

@@ -128,9 +128,11 @@ def _read_pages(
                 pages.append(Page(number, width, height, (), ocr=True))
                 continue
             ocr_done += 1
-            ocr_words, page_qr = ocr_pdf_page(page, options)
-            pages.append(Page(number, width, height, ocr_words, ocr=True))
-            qr = qr or page_qr
+            read = ocr_pdf_page(page, options)
+            if read.sideways:
+                width, height = height, width
+            pages.append(Page(number, width, height, read.words, ocr=True))
+            qr = qr or read.payment_qr
         finally:
             page.close()
     if not pages:
