@@ -17,8 +17,8 @@ from intake.fields import extract_fields
 from intake.readers import read_document
 from tests.corpus import corpus_docs, require_corpus
 
-# Target 0.90; measured 0.903 (730/808 fields).
-TEXT_PDF_THRESHOLD = 0.90
+# Target 0.90 (met); measured 0.934 (about 755/808 fields) on the visible page alone.
+TEXT_PDF_THRESHOLD = 0.92
 # Target 0.75 (met; next 0.90); measured 0.761 over images and scanned PDFs together with
 # preprocessing (grey, even light, deskew) and psm 6 for receipts
 # (image 0.753 = 116/154, scanned-pdf 0.800 = 24/30, so 140/184; was 130/184).
