@@ -94,12 +94,14 @@ def find_dates(text: str, month_first: bool = False) -> list[DateMatch]:
     03/11/2017 are read month-first when `month_first` (a US document), else day-first."""
     found: list[DateMatch] = []
     for pattern in _PATTERNS:
-        for m in pattern.finditer(text):
-            if any(f.start < m.end() and m.start() < f.end for f in found):
-                continue
+        position = 0
+        while (m := pattern.search(text, position)) is not None:
             value = _from_match(m, month_first)
-            if value is not None:
-                found.append(DateMatch(value, m.start(), m.end()))
+            # An impossible date may have swallowed the start of a real one ("#19- 21/03/2018").
+            position = m.end() if value is not None else m.start() + 1
+            if value is None or any(f.start < m.end() and m.start() < f.end for f in found):
+                continue
+            found.append(DateMatch(value, m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)
 
 

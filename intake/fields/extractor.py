@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from intake.fields import checks, parties, references
+from intake.fields import checks, parties, receipts, references
 from intake.fields.candidates import Candidate, find_label_hits
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import document_lines
@@ -44,7 +44,9 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     # Amount words in an item table's header ("Netto", "Total") head columns, not totals.
     headers = header_lines(lines)
     hits = [h for h in hits if h.cell.line not in headers]
-    totals = amount_candidates(lines, hits, TOTAL) + paid_minus_change(lines)
+    labelled = amount_candidates(lines, hits, TOTAL)
+    proved = paid_minus_change(lines) + receipts.rounded_totals(lines)
+    totals = labelled + proved + receipts.proved_over_misread(labelled, proved)
     nets = amount_candidates(lines, hits, NET_TOTAL)
     taxes = amount_candidates(lines, hits, TAX_TOTAL)
     found = (totals, checks.favour_lines_sum(nets, totals, items, printed_amounts(lines), bool(taxes)), taxes)

@@ -1,0 +1,93 @@
+"""Totals a shop receipt proves by its own arithmetic, read through OCR noise.
+
+A receipt prints the same total several times (total, rounding, amount tendered less change), so
+one misread digit in the labelled total can be outvoted: the rounding adjustment applied to the
+total before rounding, or cash less change, gives the figure the shop charged. OCR also breaks
+amounts ("177, 20" for 177.20) and drops decimal points ("5143" for 51.43).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from intake.fields.candidates import Candidate
+from intake.fields.layout import TextLine
+
+CENT = Decimal("0.01")
+#: A rounding adjustment is a few cents either way.
+_MAX_ROUNDING = Decimal("0.10")
+_ROUNDING = re.compile(r"\brou\w*\s*(?:ding\s*)?adj")
+_TOTAL = re.compile(r"\btota?l?\b|\btotd\b")
+_INCLUSIVE = re.compile(r"\bincl")
+_NOT_GROSS = re.compile(r"\b(?:qty|quantity|tax|gst|excl?|sub|items?|discount|savings?)\b")
+# The last amount on a line, with OCR's breaks: "177, 20", "-.02", "- 0.05".
+_LAST_AMOUNT = re.compile(r"(?P<neg>[-−]\s?)?(?P<whole>\d{0,6})\s?[.,]\s?(?P<cents>\d{2})\W*$")
+
+
+def last_amount(text: str) -> Decimal | None:
+    """Return the amount that ends `text`, read through a space OCR put around its decimal mark."""
+    m = _LAST_AMOUNT.search(text)
+    if m is None:
+        return None
+    value = Decimal(f"{m.group('whole') or '0'}.{m.group('cents')}")
+    return -value if m.group("neg") else value
+
+
+def printed_receipt_amounts(lines: Sequence[TextLine]) -> set[Decimal]:
+    """Return every line's last amount, broken decimals mended."""
+    return {a for line in lines if (a := last_amount(line.text)) is not None}
+
+
+def rounded_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
+    """Return totals after a printed rounding adjustment: the gross total above it plus the adjustment."""
+    printed = printed_receipt_amounts(lines)
+    found = []
+    for i, line in enumerate(lines):
+        if not _ROUNDING.search(line.folded):
+            continue
+        adjustment = last_amount(line.text)
+        if adjustment is None or abs(adjustment) > _MAX_ROUNDING:
+            continue
+        for above in reversed(lines[max(0, i - 3) : i]):
+            folded = above.folded
+            if not _TOTAL.search(folded) or (
+                _NOT_GROSS.search(folded) and not _INCLUSIVE.search(folded)
+            ):
+                continue
+            before = last_amount(above.text)
+            if before is not None and before > 0:
+                total = before + adjustment
+                # Unconfirmed, it stays below a labelled total: some receipts charge the unrounded one.
+                found.append(Candidate(total, 1.2 if total in printed else 0.45, line.index))
+            break
+    return found
+
+
+def _digits(value: Decimal) -> str:
+    return f"{value:.2f}".replace(".", "")
+
+
+def misread_by_one(printed: Decimal, proved: Decimal) -> bool:
+    """Return whether `printed` may be OCR's reading of `proved`: one digit differs, or the
+    decimal point was lost ("5143" for 51.43)."""
+    if printed == proved * 100:
+        return True
+    a, b = _digits(printed), _digits(proved)
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def proved_over_misread(
+    labelled: Sequence[Candidate[Decimal]], proved: Sequence[Candidate[Decimal]]
+) -> list[Candidate[Decimal]]:
+    """Return the proved totals (cash less change, rounding) that outrank a labelled total they
+    differ from by one misread digit or a lost decimal point."""
+    if not labelled:
+        return []
+    top = max(labelled, key=lambda c: c.score)
+    return [
+        Candidate(p.value, top.score + 0.2, p.line)
+        for p in proved
+        if p.value != top.value and p.value > 0 and misread_by_one(top.value, p.value)
+    ]
