@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from intake.fields import checks, parties, receipts, references
+from intake.fields import checks, parties, receipts, references, stores
 from intake.fields.candidates import Candidate, find_label_hits
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import document_lines
@@ -84,7 +84,7 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "total": totals.total,
         "net_total": totals.net,
         "tax_total": totals.tax,
-        "seller.name": parties.seller_name(lines, hits, buyer_lines),
+        "seller.name": parties.seller_name(stores.mend_legal_forms(lines), hits, buyer_lines),
         "seller.vat_id": parties.seller_vat_id(lines, hits, buyer_lines),
         "seller.iban": parties.seller_iban(lines, hits, buyer_lines),
     }

@@ -10,7 +10,8 @@ import re
 from difflib import SequenceMatcher
 from collections.abc import Sequence
 
-from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
+from intake.fields import stores
+from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.dates import fold_chars
 from intake.fields.ids import IdMatch, find_ibans, find_other_tax_ids, find_tax_id_after_word, find_vat_ids
 from intake.fields.labels import BUYER, BUYER_VAT_ID, IBAN, SELLER, TAX_TOTAL, TITLE, VAT_ID
@@ -227,10 +228,17 @@ def seller_name(
                     name = None if name == phrase.strip() else name
             if name is None:
                 continue
+            ocr = stores.is_ocr(line)
+            if ocr:
+                name = _store_name(lines, line, name)
+                if name is None:
+                    continue
             key = name.casefold()
-            if cell.text.startswith(name):
+            if cell.text.startswith(name) and not ocr:  # OCR: centred lines only (`stores`)
                 name = _with_line_above(lines, line, cell, name)
             name = _with_short_name_above(lines, line, name)
+            if ocr:
+                name = stores.with_centred_line_above(lines, line, name)
             counts[key] = counts.get(key, 0) + 1
             place = 0.3 if line.relative_top < 0.25 or line.relative_top > 0.75 else 0.0
             score = 0.4 + place
@@ -239,10 +247,20 @@ def seller_name(
                 name = max(name, legal[key].value, key=len)
             legal[key] = Candidate(name, score, line.index)
     ranked = [Candidate(c.value, c.score + 0.1 * min(counts[k], 4), c.line) for k, c in legal.items()]
-    found = labelled + ranked + _account_holders(lines, buyer)
+    found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
     if not found:
         return _first_name_line(lines, hits) or _header_name(lines)
     return best(found)
+
+
+def _store_name(lines: Sequence[TextLine], line: TextLine, name: str) -> str | None:
+    """Return a legal name read by OCR as the shop's name, or None for noise, an item line or the
+    owner printed under the shop ("Owned by: ... SDN BHD")."""
+    form = _LEGAL.findall(name)[-1]
+    owned = stores.owner_clause(line, name)
+    if owned == "" or stores.owner_above(lines, line) or not stores.plausible_name(line, name, form):
+        return None
+    return owned or name
 
 
 # The holder of the account to pay into is the seller ("Titulaire du compte : Muster").
@@ -320,10 +338,12 @@ def _first_name_line(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Can
     for line in lines:
         if line.page != 1 or line.relative_top > 0.25:
             break
-        words = line.words
+        # Logo specks and table rules read as cells of one character ("|", "'") are no part of the name.
+        cells = [c for c in line.cells if sum(ch.isalnum() for ch in c.text) >= 2]
+        words = [w for c in cells for w in c.words]
         if line.index in labelled or not words or max(w.confidence for w in words) >= 1.0:
             continue  # a text layer has letterheads and legal names; this is for OCR
-        text = _REGISTRATION.sub("", line.text).strip(" .,:;-—_|\"'“”‘’")
+        text = _REGISTRATION.sub("", " ".join(c.text for c in cells)).strip(" .,:;-—_|\"'“”‘’")
         tokens = [t for t in re.findall(r"[A-Za-z&]+", text) if len(t) >= 2 or t == "&"]
         letters = sum(ch.isalpha() for ch in text)
         if len(tokens) < 2 or letters < 8 or letters < 0.7 * len(text.replace(" ", "")):

@@ -4,12 +4,14 @@ and dates that an impossible neighbour once hid. The receipts are made up."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 from intake.fields import extract_fields
 from intake.fields.candidates import Candidate
 from intake.fields.dates import find_dates
 from intake.fields.receipts import last_amount, misread_by_one, proved_over_misread
+from intake.words import Page, Word
 from tests.unit.test_fields_layout import page
 
 
@@ -87,3 +89,69 @@ def test_a_date_after_an_impossible_one_is_found() -> None:
     assert [d.value for d in find_dates("ORD #18 -REG #19- 21/03/2018 19:53")] == [
         dt.date(2018, 3, 21)
     ]
+
+
+def _receipt(rows: list[tuple[float, float, str]], confidence: float = 0.9) -> Page:
+    """Return an OCR'd receipt page: words at each (x, top), read with `confidence`."""
+    words = tuple(replace(w, confidence=confidence) for w in page(rows).words)
+    return Page(number=1, width=300, height=800, words=words, ocr=True)
+
+
+def _seller(rows: list[tuple[float, float, str]]) -> str | None:
+    return extract_fields([_receipt(rows)]).seller.name
+
+
+_ADDRESS = [(40, 44, "12, JALAN MAWAR 3,"), (40, 58, "81100 JOHOR BAHRU"), (40, 72, "TEL: 07-555 0101")]
+
+
+def test_a_legal_form_misread_by_one_letter_is_mended() -> None:
+    """GIVEN 'ORCHID LANE TRADING SON BHD' (OCR's O for D) at the top of a receipt
+    THEN the seller is 'ORCHID LANE TRADING SDN BHD'."""
+    assert _seller([(40, 30, "ORCHID LANE TRADING SON BHD"), *_ADDRESS]) == "ORCHID LANE TRADING SDN BHD"
+    assert _seller([(40, 30, "ORCHID LANE BOOKS SDN. BHO"), *_ADDRESS]) == "ORCHID LANE BOOKS SDN. BHD"
+
+
+def test_a_slashed_legal_form_before_the_registration_number_is_mended() -> None:
+    """GIVEN '42 QUICK MART 5/B (778812-T)' THEN the seller is '42 QUICK MART S/B'; a lot number
+    '5/8' in the address is left alone."""
+    rows = [(40, 30, "42 QUICK MART 5/B (778812-T)"), (40, 44, "LOT 5/8, JALAN ANGSA")]
+    assert _seller(rows) == "42 QUICK MART S/B"
+
+
+def test_a_legal_form_on_a_smudged_or_item_line_is_no_name() -> None:
+    """GIVEN a store line with no legal form and, lower down, an item '2 X SOAP 3KG' and a smudge
+    'D OR SE' THEN neither is the seller: the store line is."""
+    rows = [(40, 30, "HAPPY VALLEY GROCER"), *_ADDRESS, (40, 300, "2 X SOAP 3KG"), (200, 300, "9.00")]
+    page_ = _receipt(rows)
+    smudge = [Word("D", 40, 780, 45, 790, 0.2), Word("OR", 50, 780, 60, 790, 0.2), Word("SE", 65, 780, 75, 790, 0.2)]
+    assert extract_fields([replace(page_, words=page_.words + tuple(smudge))]).seller.name == "HAPPY VALLEY GROCER"
+
+
+def test_the_line_over_a_registration_number_is_the_store() -> None:
+    """GIVEN a logo speck, then 'SEVEN HILLS CASH & CARRY' over '(1234567-K)' THEN that line is the seller."""
+    rows = [(120, 10, "|"), (40, 100, "SEVEN HILLS CASH & CARRY"), (70, 114, "(1234567-K)"), *_ADDRESS]
+    assert _seller([(x, top + 100 if top > 40 else top, t) for x, top, t in rows]) == "SEVEN HILLS CASH & CARRY"
+
+
+def test_a_name_centred_over_two_lines_is_joined() -> None:
+    """GIVEN 'GOLDEN PINE' centred over 'PAPER SUPPLIES SDN BHD' THEN the seller is the two lines."""
+    rows = [(75, 30, "GOLDEN PINE"), (40, 42, "PAPER SUPPLIES SDN BHD"), *_ADDRESS]
+    assert _seller([(x, top + 20 if top > 42 else top, t) for x, top, t in rows]) == (
+        "GOLDEN PINE PAPER SUPPLIES SDN BHD"
+    )
+
+
+def test_a_brand_left_aligned_over_the_legal_name_is_not_joined() -> None:
+    """GIVEN 'RIVER PHARMACY' left-aligned over 'MEADOW HEALTH SDN BHD' THEN the seller is the legal name."""
+    rows = [(40, 30, "RIVER PHARMACY"), (40, 42, "MEADOW HEALTH SDN BHD"), *_ADDRESS]
+    assert _seller([(x, top + 20 if top > 42 else top, t) for x, top, t in rows]) == "MEADOW HEALTH SDN BHD"
+
+
+def test_the_owner_under_the_shop_is_not_the_seller() -> None:
+    """GIVEN 'MAPLE STATIONERY SHOP' at the top and, under the tax number, 'Owned By:' over
+    'MAPLE HOLDINGS SDN BHD (1122334-A)' THEN the seller is the shop; GIVEN 'CORNER CAFE own by
+    OAK TRADING' on one line THEN the seller is that whole line."""
+    rows = [(40, 30, "|"), (52, 30, "MAPLE STATIONERY SHOP"), *_ADDRESS, (40, 100, "Owned By:"),
+            (40, 114, "MAPLE HOLDINGS SDN BHD (1122334-A)")]
+    assert _seller(rows) == "MAPLE STATIONERY SHOP"
+    assert _seller([(40, 30, "CORNER CAFE own by OAK TRADING"), *_ADDRESS]) == "CORNER CAFE own by OAK TRADING"

@@ -1,0 +1,183 @@
+"""A shop's name at the top of a receipt read by OCR, through misread legal forms and noise.
+
+Receipts print the store's legal name first, often centred over two lines and followed by its
+company registration number ("(123456-X)"), then the address, phone and tax number. OCR misreads
+the legal form ("SON BHD", "SDN BHO", "5/B"), glues specks of the logo into lines of their own and
+reads item lines ("2 X 3KG") that end like a legal form. Text layers are left alone: their words
+have confidence 1.0 and their legal forms are printed as written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from intake.fields.candidates import Candidate
+from intake.fields.labels import TITLE
+from intake.fields.layout import Cell, TextLine
+from intake.words import Word
+
+# Two-token legal forms OCR reads one letter wrong ("SON BHD", "SDN BHO"), and "S/B" for "SDN BHD".
+_PAIRS = (("SDN", "BHD"),)
+_SLASH_FORM = re.compile(r"^([S5])/([B8])(\W*)$", re.IGNORECASE)
+#: A company registration number ends the name line or stands under it: "(123456-X)", "1234567-T)".
+REGISTRATION = re.compile(r"\(?\b\d{5,12}\s?[-–]?\s?[A-Z+]\)?$")
+_REGISTRATION_LINE = re.compile(
+    r"^\W*(?:co(?:mpany)?\.?\s*(?:reg(?:istration)?\.?)?\s*\w{0,3}\.?\s*:?\s*)?" + REGISTRATION.pattern,
+    re.IGNORECASE,
+)
+_OWNER = re.compile(r"\bown(?:ed)?\s+by\b\s*:?\s*", re.IGNORECASE)
+_TITLE = re.compile(rf"\b{TITLE}\b", re.IGNORECASE)
+#: Below this mean word confidence a line is logo specks or smudge, not print.
+MIN_CONFIDENCE = 0.5
+
+
+def is_ocr(line: TextLine) -> bool:
+    """Return whether `line` was read by OCR (a text layer's words are certain)."""
+    return any(w.confidence < 1.0 for w in line.words)
+
+
+def _distance_one(word: str, form: str) -> int | None:
+    """Return 0 or 1 when `word` is `form` or one substitution away from it, else None."""
+    if len(word) != len(form):
+        return None
+    differ = sum(a != b for a, b in zip(word.upper(), form, strict=True))
+    return differ if differ <= 1 else None
+
+
+def _split_word(text: str) -> tuple[str, str, str]:
+    m = re.fullmatch(r"(\W*)(\w+?)(\W*)", text)
+    return (m.group(1), m.group(2), m.group(3)) if m else ("", text, "")
+
+
+def _mend_words(words: Sequence[Word]) -> tuple[Word, ...]:
+    """Return `words` with misread legal forms written out as printed ("SON BHD" -> "SDN BHD")."""
+    out = list(words)
+    for i, (a, b) in enumerate(zip(words, words[1:])):
+        (pa, core_a, sa), (pb, core_b, sb) = _split_word(a.text), _split_word(b.text)
+        for first, second in _PAIRS:
+            da, db = _distance_one(core_a, first), _distance_one(core_b, second)
+            if da is not None and db is not None and da + db == 1:
+                out[i] = dataclasses.replace(out[i], text=f"{pa}{first}{sa}")
+                out[i + 1] = dataclasses.replace(out[i + 1], text=f"{pb}{second}{sb}")
+    for i, word in enumerate(words):
+        m = _SLASH_FORM.match(word.text)
+        before = words[i - 1].text if i else ""
+        after = words[i + 1].text if i + 1 < len(words) else ""
+        # "5/8" is also a lot number: only after a word of the name and before its registration.
+        if m and re.fullmatch(r"[A-Z]{3,}", before) and (not after or REGISTRATION.search(after)):
+            out[i] = dataclasses.replace(word, text=f"S/B{m.group(3)}")
+    return tuple(out)
+
+
+def mend_legal_forms(lines: Sequence[TextLine]) -> list[TextLine]:
+    """Return `lines` with OCR's misread legal forms mended; text-layer lines are kept as they are."""
+    mended = []
+    for line in lines:
+        if not is_ocr(line):
+            mended.append(line)
+            continue
+        words = _mend_words(line.words)
+        cells, start = [], 0
+        for cell in line.cells:
+            end = start + len(cell.words)
+            cells.append(Cell(words[start:end], cell.page, cell.line))
+            start = end
+        mended.append(TextLine(tuple(cells), line.page, line.index, line.relative_top))
+    return mended
+
+
+def plausible_name(line: TextLine, name: str, form: str) -> bool:
+    """Return whether a legal name found on an OCR line is print, not noise or an item line:
+    clearly read, a word of three letters before its form, the form not glued to a number."""
+    words = [w for w in line.words if w.text in name]
+    if not words or sum(w.confidence for w in words) / len(words) < MIN_CONFIDENCE:
+        return False
+    head = name[: len(name) - len(form)] if name.endswith(form) else name
+    if sum(ch.isalpha() for ch in head) < 3 or not re.search(r"[A-Za-z]{2}", head) or ":" in name:
+        return False
+    return not re.search(r"[\w-]$", head)  # "3KG", "CS-SA"
+
+
+def owner_clause(line: TextLine, name: str) -> str | None:
+    """Return the shop's name when `name` follows "owned by" on its line ("PUB owned by X TRADING"),
+    "" when the owner stands alone, or None when there is no owner clause."""
+    text = line.text
+    m = _OWNER.search(text)
+    if m is None or name not in text[m.start() :]:
+        return None
+    shop = re.sub(r"^[^\w(]+", "", text[: m.start()]).strip()
+    return f"{shop} {text[m.start() : text.index(name, m.start()) + len(name)]}" if shop else ""
+
+
+def owner_above(lines: Sequence[TextLine], line: TextLine) -> bool:
+    """Return whether the line above `line` is an "Owned by:" label: `line` names the owner."""
+    if line.index == 0:
+        return False
+    above = lines[line.index - 1].text
+    return _OWNER.search(above) is not None and not re.search(r"[A-Za-z]{3}", _OWNER.sub("", above))
+
+
+def name_like(line: TextLine) -> str | None:
+    """Return the text of an OCR line that reads like a shop's name: clearly read words, no digits,
+    no label or title; logo specks (cells of one character) dropped."""
+    cells = [c for c in line.cells if sum(ch.isalnum() for ch in c.text) >= 2]
+    words = [w for c in cells for w in c.words]
+    if not words or min(w.confidence for w in words) < MIN_CONFIDENCE:
+        return None
+    text = " ".join(c.text for c in cells).strip(" .,;-—_|\"'“”‘’")
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 5 or letters < 0.7 * len(text.replace(" ", "")) or any(ch.isdigit() for ch in text):
+        return None
+    if ":" in text or _TITLE.search(text) or len(text.split()) > 6:
+        return None
+    return text
+
+
+def with_centred_line_above(lines: Sequence[TextLine], line: TextLine, name: str) -> str:
+    """Return `name` with the line above prepended when the name was printed over two centred lines
+    ("GOOD LUCK" over "HARDWARE TRADING SDN BHD")."""
+    if line.index == 0 or not name_like_start(line, name):
+        return name
+    above = lines[line.index - 1]
+    height = line.bottom - line.top
+    if above.page != line.page or line.top - above.bottom > 1.2 * height:
+        return name
+    text = name_like(above)
+    if text is None or len(text.split()) > 4:
+        return name
+    # Centred, narrower than the name: a left-aligned line above is a brand over the legal name.
+    x0, x1 = line.cells[0].x0, line.cells[-1].x1
+    left, right = above.cells[0].x0 - x0, x1 - above.cells[-1].x1
+    centred = min(left, right) > 0.5 * height and abs(left - right) < 0.25 * (x1 - x0)
+    return f"{text} {name}" if centred else name
+
+
+def name_like_start(line: TextLine, name: str) -> bool:
+    """Return whether `name` begins its line (specks of noise before it aside)."""
+    return re.sub(r"^[^\w(]+", "", line.text).startswith(name)
+
+
+def registered_names(lines: Sequence[TextLine]) -> list[Candidate[str]]:
+    """Return the names printed before or over a company registration number in an OCR page's top half."""
+    found = []
+    for line in lines:
+        if line.page != 1 or line.relative_top > 0.5 or not is_ocr(line):
+            continue
+        text = line.text.strip()
+        if _REGISTRATION_LINE.fullmatch(text) and line.index > 0:
+            above = lines[line.index - 1]
+            name = name_like(above)
+            if name and above.page == line.page and not owner_above(lines, above):
+                found.append(Candidate(with_centred_line_above(lines, above, name), 0.65, above.index))
+            continue
+        m = REGISTRATION.search(text)
+        if m is None:
+            continue
+        head = re.sub(r"^[^\w(]+", "", text[: m.start()]).strip(" .,;-")
+        if owner_above(lines, line) or _OWNER.search(head):
+            continue
+        if len(re.findall(r"[A-Za-z]{3,}", head)) >= 2 and not _TITLE.search(head) and ":" not in head:
+            found.append(Candidate(with_centred_line_above(lines, line, head), 0.65, line.index))
+    return found
