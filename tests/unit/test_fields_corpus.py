@@ -19,10 +19,10 @@ from tests.corpus import corpus_docs, require_corpus
 
 # Target 0.90 (met); measured 0.934 (about 755/808 fields) on the visible page alone.
 TEXT_PDF_THRESHOLD = 0.92
-# Target 0.80 (met; next 0.90); measured 0.810 over images and scanned PDFs together with
-# preprocessing (grey, even light, deskew), psm 6 for receipts and receipt arithmetic
-# (image 0.812 = 125/154, scanned-pdf 0.800 = 24/30, so 149/184; was 140/184).
-OCR_THRESHOLD = 0.80
+# Target 0.80 (met; next 0.90); measured 0.864 over images and scanned PDFs together with
+# preprocessing (grey, even light, deskew), psm 6 for receipts, receipt arithmetic and store
+# names read through OCR (image 0.864 = 133/154, scanned-pdf 0.867 = 26/30, so 159/184; was 149/184).
+OCR_THRESHOLD = 0.86
 
 
 def _accuracy(*kinds: str) -> tuple[int, int]:
