@@ -10,7 +10,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core fonts-liberation poppler-utils \
 	python3-venv
 
-.PHONY: setup system-packages venv db run test test-fast bench bench-service clean
+.PHONY: setup system-packages venv db run test lint test-fast bench bench-service clean
 
 setup: system-packages venv db
 
@@ -48,8 +48,11 @@ run: setup
 
 # The tests also start a real Dovecot IMAP server.
 test: APT_PACKAGES += dovecot-imapd
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check bot intake invoicing bench tests
 
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow"
