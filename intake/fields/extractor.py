@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from intake.fields import checks, parties, receipts, references, stores
+from intake.fields import buyers, checks, parties, receipts, references, seller_ids, stores
 from intake.fields.candidates import Candidate, find_label_hits
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import document_lines
@@ -72,7 +72,7 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     """Return the invoice fields read from `pages`, each with a confidence (0..1)."""
     lines = document_lines(pages)
     hits = find_label_hits(lines)
-    buyer_lines = parties.buyer_block(lines, hits)
+    buyer_lines = buyers.buyer_block(lines, hits)
     items = line_items(lines)
     totals, warnings = _totals(lines, hits, items)
     issued = references.issue_date(lines, hits)
@@ -85,10 +85,10 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "net_total": totals.net,
         "tax_total": totals.tax,
         "seller.name": parties.seller_name(stores.mend_legal_forms(lines), hits, buyer_lines),
-        "seller.vat_id": parties.seller_vat_id(lines, hits, buyer_lines),
-        "seller.iban": parties.seller_iban(lines, hits, buyer_lines),
+        "seller.vat_id": seller_ids.seller_vat_id(lines, hits, buyer_lines),
+        "seller.iban": seller_ids.seller_iban(lines, hits, buyer_lines),
     }
-    found["buyer.name"] = parties.buyer_name(lines, hits, _value(found["seller.name"]))
+    found["buyer.name"] = buyers.buyer_name(lines, hits, _value(found["seller.name"]))
     buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
     if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
         other = checks.other_seller_vat_id(lines, hits, buyer_lines, buyer_vat)

@@ -1,20 +1,19 @@
-"""Seller and buyer: names near legal forms and section labels, the seller's VAT ID and IBAN.
+"""The seller's name: near legal forms and section labels, in the letterhead, or by the account.
 
-The buyer's block (after "Bill to", "Rechnungsempfänger", "Facturé à", or the address window)
-is found first, so that names, VAT IDs and IBANs printed inside it are not taken for the seller's.
+Name helpers shared with `buyers` live here too. The buyer's block (see `buyers`) is found first,
+so that a name printed inside it is not taken for the seller's; the seller's VAT ID and IBAN are
+in `seller_ids`.
 """
 
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from collections.abc import Sequence
 
 from intake.fields import stores
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.dates import fold_chars
-from intake.fields.ids import IdMatch, find_ibans, find_other_tax_ids, find_tax_id_after_word, find_vat_ids
-from intake.fields.labels import BUYER, BUYER_VAT_ID, IBAN, SELLER, TAX_TOTAL, TITLE, VAT_ID
+from intake.fields.labels import SELLER, TITLE
 from intake.fields.layout import Cell, TextLine
 
 _FORMS = (
@@ -74,7 +73,7 @@ def _is_section_label(hit: LabelHit) -> bool:
     )
 
 
-def _name_value(text: str) -> str | None:
+def name_value(text: str) -> str | None:
     """Return `text` as a party name, or None when it is a salutation, label or number line."""
     text = text.strip(" :,;")
     letters = sum(ch.isalpha() for ch in text)
@@ -88,7 +87,7 @@ def _name_value(text: str) -> str | None:
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 
 
-def _name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate[str]]:
+def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate[str]]:
     """Return the party name in the block a section label heads: its "Name:" line or first line."""
     if not _is_section_label(hit):
         return []
@@ -98,8 +97,8 @@ def _name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidat
     right = [c for c in lines[hit.cell.line].cells if c.x0 > hit.cell.x1][:1]
     if not rest and right and right[0].text.startswith(":"):
         rest = right[0].text.strip(" :")  # "Sold By | : WS Retail Services Pvt. Ltd."
-    if rest and _name_value(rest):
-        return [Candidate(_name_value(rest) or rest, hit.label.weight, hit.cell.line)]
+    if rest and name_value(rest):
+        return [Candidate(name_value(rest) or rest, hit.label.weight, hit.cell.line)]
     first: Candidate[str] | None = None
     for line in lines[hit.cell.line + 1 : hit.cell.line + 9]:
         if line.page != hit.cell.page:
@@ -111,108 +110,20 @@ def _name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidat
         if _NAME_LABEL.match(cell.text):
             after = [c for c in line.cells if c.x0 > cell.x1]
             value = _NAME_LABEL.sub("", cell.text).strip() or (after[0].text if after else "")
-            if _name_value(value):
-                return [Candidate(_name_value(value) or value, hit.label.weight, line.index)]
+            if name_value(value):
+                return [Candidate(name_value(value) or value, hit.label.weight, line.index)]
         after = [c for c in line.cells if c.x0 > cell.x1][:1]
         labelled = ":" in cell.text or (after and after[0].text.startswith(":"))
-        if first is None and not labelled and _name_value(cell.text):
-            first = Candidate(_name_value(cell.text) or "", 0.8 * hit.label.weight, line.index)
+        if first is None and not labelled and name_value(cell.text):
+            first = Candidate(name_value(cell.text) or "", 0.8 * hit.label.weight, line.index)
     return [first] if first else []
-
-
-def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[int]:
-    """Return the indexes of lines that hold the buyer's address block."""
-    block: set[int] = set()
-    for hit in hits_for(hits, BUYER):
-        for line in lines[hit.cell.line : hit.cell.line + 6]:
-            if line.page == hit.cell.page:
-                block.add(line.index)
-    return block
-
-
-def buyer_name(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None
-) -> Candidate[str] | None:
-    """Return the buyer's name: the block after a buyer label, else the address window."""
-    found = [c for hit in hits_for(hits, BUYER) for c in _name_lines_after(lines, hit)]
-    if found:
-        return best(found)
-    return _under_sender_line(lines) or _address_window(lines, hits, seller)
-
-
-# The sender's one-line address over a window envelope's recipient: "Firma ● Straße 1 ● 12345 Ort".
-_SENDER_MARKS = re.compile(r"[●•·|]|\s[-–]\s")
-
-
-def _under_sender_line(lines: Sequence[TextLine]) -> Candidate[str] | None:
-    """Return the first name under the sender's return-address line (the address window)."""
-    for line in lines:
-        if line.page != 1 or line.relative_top > 0.4:
-            continue
-        marks = len(_SENDER_MARKS.findall(line.text))
-        if marks < 2 or not re.search(r"\d{4,5}\s+\w", line.text):
-            continue
-        marked = [c for c in line.cells if _SENDER_MARKS.search(c.text) or c.text.strip() in "●•·|"]
-        right = max(c.x1 for c in (marked or line.cells))
-        left = line.cells[0].x0 - 0.5 * (right - line.cells[0].x0)
-        for below in lines[line.index + 1 : line.index + 5]:
-            if below.page != line.page or below.top - line.bottom > 2.5 * line.cells[0].height:
-                break
-            for cell in below.cells:
-                if left <= cell.x0 < right:
-                    name = _name_value(cell.text)
-                    if name:
-                        return Candidate(name, 0.6, below.index)
-    return None
-
-
-def _address_window(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None
-) -> Candidate[str] | None:
-    """Return the first line of the first address block (3+ aligned lines) in page one's top half."""
-    labelled = {h.cell.line for h in hits}
-    for line in lines:
-        if line.page != 1 or not 0.05 < line.relative_top < 0.5 or line.index in labelled:
-            continue
-        for cell in line.cells:
-            block = _aligned_below(lines, cell)
-            name = _name_value(cell.text)
-            if name and seller and _similar(name, seller):
-                continue
-            if len(block) >= 2 and name and not any(b.line in labelled for b in block[:2]):
-                if any(ch.isdigit() for b in block for ch in b.text):
-                    return Candidate(name, 0.4, line.index)
-    return None
-
-
-def _similar(a: str, b: str) -> bool:
-    fold_a, fold_b = a.casefold(), b.casefold()
-    return fold_a in fold_b or fold_b in fold_a or SequenceMatcher(None, fold_a, fold_b).ratio() > 0.8
-
-
-def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
-    """Return the cells directly under `cell`, left-aligned with it, with no gap between lines."""
-    block: list[Cell] = []
-    last = cell
-    for line in lines[cell.line + 1 : cell.line + 5]:
-        under = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
-        if line.page != cell.page or not under or under[0].top - last.bottom > 1.2 * cell.height:
-            break
-        block.append(under[0])
-        last = under[0]
-    return block
-
-
-def _body_height(lines: Sequence[TextLine]) -> float:
-    heights = sorted(c.height for line in lines for c in line.cells)
-    return heights[len(heights) // 2] if heights else 0.0
 
 
 def seller_name(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
 ) -> Candidate[str] | None:
     """Return the seller's name: after a seller label, else a legal name in header or footer."""
-    labelled = [c for hit in hits_for(hits, SELLER) for c in _name_lines_after(lines, hit)]
+    labelled = [c for hit in hits_for(hits, SELLER) for c in name_lines_after(lines, hit)]
     legal: dict[str, Candidate[str]] = {}
     counts: dict[str, int] = {}
     for line in lines:
@@ -278,7 +189,7 @@ def _account_holders(lines: Sequence[TextLine], buyer: set[int]) -> list[Candida
             m = _HOLDER.search(fold_chars(cell.text))
             if m is None or line.index in buyer:
                 continue
-            name = _name_value(_SEPARATORS.split(cell.text[m.end() :])[0])
+            name = name_value(_SEPARATORS.split(cell.text[m.end() :])[0])
             if name:
                 found.append(Candidate(name, 0.8, line.index))
     return found
@@ -370,54 +281,3 @@ def _header_name(lines: Sequence[TextLine]) -> Candidate[str] | None:
         return None
     cell = max(top, key=lambda c: (round(c.height, 0), -c.top))
     return Candidate(cell.text, 0.3, cell.line)
-
-
-def _near_label(lines: Sequence[TextLine], hits: Sequence[LabelHit], line: int, field: str) -> bool:
-    return any(h.field == field and 0 <= line - h.cell.line <= 1 for h in hits)
-
-
-def seller_vat_id(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
-) -> Candidate[str] | None:
-    """Return the seller's VAT ID: a labelled or valid VAT ID outside the buyer's block."""
-    found = []
-    for line in lines:
-        labelled = _near_label(lines, hits, line.index, VAT_ID)
-        matches = find_vat_ids(line.text)
-        if not matches and labelled:
-            matches = find_other_tax_ids(line.text)
-        if not matches:
-            matches = _ids_after_tax_word(line, hits)
-            labelled = labelled or bool(matches)
-        for m in matches:
-            score = 0.4 + (0.3 if labelled else 0.0) + (0.2 if m.valid else 0.0)
-            score += 0.2 if line.relative_top > 0.75 else 0.0
-            if line.index in buyer or _near_label(lines, hits, line.index, BUYER_VAT_ID):
-                score -= 0.5
-            found.append(Candidate(m.value, score, line.index))
-    return best(found)
-
-
-def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatch]:
-    """Return tax numbers printed right after a tax word on `line` ("TVA X1234567890", "BTW ..."),
-    which there names the seller's number rather than an amount."""
-    found = []
-    for hit in hits:
-        if hit.field == TAX_TOTAL and hit.cell.line == line.index:
-            m = find_tax_id_after_word(hit.cell.text[hit.end :])
-            if m is not None:
-                found.append(m)
-    return found
-
-
-def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> Candidate[str] | None:
-    """Return the seller's IBAN: a labelled or valid IBAN outside the buyer's block."""
-    found = []
-    for line in lines:
-        labelled = _near_label(lines, hits, line.index, IBAN)
-        for m in find_ibans(line.text):
-            score = 0.4 + (0.3 if labelled else 0.0) + (0.25 if m.valid else 0.0)
-            if line.index in buyer:
-                score -= 0.5
-            found.append(Candidate(m.value, score, line.index))
-    return best(found)

@@ -1,0 +1,95 @@
+"""The buyer: the block after "Bill to", "Rechnungsempfänger", "Facturé à", or the address window."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from intake.fields.candidates import Candidate, LabelHit, best, hits_for
+from intake.fields.labels import BUYER
+from intake.fields.layout import Cell, TextLine
+from intake.fields.parties import name_lines_after, name_value
+
+
+def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[int]:
+    """Return the indexes of lines that hold the buyer's address block."""
+    block: set[int] = set()
+    for hit in hits_for(hits, BUYER):
+        for line in lines[hit.cell.line : hit.cell.line + 6]:
+            if line.page == hit.cell.page:
+                block.add(line.index)
+    return block
+
+
+def buyer_name(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None
+) -> Candidate[str] | None:
+    """Return the buyer's name: the block after a buyer label, else the address window."""
+    found = [c for hit in hits_for(hits, BUYER) for c in name_lines_after(lines, hit)]
+    if found:
+        return best(found)
+    return _under_sender_line(lines) or _address_window(lines, hits, seller)
+
+
+# The sender's one-line address over a window envelope's recipient: "Firma ● Straße 1 ● 12345 Ort".
+_SENDER_MARKS = re.compile(r"[●•·|]|\s[-–]\s")
+
+
+def _under_sender_line(lines: Sequence[TextLine]) -> Candidate[str] | None:
+    """Return the first name under the sender's return-address line (the address window)."""
+    for line in lines:
+        if line.page != 1 or line.relative_top > 0.4:
+            continue
+        marks = len(_SENDER_MARKS.findall(line.text))
+        if marks < 2 or not re.search(r"\d{4,5}\s+\w", line.text):
+            continue
+        marked = [c for c in line.cells if _SENDER_MARKS.search(c.text) or c.text.strip() in "●•·|"]
+        right = max(c.x1 for c in (marked or line.cells))
+        left = line.cells[0].x0 - 0.5 * (right - line.cells[0].x0)
+        for below in lines[line.index + 1 : line.index + 5]:
+            if below.page != line.page or below.top - line.bottom > 2.5 * line.cells[0].height:
+                break
+            for cell in below.cells:
+                if left <= cell.x0 < right:
+                    name = name_value(cell.text)
+                    if name:
+                        return Candidate(name, 0.6, below.index)
+    return None
+
+
+def _address_window(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None
+) -> Candidate[str] | None:
+    """Return the first line of the first address block (3+ aligned lines) in page one's top half."""
+    labelled = {h.cell.line for h in hits}
+    for line in lines:
+        if line.page != 1 or not 0.05 < line.relative_top < 0.5 or line.index in labelled:
+            continue
+        for cell in line.cells:
+            block = _aligned_below(lines, cell)
+            name = name_value(cell.text)
+            if name and seller and _similar(name, seller):
+                continue
+            if len(block) >= 2 and name and not any(b.line in labelled for b in block[:2]):
+                if any(ch.isdigit() for b in block for ch in b.text):
+                    return Candidate(name, 0.4, line.index)
+    return None
+
+
+def _similar(a: str, b: str) -> bool:
+    fold_a, fold_b = a.casefold(), b.casefold()
+    return fold_a in fold_b or fold_b in fold_a or SequenceMatcher(None, fold_a, fold_b).ratio() > 0.8
+
+
+def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
+    """Return the cells directly under `cell`, left-aligned with it, with no gap between lines."""
+    block: list[Cell] = []
+    last = cell
+    for line in lines[cell.line + 1 : cell.line + 5]:
+        under = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
+        if line.page != cell.page or not under or under[0].top - last.bottom > 1.2 * cell.height:
+            break
+        block.append(under[0])
+        last = under[0]
+    return block

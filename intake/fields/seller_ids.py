@@ -1,0 +1,61 @@
+"""The seller's VAT ID and IBAN: labelled or checksum-valid ones outside the buyer's block."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from intake.fields.candidates import Candidate, LabelHit, best
+from intake.fields.ids import IdMatch, find_ibans, find_other_tax_ids, find_tax_id_after_word, find_vat_ids
+from intake.fields.labels import BUYER_VAT_ID, IBAN, TAX_TOTAL, VAT_ID
+from intake.fields.layout import TextLine
+
+
+def _near_label(lines: Sequence[TextLine], hits: Sequence[LabelHit], line: int, field: str) -> bool:
+    return any(h.field == field and 0 <= line - h.cell.line <= 1 for h in hits)
+
+
+def seller_vat_id(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
+) -> Candidate[str] | None:
+    """Return the seller's VAT ID: a labelled or valid VAT ID outside the buyer's block."""
+    found = []
+    for line in lines:
+        labelled = _near_label(lines, hits, line.index, VAT_ID)
+        matches = find_vat_ids(line.text)
+        if not matches and labelled:
+            matches = find_other_tax_ids(line.text)
+        if not matches:
+            matches = _ids_after_tax_word(line, hits)
+            labelled = labelled or bool(matches)
+        for m in matches:
+            score = 0.4 + (0.3 if labelled else 0.0) + (0.2 if m.valid else 0.0)
+            score += 0.2 if line.relative_top > 0.75 else 0.0
+            if line.index in buyer or _near_label(lines, hits, line.index, BUYER_VAT_ID):
+                score -= 0.5
+            found.append(Candidate(m.value, score, line.index))
+    return best(found)
+
+
+def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatch]:
+    """Return tax numbers printed right after a tax word on `line` ("TVA X1234567890", "BTW ..."),
+    which there names the seller's number rather than an amount."""
+    found = []
+    for hit in hits:
+        if hit.field == TAX_TOTAL and hit.cell.line == line.index:
+            m = find_tax_id_after_word(hit.cell.text[hit.end :])
+            if m is not None:
+                found.append(m)
+    return found
+
+
+def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> Candidate[str] | None:
+    """Return the seller's IBAN: a labelled or valid IBAN outside the buyer's block."""
+    found = []
+    for line in lines:
+        labelled = _near_label(lines, hits, line.index, IBAN)
+        for m in find_ibans(line.text):
+            score = 0.4 + (0.3 if labelled else 0.0) + (0.25 if m.valid else 0.0)
+            if line.index in buyer:
+                score -= 0.5
+            found.append(Candidate(m.value, score, line.index))
+    return best(found)
