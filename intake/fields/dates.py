@@ -111,8 +111,9 @@ def reads_month_first(text: str) -> bool:
     month_first = day_first = False
     for m in _PATTERNS[1].finditer(text):
         first, second = int(m.group("d")), int(m.group("m"))
-        month_first |= second > 12 >= first
-        day_first |= first > 12 >= second
+        # Only a real date is evidence: "1.98 .12" (two amounts) reads neither way.
+        month_first |= 31 >= second > 12 >= first
+        day_first |= 31 >= first > 12 >= second
     return month_first and not day_first
 
 

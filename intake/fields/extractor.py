@@ -17,7 +17,6 @@ from intake.fields.totals import (
     choose_totals,
     derived_candidates,
     fallback_total,
-    paid_minus_change,
     printed_amounts,
     row_sum_candidates,
 )
@@ -45,14 +44,17 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     headers = header_lines(lines)
     hits = [h for h in hits if h.cell.line not in headers]
     labelled = amount_candidates(lines, hits, TOTAL)
-    proved = paid_minus_change(lines) + receipts.rounded_totals(lines)
+    proved = receipts.paid_minus_change(lines) + receipts.rounded_totals(lines)
     totals = labelled + proved + receipts.proved_over_misread(labelled, proved)
     nets = amount_candidates(lines, hits, NET_TOTAL)
     taxes = amount_candidates(lines, hits, TAX_TOTAL)
     found = (totals, checks.favour_lines_sum(nets, totals, items, printed_amounts(lines), bool(taxes)), taxes)
-    derived = derived_candidates(lines, *found)
+    roundings = receipts.rounding_adjustments(lines)
+    derived = derived_candidates(lines, *found, roundings)
     rows = row_sum_candidates(lines, hits)
-    totals = choose_totals(*(labelled + extra + row for labelled, extra, row in zip(found, derived, rows)))
+    totals = choose_totals(
+        *(labelled + extra + row for labelled, extra, row in zip(found, derived, rows)), roundings
+    )
     warnings = []
     if totals.total is None:
         totals = Totals(fallback_total(lines), totals.net, totals.tax, totals.consistent)

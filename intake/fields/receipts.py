@@ -12,14 +12,20 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from intake.fields.amounts import find_amounts, strip_currency
 from intake.fields.candidates import Candidate
 from intake.fields.layout import TextLine
+from intake.fields.totals import printed_amounts
 
 CENT = Decimal("0.01")
 #: A rounding adjustment is a few cents either way.
 _MAX_ROUNDING = Decimal("0.10")
-_ROUNDING = re.compile(r"\brou\w*\s*(?:ding\s*)?adj")
-_TOTAL = re.compile(r"\btota?l?\b|\btotd\b")
+# "Rounding Adj", "Rounding Adjustment", and OCR's "Ruunding" or "Rou nding".
+_ROUNDING_WORD = r"\br\w?[ou]\w?\s?n?ding\b"
+_ROUNDING = re.compile(rf"(?:{_ROUNDING_WORD}|\brou\w*)\s*(?:ding\s*)?adj")
+_ROUNDING_LINE = re.compile(rf"{_ROUNDING_WORD}|\bround(?:ed)?\b")
+# "Total", OCR's "Tota", "Totd", and "iotal"/"lotal" for a faint T.
+_TOTAL = re.compile(r"\b[tli]ota?l?\b|\btotd\b")
 _INCLUSIVE = re.compile(r"\bincl")
 _NOT_GROSS = re.compile(r"\b(?:qty|quantity|tax|gst|excl?|sub|items?|discount|savings?)\b")
 # The last amount on a line, with OCR's breaks: "177, 20", "-.02", "- 0.05".
@@ -38,6 +44,18 @@ def last_amount(text: str) -> Decimal | None:
 def printed_receipt_amounts(lines: Sequence[TextLine]) -> set[Decimal]:
     """Return every line's last amount, broken decimals mended."""
     return {a for line in lines if (a := last_amount(line.text)) is not None}
+
+
+def rounding_adjustments(lines: Sequence[TextLine]) -> list[Decimal]:
+    """Return the rounding adjustments a document prints ("Rounding -0.01"): a few cents either way."""
+    found = []
+    for line in lines:
+        if _ROUNDING_LINE.search(line.folded) is None:
+            continue
+        adjustment = last_amount(line.text)
+        if adjustment is not None and 0 < abs(adjustment) <= _MAX_ROUNDING:
+            found.append(adjustment)
+    return found
 
 
 def rounded_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
@@ -91,3 +109,32 @@ def proved_over_misread(
         for p in proved
         if p.value != top.value and p.value > 0 and misread_by_one(top.value, p.value)
     ]
+
+
+_PAID = re.compile(r"\b(?:cash|tendered|paid|credit|card|visa|mastercard|tunai|bayar)\b")
+_CHANGE = re.compile(r"\b(?:change|baki|kembali)\b")
+
+
+def _line_amount(line: TextLine) -> Decimal | None:
+    """Return the last amount printed on `line`, as the amount parser reads it."""
+    amounts = find_amounts(strip_currency(line.text))
+    return amounts[-1].value.quantize(CENT) if amounts else None
+
+
+def paid_minus_change(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
+    """Return totals a receipt proves by arithmetic: the amount tendered less the change given."""
+    printed = printed_amounts(lines)
+    found = []
+    for i, line in enumerate(lines):
+        paid = _line_amount(line) if _PAID.search(line.folded) and not _CHANGE.search(line.folded) else None
+        if paid is None or paid <= 0:
+            continue
+        for after in lines[i + 1 : i + 4]:
+            change = _line_amount(after) if _CHANGE.search(after.folded) else None
+            if change is not None and 0 <= change < paid:
+                total = paid - change
+                # A change of zero or a total also printed elsewhere makes the reading sure.
+                sure = change == 0 or total in printed
+                found.append(Candidate(total, 1.1 if sure else 0.5, line.index))
+                break
+    return found

@@ -28,6 +28,8 @@ _ID_TOKEN = re.compile(r"^#?(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|[0-9]
 _NOT_IDS = frozenset("nr no nr. no. n° number nummer numero date datum du vom of le page".split())
 # Title words that may be followed by the number itself ("Rechnung R0005532486").
 _TITLE = re.compile(rf"^{TITLE}\b\s*(?:\(\d+\)\s*)?", re.IGNORECASE)
+# A time of day right after a date: "16-03-18 13:49".
+_TIME_AFTER = re.compile(r"\s{0,3}(?:[01]?\d|2[0-3]):[0-5]\d\b")
 
 
 def _id_in(text: str) -> str | None:
@@ -108,12 +110,19 @@ def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate
     """Return the issue date: after its label, else the first date printed on the first page."""
     found = _dates_after(lines, hits, ISSUE_DATE)
     if not found:
+        month_first = _month_first(lines)
         for line in lines:
-            if line.page == 1:
-                dates = find_dates(line.text, _month_first(lines))
-                if dates:
-                    found.append(Candidate(dates[0].value, 0.3, line.index))
-                    break
+            if line.page != 1:
+                continue
+            dates = find_dates(line.text, month_first)
+            if dates and not found:
+                found.append(Candidate(dates[0].value, 0.3, line.index))
+            # A receipt stamps the sale with its time ("16-03-18 13:49"); item codes such as
+            # "3-21 - 12" only look like dates.
+            stamped = [d for d in dates if _TIME_AFTER.match(line.text, d.end)]
+            if stamped:
+                found.append(Candidate(stamped[0].value, 0.35, line.index))
+                break
     return best(found)
 
 

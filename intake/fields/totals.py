@@ -20,6 +20,8 @@ from intake.fields.layout import Cell, TextLine
 CENT = Decimal("0.01")
 #: Bonus for a triple whose amounts add up; larger than any difference in label scores.
 CONSISTENT_BONUS = 1.5
+#: A total that net + tax reach through a printed rounding adjustment is the amount charged.
+ROUNDED_BONUS = CONSISTENT_BONUS + 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,20 +238,31 @@ def _score(c: Candidate[Decimal] | None) -> float:
     return 0.0 if c is None else c.score
 
 
+def _adds_up(
+    t: Candidate[Decimal], n: Candidate[Decimal], x: Candidate[Decimal], roundings: Sequence[Decimal]
+) -> float:
+    """Return the bonus earned when net + tax = total: exactly, or after a printed rounding
+    adjustment (then the rounded figure is the amount charged); 0.0 when they do not add up."""
+    if n.value + x.value == t.value or (n.value == t.value and x.value == 0):
+        return CONSISTENT_BONUS
+    return ROUNDED_BONUS if any(n.value + x.value + r == t.value for r in roundings) else 0.0
+
+
 def choose_totals(
     totals: Sequence[Candidate[Decimal]],
     nets: Sequence[Candidate[Decimal]],
     taxes: Sequence[Candidate[Decimal]],
+    roundings: Sequence[Decimal] = (),
 ) -> Totals:
-    """Return the best total/net/tax triple, preferring one where net + tax = total."""
+    """Return the best total/net/tax triple, preferring one where net + tax = total, or where they
+    add up to the total after one of the printed rounding adjustments `roundings`."""
     best: tuple[float, Totals] | None = None
     for t, n, x in itertools.product(_top(totals), _top(nets), _top(taxes)):
-        consistent = None
+        consistent, bonus = None, 0.0
         if t is not None and n is not None and x is not None:
-            consistent = n.value + x.value == t.value
-        if t is not None and n is not None and n.value == t.value and x is not None:
-            consistent = consistent or x.value == 0
-        score = _score(t) + _score(n) + _score(x) + (CONSISTENT_BONUS if consistent else 0.0)
+            bonus = _adds_up(t, n, x, roundings)
+            consistent = bonus > 0
+        score = _score(t) + _score(n) + _score(x) + bonus
         if t is not None and n is not None and abs(n.value) > abs(t.value):
             score -= 1.0
         if best is None or score > best[0]:
@@ -281,53 +294,30 @@ def derived_candidates(
     totals: Sequence[Candidate[Decimal]],
     nets: Sequence[Candidate[Decimal]],
     taxes: Sequence[Candidate[Decimal]],
+    roundings: Sequence[Decimal] = (),
 ) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]], list[Candidate[Decimal]]]:
     """Return total, net and tax candidates for a field no label found, from the other two: the
-    amount they add up to, when it is printed ("Due payable: 571.04" beside net and VAT totals)."""
+    amount they add up to, when it is printed ("Due payable: 571.04" beside net and VAT totals).
+    A total may be the rounded one: net and tax are then worked out from it less its rounding."""
     printed = printed_amounts(lines)
     extra: tuple[list[Candidate[Decimal]], ...] = ([], [], [])
+    shifts = (Decimal(0), *roundings)
     pairs = (
-        (0, nets, taxes, lambda n, x: n + x),
-        (1, totals, taxes, lambda t, x: t - x),
-        (2, totals, nets, lambda t, n: t - n),
+        (0, nets, taxes, lambda n, x, r: n + x + r),
+        (1, totals, taxes, lambda t, x, r: t - r - x),
+        (2, totals, nets, lambda t, n, r: t - r - n),
     )
     for slot, first, second, combine in pairs:
         if (totals, nets, taxes)[slot]:
             continue
         for a, b in itertools.product(_top(first)[:-1], _top(second)[:-1]):
             assert a is not None and b is not None
-            value = combine(a.value, b.value)
-            if value in printed and value != 0:
-                extra[slot].append(Candidate(value, 0.5 * min(a.score, b.score), max(a.line, b.line)))
+            for shift in shifts:
+                value = combine(a.value, b.value, shift)
+                if value in printed and value != 0:
+                    extra[slot].append(Candidate(value, 0.5 * min(a.score, b.score), max(a.line, b.line)))
+                    break
     return extra[0], extra[1], extra[2]
-
-
-_PAID = re.compile(r"\b(?:cash|tendered|paid|credit|card|visa|mastercard|tunai|bayar)\b")
-_CHANGE = re.compile(r"\b(?:change|baki|kembali)\b")
-
-
-def _last_amount(line: TextLine) -> Decimal | None:
-    amounts = find_amounts(strip_currency(line.text))
-    return amounts[-1].value.quantize(CENT) if amounts else None
-
-
-def paid_minus_change(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
-    """Return totals a receipt proves by arithmetic: the amount tendered less the change given."""
-    printed = printed_amounts(lines)
-    found = []
-    for i, line in enumerate(lines):
-        paid = _last_amount(line) if _PAID.search(line.folded) and not _CHANGE.search(line.folded) else None
-        if paid is None or paid <= 0:
-            continue
-        for after in lines[i + 1 : i + 4]:
-            change = _last_amount(after) if _CHANGE.search(after.folded) else None
-            if change is not None and 0 <= change < paid:
-                total = paid - change
-                # A change of zero or a total also printed elsewhere makes the reading sure.
-                sure = change == 0 or total in printed
-                found.append(Candidate(total, 1.1 if sure else 0.5, line.index))
-                break
-    return found
 
 
 ALL_AMOUNT_FIELDS = (TOTAL, NET_TOTAL, TAX_TOTAL)

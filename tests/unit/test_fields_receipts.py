@@ -155,3 +155,96 @@ def test_the_owner_under_the_shop_is_not_the_seller() -> None:
             (40, 114, "MAPLE HOLDINGS SDN BHD (1122334-A)")]
     assert _seller(rows) == "MAPLE STATIONERY SHOP"
     assert _seller([(40, 30, "CORNER CAFE own by OAK TRADING"), *_ADDRESS]) == "CORNER CAFE own by OAK TRADING"
+
+
+def test_the_rounded_total_wins_over_net_plus_tax_when_a_rounding_is_printed() -> None:
+    """GIVEN 'Total Sales (Incl GST) 23.47', 'Rounding Adj -0.02', 'CASH 23.45' and a tax summary
+    whose amount 22.14 + tax 1.33 adds up to the unrounded 23.47 THEN the total is 23.45."""
+    rows = [
+        (40, 300, "Biscuits"),
+        (300, 300, "23.47"),
+        (40, 400, "Total Sales (Incl GST) RM"),
+        (300, 400, "23.47"),
+        (40, 415, "Rounding Adjustment"),
+        (300, 415, "-0.02"),
+        (40, 430, "CASH RM"),
+        (300, 430, "23.45"),
+        (40, 460, "GST Summary"),
+        (200, 460, "Amount (RM)"),
+        (300, 460, "Tax (RM)"),
+        (40, 475, "S = 6%"),
+        (200, 475, "22.14"),
+        (300, 475, "1.33"),
+    ]
+    assert extract_fields([page(rows, ocr=True)]).total == Decimal("23.45")
+
+
+def test_a_total_printed_after_the_rounding_adds_up_with_it() -> None:
+    """GIVEN 'Total Qty. : 1 40.00', 'SUB-TOTAL (EX) 40.00', 'TOTAL TAX 2.40', 'ROUNDING -0.05' and
+    'TOTAL 7 <> 42.35' (a speck read as '7') over a GST summary ending 'TOTAL: 40.00 2.40' THEN the total
+    is 42.35 = 40.00 + 2.40 - 0.05."""
+    rows = [
+        (40, 300, "Stapler"),
+        (300, 300, "40.00"),
+        (40, 385, "Total Qty. :"),
+        (200, 385, "1"),
+        (300, 385, "40.00"),
+        (40, 400, "SUB-TOTAL (EX)"),
+        (300, 400, "40.00"),
+        (40, 415, "TOTAL TAX :"),
+        (300, 415, "2.40"),
+        (40, 430, "ROUNDING"),
+        (300, 430, "-0.05"),
+        (40, 445, "TOTAL"),
+        (200, 445, "7"),
+        (280, 445, "<> 42.35"),
+        (40, 470, "GST SUMMARY"),
+        (200, 485, "AMOUNT"),
+        (300, 485, "TAX"),
+        (40, 490, "TAX CODE %"),
+        (40, 495, "SR"),
+        (120, 495, "6.00"),
+        (200, 495, "40.00"),
+        (300, 495, "2.40"),
+        (40, 510, "TOTAL:"),
+        (200, 510, "40.00"),
+        (300, 510, "2.40"),
+    ]
+    assert extract_fields([page(rows, ocr=True)]).total == Decimal("42.35")
+
+
+def test_a_rounding_and_a_total_with_a_faint_first_letter_are_read() -> None:
+    """GIVEN 'iotal Sales Incl. GST 30, 13', 'Ruunding Adjustment 0.02' and 'lotal After Rounding
+    30.15' (OCR's readings) THEN the total is 30.15, not an amount of the tax summary."""
+    rows = [
+        (40, 300, "FACE CREAM"),
+        (300, 300, "30.13"),
+        (40, 400, "iotal Sales Incl. GST"),
+        (300, 400, "30, 13"),
+        (40, 415, "Ruunding Adjustment"),
+        (300, 415, "0.02"),
+        (40, 430, "lotal After Rounding"),
+        (300, 430, "30.15"),
+        (40, 445, "VISA"),
+        (300, 445, "30.15"),
+        (40, 480, "GST Summary"),
+        (200, 480, "Amount"),
+        (300, 480, "Tax(RM)"),
+        (40, 495, "S = 6%"),
+        (200, 495, "28.42"),
+        (300, 495, "1.71"),
+    ]
+    assert extract_fields([page(rows, ocr=True)]).total == Decimal("30.15")
+
+
+def test_the_date_stamped_with_the_time_of_sale_is_the_issue_date() -> None:
+    """GIVEN an item code 'M111/3-21 - 12/480' above the stamp '16-03-18 13:49 T2' THEN the
+    receipt was issued on 16 March 2018 (day first, '18' is 2018)."""
+    rows = [(40, 30, "HAPPY VALLEY GROCER"), (40, 200, "M111/3-21 - 12/480"), (40, 700, "16-03-18 13:49 T2")]
+    assert extract_fields([page(rows, ocr=True)]).issue_date == dt.date(2018, 3, 16)
+
+
+def test_two_amounts_do_not_make_a_receipt_month_first() -> None:
+    """GIVEN '04-06-16' and a tax row '1.98 .12' (which looks like 1/98/12) THEN the date is 4 June 2016."""
+    rows = [(40, 30, "HAPPY VALLEY GROCER"), (40, 200, "560811 04-06-16"), (40, 600, "S = 6% 1.98 .12")]
+    assert extract_fields([page(rows, ocr=True)]).issue_date == dt.date(2016, 6, 4)
