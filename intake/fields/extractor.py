@@ -46,6 +46,7 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     labelled = amount_candidates(lines, hits, TOTAL)
     proved = receipts.paid_minus_change(lines) + receipts.rounded_totals(lines)
     totals = labelled + proved + receipts.proved_over_misread(labelled, proved)
+    totals += receipts.subtotals_over_misread(lines, labelled)
     nets = amount_candidates(lines, hits, NET_TOTAL)
     taxes = amount_candidates(lines, hits, TAX_TOTAL)
     found = (totals, checks.favour_lines_sum(nets, totals, items, printed_amounts(lines), bool(taxes)), taxes)

@@ -8,6 +8,7 @@ amounts ("177, 20" for 177.20) and drops decimal points ("5143" for 51.43).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -15,6 +16,7 @@ from decimal import Decimal
 from intake.fields.amounts import find_amounts, strip_currency
 from intake.fields.candidates import Candidate
 from intake.fields.layout import TextLine
+from intake.fields.stores import is_ocr
 from intake.fields.totals import printed_amounts
 
 CENT = Decimal("0.01")
@@ -22,14 +24,15 @@ CENT = Decimal("0.01")
 _MAX_ROUNDING = Decimal("0.10")
 # "Rounding Adj", "Rounding Adjustment", and OCR's "Ruunding" or "Rou nding".
 _ROUNDING_WORD = r"\br\w?[ou]\w?\s?n?ding\b"
-_ROUNDING = re.compile(rf"(?:{_ROUNDING_WORD}|\brou\w*)\s*(?:ding\s*)?adj")
+# "Adj" with its j misread ("Ad}", "Ad]").
+_ROUNDING = re.compile(rf"(?:{_ROUNDING_WORD}|\brou\w*)\s*(?:ding\s*)?ad[j}}\]]")
 _ROUNDING_LINE = re.compile(rf"{_ROUNDING_WORD}|\bround(?:ed)?\b")
 # "Total", OCR's "Tota", "Totd", and "iotal"/"lotal" for a faint T.
 _TOTAL = re.compile(r"\b[tli]ota?l?\b|\btotd\b")
 _INCLUSIVE = re.compile(r"\bincl")
 _NOT_GROSS = re.compile(r"\b(?:qty|quantity|tax|gst|excl?|sub|items?|discount|savings?)\b")
-# The last amount on a line, with OCR's breaks: "177, 20", "-.02", "- 0.05".
-_LAST_AMOUNT = re.compile(r"(?P<neg>[-−]\s?)?(?P<whole>\d{0,6})\s?[.,]\s?(?P<cents>\d{2})\W*$")
+# The last amount on a line, with OCR's breaks: "177, 20", "-.02", "- 0.05", "~0.02" (a faint minus).
+_LAST_AMOUNT = re.compile(r"(?P<neg>[-−~]\s?)?(?P<whole>\d{0,6})\s?[.,]\s?(?P<cents>\d{2})\W*$")
 
 
 def last_amount(text: str) -> Decimal | None:
@@ -108,6 +111,35 @@ def proved_over_misread(
         Candidate(p.value, top.score + 0.2, p.line)
         for p in proved
         if p.value != top.value and p.value > 0 and misread_by_one(top.value, p.value)
+    ]
+
+
+def _amount_confidence(line: TextLine) -> float:
+    """Return how clearly OCR read the last number on `line` (its word's confidence)."""
+    return next((w.confidence for w in reversed(line.words) if any(ch.isdigit() for ch in w.text)), 0.0)
+
+
+def subtotals_over_misread(
+    lines: Sequence[TextLine], labelled: Sequence[Candidate[Decimal]]
+) -> list[Candidate[Decimal]]:
+    """Return the sum of two subtotals printed above an OCR'd labelled total when it differs from
+    that total by one misread digit ("Total 0% supplies 17.89" + "Total 6% supplies (Inc. GST)
+    42.35" over "Total Payable: 69.24" gives 60.24). Only subtotals read at least as clearly as
+    the total may overrule it: a blurred subtotal is the likelier misreading."""
+    if not labelled:
+        return []
+    top = max(labelled, key=lambda c: c.score)
+    line = lines[top.line]
+    if not is_ocr(line) or last_amount(line.text) != top.value:
+        return []
+    clarity = _amount_confidence(line)
+    values = {a for above in lines[: top.line] if _TOTAL.search(above.folded)
+              and (a := last_amount(above.text)) is not None and a > 0
+              and _amount_confidence(above) >= clarity}  # fmt: skip
+    return [
+        Candidate(a + b, top.score + 0.2, top.line)
+        for a, b in itertools.combinations(sorted(values), 2)
+        if a + b != top.value and misread_by_one(top.value, a + b)
     ]
 
 

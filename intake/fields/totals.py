@@ -245,6 +245,9 @@ def _adds_up(
     adjustment (then the rounded figure is the amount charged); 0.0 when they do not add up."""
     if n.value + x.value == t.value or (n.value == t.value and x.value == 0):
         return CONSISTENT_BONUS
+    # Cents of rounding make any two amounts "add up" when one is tiny: the tax must be under the net.
+    if not 0 <= x.value < n.value:
+        return 0.0
     return ROUNDED_BONUS if any(n.value + x.value + r == t.value for r in roundings) else 0.0
 
 

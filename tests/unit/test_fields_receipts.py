@@ -248,3 +248,52 @@ def test_two_amounts_do_not_make_a_receipt_month_first() -> None:
     """GIVEN '04-06-16' and a tax row '1.98 .12' (which looks like 1/98/12) THEN the date is 4 June 2016."""
     rows = [(40, 30, "HAPPY VALLEY GROCER"), (40, 200, "560811 04-06-16"), (40, 600, "S = 6% 1.98 .12")]
     assert extract_fields([page(rows, ocr=True)]).issue_date == dt.date(2016, 6, 4)
+
+
+def _blurred(rows: list[tuple[float, float, str]], blurred: dict[str, float]) -> Page:
+    """Return an OCR'd receipt whose words in `blurred` were read with the given confidence."""
+    receipt = _receipt(rows)
+    words = tuple(replace(w, confidence=blurred.get(w.text, w.confidence)) for w in receipt.words)
+    return replace(receipt, words=words)
+
+
+_SUPPLIES = [
+    (40, 300, "Total 0% supplies:"),
+    (300, 300, "12.50"),
+    (40, 330, "Total 6% supplies (excl. GST):"),
+    (300, 330, "20.00"),
+    (40, 345, "Total 6% supplies (Inc. GST):"),
+    (300, 345, "21.20"),
+    (40, 380, "Total Payable:"),
+    (300, 380, "39.70"),
+]
+
+
+def test_two_clear_subtotals_overrule_a_total_with_one_misread_digit() -> None:
+    """GIVEN subtotals 12.50 (0% supplies) and 21.20 (6% supplies incl. GST) over 'Total Payable:
+    39.70', read less clearly THEN the total is 33.70, their sum one digit away."""
+    receipt = _blurred(_SUPPLIES, {"39.70": 0.7})
+    assert extract_fields([receipt]).total == Decimal("33.70")
+
+
+def test_a_blurred_subtotal_does_not_overrule_the_total() -> None:
+    """GIVEN the same receipt with the subtotal '21.20' read less clearly than the total
+    THEN the printed total 39.70 stands."""
+    receipt = _blurred(_SUPPLIES, {"39.70": 0.7, "21.20": 0.5})
+    assert extract_fields([receipt]).total == Decimal("39.70")
+
+
+def test_a_rounding_read_as_ad_brace_with_a_faint_minus_is_applied() -> None:
+    """GIVEN 'Total RM Incl. of GST 18.27', 'Rounding Ad} ~0.02' and 'Total RM 18.35' (a misread
+    18.25) THEN the total is 18.25."""
+    rows = [
+        (40, 300, "Total RM Incl. of GST"),
+        (300, 300, "18.27"),
+        (40, 315, "Rounding Ad}"),
+        (300, 315, "~0.02"),
+        (40, 330, "Total RM"),
+        (300, 330, "18.35"),
+        (40, 380, "Total Savings"),
+        (300, 380, "2.40"),
+    ]
+    assert extract_fields([_receipt(rows)]).total == Decimal("18.25")
