@@ -44,7 +44,7 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     headers = header_lines(lines)
     hits = [h for h in hits if h.cell.line not in headers]
     labelled = amount_candidates(lines, hits, TOTAL)
-    proved = receipts.paid_minus_change(lines) + receipts.rounded_totals(lines)
+    proved = receipts.paid_minus_change(lines) + receipts.rounded_totals(lines) + receipts.cents_unread_totals(lines)
     totals = labelled + proved + receipts.proved_over_misread(labelled, proved)
     totals += receipts.subtotals_over_misread(lines, labelled)
     nets = amount_candidates(lines, hits, NET_TOTAL)

@@ -33,6 +33,8 @@ _INCLUSIVE = re.compile(r"\bincl")
 _NOT_GROSS = re.compile(r"\b(?:qty|quantity|tax|gst|excl?|sub|items?|discount|savings?)\b")
 # The last amount on a line, with OCR's breaks: "177, 20", "-.02", "- 0.05", "~0.02" (a faint minus).
 _LAST_AMOUNT = re.compile(r"(?P<neg>[-−~]\s?)?(?P<whole>\d{0,6})\s?[.,]\s?(?P<cents>\d{2})\W*$")
+# An amount whose decimal mark was read but not its cents: at most one stray mark follows.
+_CENTS_UNREAD = re.compile(r"(?<![\d.,])(?P<whole>\d{1,6})[.,](?:\s\S)?\W*$")
 
 
 def last_amount(text: str) -> Decimal | None:
@@ -119,13 +121,20 @@ def _amount_confidence(line: TextLine) -> float:
     return next((w.confidence for w in reversed(line.words) if any(ch.isdigit() for ch in w.text)), 0.0)
 
 
+def lost_leading_digit(printed: Decimal, proved: Decimal) -> bool:
+    """Return whether `printed` is `proved` with its first digit unread ("3.70" for 33.70)."""
+    a, b = _digits(printed), _digits(proved)
+    return len(b) == len(a) + 1 and b[1:] == a
+
+
 def subtotals_over_misread(
     lines: Sequence[TextLine], labelled: Sequence[Candidate[Decimal]]
 ) -> list[Candidate[Decimal]]:
     """Return the sum of two subtotals printed above an OCR'd labelled total when it differs from
     that total by one misread digit ("Total 0% supplies 17.89" + "Total 6% supplies (Inc. GST)
-    42.35" over "Total Payable: 69.24" gives 60.24). Only subtotals read at least as clearly as
-    the total may overrule it: a blurred subtotal is the likelier misreading."""
+    42.35" over "Total Payable: 69.24" gives 60.24) or a lost first digit. Only subtotals read at
+    least as clearly as the total may overrule it, as a blurred subtotal is the likelier
+    misreading, unless one of them exceeds the total, which a total cannot be below."""
     if not labelled:
         return []
     top = max(labelled, key=lambda c: c.score)
@@ -133,14 +142,34 @@ def subtotals_over_misread(
     if not is_ocr(line) or last_amount(line.text) != top.value:
         return []
     clarity = _amount_confidence(line)
-    values = {a for above in lines[: top.line] if _TOTAL.search(above.folded)
-              and (a := last_amount(above.text)) is not None and a > 0
-              and _amount_confidence(above) >= clarity}  # fmt: skip
+    read: dict[Decimal, float] = {}
+    for above in lines[: top.line]:
+        a = last_amount(above.text) if _TOTAL.search(above.folded) else None
+        if a is not None and a > 0:
+            read[a] = max(read.get(a, 0.0), _amount_confidence(above))
     return [
         Candidate(a + b, top.score + 0.2, top.line)
-        for a, b in itertools.combinations(sorted(values), 2)
-        if a + b != top.value and misread_by_one(top.value, a + b)
+        for a, b in itertools.combinations(sorted(read), 2)
+        if a + b != top.value
+        and (misread_by_one(top.value, a + b) or lost_leading_digit(top.value, a + b))
+        and (min(read[a], read[b]) >= clarity or b > top.value)
     ]
+
+
+def cents_unread_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
+    """Return the total a receipt prints with its cents unread ("Net Total 18. 7"): the one amount
+    printed elsewhere with the same whole part."""
+    printed = printed_receipt_amounts(lines)
+    found = []
+    for line in lines:
+        m = _CENTS_UNREAD.search(line.text)
+        if m is None or not is_ocr(line) or not _TOTAL.search(line.folded) or _NOT_GROSS.search(line.folded):
+            continue
+        whole = int(m.group("whole"))
+        same = {a for a in printed if a > 0 and int(a) == whole}
+        if len(same) == 1:
+            found.append(Candidate(same.pop(), 0.8, line.index))
+    return found
 
 
 _PAID = re.compile(r"\b(?:cash|tendered|paid|credit|card|visa|mastercard|tunai|bayar)\b")

@@ -297,3 +297,30 @@ def test_a_rounding_read_as_ad_brace_with_a_faint_minus_is_applied() -> None:
         (300, 380, "2.40"),
     ]
     assert extract_fields([_receipt(rows)]).total == Decimal("18.25")
+
+
+def test_two_subtotals_above_a_total_that_lost_its_first_digit_give_the_total() -> None:
+    """GIVEN subtotals 12.50 and 21.20, read less clearly than 'Total Payable: 3.70' below them
+    THEN the total is 33.70: a total cannot be below one of its subtotals, and 3.70 is 33.70
+    with its first digit unread."""
+    rows = [(x, top, "3.70" if text == "39.70" else text) for x, top, text in _SUPPLIES]
+    receipt = _blurred(rows, {"12.50": 0.7, "21.20": 0.7})
+    assert extract_fields([receipt]).total == Decimal("33.70")
+
+
+def test_a_total_with_its_cents_unread_is_the_amount_printed_with_that_whole_part() -> None:
+    """GIVEN 'Net Total 18. 7' (cents unread) under 'SubTotal 18.40', then a tendered '20.00'
+    whose label OCR lost THEN the total is 18.40, not the larger tendered amount."""
+    rows = [
+        (40, 100, "CORNER BAKERY"),
+        (40, 300, "2 RYE BREAD"),
+        (300, 300, "18.40"),
+        (40, 330, "SubTotal"),
+        (300, 330, "18.40"),
+        (40, 345, "Net Total"),
+        (280, 345, "18."),
+        (310, 345, "7"),
+        (40, 360, "C"),
+        (300, 360, "20.00"),
+    ]
+    assert extract_fields([_receipt(rows)]).total == Decimal("18.40")
