@@ -13,7 +13,6 @@ import logging
 import secrets
 import urllib.parse
 
-from sqlalchemy import Connection, text
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application
 
@@ -21,15 +20,13 @@ from bot.telegram import handlers, render
 from bot.telegram.approvals import ApprovalMessenger
 from bot.telegram.services import SERVICES, ChatServices
 from invoicing import approvals
-from invoicing.db.engine import Database
+from invoicing.db.owner import OwnerLock
 from invoicing.jobs import Handler
 
 log = logging.getLogger(__name__)
 
-#: Arbitrary constant: the PostgreSQL advisory lock of Telegram polling.
-POLLING_LOCK = 0x7E1E6A
-LEASE_RETRY_SECONDS = 10.0
-LEASE_CHECK_SECONDS = 15.0
+#: The single-owner lock of receiving updates (one bot token, one receiver).
+UPDATES_LOCK = "invoicebot telegram updates"
 FOLLOW_UP_SECONDS = 60.0
 
 
@@ -50,52 +47,13 @@ def build_application(services: ChatServices) -> Application:  # type: ignore[ty
     return application
 
 
-class PollingLease:
-    """Single ownership of Telegram updates: a PostgreSQL advisory lock held on its own connection."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._connection: Connection | None = None
-
-    def acquire(self) -> bool:
-        """Return whether this process now owns the updates (always, on SQLite)."""
-        if self.db.dialect != "postgresql":
-            return True
-        connection = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": POLLING_LOCK}).scalar():
-            self._connection = connection
-            return True
-        connection.close()
-        return False
-
-    def held(self) -> bool:
-        """Return whether the lock's connection is still alive (the lock dies with it)."""
-        if self._connection is None:
-            return self.db.dialect != "postgresql"
-        try:
-            self._connection.execute(text("SELECT 1"))
-            return True
-        except Exception:  # noqa: BLE001 - any failure means the session, and so the lock, is gone
-            log.warning("lost the Telegram polling lock's database connection")
-            return False
-
-    def release(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": POLLING_LOCK})
-            except Exception:  # noqa: BLE001 - closing the connection releases it anyway
-                pass
-            self._connection.close()
-            self._connection = None
-
-
 class TelegramChannel:
-    """The bot in the service: job handlers for approvals, updates under the lease, follow-ups."""
+    """The bot in the service: job handlers for approvals, updates under the owner lock, follow-ups."""
 
     def __init__(self, services: ChatServices, application: Application | None = None) -> None:  # type: ignore[type-arg]
         self.services = services
         self.application = application or build_application(services)
-        self.lease = PollingLease(services.db)
+        self.owner = OwnerLock(services.db, UPDATES_LOCK)
         self.messenger = ApprovalMessenger(self.application.bot, services)
 
     def job_handlers(self) -> dict[str, Handler]:
@@ -116,21 +74,18 @@ class TelegramChannel:
         await self.application.shutdown()
 
     async def receive_updates(self, stop: asyncio.Event) -> None:
-        """Poll (or serve the webhook) while this process holds the lease, until `stop` is set."""
-        while not stop.is_set():
-            if not await asyncio.to_thread(self.lease.acquire):
-                await _sleep(stop, LEASE_RETRY_SECONDS)
-                continue
-            log.info("receiving Telegram updates (%s)", "webhook" if self.services.settings.telegram_webhook_url else "long polling")
-            try:
-                await self._start_updater()
-                while not stop.is_set() and await asyncio.to_thread(self.lease.held):
-                    await _sleep(stop, LEASE_CHECK_SECONDS)
-            finally:
-                updater = self.application.updater
-                if updater is not None and updater.running:
-                    await updater.stop()
-                await asyncio.to_thread(self.lease.release)
+        """Poll (or serve the webhook) whenever this process owns the updates, until `stop` is set."""
+        await self.owner.run(stop, self._receive)
+
+    async def _receive(self, stop: asyncio.Event) -> None:
+        log.info("receiving Telegram updates (%s)", "webhook" if self.services.settings.telegram_webhook_url else "long polling")
+        try:
+            await self._start_updater()
+            await stop.wait()
+        finally:
+            updater = self.application.updater
+            if updater is not None and updater.running:
+                await updater.stop()
 
     async def _start_updater(self) -> None:
         settings = self.services.settings

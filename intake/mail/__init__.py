@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from intake.mail.imap import ImapAccount, ImapWatcher
 from intake.mail.inbox import MailInbox, MailPolicy
-from intake.mail.owner import OwnerLock
+from invoicing.db.owner import OwnerLock
 from intake.pipeline import Intake
 from invoicing.config import Settings
 
@@ -30,7 +30,5 @@ def watcher_from_settings(settings: Settings, intake: Intake) -> ImapWatcher:
         max_attachments=settings.imap_max_attachments, max_mail_bytes=settings.imap_max_mail_bytes,
         language=settings.language,
     )  # fmt: skip
-    owner = None
-    if intake.db.dialect == "postgresql":
-        owner = OwnerLock(intake.db, f"invoicebot imap {account.name} {account.folder}")
+    owner = OwnerLock(intake.db, f"invoicebot imap {account.name} {account.folder}")
     return ImapWatcher(account, MailInbox(intake, policy), owner=owner)

@@ -21,7 +21,7 @@ from aioimaplib.aioimaplib import Command, quoted
 from intake.errors import IntakeError
 from intake.mail.inbox import MailInbox
 from intake.mail.ledger import MailKey
-from intake.mail.owner import OwnerLock
+from invoicing.db.owner import OwnerLock
 
 log = logging.getLogger(__name__)
 

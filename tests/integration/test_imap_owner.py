@@ -13,7 +13,7 @@ from sqlalchemy import text
 from intake.mail import watcher_from_settings
 from intake.mail.imap import ImapAccount, ImapWatcher
 from intake.mail.inbox import MailInbox, MailPolicy
-from intake.mail.owner import OwnerLock
+from invoicing.db.owner import OwnerLock
 from intake.pipeline import Intake
 from invoicing.config import load_settings
 from invoicing.db.engine import Database
@@ -110,6 +110,5 @@ def test_the_watcher_takes_the_lock_on_postgresql_only(postgres_url, sqlite_db, 
     for db, locked in ((sqlite_db, False), (Database.from_url(postgres_url), True)):
         intake = Intake(db, clock, store, reader, ReceivingPolicy(), 1024)
         watcher = watcher_from_settings(settings, intake)
-        assert (watcher.owner is not None) == locked
-        if watcher.owner is not None:
-            watcher.owner.dispose()
+        assert watcher.owner is not None and watcher.owner.shared == locked
+        watcher.owner.dispose()

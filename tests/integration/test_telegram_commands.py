@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import io
 import logging
 from collections.abc import AsyncIterator
@@ -9,7 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.telegram.app import PollingLease
+from bot.telegram.app import UPDATES_LOCK
+from invoicing.db.owner import OwnerLock
 from bot.wiring import configure_logging
 from invoicing import directory
 from invoicing.db.models import Invoice, Payment
@@ -107,19 +110,24 @@ async def test_the_token_never_appears_in_the_log(bot, db, clock, store):
     assert bot.fake.token in bot.channel.services.settings.secrets()
 
 
-def test_only_one_process_owns_polling_on_postgresql(db):
-    first, second = PollingLease(db), PollingLease(db)
-    assert first.acquire() and first.held()
+async def test_updates_are_received_by_one_process_only(db):
+    """GIVEN two processes' locks on the updates WHEN both try THEN on PostgreSQL one receives;
+    on SQLite (one process by design) the work just runs."""
+    first, second = OwnerLock(db, UPDATES_LOCK, retry=0.1), OwnerLock(db, UPDATES_LOCK, retry=0.1)
+    stop, running = asyncio.Event(), []
+
+    async def work(inner: asyncio.Event, name: str) -> None:
+        running.append(name)
+        await inner.wait()
+
+    tasks = [asyncio.create_task(lock.run(stop, lambda inner, n=n: work(inner, n))) for n, lock in
+             (("first", first), ("second", second))]  # fmt: skip
+    await asyncio.sleep(0.5)
     try:
-        if db.dialect == "postgresql":
-            assert not second.acquire()
-            first.release()
-            assert second.acquire()
-        else:
-            assert second.acquire()  # one process on SQLite: no lock to take
+        assert len(running) == (1 if db.dialect == "postgresql" else 2)
     finally:
-        first.release()
-        second.release()
+        stop.set()
+        await asyncio.gather(*tasks)
 
 
 async def test_with_a_webhook_url_updates_come_by_webhook_and_need_the_secret(db, clock, store, reader, tmp_path):

@@ -1,10 +1,10 @@
-"""`OwnerLock`: one process at a time does a piece of single-owner work (watching a mailbox).
+"""`OwnerLock`: one process at a time does a piece of single-owner work (a mailbox, Telegram updates).
 
 On PostgreSQL it is a session-level advisory lock held on a connection of its own: the lock goes
 with that connection, so when the owner dies (or its connection does) another process takes
 over at its next try. The connection is checked while the work runs; when it is gone the work
 is stopped, because another process may already own the lock. On SQLite (one process by
-design) there is nothing to take.
+design) there is nothing to take: the work just runs.
 """
 
 from __future__ import annotations
@@ -37,13 +37,19 @@ class OwnerLock:
     def __init__(self, db: Database, name: str, retry: float = 10.0, check: float = 10.0) -> None:
         self.name, self.key = name, lock_key(name)
         self.retry, self.check = retry, check
-        self._engine = create_engine(
-            db.engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args=_KEEPALIVE
+        self.shared = db.dialect == "postgresql"
+        self._engine = (
+            create_engine(db.engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args=_KEEPALIVE)
+            if self.shared
+            else None
         )
         self._connection: Connection | None = None
 
     async def run(self, stop: asyncio.Event, work: Callable[[asyncio.Event], Awaitable[None]]) -> None:
         """Run `work(inner_stop)` whenever this process owns the lock, until `stop` is set."""
+        if not self.shared:
+            await work(stop)
+            return
         try:
             await self._run(stop, work)
         finally:
@@ -95,6 +101,7 @@ class OwnerLock:
             return False
 
     def _take(self) -> bool:
+        assert self._engine is not None
         if self._connection is None:
             self._connection = self._engine.connect()
         query = text("SELECT pg_try_advisory_lock(:key)")
@@ -115,7 +122,8 @@ class OwnerLock:
 
     def dispose(self) -> None:
         self._release()
-        self._engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
