@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -107,7 +108,8 @@ def extract(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     paths = list(files)
     results = _read_all(paths, _app(ctx).reader)
     show_bar = len(paths) > 1 and sys.stderr.isatty()
-    with click.progressbar(results, length=len(paths), file=sys.stderr, label="reading") if show_bar else _nullbar(results) as bar:
+    bar_or_not = click.progressbar(results, length=len(paths), file=sys.stderr, label="reading")
+    with bar_or_not if show_bar else contextlib.nullcontext(results) as bar:
         for path, outcome in bar:
             if outcome.extraction is None:
                 error = outcome.error or "unreadable"
@@ -117,17 +119,6 @@ def extract(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
                 _emit(extraction.to_json_dict(str(path)), as_json, lambda: _summary(path, extraction))
 
 
-class _nullbar:  # noqa: N801 - stands in for click.progressbar
-    def __init__(self, items: Iterator[T]) -> None:
-        self.items = items
-
-    def __enter__(self) -> Iterator[T]:
-        return self.items
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
@@ -135,7 +126,6 @@ class _nullbar:  # noqa: N801 - stands in for click.progressbar
 def ingest(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Feed FILES through the incoming pipeline once (as the drop folder would) and exit."""
     app = _app(ctx)
-    app.upgrade_database()
 
     async def feed() -> None:
         for path in files:

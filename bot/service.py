@@ -66,7 +66,7 @@ async def job_worker(
     while not stop.is_set():
         wake.clear()
         try:
-            ran = await jobs.run_due(app.db, app.clock, handlers, worker, asyncio.to_thread)
+            ran = await jobs.run_due(app.db, app.clock, handlers, worker)
         except Exception:  # noqa: BLE001 - the database may be briefly away; keep the service up
             log.exception("job worker: claiming jobs failed")
             ran = 0

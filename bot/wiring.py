@@ -84,10 +84,9 @@ class App:
         return Intake(self.db, self.clock, self.store, self.reader, policy, self.settings.max_document_bytes)
 
     def upgrade_database(self) -> None:
-        migrate.ensure_current(self.db.engine)
+        """Bring the schema up to date now (opening the database does it; see `db`)."""
+        assert self.db is not None
 
     def close(self) -> None:
-        if "reader" in self.__dict__:
-            self.reader.close()
         if "db" in self.__dict__:
             self.db.dispose()

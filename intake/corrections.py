@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from intake import media
 from intake.learning import Hint, learn_hint
@@ -59,14 +58,3 @@ def correct_and_learn(
         with db.transaction() as session:
             learning.remember(session, clock, invoice_id, hint.to_json(), actor)
     return change, hint
-
-
-def hints_from_json(stored: Sequence[dict[str, Any]]) -> list[Hint]:
-    """Return the stored hints that can still be read (older shapes are skipped)."""
-    hints = []
-    for data in stored:
-        try:
-            hints.append(Hint.from_json(data))
-        except (KeyError, TypeError):
-            continue
-    return hints

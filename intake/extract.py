@@ -1,12 +1,12 @@
 """Read one invoice document into an `ExtractedInvoice`: the orchestration of readers and fields.
 
-Everything here is synchronous and CPU-bound; the service calls it in a process pool.
+Everything here is synchronous and CPU-bound; the service calls it in a limited child process
+(`intake.sandbox`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from intake.errors import UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
 from intake.qr import PaymentQr
 from intake.readers import OcrOptions, read_document
-from intake.reconcile import PageFacts, reconcile
+from intake.reconcile import prefer_embedded
 from intake.words import Page
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice, Source
 
@@ -29,9 +29,13 @@ def extract_bytes(data: bytes, filename: str = "", ocr: OcrOptions | None = None
 
 
 def extract_document(
-    data: bytes, filename: str = "", ocr: OcrOptions | None = None
+    data: bytes, filename: str = "", ocr: OcrOptions | None = None, companion_xml: bytes | None = None
 ) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
-    """Return the invoice read from `data` and the pages it was read from (none for XML)."""
+    """Return the invoice read from `data` and the pages it was read from (none for XML).
+
+    `companion_xml` is an e-invoice XML that came beside a PDF (in the same mail): it is treated
+    as the PDF's embedded XML when the PDF has none.
+    """
     if not data:
         raise UnreadableDocument("empty file (0 bytes)")
     media_type = media.sniff_media_type(data, filename)
@@ -41,9 +45,10 @@ def extract_document(
         raise UnsupportedMediaType(media_type)
     document = read_document(data, media_type, ocr)
     visual = extract_fields(document.pages)
-    if document.embedded_xml is not None:
+    xml = document.embedded_xml if document.embedded_xml is not None else companion_xml
+    if xml is not None:
         try:
-            embedded = parse_einvoice(document.embedded_xml)
+            embedded = parse_einvoice(xml)
         except UnreadableDocument as e:
             log.info("embedded e-invoice XML ignored: %s", e)
         else:
@@ -57,27 +62,6 @@ def extract_document(
     if document.payment_qr is not None:
         visual = with_payment_qr(visual, document.payment_qr)
     return visual, document.pages
-
-
-def prefer_embedded(
-    embedded: ExtractedInvoice, visual: ExtractedInvoice, pages: Sequence[Page] = ()
-) -> ExtractedInvoice:
-    """Return the embedded XML's reading unless the page contradicts it.
-
-    Some PDFs carry stale XML for a different invoice; when the visible invoice number is known
-    and differs from the XML's, the visible reading wins and says why. Otherwise each XML value
-    the page does not show, where the page clearly says something else, gives way (`reconcile`).
-    """
-    if (
-        visual.invoice_number
-        and embedded.invoice_number
-        and _fold(visual.invoice_number) != _fold(embedded.invoice_number)
-        and visual.confidence.get("invoice_number", 0) >= 0.8
-        and not (pages and PageFacts(pages).shows("invoice_number", embedded.invoice_number))
-    ):
-        warning = f"embedded e-invoice XML is for invoice {embedded.invoice_number}; the page was read instead"
-        return visual.model_copy(update={"warnings": visual.warnings + (warning,)})
-    return reconcile(embedded, visual, pages)
 
 
 #: The payment QR code's fields, named as in the warnings.
@@ -163,10 +147,6 @@ def _mostly_from_code(invoice: ExtractedInvoice, updates: dict[str, object]) -> 
     known = sum(1 for name in names if invoice.field_value(name) is not None or name in updates)
     filled = sum(1 for name in updates if invoice.field_value(name) is None)
     return 2 * filled > known
-
-
-def _fold(number: str) -> str:
-    return "".join(ch for ch in number.casefold() if ch.isalnum())
 
 
 def extract_file(path: Path, ocr: OcrOptions | None = None) -> ExtractedInvoice:

@@ -10,7 +10,6 @@ general rules found.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -20,6 +19,7 @@ from intake.fields.dates import find_dates, fold
 from intake.fields.layout import Cell, TextLine, cells_below, document_lines
 from intake.words import Page
 from invoicing.extraction import ExtractedInvoice
+from invoicing.review import fold_key
 
 #: Fields whose value is the same on every invoice of one vendor.
 CONSTANT_FIELDS = frozenset({"seller.name", "seller.vat_id", "seller.iban", "currency"})
@@ -75,12 +75,8 @@ def _same(field: str, read: str, wanted: Any) -> bool:
     if value is None:
         return False
     if field in POSITIONAL_FIELDS - AMOUNT_FIELDS - DATE_FIELDS:
-        return _fold_id(str(value)) == _fold_id(str(wanted))
+        return fold_key(str(value)) == fold_key(str(wanted))
     return bool(value == wanted)
-
-
-def _fold_id(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
 def learn_hint(pages: Sequence[Page], field: str, value: Any) -> Hint | None:
@@ -177,3 +173,14 @@ def apply_hints(pages: Sequence[Page], extraction: ExtractedInvoice, hints: Sequ
     updates["seller"] = extraction.seller.model_copy(update=seller)
     updates["confidence"] = confidence
     return extraction.model_copy(update=updates)
+
+
+def hints_from_json(stored: Sequence[dict[str, Any]]) -> list[Hint]:
+    """Return the stored hints that can still be read (older shapes are skipped)."""
+    hints = []
+    for data in stored:
+        try:
+            hints.append(Hint.from_json(data))
+        except (KeyError, TypeError):
+            continue
+    return hints

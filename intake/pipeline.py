@@ -12,11 +12,9 @@ import os
 from dataclasses import dataclass
 
 from intake import media
-from intake.errors import DocumentTooLarge, IntakeError, UnreadableDocument
-from intake.corrections import hints_from_json
-from intake.einvoice import parse_einvoice
-from intake.extract import extract_document, prefer_embedded
-from intake.learning import apply_hints
+from intake.errors import DocumentTooLarge, IntakeError
+from intake.extract import extract_document
+from intake.learning import apply_hints, hints_from_json
 from intake.readers import DEFAULT_LANGUAGES, OcrOptions
 from intake.sandbox import LimitExceeded, Limits, run_limited
 from intake.words import Page
@@ -39,25 +37,19 @@ class ReadOutcome:
     pages: tuple[Page, ...] = ()
 
 
-def read_outcome(data: bytes, filename: str, ocr_languages: str = DEFAULT_LANGUAGES) -> ReadOutcome:
-    """Return the extraction of `data`, or the reason it could not be read (runs in a worker)."""
+def read_outcome(
+    data: bytes, filename: str, ocr_languages: str = DEFAULT_LANGUAGES, companion_xml: bytes | None = None
+) -> ReadOutcome:
+    """Return the extraction of `data`, or the reason it could not be read (runs in a child)."""
     try:
-        extraction, pages = extract_document(data, filename, OcrOptions(languages=ocr_languages))
+        options = OcrOptions(languages=ocr_languages)
+        extraction, pages = extract_document(data, filename, options, companion_xml)
         return ReadOutcome(extraction, None, pages)
     except IntakeError as e:
         return ReadOutcome(None, str(e))
     except Exception as e:  # noqa: BLE001 - a reader bug must not lose the document
         log.exception("reading %s failed unexpectedly", filename)
         return ReadOutcome(None, f"could not read the file ({type(e).__name__}: {e})")
-
-
-def _with_companion(visual: ExtractedInvoice, xml: bytes, name: str, pages: tuple[Page, ...]) -> ExtractedInvoice:
-    """Return the companion XML's reading where it describes the visible invoice."""
-    try:
-        return prefer_embedded(parse_einvoice(xml), visual, pages)
-    except UnreadableDocument as e:
-        log.info("%s beside the PDF is not an e-invoice: %s", name, e)
-        return visual
 
 
 class DocumentReader:
@@ -71,21 +63,21 @@ class DocumentReader:
         self.limits = limits
         self._slots = asyncio.Semaphore(self.workers)
 
-    def read_now(self, data: bytes, filename: str, method: str = "forkserver") -> ReadOutcome:
+    def read_now(
+        self, data: bytes, filename: str, method: str = "forkserver", companion_xml: bytes | None = None
+    ) -> ReadOutcome:
         """Return what the document says, or why it could not be read (blocking)."""
+        arguments = (data, filename, self.ocr_languages, companion_xml)
         try:
-            return run_limited(read_outcome, (data, filename, self.ocr_languages), self.limits, method)
+            return run_limited(read_outcome, arguments, self.limits, method)
         except LimitExceeded as e:
             log.warning("reading %s stopped: %s", filename, e.reason)
             return ReadOutcome(None, e.reason)
 
-    async def read(self, data: bytes, filename: str) -> ReadOutcome:
+    async def read(self, data: bytes, filename: str, companion_xml: bytes | None = None) -> ReadOutcome:
         """Return what the document says, or why it could not be read."""
         async with self._slots:
-            return await asyncio.to_thread(self.read_now, data, filename)
-
-    def close(self) -> None:
-        """Nothing to release: each read has its own process."""
+            return await asyncio.to_thread(self.read_now, data, filename, companion_xml=companion_xml)
 
 
 class Intake:
@@ -125,12 +117,11 @@ class Intake:
         if known is not None:
             log.info("%s: same bytes as document %s, not recorded again", filename, known.document_id)
             return known
-        outcome = await self._read(data, filename)
+        outcome = await self._read(data, filename, companion_xml[1] if companion_xml else None)
         extraction = await self._with_learnt(outcome)
         companions = []
         if companion_xml is not None and extraction is not None:
             name, xml = companion_xml
-            extraction = await asyncio.to_thread(_with_companion, extraction, xml, name, outcome.pages)
             companions.append(IncomingFile(xml, name, media.XML, channel, source_ref, sender))
         return await asyncio.to_thread(
             receive, self.db, self.clock, self.store, incoming, extraction,
@@ -150,9 +141,7 @@ class Intake:
         hints = hints_from_json(await asyncio.to_thread(stored_hints))
         return apply_hints(outcome.pages, extraction, hints) if hints else extraction
 
-    async def _read(self, data: bytes, filename: str) -> ReadOutcome:
+    async def _read(self, data: bytes, filename: str, companion_xml: bytes | None) -> ReadOutcome:
         if len(data) > self.max_bytes:
             return ReadOutcome(None, str(DocumentTooLarge("file", len(data), self.max_bytes)))
-        if not data:
-            return ReadOutcome(None, str(UnreadableDocument("empty file (0 bytes)")))
-        return await self.reader.read(data, filename)
+        return await self.reader.read(data, filename, companion_xml)

@@ -9,7 +9,6 @@ with a warning saying so; a field the XML leaves empty is filled from a confiden
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from intake.fields.amounts import find_amounts
 from intake.fields.dates import find_dates
 from intake.words import Page
 from invoicing.extraction import ExtractedInvoice
+from invoicing.review import fold_key
 
 #: Confidence the page reading needs to overrule a value of the XML that the page does not show.
 PAGE_CONFIDENCE = 0.5
@@ -36,18 +36,14 @@ class PageFacts:
         text = "\n".join(lines)
         self.amounts = {abs(m.value) for line in lines for m in find_amounts(line)}
         self.dates = {m.value for line in lines for m in find_dates(line)}
-        self.folded = _fold(text)
+        self.folded = fold_key(text)
 
     def shows(self, field: str, value: Any) -> bool:
         if field in _AMOUNTS:
             return abs(Decimal(value)) in self.amounts
         if field in _DATES:
             return value in self.dates
-        return bool(_fold(str(value))) and _fold(str(value)) in self.folded
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
+        return bool(fold_key(str(value))) and fold_key(str(value)) in self.folded
 
 
 def _adds_up(invoice: ExtractedInvoice) -> bool:
@@ -55,11 +51,32 @@ def _adds_up(invoice: ExtractedInvoice) -> bool:
     return None not in parts and parts[0] + parts[1] == parts[2]  # type: ignore[operator]
 
 
-def reconcile(embedded: ExtractedInvoice, visual: ExtractedInvoice, pages: Sequence[Page]) -> ExtractedInvoice:
-    """Return the XML's reading with each value the page contradicts replaced by the page's."""
+def prefer_embedded(
+    embedded: ExtractedInvoice, visual: ExtractedInvoice, pages: Sequence[Page] = ()
+) -> ExtractedInvoice:
+    """Return the embedded XML's reading unless the page contradicts it.
+
+    Some PDFs carry stale XML for a different invoice: when the page confidently shows another
+    invoice number and nowhere the XML's, the page reading wins and says why. Otherwise each XML
+    value the page contradicts gives way (`reconcile`).
+    """
     if not pages:
         return embedded
     facts = PageFacts(pages)
+    if (
+        visual.invoice_number
+        and embedded.invoice_number
+        and fold_key(visual.invoice_number) != fold_key(embedded.invoice_number)
+        and visual.confidence.get("invoice_number", 0) >= 0.8
+        and not facts.shows("invoice_number", embedded.invoice_number)
+    ):
+        warning = f"embedded e-invoice XML is for invoice {embedded.invoice_number}; the page was read instead"
+        return visual.model_copy(update={"warnings": visual.warnings + (warning,)})
+    return reconcile(embedded, visual, facts)
+
+
+def reconcile(embedded: ExtractedInvoice, visual: ExtractedInvoice, facts: PageFacts) -> ExtractedInvoice:
+    """Return the XML's reading with each value the page contradicts replaced by the page's."""
     updates: dict[str, Any] = {}
     seller: dict[str, Any] = {}
     buyer: dict[str, Any] = {}

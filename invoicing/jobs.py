@@ -7,6 +7,7 @@ idempotent towards their receiver, using the job's idempotency key where the rec
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Collection
@@ -144,11 +145,9 @@ def finish(db: Database, clock: Clock, job: ClaimedJob, error: BaseException | N
             row.run_after = now + backoff(row.attempts)
 
 
-async def run_due(
-    db: Database, clock: Clock, handlers: dict[str, Handler], worker: str, run_sync: Any
-) -> int:
+async def run_due(db: Database, clock: Clock, handlers: dict[str, Handler], worker: str) -> int:
     """Claim and run the due jobs whose kind has a handler; return how many ran."""
-    jobs = await run_sync(claim, db, clock, worker, handlers.keys())
+    jobs = await asyncio.to_thread(claim, db, clock, worker, handlers.keys())
     for job in jobs:
         error: BaseException | None = None
         try:
@@ -156,5 +155,5 @@ async def run_due(
         except Exception as e:  # noqa: BLE001 - the worker records any failure and goes on
             log.warning("job %s (%s) failed: %s", job.id, job.kind, e, extra={"job_id": job.id})
             error = e
-        await run_sync(finish, db, clock, job, error)
+        await asyncio.to_thread(finish, db, clock, job, error)
     return len(jobs)

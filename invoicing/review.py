@@ -30,18 +30,19 @@ def seller_key(extraction: ExtractedInvoice) -> str | None:
     """Return a stable identity of the seller for duplicate detection: VAT ID, IBAN or name."""
     seller = extraction.seller
     if seller.vat_id:
-        return "vat:" + _fold(seller.vat_id)
+        return "vat:" + fold_key(seller.vat_id)
     if seller.iban:
-        return "iban:" + _fold(seller.iban)
+        return "iban:" + fold_key(seller.iban)
     if seller.name:
-        return "name:" + _fold(seller.name)
+        return "name:" + fold_key(seller.name)
     return None
 
 
 def number_key(number: str | None) -> str | None:
     """Return an invoice number folded for comparison ("#INV-001 " and "inv001" match)."""
-    return _fold(number) if number else None
+    return fold_key(number) if number else None
 
 
-def _fold(value: str) -> str:
+def fold_key(value: str) -> str:
+    """Return `value` as compared across sources: letters and digits only, case folded."""
     return "".join(ch for ch in value.casefold() if ch.isalnum())

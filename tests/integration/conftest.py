@@ -115,10 +115,8 @@ def tls_dovecot(certificates: Certificates) -> Iterator[Dovecot]:
 
 
 @pytest.fixture(scope="module")
-def reader() -> Iterator[DocumentReader]:
-    documents = DocumentReader(1)
-    yield documents
-    documents.close()
+def reader() -> DocumentReader:
+    return DocumentReader(1)
 
 
 @pytest.fixture

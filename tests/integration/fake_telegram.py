@@ -355,7 +355,7 @@ class BotHarness:
         from invoicing import jobs
 
         total = 0
-        while ran := await jobs.run_due(self.db, self.clock, self.channel.job_handlers(), "test", asyncio.to_thread):
+        while ran := await jobs.run_due(self.db, self.clock, self.channel.job_handlers(), "test"):
             total += ran
         return total
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 from collections.abc import Iterator
@@ -72,7 +71,7 @@ def _enqueue(db, clock, key: str = "reply:1", **extra: Any) -> None:
 
 
 async def _run(db, clock, handler: MailSendHandler) -> dict[str, tuple[JobState, str | None]]:
-    await jobs.run_due(db, clock, {MAIL_SEND: handler}, "test", asyncio.to_thread)
+    await jobs.run_due(db, clock, {MAIL_SEND: handler}, "test")
     with db.transaction() as session:
         rows = session.execute(select(Job)).scalars()
         return {row.idempotency_key: (row.state, row.last_error) for row in rows}

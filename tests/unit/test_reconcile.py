@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from intake.extract import prefer_embedded
-from intake.reconcile import reconcile
+from intake.reconcile import PageFacts, prefer_embedded, reconcile
 from intake.words import Page, Word
 from invoicing.extraction import ExtractedInvoice, Party, Source
 
@@ -36,27 +35,27 @@ def visual(**changes: object) -> ExtractedInvoice:
 
 def test_values_the_page_shows_stay_as_the_xml_says():
     shown = page("Rechnung R-7 vom 15.03.2024", "Netto 100,00 MwSt 19,00 Gesamt 119,00")
-    assert reconcile(XML, visual(issue_date=dt.date(2024, 3, 16)), [shown]) == XML
+    assert reconcile(XML, visual(issue_date=dt.date(2024, 3, 16)), PageFacts([shown])) == XML
 
 
 def test_a_date_the_page_does_not_show_gives_way_to_the_page_with_a_warning():
     shown = page("Rechnung R-7 vom 15.03.2025", "Netto 100,00 MwSt 19,00 Gesamt 119,00")
-    result = reconcile(XML, visual(issue_date=dt.date(2025, 3, 15)), [shown])
+    result = reconcile(XML, visual(issue_date=dt.date(2025, 3, 15)), PageFacts([shown]))
     assert result.issue_date == dt.date(2025, 3, 15)
     assert result.warnings == ("issue_date: the e-invoice XML says 2024-03-15, the page 2025-03-15; the page was taken",)
 
 
 def test_page_amounts_are_taken_only_as_a_set_that_adds_up():
     shown = page("Netto 100,00 MwSt 19,01 Gesamt 119,01")
-    consistent = reconcile(XML, visual(tax_total=Decimal("19.01"), total=Decimal("119.01")), [shown])
+    consistent = reconcile(XML, visual(tax_total=Decimal("19.01"), total=Decimal("119.01")), PageFacts([shown]))
     assert (consistent.tax_total, consistent.total) == (Decimal("19.01"), Decimal("119.01"))
-    inconsistent = reconcile(XML, visual(tax_total=Decimal("19.01"), total=Decimal("119.50")), [shown])
+    inconsistent = reconcile(XML, visual(tax_total=Decimal("19.01"), total=Decimal("119.50")), PageFacts([shown]))
     assert (inconsistent.tax_total, inconsistent.total) == (Decimal("19.00"), Decimal("119.00"))
 
 
 def test_a_field_the_xml_leaves_empty_is_filled_from_a_confident_page():
     iban = "DE02120300000000202051"
-    result = reconcile(XML, visual(seller=Party(name="Muster GmbH", vat_id="DE123456788", iban=iban)), [page("IBAN", iban)])
+    result = reconcile(XML, visual(seller=Party(name="Muster GmbH", vat_id="DE123456788", iban=iban)), PageFacts([page("IBAN", iban)]))
     assert result.seller.iban == iban and not result.warnings
 
 
