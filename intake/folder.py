@@ -37,16 +37,17 @@ class DropFolder:
     def ready_files(self, now: float | None = None) -> list[Path]:
         """Return the files waiting in the inbox that have stopped changing, oldest first."""
         now = time.time() if now is None else now
-        ready = []
+        ready: list[tuple[float, Path]] = []
         for path in self.inbox.iterdir():
             if not path.is_file() or path.name.startswith(".") or path.name.endswith(_TEMPORARY_SUFFIXES):
                 continue
             try:
-                if now - path.stat().st_mtime >= SETTLE_SECONDS:
-                    ready.append(path)
+                modified = path.stat().st_mtime
             except FileNotFoundError:
                 continue
-        return sorted(ready, key=lambda p: p.stat().st_mtime if p.exists() else 0)
+            if now - modified >= SETTLE_SECONDS:
+                ready.append((modified, path))
+        return [path for _, path in sorted(ready)]
 
     async def ingest_file(self, path: Path) -> Received | None:
         """Ingest one inbox file and move it away; return the outcome (None if it vanished)."""
