@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import contextlib
+import math
 import tempfile
 import time
 import uuid

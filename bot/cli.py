@@ -16,10 +16,10 @@ import click
 from bot.wiring import App, configure_logging
 from intake.corrections import correct_and_learn
 from intake.pipeline import DocumentReader, ReadOutcome
-from invoicing.audit import to_jsonable
-from invoicing.corrections import FIELDS as CORRECTABLE
 from invoicing import decisions, views
+from invoicing.audit import to_jsonable
 from invoicing.config import ConfigError, load_settings
+from invoicing.corrections import FIELDS as CORRECTABLE
 from invoicing.domain import Channel, Direction, InvoiceStatus
 from invoicing.errors import InvoicingError
 from invoicing.extraction import ExtractedInvoice, error_json_dict

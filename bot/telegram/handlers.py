@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-
 import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.telegram import render, uploads
 from bot.telegram.approvals import load_card

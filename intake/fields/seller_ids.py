@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from intake.fields.candidates import Candidate, LabelHit, best
-from intake.fields.ids import IdMatch, find_ibans, find_other_tax_ids, find_tax_id_after_word, find_vat_ids
+from intake.fields.ids import (
+    IdMatch,
+    find_ibans,
+    find_other_tax_ids,
+    find_tax_id_after_word,
+    find_vat_ids,
+)
 from intake.fields.labels import BUYER_VAT_ID, IBAN, TAX_TOTAL, VAT_ID
 from intake.fields.layout import TextLine
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from intake.mail.imap import ImapAccount, ImapWatcher
 from intake.mail.inbox import MailInbox, MailPolicy
-from invoicing.db.owner import OwnerLock
 from intake.pipeline import Intake
 from invoicing.config import Settings
+from invoicing.db.owner import OwnerLock
 
 
 def watcher_from_settings(settings: Settings, intake: Intake) -> ImapWatcher:

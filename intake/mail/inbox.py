@@ -8,9 +8,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from intake import media
 from intake.mail import ledger
 from intake.mail.ledger import MailKey, MailRecord, Reply
-from intake import media
 from intake.mail.mime import Attachment, ParsedMail, is_allowed, parse_mail
 from intake.mail.replies import NoInvoiceTexts, no_invoice_texts
 from intake.pipeline import Intake

@@ -9,8 +9,8 @@ import email.policy
 import signal
 import subprocess
 import uuid
-from decimal import Decimal
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
 
@@ -326,9 +326,8 @@ async def test_a_mail_recorded_but_not_yet_flagged_is_flagged_after_reconnecting
 async def test_a_pdf_with_its_e_invoice_xml_in_one_mail_is_one_invoice(db, dovecot, inbox, folder):
     """GIVEN a mail carrying an invoice PDF and the XRechnung XML of the same invoice
     WHEN it arrives THEN one invoice is recorded, read from the XML, with both files kept."""
-    from tests.unit.test_einvoice import CII
-
     from tests.factories import text_pdf
+    from tests.unit.test_einvoice import CII
 
     pdf = text_pdf([(50, 60, "Muster Lieferant GmbH"), (350, 140, "Rechnung RE-2024/0042"),
                     (350, 154, "Datum 15.03.2024"), (350, 300, "Netto 925,00"), (350, 314, "USt 175,75"),

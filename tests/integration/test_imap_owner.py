@@ -13,11 +13,11 @@ from sqlalchemy import text
 from intake.mail import watcher_from_settings
 from intake.mail.imap import ImapAccount, ImapWatcher
 from intake.mail.inbox import MailInbox, MailPolicy
-from invoicing.db.owner import OwnerLock
 from intake.pipeline import Intake
 from invoicing.config import load_settings
 from invoicing.db.engine import Database
 from invoicing.db.models import Invoice, ProcessedMail
+from invoicing.db.owner import OwnerLock
 from invoicing.receiving import ReceivingPolicy
 from tests.conftest import _empty_postgres
 from tests.integration.dovecot import BOT, Dovecot, mailbox, until

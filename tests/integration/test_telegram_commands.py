@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-
 import io
 import logging
 from collections.abc import AsyncIterator
@@ -12,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.telegram.app import UPDATES_LOCK
-from invoicing.db.owner import OwnerLock
 from bot.wiring import configure_logging
 from invoicing import directory
 from invoicing.db.models import Invoice, Payment
+from invoicing.db.owner import OwnerLock
 from invoicing.domain import InvoiceStatus, Role
 from invoicing.receiving import receive
 from tests.integration.fake_telegram import BotHarness, start_bot, stop_bot

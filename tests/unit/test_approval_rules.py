@@ -6,7 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 from invoicing.approvals import (
-    FollowUp, PendingState, Person, due_follow_ups, may_decide, needs_second_approval, new_token, route,
+    FollowUp,
+    PendingState,
+    Person,
+    due_follow_ups,
+    may_decide,
+    needs_second_approval,
+    new_token,
+    route,
     second_approvers,
 )  # fmt: skip
 from invoicing.domain import Role

@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from intake.fields import extract_fields
-from intake.fields.dates import find_dates, format_date, parse_date, payment_term_days, reads_month_first
+from intake.fields.dates import (
+    find_dates,
+    format_date,
+    parse_date,
+    payment_term_days,
+    reads_month_first,
+)
 from tests.unit.test_fields_layout import page
 
 MARCH_5 = dt.date(2024, 3, 5)
