@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
+from telegram.error import InvalidToken
 
 from bot.telegram import TelegramChannel
 from bot.telegram.services import ChatServices
@@ -62,7 +63,6 @@ async def job_worker(
     """Run due outbox jobs until `stop` is set, woken by `wake` and at least every second."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
     wake = wake or asyncio.Event()
-    assert app.clock is not None
     while not stop.is_set():
         wake.clear()
         try:
@@ -126,8 +126,12 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
         app.close()
 
 
-async def _start_telegram(app: App) -> TelegramChannel:
-    assert app.clock is not None
+async def _start_telegram(app: App) -> TelegramChannel | None:
+    """Return the started chat channel, or None (the rest of the service runs) when it cannot start."""
     chat = TelegramChannel(ChatServices(app.db, app.clock, app.store, app.intake, app.settings))
-    await chat.start()
+    try:
+        await chat.start()
+    except InvalidToken:
+        log.error("Telegram refused the bot token; check INVOICEBOT_TELEGRAM_TOKEN. Running without chat.")
+        return None
     return chat

@@ -1,34 +1,54 @@
-"""The composition root: builds the database, clock, stores and pipeline from the settings."""
+"""The composition root: builds the database, clock, stores and pipeline from the settings.
+
+Each part is built on first use and imports its modules then, so a quick command (`invoices
+list`) never loads the readers, OCR or PDF code.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+import traceback
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from intake.pipeline import DocumentReader, Intake
-from intake.sandbox import Limits
 from invoicing.clock import Clock, SystemClock
 from invoicing.config import Settings
-from invoicing.db import migrate
-from invoicing.db.engine import Database
-from invoicing.files import FileStore
-from invoicing.receiving import ReceivingPolicy
+
+if TYPE_CHECKING:
+    from intake.pipeline import DocumentReader, Intake
+    from invoicing.db.engine import Database
+    from invoicing.files import FileStore
+
+#: A Telegram bot token as it appears in URLs and library messages ("123456:AA...").
+BOT_TOKEN = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")
 
 
-class _SecretsFilter(logging.Filter):
-    """Keeps known secrets out of every log line, whatever a library puts there."""
+class SecretsFilter(logging.Filter):
+    """Keeps known secrets out of every log line: the message, its exception and its traceback.
+
+    A library may put a secret anywhere (python-telegram-bot repeats a rejected token in its
+    exception text), so the whole record is rendered here and cleaned as one string.
+    """
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if s]
+        self.secrets = sorted((s for s in secrets if s), key=len, reverse=True)
+
+    def clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return BOT_TOKEN.sub("***", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
+        record.msg, record.args = self.clean(record.getMessage()), None
+        if record.exc_info and record.exc_info[1] is not None:
+            rendered = "".join(traceback.format_exception(*record.exc_info))
+            record.exc_text = self.clean(rendered.rstrip("\n"))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = self.clean(record.stack_info)
         return True
 
 
@@ -36,11 +56,11 @@ def configure_logging(settings: Settings, secrets: list[str] | None = None) -> N
     """Set up logging once: level from the settings, httpx quiet (its URLs carry the bot token)."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_SecretsFilter(secrets or []))
+    handler.addFilter(SecretsFilter(secrets or []))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
-    for noisy in ("httpx", "httpcore", "watchfiles", "pdfminer", "alembic.runtime.migration"):
+    for noisy in ("httpx", "httpcore", "watchfiles", "pdfminer", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -49,7 +69,7 @@ class App:
     """Everything a front end needs, built lazily from one `Settings`."""
 
     settings: Settings
-    clock: Clock | None = None
+    clock: Clock = None  # type: ignore[assignment]  # set in __post_init__
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -58,16 +78,24 @@ class App:
     @cached_property
     def db(self) -> Database:
         """The database, its schema brought up to date on first use."""
-        database = Database.from_url(self.settings.database)
+        from invoicing.db import migrate
+        from invoicing.db.engine import Database
+
+        database = Database.from_url(self.settings.database, self.settings.audit_key_bytes)
         migrate.ensure_current(database.engine)
         return database
 
     @cached_property
     def store(self) -> FileStore:
+        from invoicing.files import FileStore
+
         return FileStore(self.settings.files_dir)
 
     @cached_property
     def reader(self) -> DocumentReader:
+        from intake.pipeline import DocumentReader
+        from intake.sandbox import Limits
+
         limits = Limits(
             wall_seconds=self.settings.read_timeout_seconds,
             cpu_seconds=max(1, int(self.settings.read_timeout_seconds)),
@@ -77,15 +105,17 @@ class App:
 
     @cached_property
     def intake(self) -> Intake:
+        from intake.pipeline import Intake
+        from invoicing.receiving import ReceivingPolicy
+
         policy = ReceivingPolicy(
             currency=self.settings.currency, min_confidence=self.settings.review_confidence
         )
-        assert self.clock is not None
         return Intake(self.db, self.clock, self.store, self.reader, policy, self.settings.max_document_bytes)
 
     def upgrade_database(self) -> None:
         """Bring the schema up to date now (opening the database does it; see `db`)."""
-        assert self.db is not None
+        _ = self.db
 
     def close(self) -> None:
         if "db" in self.__dict__:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import urllib.parse
 import zoneinfo
 from decimal import Decimal
 from pathlib import Path
@@ -59,6 +60,10 @@ class Settings(BaseSettings):
     approvals_second_approval_over: Decimal | None = None
     #: Hours before a pending approval is re-sent once, then escalated to the admins.
     approvals_remind_after_hours: int = 24
+
+    #: Seals every new audit event with HMAC-SHA256 under this key, so that whoever can write the
+    #: database cannot rebuild the chain; keep it out of the database's reach.
+    audit_key: SecretStr | None = None
 
     # --- e-mail ---
     #: IMAP server of the invoice inbox; IMAP is on when this is set.
@@ -136,8 +141,16 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Return the secret values in force, so that logging can keep them out of every line."""
-        found = [self.imap_password, self.smtp_password, self.telegram_token, self.telegram_webhook_secret]
-        return [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+        found = [self.imap_password, self.smtp_password, self.telegram_token, self.telegram_webhook_secret,
+                 self.audit_key]  # fmt: skip
+        values = [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+        password = _url_password(self.database_url)
+        return values + ([password] if password else [])
+
+    @property
+    def audit_key_bytes(self) -> bytes | None:
+        """Return the audit key as bytes, or None when none is set."""
+        return self.audit_key.get_secret_value().encode() if self.audit_key else None
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -187,6 +200,17 @@ class _TomlSource(PydanticBaseSettingsSource):
     def __call__(self) -> dict[str, Any]:
         known = self.settings_cls.model_fields
         return {k: v for k, v in self._values.items() if k in known}
+
+
+def _url_password(url: str | None) -> str | None:
+    """Return the password in a database URL (kept out of the logs like any secret), if any."""
+    if not url:
+        return None
+    netloc = urllib.parse.urlsplit(url).netloc
+    userinfo = netloc.rpartition("@")[0]
+    if ":" not in userinfo:
+        return None
+    return urllib.parse.unquote(userinfo.partition(":")[2]) or None
 
 
 def config_path() -> Path | None:

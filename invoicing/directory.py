@@ -133,3 +133,13 @@ def user_dict(user: User) -> dict[str, object]:
         "telegram_user_id": user.telegram_user_id,
         "email": user.email,
     }
+
+
+def live_users(session: Session) -> list[User]:
+    """Return the registered users not archived, oldest first."""
+    return list(session.execute(select(User).where(User.archived_at.is_(None)).order_by(User.id)).scalars())
+
+
+def live_contacts(session: Session) -> list[Contact]:
+    """Return the contacts not archived, oldest first."""
+    return list(session.execute(select(Contact).where(Contact.archived_at.is_(None)).order_by(Contact.id)).scalars())

@@ -21,10 +21,12 @@ def cli_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def invoicebot(data_dir: Path, *args: str, check: bool = True, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
+def invoicebot(
+    data_dir: Path, *args: str, check: bool = True, database_url: str | None = None, env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:  # fmt: skip
     """Run `invoicebot ARGS` and return the finished process (raising on failure when `check`)."""
     result = subprocess.run(
-        [INVOICEBOT, *args], cwd=data_dir.parent, env=cli_env(data_dir, database_url),
+        [INVOICEBOT, *args], cwd=data_dir.parent, env={**cli_env(data_dir, database_url), **(env or {})},
         capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     if check and result.returncode != 0:
@@ -32,5 +34,5 @@ def invoicebot(data_dir: Path, *args: str, check: bool = True, database_url: str
     return result
 
 
-def invoicebot_json(data_dir: Path, *args: str, database_url: str | None = None) -> Any:
-    return json.loads(invoicebot(data_dir, *args, "--json", database_url=database_url).stdout)
+def invoicebot_json(data_dir: Path, *args: str, database_url: str | None = None, env: dict[str, str] | None = None) -> Any:
+    return json.loads(invoicebot(data_dir, *args, "--json", database_url=database_url, env=env).stdout)

@@ -42,3 +42,43 @@ def test_given_the_service_runs_when_files_are_dropped_then_invoices_appear_and_
         code = service.wait(timeout=30)
         log.close()
     assert code == 0, Path(log.name).read_text()
+
+
+async def test_a_refused_bot_token_is_one_clear_line_without_the_token_and_the_rest_runs(tmp_path):
+    """GIVEN a token the Bot API refuses WHEN the service starts THEN the log says so in one line
+    that does not show the token, and the drop folder still turns files into invoices."""
+    import asyncio
+
+    from tests.integration.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram()
+    await fake.start()
+    wrong = "987654321:AAwrong-token-that-must-never-be-logged-xyz"
+    data_dir = tmp_path / "var"
+    env = {**cli_env(data_dir), "INVOICEBOT_TELEGRAM_TOKEN": wrong,
+           "INVOICEBOT_TELEGRAM_API_URL": fake.base_url, "INVOICEBOT_TELEGRAM_FILE_URL": fake.base_file_url}
+    service = await asyncio.create_subprocess_exec(
+        INVOICEBOT, "run", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        inbox = data_dir / "inbox"
+        lines: list[str] = []
+        while not any("invoicebot running" in line for line in lines):
+            line = await asyncio.wait_for(service.stdout.readline(), 60)  # type: ignore[union-attr]
+            assert line, "the service stopped:\n" + "".join(lines)
+            lines.append(line.decode())
+        (inbox / "invoice.pdf").write_bytes(simple_invoice_pdf())
+        for _ in range(300):
+            if (inbox / "done" / "invoice.pdf").exists():
+                break
+            await asyncio.sleep(0.1)
+        assert (inbox / "done" / "invoice.pdf").exists()
+    finally:
+        service.send_signal(signal.SIGTERM)
+        rest = await asyncio.wait_for(service.stdout.read(), 30)  # type: ignore[union-attr]
+        await service.wait()
+        await fake.stop()
+    log = "".join(lines) + rest.decode()
+    refused = [line for line in log.splitlines() if "Telegram refused the bot token" in line]
+    assert len(refused) == 1 and "INVOICEBOT_TELEGRAM_TOKEN" in refused[0]
+    assert wrong not in log and wrong.split(":")[1] not in log

@@ -1,0 +1,12 @@
+"""The `invoicebot` command line: one module per command group, each registered here."""
+
+from __future__ import annotations
+
+from bot.cli import admin, invoices, people, reading
+from bot.cli.root import main
+
+for _module in (reading, invoices, people, admin):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)
+
+__all__ = ["main"]
