@@ -65,6 +65,30 @@ class Settings(BaseSettings):
     #: database cannot rebuild the chain; keep it out of the database's reach.
     audit_key: SecretStr | None = None
 
+    # --- issuing: the business's own details, printed on every invoice it issues ---
+    seller_name: str | None = None
+    #: Street lines of the postal address, one per line (or separated by ";"). When postcode
+    #: and city are not set apart, the last line is read as "postcode city".
+    seller_address: str | None = None
+    seller_postcode: str | None = None
+    seller_city: str | None = None
+    #: ISO 3166-1 alpha-2 country code of the business.
+    seller_country: str | None = None
+    seller_vat_id: str | None = None
+    seller_iban: str | None = None
+    seller_bic: str | None = None
+    seller_email: str | None = None
+    #: A PNG, JPEG or SVG file printed at the top of every invoice.
+    seller_logo: Path | None = None
+    #: Number formats: `{year}` and `{seq}` (with a width, `{seq:04d}`) are filled in; numbers
+    #: are gapless per format and year.
+    invoice_number_format: str = "INV-{year}-{seq:04d}"
+    credit_note_number_format: str = "CN-{year}-{seq:04d}"
+    #: Days until an invoice is due when its customer has no terms of their own.
+    payment_terms_days: int = Field(default=30, ge=0, le=3650)
+    #: A folder whose templates (same names as the bundled ones) replace the bundled ones.
+    templates_dir: Path | None = None
+
     # --- e-mail ---
     #: IMAP server of the invoice inbox; IMAP is on when this is set.
     imap_host: str | None = None
@@ -122,6 +146,24 @@ class Settings(BaseSettings):
         if isinstance(value, list):
             return [str(part).strip().lower() for part in value if str(part).strip()]
         return value
+
+    @field_validator("invoice_number_format", "credit_note_number_format")
+    @classmethod
+    def _number_format(cls, value: str) -> str:
+        try:
+            sample = value.format(year=2026, seq=1)
+        except (KeyError, IndexError, ValueError) as e:
+            raise ValueError(f"number format {value!r}: only {{year}} and {{seq}} can be filled in ({e})") from e
+        if "{seq" not in value or sample == value.format(year=2026, seq=2) or len(sample) > 60:
+            raise ValueError(f"number format {value!r} needs {{seq}} (and stays under 60 characters)")
+        return value
+
+    @field_validator("seller_country")
+    @classmethod
+    def _country_code(cls, value: str | None) -> str | None:
+        if value is not None and (len(value.strip()) != 2 or not value.strip().isalpha()):
+            raise ValueError(f"seller country must be a two-letter ISO code such as DE, not {value!r}")
+        return value.strip().upper() if value else value
 
     @field_validator("timezone")
     @classmethod

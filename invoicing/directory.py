@@ -11,6 +11,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 
 from invoicing import audit
+from invoicing.billing import DiscountTerms, InvalidTerms, LateFeeTerms
 from invoicing.clock import Clock
 from invoicing.db.models import Contact, User
 from invoicing.domain import Role
@@ -61,7 +62,18 @@ class ContactInput:
     language: str | None = None
     currency: str | None = None
     payment_terms_days: int | None = None
+    #: Street lines, one per line (or separated by ";").
     address: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    #: ISO 3166-1 alpha-2 country code.
+    country: str | None = None
+    invoice_email: str | None = None
+    #: "2% 10": 2 % off when paid within 10 days (`billing.DiscountTerms`).
+    discount_terms: str | None = None
+    #: "interest 9.5", "fixed 15", "percent 5" or "eu" (`billing.LateFeeTerms`).
+    late_fee_terms: str | None = None
+    external_id: str | None = None
 
 
 def normalise_vat_id(value: str) -> str:
@@ -79,12 +91,32 @@ def normalise_iban(value: str) -> str:
         raise InvalidValue("IBAN", value, str(e)) from e
 
 
+def normalise_country(value: str) -> str:
+    """Return a two-letter country code in capitals ("de" -> "DE")."""
+    code = value.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise InvalidValue("country", value, "use the two-letter ISO code, such as DE or FR")
+    return code
+
+
+def check_terms(data: ContactInput) -> None:
+    """Raise `InvalidValue` when the contact's payment, discount or late-fee terms cannot be read."""
+    if data.payment_terms_days is not None and data.payment_terms_days < 0:
+        raise InvalidValue("payment terms", str(data.payment_terms_days), "must not be negative")
+    try:
+        if data.discount_terms:
+            DiscountTerms.parse(data.discount_terms)
+        if data.late_fee_terms:
+            LateFeeTerms.parse(data.late_fee_terms)
+    except InvalidTerms as e:
+        raise InvalidValue("terms", data.discount_terms or data.late_fee_terms or "", str(e)) from e
+
+
 def add_contact(session: Session, clock: Clock, data: ContactInput, *, actor: str = "cli") -> Contact:
     """Record a customer and/or vendor and return it."""
     if data.manager_id is not None and session.get(User, data.manager_id) is None:
         raise NotFound("user", data.manager_id)
-    if data.payment_terms_days is not None and data.payment_terms_days < 0:
-        raise InvalidValue("payment terms", str(data.payment_terms_days), "must not be negative")
+    check_terms(data)
     contact = Contact(
         name=data.name.strip(),
         email=data.email,
@@ -97,6 +129,13 @@ def add_contact(session: Session, clock: Clock, data: ContactInput, *, actor: st
         currency=data.currency.upper() if data.currency else None,
         payment_terms_days=data.payment_terms_days,
         address=data.address,
+        postcode=data.postcode,
+        city=data.city,
+        country=normalise_country(data.country) if data.country else None,
+        invoice_email=data.invoice_email,
+        discount_terms=DiscountTerms.parse(data.discount_terms).to_text() if data.discount_terms else None,
+        late_fee_terms=LateFeeTerms.parse(data.late_fee_terms).to_text() if data.late_fee_terms else None,
+        external_id=data.external_id,
         learned={},
         created_at=clock.now(),
     )
@@ -122,6 +161,14 @@ def contact_dict(contact: Contact) -> dict[str, object]:
         "language": contact.language,
         "currency": contact.currency,
         "terms_days": contact.payment_terms_days,
+        "address": contact.address,
+        "postcode": contact.postcode,
+        "city": contact.city,
+        "country": contact.country,
+        "invoice_email": contact.invoice_email,
+        "discount_terms": contact.discount_terms,
+        "late_fee_terms": contact.late_fee_terms,
+        "external_id": contact.external_id,
     }
 
 

@@ -108,10 +108,25 @@ class Contact(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     vat_id: Mapped[str | None] = mapped_column(String(32), index=True)
     iban: Mapped[str | None] = mapped_column(String(34), index=True)
+    #: Street lines of the postal address, one per line (postcode, city and country apart).
     address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    #: ISO 3166-1 alpha-2 country code.
+    country: Mapped[str | None] = mapped_column(String(2))
+    #: Where our invoices to this customer go (else `email`).
+    invoice_email: Mapped[str | None] = mapped_column(String(320))
     language: Mapped[str | None] = mapped_column(String(8))
     currency: Mapped[str | None] = mapped_column(String(3))
     payment_terms_days: Mapped[int | None] = mapped_column(Integer)
+    #: Early-payment discount as `billing.DiscountTerms` writes it ("2% 10").
+    discount_terms: Mapped[str | None] = mapped_column(String(40))
+    #: Late fee as `billing.LateFeeTerms` writes it ("interest 9.5", "fixed 15", "eu").
+    late_fee_terms: Mapped[str | None] = mapped_column(String(40))
+    #: The key of this contact in the CRM it was imported from.
+    external_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    #: Reminders are not sent to this contact while set (a per-contact pause).
+    reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: Field corrections learnt for this vendor's invoices: field name -> rule.
     learned: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -149,6 +164,8 @@ class Invoice(Base):
         Index("ix_invoices_seller_number", "seller_key", "number"),
         # Gapless numbering: one issued number per series value.
         UniqueConstraint("direction", "number_series_id", "number", name="uq_invoices_series_number"),
+        # Each period of a recurring plan is issued once.
+        UniqueConstraint("recurring_plan_id", "recurring_period", name="uq_invoices_plan_period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,6 +197,20 @@ class Invoice(Base):
     extracted: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     language: Mapped[str | None] = mapped_column(String(8))
+    #: UNTDID 1001 document type: 380 invoice, 381 credit note.
+    document_type: Mapped[str] = mapped_column(String(3), default="380")
+    buyer_vat_id: Mapped[str | None] = mapped_column(String(32))
+    #: The invoice a credit note corrects (or a fee invoice charges for).
+    preceding_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+    #: What an issued invoice says, frozen at issue (the JSON of `document.InvoiceDocument`).
+    issued: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    issued_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    recurring_plan_id: Mapped[int | None] = mapped_column(ForeignKey("recurring_plans.id"))
+    #: The period of the plan this invoice bills (its first day, ISO).
+    recurring_period: Mapped[str | None] = mapped_column(String(10))
+    #: Reminders for this invoice wait until this day (a hold from chat).
+    reminders_held_until: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     archived_at: Mapped[dt.datetime | None]
@@ -202,6 +233,9 @@ class InvoiceLine(Base):
     unit_price: Mapped[Decimal | None] = mapped_column(ExactDecimal(18, 4))
     amount: Mapped[Decimal | None] = mapped_column(Money())
     tax_rate: Mapped[Decimal | None] = mapped_column(ExactDecimal(7, 2))
+    #: VAT category (`billing.TaxCategory`) and unit code of the lines we issue.
+    tax_category: Mapped[str | None] = mapped_column(String(2))
+    unit: Mapped[str | None] = mapped_column(String(3))
 
 
 class Approval(Base):
@@ -249,13 +283,23 @@ class RecurringPlan(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
-    #: The lines each invoice repeats: [{description, quantity, unit_price, tax_rate}], decimals as strings.
+    #: The lines each invoice repeats: `billing.LineItem.to_json()` each, decimals as strings.
     lines: Mapped[list[Any]] = mapped_column(JSON)
     currency: Mapped[str] = mapped_column(String(3))
-    interval_unit: Mapped[str] = mapped_column(String(16))  # day | week | month | year
+    interval_unit: Mapped[str] = mapped_column(String(16))  # week | month | quarter | year
     interval_count: Mapped[int] = mapped_column(Integer, default=1)
+    #: Day of the month (1-31, the month's last day when shorter) or of the week (1 Monday - 7).
+    day: Mapped[int | None] = mapped_column(Integer)
+    #: The first day the plan bills; periods are counted from it.
+    start_on: Mapped[dt.date] = mapped_column(Date)
+    #: The next period still to issue (a cache of what `recurrence` computes from the issued ones).
     next_run_on: Mapped[dt.date] = mapped_column(Date, index=True)
     end_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: How many invoices the plan issues in all (None: until `end_on`, or for ever).
+    max_count: Mapped[int | None] = mapped_column(Integer)
+    issued_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: Each invoice is also sent by e-mail when set; otherwise it waits as issued.
+    send: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
     archived_at: Mapped[dt.datetime | None]
@@ -277,6 +321,7 @@ class Reminder(Base):
 
 class Task(Base):
     __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_state_assignee", "state", "assignee_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))  # collect_payment | review | unknown_delivery
@@ -311,13 +356,16 @@ class Job(Base):
 
 
 class NumberSeries(Base):
-    """A gapless counter: the next number is taken under a row lock in the issuing transaction."""
+    """A gapless counter per series and year: the next number is taken under a row lock in the
+    issuing transaction, so a number is used exactly when the invoice that carries it commits."""
 
     __tablename__ = "number_series"
+    __table_args__ = (UniqueConstraint("name", "year", name="uq_number_series_name_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    #: A format such as "INV-{year}-{seq:05d}".
+    name: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(Integer)
+    #: A format such as "INV-{year}-{seq:04d}".
     pattern: Mapped[str] = mapped_column(String(100))
     next_value: Mapped[int] = mapped_column(BigInteger, default=1)
     created_at: Mapped[dt.datetime]
