@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from telegram.error import InvalidToken
 
+from bot.scheduler import every_minute
 from bot.telegram import TelegramChannel
 from bot.telegram.services import ChatServices
 from bot.wiring import App
@@ -20,7 +21,6 @@ from intake.folder import DropFolder
 from intake.mail import watcher_from_settings
 from invoicing import jobs
 from invoicing.db.models import Job
-from invoicing.mailer import MAIL_SEND, MailSendHandler, mailer_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +89,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     await asyncio.to_thread(app.upgrade_database)
     folder = DropFolder(app.settings.inbox_dir, app.intake)
     folder.prepare()
-    handlers: dict[str, jobs.Handler] = {
-        MAIL_SEND: MailSendHandler(app.db, app.store, mailer_from_settings(app.settings)),
-    }
+    handlers = app.job_handlers()
     wake = asyncio.Event()
     unlisten = wake_on_new_jobs(app, wake)
     chat = await _start_telegram(app) if app.settings.telegram_token else None
@@ -106,6 +104,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     tasks = [
         asyncio.create_task(folder.watch(stop), name="drop-folder"),
         asyncio.create_task(job_worker(app, handlers, stop, wake), name="job-worker"),
+        asyncio.create_task(every_minute(app, stop), name="scheduler"),
     ]
     if chat is not None:
         tasks.append(asyncio.create_task(chat.receive_updates(stop), name="telegram"))

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from intake.pipeline import DocumentReader, Intake
     from invoicing.db.engine import Database
     from invoicing.files import FileStore
+    from invoicing.issuing import IssuingPolicy
+    from invoicing.jobs import Handler
+    from invoicing.render import InvoiceRenderer
 
 #: A Telegram bot token as it appears in URLs and library messages ("123456:AA...").
 BOT_TOKEN = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")
@@ -113,10 +116,48 @@ class App:
         )
         return Intake(self.db, self.clock, self.store, self.reader, policy, self.settings.max_document_bytes)
 
+    @cached_property
+    def issuing_policy(self) -> IssuingPolicy:
+        """What issuing needs; raises `MissingDetails` while our own details are incomplete."""
+        from invoicing.issuing import IssuingPolicy
+        from invoicing.parties import seller_from_settings
+
+        s = self.settings
+        return IssuingPolicy(
+            seller_from_settings(s), invoice_format=s.invoice_number_format,
+            credit_note_format=s.credit_note_number_format, terms_days=s.payment_terms_days,
+            language=s.language, currency=s.currency,
+        )  # fmt: skip
+
+    @cached_property
+    def renderer(self) -> InvoiceRenderer:
+        """Worker processes that print invoices (PDF with Factur-X XML inside)."""
+        from invoicing.render import InvoiceRenderer, RenderOptions
+
+        options = RenderOptions(templates_dir=self.settings.templates_dir, logo=self.settings.seller_logo)
+        return InvoiceRenderer(max(1, min(2, self.settings.workers or 2)), options)
+
+    def job_handlers(self) -> dict[str, Handler]:
+        """Return the handlers of every outbox job this process performs without the chat."""
+        from invoicing.issuing import INVOICE_RENDER, INVOICE_SEND
+        from invoicing.mail_texts import MailTemplates
+        from invoicing.mailer import MAIL_SEND, MailSendHandler, mailer_from_settings
+        from invoicing.outgoing import RenderHandler, SendHandler
+
+        mailer = mailer_from_settings(self.settings)
+        texts = MailTemplates(self.settings.templates_dir)
+        return {
+            MAIL_SEND: MailSendHandler(self.db, self.store, mailer),
+            INVOICE_RENDER: RenderHandler(self.db, self.clock, self.store, self.renderer),
+            INVOICE_SEND: SendHandler(self.db, self.clock, self.store, mailer, texts, self.settings.mail_from),
+        }
+
     def upgrade_database(self) -> None:
         """Bring the schema up to date now (opening the database does it; see `db`)."""
         _ = self.db
 
     def close(self) -> None:
+        if "renderer" in self.__dict__:
+            self.renderer.close()
         if "db" in self.__dict__:
             self.db.dispose()

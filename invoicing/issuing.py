@@ -213,9 +213,14 @@ def document_of(invoice: Invoice) -> InvoiceDocument:
     return from_json(InvoiceDocument, invoice.issued)
 
 
+def send_key(invoice_id: int, attempt: int = 1) -> str:
+    """Return the idempotency key of the `attempt`-th sending of an invoice."""
+    return f"{INVOICE_SEND}:{invoice_id}" + (f":{attempt}" if attempt > 1 else "")
+
+
 def enqueue_send(session: Session, clock: Clock, invoice_id: int, attempt: int = 1) -> bool:
     """Queue the e-mail of an issued invoice to its customer; return whether it was new."""
-    key = f"{INVOICE_SEND}:{invoice_id}" + (f":{attempt}" if attempt > 1 else "")
+    key = send_key(invoice_id, attempt)
     return jobs.enqueue(session, clock, kind=INVOICE_SEND, key=key, payload={"invoice_id": invoice_id})
 
 

@@ -86,6 +86,18 @@ class PermanentFailure(Exception):
 Handler = Callable[[ClaimedJob], Awaitable[None]]
 
 
+def _due(now: dt.datetime) -> Any:
+    return or_(Job.state == JobState.PENDING, (Job.state == JobState.RUNNING) & (Job.lease_until < now))
+
+
+def _take(job: Job, now: dt.datetime, worker: str) -> ClaimedJob:
+    job.state = JobState.RUNNING
+    job.attempts += 1
+    job.lease_until = now + LEASE
+    job.locked_by = worker
+    return ClaimedJob(job.id, job.kind, job.idempotency_key, dict(job.payload), job.attempts)
+
+
 def claim(
     db: Database, clock: Clock, worker: str, kinds: Collection[str], limit: int = 10
 ) -> list[ClaimedJob]:
@@ -97,28 +109,24 @@ def claim(
     with db.transaction() as session:
         query = (
             select(Job)
-            .where(
-                or_(
-                    Job.state == JobState.PENDING,
-                    (Job.state == JobState.RUNNING) & (Job.lease_until < now),
-                ),
-                Job.run_after <= now,
-                Job.kind.in_(list(kinds)),
-            )
+            .where(_due(now), Job.run_after <= now, Job.kind.in_(list(kinds)))
             .order_by(Job.run_after, Job.id)
             .limit(limit)
         )
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        jobs = list(session.execute(query).scalars())
-        claimed = []
-        for job in jobs:
-            job.state = JobState.RUNNING
-            job.attempts += 1
-            job.lease_until = now + LEASE
-            job.locked_by = worker
-            claimed.append(ClaimedJob(job.id, job.kind, job.idempotency_key, dict(job.payload), job.attempts))
-        return claimed
+        return [_take(job, now, worker) for job in session.execute(query).scalars()]
+
+
+def claim_key(db: Database, clock: Clock, worker: str, key: str) -> ClaimedJob | None:
+    """Lease the job with idempotency key `key` to `worker` if it is due; else return None."""
+    now = clock.now()
+    with db.transaction() as session:
+        query = select(Job).where(Job.idempotency_key == key, _due(now), Job.run_after <= now)
+        if db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        job = session.execute(query).scalar()
+        return _take(job, now, worker) if job is not None else None
 
 
 def backoff(attempt: int) -> dt.timedelta:
@@ -145,15 +153,49 @@ def finish(db: Database, clock: Clock, job: ClaimedJob, error: BaseException | N
             row.run_after = now + backoff(row.attempts)
 
 
+async def _run(db: Database, clock: Clock, handler: Handler, job: ClaimedJob) -> BaseException | None:
+    error: BaseException | None = None
+    try:
+        await handler(job)
+    except Exception as e:  # noqa: BLE001 - the worker records any failure and goes on
+        log.warning("job %s (%s) failed: %s", job.id, job.kind, e, extra={"job_id": job.id})
+        error = e
+    await asyncio.to_thread(finish, db, clock, job, error)
+    return error
+
+
 async def run_due(db: Database, clock: Clock, handlers: dict[str, Handler], worker: str) -> int:
     """Claim and run the due jobs whose kind has a handler; return how many ran."""
     jobs = await asyncio.to_thread(claim, db, clock, worker, handlers.keys())
     for job in jobs:
-        error: BaseException | None = None
-        try:
-            await handlers[job.kind](job)
-        except Exception as e:  # noqa: BLE001 - the worker records any failure and goes on
-            log.warning("job %s (%s) failed: %s", job.id, job.kind, e, extra={"job_id": job.id})
-            error = e
-        await asyncio.to_thread(finish, db, clock, job, error)
+        await _run(db, clock, handlers[job.kind], job)
     return len(jobs)
+
+
+async def run_now(db: Database, clock: Clock, handlers: dict[str, Handler], worker: str, key: str) -> bool:
+    """Run the job with idempotency key `key` at once if it is due and has a handler; return
+    whether it ran and succeeded (a CLI command does its own job instead of waiting for a worker)."""
+    job = await asyncio.to_thread(claim_key, db, clock, worker, key)
+    if job is None:
+        return False
+    handler = handlers.get(job.kind)
+    if handler is None:
+        await asyncio.to_thread(release, db, job)
+        return False
+    return await _run(db, clock, handler, job) is None
+
+
+def release(db: Database, job: ClaimedJob) -> None:
+    """Give back a claimed job untouched (no attempt counted), for another worker to run."""
+    with db.transaction() as session:
+        row = session.get(Job, job.id)
+        if row is not None:
+            row.state, row.lease_until, row.locked_by, row.attempts = JobState.PENDING, None, None, row.attempts - 1
+
+
+async def run_all_due(db: Database, clock: Clock, handlers: dict[str, Handler], worker: str) -> int:
+    """Run due jobs until none is left (what `invoicebot tick` does once); return how many ran."""
+    total = 0
+    while ran := await run_due(db, clock, handlers, worker):
+        total += ran
+    return total

@@ -32,6 +32,8 @@ class SellerView(BaseModel):
 
 class InvoiceSummary(_Amounts):
     id: int
+    #: "invoice" or "credit_note".
+    kind: str
     direction: Direction
     status: InvoiceStatus
     number: str | None
@@ -42,6 +44,7 @@ class InvoiceSummary(_Amounts):
     tax_total: Decimal | None
     total: Decimal | None
     amount_paid: Decimal
+    contact_id: int | None
     contact: str | None
     seller: SellerView
     buyer: str | None
@@ -60,6 +63,8 @@ class LineView(_Amounts):
     unit_price: Decimal | None
     amount: Decimal | None
     tax_rate: Decimal | None
+    tax_category: str | None = None
+    unit: str | None = None
 
 
 class ApprovalView(BaseModel):
@@ -91,6 +96,11 @@ class AuditView(BaseModel):
 
 
 class InvoiceDetail(InvoiceSummary):
+    payment_reference: str | None
+    #: The invoice a credit note corrects.
+    preceding_invoice_id: int | None
+    note: str | None
+    buyer_reference: str | None
     confidence: dict[str, float]
     lines: list[LineView]
     approvals: list[ApprovalView]
@@ -103,6 +113,7 @@ def summarise(invoice: Invoice) -> InvoiceSummary:
     document = invoice.document
     return InvoiceSummary(
         id=invoice.id,
+        kind="credit_note" if invoice.document_type == "381" else "invoice",
         direction=invoice.direction,
         status=invoice.status,
         number=invoice.number,
@@ -113,6 +124,7 @@ def summarise(invoice: Invoice) -> InvoiceSummary:
         tax_total=invoice.tax_total,
         total=invoice.total,
         amount_paid=invoice.amount_paid,
+        contact_id=invoice.contact_id,
         contact=invoice.contact.name if invoice.contact else None,
         seller=SellerView(name=invoice.seller_name, vat_id=invoice.seller_vat_id, iban=invoice.seller_iban),
         buyer=invoice.buyer_name,
@@ -148,6 +160,14 @@ def list_invoices(
     return [summarise(invoice) for invoice in session.execute(query).scalars()]
 
 
+def invoice_row(session: Session, invoice_id: int) -> Invoice:
+    """Return the invoice with this id; raise `NotFound`."""
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound("invoice", invoice_id)
+    return invoice
+
+
 def show_invoice(session: Session, invoice_id: int) -> InvoiceDetail:
     """Return everything known about one invoice, its audit trail included."""
     invoice = session.get(Invoice, invoice_id)
@@ -159,8 +179,13 @@ def show_invoice(session: Session, invoice_id: int) -> InvoiceDetail:
     payments = session.execute(
         select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id)
     ).scalars()
+    extra = invoice.extracted if invoice.direction is Direction.OUT and invoice.extracted else {}
     return InvoiceDetail(
         **summarise(invoice).model_dump(),
+        payment_reference=invoice.payment_reference,
+        preceding_invoice_id=invoice.preceding_invoice_id,
+        note=extra.get("note"),
+        buyer_reference=extra.get("buyer_reference"),
         confidence=dict(invoice.confidence or {}),
         lines=[LineView.model_validate(line, from_attributes=True) for line in invoice.lines],
         approvals=[ApprovalView.model_validate(a, from_attributes=True) for a in approvals],

@@ -1,4 +1,4 @@
-"""Commands that read documents: `run` (the service), `extract` and `ingest`."""
+"""Commands that read documents: `extract` and `ingest`."""
 
 from __future__ import annotations
 
@@ -16,15 +16,6 @@ from bot.cli.root import app_of, emit, json_option
 if TYPE_CHECKING:
     from intake.pipeline import DocumentReader, ReadOutcome
     from invoicing.extraction import ExtractedInvoice
-
-
-@click.command()
-@click.pass_context
-def run(ctx: click.Context) -> None:
-    """Run the service: drop folder, job worker (and e-mail and chat when configured)."""
-    from bot.service import serve
-
-    asyncio.run(serve(app_of(ctx)))
 
 
 def _read_all(paths: list[Path], reader: DocumentReader) -> Iterator[tuple[Path, ReadOutcome]]:
@@ -124,4 +115,4 @@ def _ingest_line(path: Path, record: dict[str, Any]) -> str:
     return f"{path}: invoice {record['invoice_id']} {record['status']}{warn}"
 
 
-COMMANDS = (run, extract, ingest)
+COMMANDS = (extract, ingest)

@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from bot.telegram import handlers, render
 from bot.telegram.approvals import ApprovalMessenger
+from bot.telegram.notices import NoticeSender
 from bot.telegram.services import SERVICES, ChatServices
 from invoicing import approvals
 from invoicing.db.owner import OwnerLock
@@ -55,9 +56,10 @@ class TelegramChannel:
         self.application = application or build_application(services)
         self.owner = OwnerLock(services.db, UPDATES_LOCK)
         self.messenger = ApprovalMessenger(self.application.bot, services)
+        self.notices = NoticeSender(self.application.bot, services)
 
     def job_handlers(self) -> dict[str, Handler]:
-        return self.messenger.handlers()
+        return {**self.messenger.handlers(), **self.notices.handlers()}
 
     async def start(self) -> None:
         """Connect to the Bot API (getMe, command menu) and start processing updates."""

