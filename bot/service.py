@@ -127,7 +127,9 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
 
 async def _start_telegram(app: App) -> TelegramChannel | None:
     """Return the started chat channel, or None (the rest of the service runs) when it cannot start."""
-    chat = TelegramChannel(ChatServices(app.db, app.clock, app.store, app.intake, app.settings))
+    services = ChatServices(app.db, app.clock, app.store, app.intake, app.settings, renderer=app.renderer,
+                            issuing_policy=lambda: app.issuing_policy)  # fmt: skip
+    chat = TelegramChannel(services)
     try:
         await chat.start()
     except InvalidToken:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum import iban as iban_number
 from stdnum.eu import vat as eu_vat
@@ -190,3 +190,26 @@ def live_users(session: Session) -> list[User]:
 def live_contacts(session: Session) -> list[Contact]:
     """Return the contacts not archived, oldest first."""
     return list(session.execute(select(Contact).where(Contact.archived_at.is_(None)).order_by(Contact.id)).scalars())
+
+
+def find_customers(session: Session, text: str, limit: int = 6) -> list[Contact]:
+    """Return the contacts whose name contains `text` (case-insensitive), customers first."""
+    wanted = " ".join(text.split()).casefold()
+    if not wanted:
+        return []
+    escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = (
+        select(Contact)
+        .where(Contact.archived_at.is_(None), func.lower(Contact.name).like(f"%{escaped}%", escape="\\"))
+        .order_by(Contact.is_customer.desc(), func.length(Contact.name), Contact.id)
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def contact_row(session: Session, contact_id: int) -> Contact:
+    """Return the contact with this id; raise `NotFound` (archived ones too)."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.archived_at is not None:
+        raise NotFound("contact", contact_id)
+    return contact

@@ -206,6 +206,27 @@ def _document(
     )  # fmt: skip
 
 
+def draft_document(session: Session, clock: Clock, invoice_id: int, policy: IssuingPolicy) -> InvoiceDocument:
+    """Return what a draft would print if issued today, numbered "DRAFT" (for a preview)."""
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.status is not InvoiceStatus.DRAFT:
+        raise NotFound("draft invoice", invoice_id)
+    contact = _customer(session, invoice.contact_id or 0)
+    return _document(session, invoice, contact, policy, DocumentKind(invoice.document_type), "DRAFT", clock.today())
+
+
+def cancel_draft(session: Session, clock: Clock, invoice_id: int, actor: str) -> None:
+    """Cancel a draft nobody will issue (it stays on record, cancelled)."""
+    invoice = session.get(Invoice, invoice_id, with_for_update=True)
+    if invoice is None or invoice.direction is not Direction.OUT:
+        raise NotFound("draft invoice", invoice_id)
+    if invoice.status is not InvoiceStatus.DRAFT:
+        raise InvalidTransition(invoice_id, invoice.status.value, "cancelled as a draft")
+    invoice.status, invoice.updated_at = InvoiceStatus.CANCELLED, clock.now()
+    audit.record(session, clock, actor=actor, action="invoice.cancelled", entity_type="invoice", entity_id=invoice_id,
+                 before={"status": InvoiceStatus.DRAFT}, after={"status": InvoiceStatus.CANCELLED})  # fmt: skip
+
+
 def document_of(invoice: Invoice) -> InvoiceDocument:
     """Return what an issued invoice says, as frozen when it was issued."""
     if invoice.issued is None:

@@ -17,7 +17,7 @@ from invoicing import audit
 from invoicing.clock import Clock
 from invoicing.db.models import Task, User
 from invoicing.domain import TaskState
-from invoicing.errors import InvalidTransition, NotFound
+from invoicing.errors import InvalidTransition, NotAuthorised, NotFound
 
 COLLECT_PAYMENT = "collect_payment"
 CALL_CUSTOMER = "call_customer"
@@ -76,11 +76,16 @@ def close_tasks(session: Session, clock: Clock, *, invoice_id: int, kind: str, a
     return closed
 
 
-def close_task(session: Session, clock: Clock, task_id: int, actor: str, state: TaskState = TaskState.DONE) -> TaskView:
-    """Mark one open task done (or cancelled) and return it."""
+def close_task(
+    session: Session, clock: Clock, task_id: int, actor: str, state: TaskState = TaskState.DONE,
+    *, by_user_id: int | None = None, by_admin: bool = True,
+) -> TaskView:  # fmt: skip
+    """Mark one open task done (or cancelled) and return it; only its assignee or an admin may."""
     task = session.get(Task, task_id, with_for_update=True)
     if task is None:
         raise NotFound("task", task_id)
+    if not by_admin and task.assignee_id is not None and task.assignee_id != by_user_id:
+        raise NotAuthorised(actor, f"close task {task_id}, which is someone else's")
     if task.state is not TaskState.OPEN:
         raise InvalidTransition(task_id, task.state.value, state.value)
     _close(session, clock, task, state, actor)

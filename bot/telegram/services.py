@@ -20,6 +20,7 @@ from invoicing.clock import Clock
 from invoicing.config import Settings
 from invoicing.db.engine import Database
 from invoicing.files import FileStore
+from invoicing.issuing import IssuingPolicy
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ class ChatServices:
     store: FileStore
     intake: Intake
     settings: Settings
+    #: Prints invoices (`invoicing.render.InvoiceRenderer`), for previews in chat.
+    renderer: Any = None
+    #: Returns what issuing needs (raises while the business's details are incomplete).
+    issuing_policy: Callable[[], IssuingPolicy] | None = None
 
     async def call(self, use_case: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Return what `use_case(session, ...)` gives, run in its own transaction on a worker thread."""
