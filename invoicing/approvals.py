@@ -188,6 +188,8 @@ class Outcome(StrEnum):
     INVALID = "invalid"
     #: The approval was decided before (a reused token, a double press).
     ALREADY = "already"
+    #: The request belongs to an earlier approval round: the invoice changed since it was sent.
+    REPLACED = "replaced"
     UNKNOWN_USER = "unknown_user"
 
 
@@ -270,6 +272,8 @@ def _decide(
     if token is not None and approval.token_expires_at is not None and approval.token_expires_at < clock.now():
         return Result(Outcome.INVALID, invoice_id, approval_id)
     user = _user(session, telegram_user_id)
+    if approval.round != invoice.approval_round:
+        return Result(Outcome.REPLACED, invoice_id, approval_id)
     if approval.state is not ApprovalState.PENDING:
         return _settled(session, approval, Outcome.ALREADY)
     first = [a for a in _step_approvals(session, invoice_id, approval.step - 1) if a.state is ApprovalState.APPROVED]

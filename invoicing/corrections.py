@@ -126,6 +126,8 @@ class Correction:
     reopened: bool = False
     #: Alerts the change raised about where the money goes (each needs an admin's second approval).
     alerts: tuple[str, ...] = ()
+    #: The invoice's currency, to show amounts with.
+    currency: str = "EUR"
 
 
 def correct(db: Database, clock: Clock, invoice_id: int, field: str, value: str, editor: Editor) -> Correction:
@@ -171,7 +173,7 @@ def correct_field(
         raise InvalidTransition(invoice_id, invoice.status.value, "corrected")
     before = getattr(invoice, field)
     if before == parsed:
-        return Correction(invoice_id, field, before, parsed)
+        return Correction(invoice_id, field, before, parsed, currency=invoice.currency)
     asked = reapproval.was_asked(session, invoice)
     setattr(invoice, field, parsed)
     invoice.updated_at = clock.now()
@@ -183,7 +185,7 @@ def correct_field(
     reopen = must_reapprove(field, invoice.status, asked=asked, alerted=bool(alerts))
     if reopen:
         reapproval.reopen(session, clock, invoice, actor=editor.actor, fields=[field])
-    return Correction(invoice_id, field, before, parsed, reopen, tuple(alerts))
+    return Correction(invoice_id, field, before, parsed, reopen, tuple(alerts), invoice.currency)
 
 
 def _new_alerts(session: Session, invoice: Invoice, field: str, before: object) -> list[str]:

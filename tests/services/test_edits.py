@@ -10,7 +10,7 @@ from sqlalchemy import select
 from invoicing import approvals, audit, corrections, directory
 from invoicing.approvals import Outcome
 from invoicing.corrections import Editor
-from invoicing.db.models import Invoice, Job
+from invoicing.db.models import Approval, Invoice, Job
 from invoicing.domain import ApprovalState, InvoiceStatus, Role
 from invoicing.errors import NotAuthorised
 from invoicing.reapproval import changes
@@ -79,7 +79,7 @@ def test_given_an_approved_invoice_when_its_approver_changes_the_iban_then_a_fre
     assert new.token != old.token and new.chat_id == MANAGER
     assert len(jobs) == 2
     with db.transaction() as s:  # the old buttons are dead
-        assert approvals.decide_by_token(s, clock, old.token, MANAGER, approve=True).outcome is Outcome.ALREADY
+        assert approvals.decide_by_token(s, clock, old.token, MANAGER, approve=True).outcome is Outcome.REPLACED
     with db.transaction() as s:  # the new IBAN differs from the one the vendor used: an admin approves too
         assert approvals.decide_by_token(s, clock, new.token, MANAGER, approve=True).outcome is Outcome.FIRST_APPROVED
     with db.transaction() as s:
@@ -124,7 +124,9 @@ def test_given_a_request_already_sent_when_an_admin_corrects_the_due_date_then_t
     corrections.correct(db, clock, received.invoice_id, "due_date", "15.04.2026", editors["admin"])
     with db.transaction() as s:
         pressed = approvals.decide_by_token(s, clock, old.token, MANAGER, approve=True)
-    assert (pressed.outcome, pressed.state) == (Outcome.ALREADY, ApprovalState.SUPERSEDED)
+    assert pressed.outcome is Outcome.REPLACED
+    with db.transaction() as s:
+        assert s.get(Approval, old.approval_id).state is ApprovalState.SUPERSEDED
     with db.transaction() as s:
         [new] = approvals.open_step(s, clock, received.invoice_id)
         assert s.get(Invoice, received.invoice_id).due_date == dt.date(2026, 4, 15)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.telegram import render
 from bot.telegram.formats import CAPTION_LIMIT, Formats, plain, telegram_length
 from invoicing.domain import Direction, InvoiceStatus
-from invoicing.reapproval import FieldChange
+from invoicing.reapproval import Changes, FieldChange
 from invoicing.views import InvoiceSummary, SellerView
 
 ALERT = "IBAN changed from DE02 1203 0000 0000 2020 51 to GB33 BUKB 2020 1555 5555 55 since invoice #12"
@@ -72,8 +72,9 @@ def test_a_bank_detail_alert_comes_first_in_bold_with_the_second_approval_it_nee
 
 
 def test_a_change_since_approval_is_shown_old_to_new():
-    changes = [FieldChange("seller_iban", "DE02120300000000202051", "GB33BUKB20201555555555"),
-               FieldChange("total", "119.00", "99999.00"), FieldChange("due_date", "2025-08-25", "2025-09-01")]  # fmt: skip
+    changes = Changes((FieldChange("seller_iban", "DE02120300000000202051", "GB33BUKB20201555555555"),
+                       FieldChange("total", "119.00", "99999.00"), FieldChange("due_date", "2025-08-25", "2025-09-01")),
+                      since_approval=True)  # fmt: skip
     text = plain(render.approval_request(summary(), 1, Formats(), changes=changes))
     assert "Changed since approval:" in text
     assert "IBAN: DE02 1203 0000 0000 2020 51 → GB33 BUKB 2020 1555 5555 55" in text
@@ -87,7 +88,7 @@ def test_a_long_card_is_cut_cleanly_within_the_caption_limit():
     caption = render.approval_request(s, 1, Formats(), alerts=[ALERT], limit=CAPTION_LIMIT)
     assert telegram_length(plain(caption)) <= CAPTION_LIMIT
     assert balanced(caption) and ALERT in caption
-    assert caption.endswith("… more under Details")
+    assert plain(caption).endswith("… more under Details")
 
 
 def test_a_decision_time_reads_in_the_business_zone_and_language():
