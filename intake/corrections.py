@@ -17,7 +17,7 @@ from intake.sandbox import LimitExceeded, Limits, run_limited
 from intake.words import Page
 from invoicing import learning
 from invoicing.clock import Clock
-from invoicing.corrections import Correction, correct_field
+from invoicing.corrections import LOCAL_ADMIN, Correction, Editor, correct
 from invoicing.db.engine import Database
 from invoicing.db.models import Invoice
 from invoicing.files import FileStore
@@ -35,13 +35,18 @@ def read_pages(data: bytes, filename: str, languages: str) -> tuple[Page, ...]:
 
 def correct_and_learn(
     db: Database, clock: Clock, store: FileStore, invoice_id: int, field: str, value: str, *,
-    actor: str, languages: str, limits: Limits = Limits(), method: str = "forkserver",
+    languages: str, editor: Editor | None = None, actor: str = "cli", limits: Limits = Limits(),
+    method: str = "forkserver",
 ) -> tuple[Correction, Hint | None]:  # fmt: skip
-    """Correct the field, then learn where the vendor prints it; return the change and the hint."""
+    """Correct the field, then learn where the vendor prints it; return the change and the hint.
+
+    `editor` is the person asking (refused unless an admin or the invoice's approver); without one
+    the caller is the command line, which acts as an admin under the name `actor`.
+    """
+    who = editor if editor is not None else Editor(actor, LOCAL_ADMIN.role, None)
+    change = correct(db, clock, invoice_id, field, value, who)
     with db.transaction() as session:
-        change = correct_field(session, clock, invoice_id, field, value, actor)
-        invoice = session.get(Invoice, invoice_id)
-        assert invoice is not None
+        invoice = session.get_one(Invoice, invoice_id)
         document = invoice.document
         source = invoice.source
     extracted = learning.EXTRACTED_FIELD.get(change.field)
@@ -56,5 +61,5 @@ def correct_and_learn(
     hint = learn_hint(pages, extracted, change.after)
     if hint is not None:
         with db.transaction() as session:
-            learning.remember(session, clock, invoice_id, hint.to_json(), actor)
+            learning.remember(session, clock, invoice_id, hint.to_json(), who.actor)
     return change, hint

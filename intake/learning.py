@@ -4,8 +4,10 @@ When a person corrects a field of an incoming invoice, `learn_hint` looks for th
 on the invoice's pages and remembers what stands before it: the label in the same cell
 ("Beleg-Kennung: X-77"), the cell to its left, or the cell above it. Fields that do not change
 between a vendor's invoices (its name, VAT ID, IBAN, currency) are remembered as they are.
-`apply_hints` then reads the next invoice of the same vendor the same way, overriding what the
-general rules found.
+`apply_hints` then reads the next invoice of the same vendor the same way. Learning never
+overrides what a page clearly says: a remembered value only fills a field the page lacks, a
+remembered place replaces only a reading the general rules were unsure of, and a remembered IBAN
+that differs from the printed one is a warning, never a replacement (money follows the page).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from intake.fields.amounts import parse_amount
 from intake.fields.dates import find_dates, fold
 from intake.fields.layout import Cell, TextLine, cells_below, document_lines
 from intake.words import Page
-from invoicing.extraction import ExtractedInvoice
+from invoicing.extraction import ExtractedInvoice, Source
+from invoicing.payee_rules import compact_iban, show_iban
 from invoicing.review import fold_key
 
 #: Fields whose value is the same on every invoice of one vendor.
@@ -152,27 +155,53 @@ def _after_label(cell: Cell, label: str, parse: Callable[[str], Any]) -> Any:
 
 
 def apply_hints(pages: Sequence[Page], extraction: ExtractedInvoice, hints: Sequence[Hint]) -> ExtractedInvoice:
-    """Return the extraction with every field a hint can read replaced by what it reads."""
-    updates: dict[str, Any] = {}
-    seller = extraction.seller.model_dump()
+    """Return the extraction with what the hints add, never overriding what the page clearly says."""
+    values: dict[str, Any] = {}
     confidence = dict(extraction.confidence)
-    learnt = []
+    warnings = list(extraction.warnings)
     for hint in hints:
-        value = read_hint(pages, hint)
-        if value is None:
+        found = read_hint(pages, hint)
+        if found is None:
             continue
-        head, _, tail = hint.field.partition(".")
-        if tail:
-            seller[tail] = value
-        else:
-            updates[head] = value
-        confidence[hint.field] = max(confidence.get(hint.field, 0.0), LEARNT_CONFIDENCE)
-        learnt.append(hint.field)
-    if not learnt:
+        current = extraction.field_value(hint.field)
+        taken, warning = _merge(hint, found, current, confidence.get(hint.field, 0.0), extraction.source)
+        if warning:
+            warnings.append(warning)
+        if taken:
+            values[hint.field] = found
+            confidence[hint.field] = max(confidence.get(hint.field, 0.0), LEARNT_CONFIDENCE)
+    if not values and len(warnings) == len(extraction.warnings):
         return extraction
-    updates["seller"] = extraction.seller.model_copy(update=seller)
-    updates["confidence"] = confidence
+    seller = {tail: v for name, v in values.items() for head, _, tail in [name.partition(".")] if tail}
+    updates = {name: v for name, v in values.items() if "." not in name}
+    updates.update(seller=extraction.seller.model_copy(update=seller), confidence=confidence, warnings=tuple(warnings))
     return extraction.model_copy(update=updates)
+
+
+def _merge(hint: Hint, found: Any, current: Any, sure: float, source: Source | None) -> tuple[bool, str | None]:
+    """Return whether to take what the hint found, and the warning to give (if any)."""
+    iban = hint.field == "seller.iban"
+    if current in (None, ""):
+        note = f"IBAN {show_iban(found)} is not printed on this invoice: it was learnt from a correction" if iban else None
+        return True, note
+    if _equal(hint.field, found, current):
+        return True, None
+    if iban:
+        return False, (f"the printed IBAN {show_iban(current)} differs from {show_iban(found)} learnt for this "
+                       "vendor from a correction; the printed one is kept")  # fmt: skip
+    if hint.where == "constant":
+        return False, None
+    if sure < LEARNT_CONFIDENCE and source is not Source.EINVOICE_XML:
+        return True, f"{hint.field}: {found} read where this vendor prints it (the general rules read {current})"
+    return False, f"{hint.field}: the place learnt for this vendor shows {found}; {current} as read is kept"
+
+
+def _equal(field: str, found: Any, current: Any) -> bool:
+    if field == "seller.iban":
+        return compact_iban(str(found)) == compact_iban(str(current))
+    if isinstance(found, str) or isinstance(current, str):
+        return fold_key(str(found)) == fold_key(str(current))
+    return bool(found == current)
 
 
 def hints_from_json(stored: Sequence[dict[str, Any]]) -> list[Hint]:

@@ -1,4 +1,4 @@
-"""Approval rules: who is asked, who may decide, when to remind and escalate. Pure.
+"""Approval rules: who is asked, who may decide or edit, when to remind and escalate. Pure.
 
 Plain values in, plain values out: no database, no clock (the time is an argument).
 """
@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from invoicing.domain import Role
+from invoicing.domain import InvoiceStatus, Role
+
+#: Invoice fields that say how much is paid to whom and when: changing one after approval reopens it.
+PAYMENT_FIELDS = frozenset({"seller_iban", "total", "currency", "payment_reference", "due_date"})
+#: Incoming states in which an approval was given and the money may be (or is being) paid.
+_APPROVED = frozenset({InvoiceStatus.APPROVED, InvoiceStatus.PARTLY_PAID})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +43,27 @@ def second_approvers(first_decider_id: int | None, admins: Sequence[Person]) -> 
     return [a for a in admins if a.reachable and a.id != first_decider_id]
 
 
-def needs_second_approval(total: Decimal | None, threshold: Decimal | None) -> bool:
-    """Return whether an amount needs an admin's second approval (an unread total always does)."""
+def needs_second_approval(total: Decimal | None, threshold: Decimal | None, *, alerts: Sequence[str] = ()) -> bool:
+    """Return whether an invoice needs an admin's second approval: a payment alert (changed bank
+    details, a known VAT ID under another name) always does, and so does an amount over the
+    threshold (or an unread one, when there is a threshold)."""
+    if alerts:
+        return True
     if threshold is None:
         return False
     return total is None or total > threshold
+
+
+def may_edit(role: Role, user_id: int | None, approver_ids: Collection[int]) -> bool:
+    """Return whether someone may change an invoice: an admin, or a person asked to approve it."""
+    return role is Role.ADMIN or (user_id is not None and user_id in approver_ids)
+
+
+def must_reapprove(field: str, status: InvoiceStatus, *, asked: bool, alerted: bool = False) -> bool:
+    """Return whether changing `field` needs a fresh approval round: a payment field (or a change
+    that raised a payment alert) of an invoice approved, or of one whose approvers were already
+    asked, since what they were shown is no longer true."""
+    return (field in PAYMENT_FIELDS or alerted) and (status in _APPROVED or asked)
 
 
 def may_decide(person: Person, *, approver_id: int | None, step: int, first_decider_id: int | None) -> bool:

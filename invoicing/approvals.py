@@ -22,6 +22,8 @@ from invoicing.approval_rules import (  # noqa: F401 - re-exported for the bot
     Person,
     due_follow_ups,
     may_decide,
+    may_edit,
+    must_reapprove,
     needs_second_approval,
     new_token,
     route,
@@ -62,16 +64,24 @@ def _admins(session: Session) -> list[Person]:
     return [_person(u) for u in session.execute(query).scalars()]
 
 
+def _current_round(invoice_id: int):  # type: ignore[no-untyped-def]
+    return select(Invoice.approval_round).where(Invoice.id == invoice_id).scalar_subquery()
+
+
 def _step_approvals(session: Session, invoice_id: int, step: int) -> list[Approval]:
-    query = select(Approval).where(Approval.invoice_id == invoice_id, Approval.step == step)
+    """Return the requests of `step` in the invoice's current approval round."""
+    query = select(Approval).where(
+        Approval.invoice_id == invoice_id, Approval.step == step, Approval.round == _current_round(invoice_id)
+    )  # fmt: skip
     return list(session.execute(query.order_by(Approval.id)).scalars())
 
 
 def _ask(session: Session, clock: Clock, invoice_id: int, step: int, people: Iterable[Person], escalated: bool) -> None:
     now = clock.now()
+    round_ = session.execute(select(_current_round(invoice_id))).scalar_one()
     for person in people:
         session.add(Approval(
-            invoice_id=invoice_id, step=step, approver_id=person.id, state=ApprovalState.PENDING,
+            invoice_id=invoice_id, round=round_, step=step, approver_id=person.id, state=ApprovalState.PENDING,
             token=new_token(), token_expires_at=now + TOKEN_TTL, created_at=now,
             escalated_at=now if escalated else None,
         ))  # fmt: skip
@@ -128,9 +138,10 @@ def begin_send(session: Session, approval_id: int, chat_id: int) -> bool:
     return session.execute(statement).rowcount == 1
 
 
-def sent(session: Session, approval_id: int, chat_id: int, message_id: int) -> None:
+def sent(session: Session, approval_id: int, chat_id: int, message_id: int, captioned: bool = False) -> None:
     """Record the message that carries an approval's buttons (so it can be edited later)."""
-    session.execute(update(Approval).where(Approval.id == approval_id).values(chat_id=chat_id, message_id=message_id))
+    values = {"chat_id": chat_id, "message_id": message_id, "captioned": captioned}
+    session.execute(update(Approval).where(Approval.id == approval_id).values(**values))
 
 
 def not_sent(session: Session, approval_id: int) -> None:
@@ -177,7 +188,19 @@ class Outcome(StrEnum):
     INVALID = "invalid"
     #: The approval was decided before (a reused token, a double press).
     ALREADY = "already"
+    #: The request belongs to an earlier approval round: the invoice changed since it was sent.
+    REPLACED = "replaced"
     UNKNOWN_USER = "unknown_user"
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """A chat message that carries (or carried) an approval's buttons."""
+
+    chat_id: int
+    message_id: int
+    #: A photo with a caption (edited with editMessageCaption) rather than a text.
+    captioned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +212,8 @@ class Result:
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
     reason: str | None = None
-    #: (chat_id, message_id) of every request for the invoice that was open, whose buttons are now moot.
-    messages: tuple[tuple[int, int], ...] = ()
+    #: Every request message of the invoice that was open, whose buttons are now moot.
+    messages: tuple[SentMessage, ...] = ()
 
 
 def actor_of(user: User) -> str:
@@ -202,7 +225,7 @@ def _user(session: Session, telegram_user_id: int) -> User | None:
     return session.execute(query).scalar()
 
 
-def _settled(session: Session, approval: Approval, outcome: Outcome, messages: tuple[tuple[int, int], ...] = ()) -> Result:
+def _settled(session: Session, approval: Approval, outcome: Outcome, messages: tuple[SentMessage, ...] = ()) -> Result:
     decider = session.get(User, approval.decided_by_id) if approval.decided_by_id else None
     return Result(
         outcome, approval.invoice_id, approval.id, approval.state, decider.name if decider else None,
@@ -249,6 +272,8 @@ def _decide(
     if token is not None and approval.token_expires_at is not None and approval.token_expires_at < clock.now():
         return Result(Outcome.INVALID, invoice_id, approval_id)
     user = _user(session, telegram_user_id)
+    if approval.round != invoice.approval_round:
+        return Result(Outcome.REPLACED, invoice_id, approval_id)
     if approval.state is not ApprovalState.PENDING:
         return _settled(session, approval, Outcome.ALREADY)
     first = [a for a in _step_approvals(session, invoice_id, approval.step - 1) if a.state is ApprovalState.APPROVED]
@@ -265,8 +290,9 @@ def _decide(
         return Result(Outcome.UNKNOWN_USER if user is None else Outcome.NOT_YOURS, invoice_id, approval_id)
     if not approve and not (reason and reason.strip()):
         return Result(Outcome.ASK_REASON, invoice_id, approval_id)
-    messages = _open_messages(session, invoice_id)
-    if approve and approval.step == 1 and needs_second_approval(invoice.total, second_over):
+    messages = open_messages(session, invoice_id)
+    alerts = invoice.payee_alerts or ()
+    if approve and approval.step == 1 and needs_second_approval(invoice.total, second_over, alerts=alerts):
         _first_approval(session, clock, invoice, approval, user)
         return _settled(session, approval, Outcome.FIRST_APPROVED, messages)
     decisions.decide(
@@ -277,12 +303,13 @@ def _decide(
     return _settled(session, approval, Outcome.DECIDED, messages)
 
 
-def _open_messages(session: Session, invoice_id: int) -> tuple[tuple[int, int], ...]:
-    query = select(Approval.chat_id, Approval.message_id).where(
+def open_messages(session: Session, invoice_id: int) -> tuple[SentMessage, ...]:
+    """Return the messages of the invoice's pending requests (their buttons still work)."""
+    query = select(Approval.chat_id, Approval.message_id, Approval.captioned).where(
         Approval.invoice_id == invoice_id, Approval.state == ApprovalState.PENDING,
         Approval.message_id.is_not(None),
     )  # fmt: skip
-    return tuple((int(c), int(m)) for c, m in session.execute(query))
+    return tuple(SentMessage(int(c), int(m), bool(k)) for c, m, k in session.execute(query))
 
 
 def _first_approval(session: Session, clock: Clock, invoice: Invoice, approval: Approval, user: User) -> None:

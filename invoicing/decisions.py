@@ -7,11 +7,13 @@ the person (the chat handler checks the approval token), and every decision is a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicing import audit
+from invoicing.approval_rules import needs_second_approval
 from invoicing.clock import Clock
 from invoicing.db.models import Approval, Invoice
 from invoicing.domain import DECIDABLE, ApprovalState, Direction, InvoiceStatus
@@ -32,6 +34,26 @@ def _locked_invoice(session: Session, invoice_id: int) -> Invoice:
     if invoice is None or invoice.archived_at is not None:
         raise NotFound("invoice", invoice_id)
     return invoice
+
+
+def needs_a_person_first(session: Session, invoice_id: int, second_over: Decimal | None) -> str | None:
+    """Return why an admin's approval from the command line cannot be the only one, or None.
+
+    An invoice that needs two approvals (changed bank details, an amount over the threshold)
+    needs a person's first approval in chat; the command line may then give the second.
+    """
+    invoice = _locked_invoice(session, invoice_id)
+    alerts = list(invoice.payee_alerts or [])
+    if not needs_second_approval(invoice.total, second_over, alerts=alerts):
+        return None
+    first = select(Approval.id).where(
+        Approval.invoice_id == invoice_id, Approval.step == 1, Approval.state == ApprovalState.APPROVED,
+        Approval.round == invoice.approval_round,
+    )  # fmt: skip
+    if session.execute(first).first() is not None:
+        return None
+    why = "; ".join(alerts) or f"its total is over {second_over}"
+    return f"invoice {invoice_id} needs two approvals ({why}): a first one in chat, then this one"
 
 
 def decide(

@@ -1,4 +1,5 @@
-"""Use cases: register the people who decide and the businesses we deal with."""
+"""Use cases: register the people who decide and the businesses we deal with, and find the vendor
+an incoming invoice comes from."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from invoicing.clock import Clock
 from invoicing.db.models import Contact, User
 from invoicing.domain import Role
 from invoicing.errors import Conflict, InvoicingError, NotFound
+from invoicing.extraction import ExtractedInvoice
+from invoicing.payee_rules import compact_iban, name_key
 
 
 class InvalidValue(InvoicingError):
@@ -146,6 +149,31 @@ def add_contact(session: Session, clock: Clock, data: ContactInput, *, actor: st
         entity_id=contact.id, after=contact_dict(contact),
     )  # fmt: skip
     return contact
+
+
+def find_vendor(session: Session, extraction: ExtractedInvoice) -> Contact | None:
+    """Return the vendor contact matching the seller by VAT ID, then IBAN, then exact name.
+
+    The name matches only as a whole, after folding case and spaces: it is what a sender writes,
+    never a pattern (a seller named "%" matches no one).
+    """
+    seller = extraction.seller
+    live = Contact.archived_at.is_(None)
+    for column, value in ((Contact.vat_id, seller.vat_id), (Contact.iban, seller.iban)):
+        if value:
+            wanted = compact_iban(value)  # VAT IDs and IBANs are kept compact and upper case alike
+            query = select(Contact).where(live, column == wanted).order_by(Contact.id).limit(1)
+            found = session.execute(query).scalar()
+            if found is not None:
+                return found
+    if not seller.name or not name_key(seller.name):
+        return None
+    wanted = name_key(seller.name)
+    # Case folding in SQL differs by engine (SQLite folds ASCII only), so names are compared here;
+    # a business has hundreds of contacts, not millions.
+    names = session.execute(select(Contact.id, Contact.name).where(live).order_by(Contact.id))
+    found = next((contact_id for contact_id, name in names if name_key(name) == wanted), None)
+    return session.get(Contact, found) if found is not None else None
 
 
 def contact_dict(contact: Contact) -> dict[str, object]:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from invoicing import audit
 from invoicing.clock import Clock
 from invoicing.db.models import Contact, Invoice
+from invoicing.directory import find_vendor
 from invoicing.errors import NotFound
 from invoicing.extraction import ExtractedInvoice, Party
-from invoicing.receiving import find_vendor
 
 #: Correctable invoice columns and the extraction field each one is.
 EXTRACTED_FIELD = {

@@ -1,8 +1,8 @@
 """Use case: record an incoming document and the invoice read from it, and ask for approval.
 
 The caller (intake) reads the document; this module stores the original, recognises the same
-bytes or the same seller + number seen before, matches the vendor, decides between approval and
-review, writes the audit event and enqueues the approval request, all in one transaction.
+bytes or the same seller + number seen before, matches the vendor, compares the bank details and
+the VAT ID's name with what the vendor used before, decides between approval and review, writes the audit event and enqueues the approval request, all in one transaction.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from invoicing import audit, jobs
 from invoicing.clock import Clock
 from invoicing.db.engine import Database
-from invoicing.db.models import Contact, Document, Invoice, InvoiceLine
+from invoicing.db.models import Document, Invoice, InvoiceLine
+from invoicing.directory import find_vendor
 from invoicing.domain import Channel, Direction, InvoiceStatus
 from invoicing.extraction import ExtractedInvoice
 from invoicing.files import FileStore, sha256_hex
 from invoicing.money import quantize_or_none
+from invoicing.payees import payee_alerts
 from invoicing.review import number_key, review_reasons, seller_key
 
 log = logging.getLogger(__name__)
@@ -173,6 +175,9 @@ def _add_invoice(
     duplicate_of = _find_duplicate(session, key, extraction.invoice_number)
     vendor = find_vendor(session, extraction)
     reasons = review_reasons(extraction, min_confidence=policy.min_confidence, duplicate_of=duplicate_of)
+    seller = extraction.seller
+    alerts = payee_alerts(session, vendor, key, iban=seller.iban, name=seller.name, vat_id=seller.vat_id)
+    reasons += alerts
     warnings = list(dict.fromkeys([*extraction.warnings, *reasons]))
     if vendor is None:
         warnings.append("unknown vendor")
@@ -201,6 +206,8 @@ def _add_invoice(
         warnings=warnings,
         extracted=extraction.model_dump(mode="json"),
         duplicate_of_id=duplicate_of,
+        payee_alerts=alerts,
+        approval_round=1,
         created_at=now,
         updated_at=now,
     )
@@ -240,21 +247,6 @@ def _find_duplicate(session: Session, key: str | None, number: str | None) -> in
     for invoice_id, other in session.execute(query.order_by(Invoice.id)):
         if number_key(other) == wanted:
             return int(invoice_id)
-    return None
-
-
-def find_vendor(session: Session, extraction: ExtractedInvoice) -> Contact | None:
-    """Return the vendor contact matching the seller by VAT ID, then IBAN, then exact name."""
-    seller = extraction.seller
-    live = Contact.archived_at.is_(None)
-    for column, value in ((Contact.vat_id, seller.vat_id), (Contact.iban, seller.iban)):
-        if value:
-            found = session.execute(select(Contact).where(live, column == value).limit(1)).scalar()
-            if found is not None:
-                return found
-    if seller.name:
-        query = select(Contact).where(live, Contact.name.ilike(seller.name.strip())).limit(1)
-        return session.execute(query).scalar()
     return None
 
 

@@ -76,13 +76,14 @@ def invoices_edit(ctx: click.Context, invoice_id: int, field: str, value: str, a
     """
     from intake.corrections import correct_and_learn
     from invoicing.audit import to_jsonable
+    from invoicing.corrections import LOCAL_ADMIN
     from invoicing.errors import InvoicingError
 
     app = app_of(ctx)
     try:
         change, hint = correct_and_learn(
             app.db, app.clock, app.store, invoice_id, field, value, actor="cli",
-            languages=app.settings.ocr_languages, limits=app.reader.limits, method="fork",
+            languages=app.settings.ocr_languages, limits=app.reader.limits, method="fork", editor=LOCAL_ADMIN,
         )  # fmt: skip
     except InvoicingError as e:
         fail(str(e))
@@ -99,6 +100,11 @@ def _decide(ctx: click.Context, invoice_id: int, approve: bool, reason: str | No
     app = app_of(ctx)
     try:
         with app.db.transaction() as session:
+            refused = approve and decisions.needs_a_person_first(
+                session, invoice_id, app.settings.approvals_second_approval_over
+            )
+            if refused:
+                fail(refused)
             decision = decisions.decide(session, app.clock, invoice_id, approve=approve, actor="cli", reason=reason)
     except InvoicingError as e:
         fail(str(e))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
-from telegram.error import TelegramError
+from telegram import InputFile, Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -17,18 +17,20 @@ from telegram.ext import (
 )
 
 from bot.telegram import render, uploads
-from bot.telegram.approvals import load_card
+from bot.telegram.approvals import edit_message, formats, load_card
 from bot.telegram.services import registered, services_of
 from intake.corrections import correct_and_learn
 from invoicing import approvals, corrections, payments, views
-from invoicing.approvals import Outcome, Result
+from invoicing.approvals import Outcome, Result, SentMessage
+from invoicing.corrections import Editor
 from invoicing.domain import InvoiceStatus
 from invoicing.errors import InvoicingError
 from invoicing.money import parse_amount
 
 log = logging.getLogger(__name__)
 
-REJECTING = "rejecting"  # user_data key: (token, chat_id, message_id) of a Reject awaiting its reason
+REJECTING = "rejecting"  # user_data key: (token, chat_id, message_id, captioned) of a Reject awaiting its reason
+HTML = ParseMode.HTML
 
 
 class Usage(Exception):
@@ -56,18 +58,26 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         approvals.decide_by_token, services.clock, token, query.from_user.id,
         approve=action == render.APPROVE, second_over=services.settings.approvals_second_approval_over,
     )  # fmt: skip
+    pressed = _pressed(update)
     if result.outcome is Outcome.ASK_REASON:
-        assert context.user_data is not None and query.message is not None
-        context.user_data[REJECTING] = (token, query.message.chat.id, query.message.message_id)
+        assert context.user_data is not None and pressed is not None
+        context.user_data[REJECTING] = (token, pressed.chat_id, pressed.message_id, pressed.captioned)
         await query.answer()
         await context.bot.send_message(query.from_user.id, render.ask_reason(result.invoice_id or 0))
         return
     if result.outcome not in (Outcome.DECIDED, Outcome.FIRST_APPROVED):
-        await query.answer(render.refusal(result, services.settings.zone), show_alert=True)
+        await query.answer(render.refusal(result, formats(services)), show_alert=True)
         return
     await query.answer("Done")
-    pressed = (query.message.chat.id, query.message.message_id) if query.message else None
     await _show_decision(context, result, pressed)
+
+
+def _pressed(update: Update) -> SentMessage | None:
+    """Return the message whose button was pressed (a photo with a caption, or a text)."""
+    message = update.callback_query.message if update.callback_query else None
+    if not isinstance(message, Message):  # none, or one too old for the bot to see
+        return None
+    return SentMessage(message.chat.id, message.message_id, captioned=bool(message.photo))
 
 
 async def _details(update: Update, context: ContextTypes.DEFAULT_TYPE, token: str) -> None:
@@ -80,19 +90,21 @@ async def _details(update: Update, context: ContextTypes.DEFAULT_TYPE, token: st
         return
     await query.answer()
     detail = await services.call(views.show_invoice, invoice_id)
-    await context.bot.send_message(query.from_user.id, render.detail(detail, services.settings.zone))
+    await context.bot.send_message(query.from_user.id, render.detail(detail, formats(services)), parse_mode=HTML)
+    card = await services.call(load_card, services.store, invoice_id)
+    if card.data is not None:
+        await context.bot.send_document(query.from_user.id, InputFile(card.data, filename=card.filename))
 
 
-async def _show_decision(context: ContextTypes.DEFAULT_TYPE, result: Result, pressed: tuple[int, int] | None) -> None:
+async def _show_decision(context: ContextTypes.DEFAULT_TYPE, result: Result, pressed: SentMessage | None) -> None:
     """Edit every request message of the invoice to show the decision, without buttons."""
     services = services_of(context)
     card = await services.call(load_card, services.store, result.invoice_id or 0)
-    text = render.decided(card.summary, result, services.settings.zone)
-    for chat_id, message_id in dict.fromkeys([*([pressed] if pressed else []), *result.messages]):
-        try:
-            await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=None)
-        except TelegramError as e:  # an old message may be gone or unchanged; the decision stands
-            log.info("could not edit message %s in chat %s: %s", message_id, chat_id, e)
+    fmt = formats(services)
+    seen = {(m.chat_id, m.message_id): m for m in [*([pressed] if pressed else []), *result.messages]}
+    for message in seen.values():
+        await edit_message(context.bot, message, lambda limit: render.decided(
+            card.summary, result, fmt, alerts=card.alerts, limit=limit))  # fmt: skip
 
 
 async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,26 +116,26 @@ async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if pending is None:
         await message.reply_text("Send me an invoice file, or see /help.")
         return
-    token, chat_id, message_id = pending
+    token, chat_id, message_id, captioned = pending
     services = services_of(context)
     result = await services.call(
         approvals.decide_by_token, services.clock, token, message.from_user.id if message.from_user else 0,
         approve=False, reason=message.text,
     )  # fmt: skip
-    await _answer_decision(update, context, result, (chat_id, message_id))
+    await _answer_decision(update, context, result, SentMessage(chat_id, message_id, captioned))
 
 
 async def _answer_decision(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, result: Result, pressed: tuple[int, int] | None
+    update: Update, context: ContextTypes.DEFAULT_TYPE, result: Result, pressed: SentMessage | None
 ) -> None:
     message = update.effective_message
     assert message is not None
-    zone = services_of(context).settings.zone
+    fmt = formats(services_of(context))
     if result.outcome in (Outcome.DECIDED, Outcome.FIRST_APPROVED):
         await _show_decision(context, result, pressed)
-        await message.reply_text(f"Invoice #{result.invoice_id}: {render.decision(result, zone)}")
+        await message.reply_text(f"Invoice #{result.invoice_id}: {render.decision(result, fmt)}", parse_mode=HTML)
     else:
-        await message.reply_text(render.refusal(result, zone))
+        await message.reply_text(render.refusal(result, fmt))
 
 
 async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -158,8 +170,9 @@ async def inbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text("Nothing waits for your approval.")
     for item in pending:
         card = await services.call(load_card, services.store, item.invoice_id)
-        text = render.approval_request(card.summary, item.step)
-        await update.effective_message.reply_text(text, reply_markup=render.approval_buttons(item.token))
+        text = render.approval_request(card.summary, item.step, formats(services), alerts=card.alerts,
+                                       changes=card.changes)  # fmt: skip
+        await update.effective_message.reply_text(text, parse_mode=HTML, reply_markup=render.approval_buttons(item.token))
 
 
 async def invoices(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -171,8 +184,9 @@ async def invoices(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(args) > 1 or (args and args[0].lower() not in statuses):
         raise Usage("invoices")
     status = statuses[args[0].lower()] if args else None
-    found = await services_of(context).call(views.list_invoices, status=status, limit=20)
-    await update.effective_message.reply_text(render.invoice_list(found))
+    services = services_of(context)
+    found = await services.call(views.list_invoices, status=status, limit=20)
+    await update.effective_message.reply_text(render.invoice_list(found, formats(services)))
 
 
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -185,7 +199,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     ref = f"#{args[0]}" if args[0].isdigit() else args[0]
     detail = await services.call(lambda s: views.show_invoice(s, payments.find_invoice(s, ref).id))
-    await update.effective_message.reply_text(render.detail(detail, services.settings.zone))
+    await update.effective_message.reply_text(render.detail(detail, formats(services)), parse_mode=HTML)
 
 
 async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -197,13 +211,14 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(args) < 3 or not args[0].lstrip("#").isdigit():
         raise Usage("edit")
     services = services_of(context)
-    actor = f"telegram:{update.effective_user.id} (user {person.id})"
+    editor = Editor(f"telegram:{update.effective_user.id} (user {person.id})", person.role, person.id)
     change, hint = await asyncio.to_thread(
         correct_and_learn, services.db, services.clock, services.store, int(args[0].lstrip("#")),
-        args[1].lower(), " ".join(args[2:]), actor=actor, languages=services.settings.ocr_languages,
+        args[1].lower(), " ".join(args[2:]), editor=editor, languages=services.settings.ocr_languages,
         limits=services.intake.reader.limits,
     )  # fmt: skip
-    await update.effective_message.reply_text(render.corrected(change, learnt=hint is not None))
+    text = render.corrected(change, formats(services), change.currency, learnt=hint is not None)
+    await update.effective_message.reply_text(text)
 
 
 async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -213,7 +228,7 @@ async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     today = services.clock.today()
     found = await services.call(lambda s: [views.summarise(i) for i in payments.overdue(s, today)])
-    await update.effective_message.reply_text(render.overdue(found, today))
+    await update.effective_message.reply_text(render.overdue(found, today, formats(services)))
 
 
 async def paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -234,7 +249,7 @@ async def paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         payments.record_payment, services.clock, args[0], amount=amount, paid_on=paid_on, method="chat",
         actor=f"telegram:{update.effective_user.id} (user {person.id})", recorded_by_id=person.id,
     )  # fmt: skip
-    await update.effective_message.reply_text(render.paid(recorded))
+    await update.effective_message.reply_text(render.paid(recorded, formats(services)))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,16 +1,25 @@
-"""Message texts and buttons the bot sends: plain text, no markup to escape."""
+"""Message texts and buttons the bot sends.
+
+Cards, approval requests, decisions and details are Telegram HTML (send them with parse_mode HTML;
+everything a sender or user wrote is escaped); short answers, lists and usage lines are plain
+text. Amounts and dates are written for the configured language (`formats.Formats`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.telegram.formats import TEXT_LIMIT, Formats, Line, Style, to_html
 from invoicing.approvals import Outcome, Result
 from invoicing.corrections import Correction
 from invoicing.domain import ApprovalState, Direction
+from invoicing.payee_rules import show_iban
 from invoicing.payments import Recorded
+from invoicing.reapproval import Changes
 from invoicing.receiving import Received
 from invoicing.views import InvoiceDetail, InvoiceSummary
 
@@ -30,6 +39,15 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("cancel", "Forget a rejection I asked a reason for", "/cancel"),
 )
 USAGE = {name: usage for name, _, usage in COMMANDS}
+#: How each correctable field is named to people.
+FIELD_LABELS = {
+    "number": "Number", "issue_date": "Issued", "due_date": "Due", "currency": "Currency",
+    "net_total": "Net", "tax_total": "Tax", "total": "Total", "seller_name": "Seller",
+    "seller_vat_id": "Seller VAT ID", "seller_iban": "IBAN", "buyer_name": "Buyer",
+    "payment_reference": "Payment reference",
+}  # fmt: skip
+_AMOUNTS = frozenset({"net_total", "tax_total", "total"})
+_DATES = frozenset({"issue_date", "due_date"})
 
 
 def bot_commands() -> list[BotCommand]:
@@ -57,28 +75,66 @@ def unknown_command(text: str) -> str:
     return f"I do not know {text.split()[0]}. /help lists what I understand."
 
 
-def _amount(summary: InvoiceSummary) -> str:
-    return f"{summary.total} {summary.currency}" if summary.total is not None else f"unknown ({summary.currency})"
+def value_of(field: str, value: object, currency: str, fmt: Formats) -> str:
+    """Return a field's value as people read it (the audit trail keeps ISO dates and decimal strings)."""
+    if value is None or value == "":
+        return "-"
+    try:
+        if field in _AMOUNTS:
+            return fmt.money(Decimal(str(value)), currency)
+        if field in _DATES:
+            return fmt.date(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return show_iban(str(value)) if field == "seller_iban" else str(value)
 
 
-def card(s: InvoiceSummary) -> str:
-    """Return the essentials of an invoice: seller, number, dates, total, warnings."""
+def _card(s: InvoiceSummary, fmt: Formats, alerts: Sequence[str] = ()) -> list[Line]:
     party = s.seller.name or s.contact or "unknown seller"
     if s.direction is Direction.OUT:
         party = s.buyer or s.contact or "unknown customer"
     lines = [
-        f"Invoice #{s.id} {'from' if s.direction is Direction.IN else 'to'} {party}",
-        f"Number: {s.number or '-'}",
-        f"Issued: {s.issue_date or '-'}   Due: {s.due_date or '-'}",
-        f"Total: {_amount(s)}",
+        Line(f"Invoice #{s.id} {'from' if s.direction is Direction.IN else 'to'} {party}"),
+        Line(f"Number: {s.number or '-'}"),
+        Line(f"Issued: {fmt.date(s.issue_date)}   Due: {fmt.date(s.due_date)}"),
+        Line(fmt.money(s.total, s.currency), Style.BOLD, "Total: "),
     ]
-    lines += [f"⚠ {warning}" for warning in s.warnings]
-    return "\n".join(lines)
+    if s.direction is Direction.IN and s.seller.iban:
+        lines.append(Line(f"IBAN: {show_iban(s.seller.iban)}"))
+    return lines + [Line(f"⚠ {warning}") for warning in s.warnings if warning not in alerts]
 
 
-def approval_request(s: InvoiceSummary, step: int, heading: str | None = None) -> str:
+def card(s: InvoiceSummary, fmt: Formats) -> str:
+    """Return the essentials of an invoice: seller, number, dates, total, IBAN, warnings (HTML)."""
+    return to_html(_card(s, fmt))
+
+
+def _alerts(alerts: Sequence[str]) -> list[Line]:
+    return [Line(f"⚠ {alert}", Style.BOLD) for alert in alerts]
+
+
+def _changes(s: InvoiceSummary, changes: Changes, fmt: Formats) -> list[Line]:
+    if not changes.fields:
+        return []
+    title = "Changed since approval:" if changes.since_approval else "Corrected by hand:"
+    lines = [Line(title, Style.BOLD)]
+    for c in changes.fields:
+        before, after = (value_of(c.field, v, s.currency, fmt) for v in (c.before, c.after))
+        lines.append(Line(f"{FIELD_LABELS.get(c.field, c.field)}: {before} → {after}"))
+    return lines
+
+
+def approval_request(
+    s: InvoiceSummary, step: int, fmt: Formats, *, heading: str | None = None, alerts: Sequence[str] = (),
+    changes: Changes = Changes(), limit: int = TEXT_LIMIT,
+) -> str:  # fmt: skip
+    """Return an approval request (HTML): heading, alerts first, what changed, then the card."""
     top = heading or ("Second approval needed (admin)" if step >= 2 else "Please approve this invoice")
-    return f"{top}\n\n{card(s)}"
+    lines = [Line(top, Style.BOLD), *_alerts(alerts)]
+    if alerts and step < 2:
+        lines.append(Line("An admin's second approval is needed as well.", Style.ITALIC))
+    lines += _changes(s, changes, fmt)
+    return to_html([*lines, Line(""), *_card(s, fmt, alerts)], limit)
 
 
 def approval_buttons(token: str) -> InlineKeyboardMarkup:
@@ -89,13 +145,8 @@ def approval_buttons(token: str) -> InlineKeyboardMarkup:
     ]])  # fmt: skip
 
 
-def _when(at: dt.datetime | None, zone: ZoneInfo) -> str:
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if at else "-"
-
-
-def decision(result: Result, zone: ZoneInfo) -> str:
-    """Return the line that tells who decided what, and when."""
-    who, when = result.decided_by or "someone", _when(result.decided_at, zone)
+def _decision(result: Result, fmt: Formats) -> str:
+    who, when = result.decided_by or "someone", fmt.instant(result.decided_at)
     if result.outcome is Outcome.FIRST_APPROVED:
         return f"☑ First approval by {who} on {when}; an admin's second approval is needed."
     if result.state is ApprovalState.REJECTED:
@@ -105,16 +156,30 @@ def decision(result: Result, zone: ZoneInfo) -> str:
     return f"✅ Approved by {who} on {when}"
 
 
-def decided(s: InvoiceSummary, result: Result, zone: ZoneInfo) -> str:
-    return f"{card(s)}\n\n{decision(result, zone)}"
+def decision(result: Result, fmt: Formats) -> str:
+    """Return the line that tells who decided what, and when (HTML)."""
+    return Line(_decision(result, fmt), Style.BOLD).html(limit=TEXT_LIMIT)
 
 
-def refusal(result: Result, zone: ZoneInfo) -> str:
-    """Return the short answer to a press that changed nothing."""
+def decided(s: InvoiceSummary, result: Result, fmt: Formats, *, alerts: Sequence[str] = (), limit: int = TEXT_LIMIT) -> str:
+    """Return a request as it reads once decided (HTML): the decision first, then the card."""
+    return to_html([Line(_decision(result, fmt), Style.BOLD), *_alerts(alerts), Line(""), *_card(s, fmt, alerts)], limit)
+
+
+def replaced(invoice_id: int) -> str:
+    """Return what a superseded request message is edited to say (HTML)."""
+    return to_html([Line(f"Invoice #{invoice_id}: this request was replaced by a new one after the invoice changed.",
+                         Style.ITALIC)])  # fmt: skip
+
+
+def refusal(result: Result, fmt: Formats) -> str:
+    """Return the short answer to a press that changed nothing (plain text)."""
     if result.outcome is Outcome.NOT_YOURS:
         return "Not yours to approve."
+    if result.outcome is Outcome.REPLACED:
+        return "This request was replaced after the invoice changed; use the newest one."
     if result.outcome is Outcome.ALREADY:
-        return "Already decided. " + decision(result, zone) if result.decided_at else "Already decided."
+        return "Already decided. " + _decision(result, fmt) if result.decided_at else "Already decided."
     return "This button is no longer valid."
 
 
@@ -122,58 +187,75 @@ def ask_reason(invoice_id: int) -> str:
     return f"Why do you reject invoice #{invoice_id}? Send the reason as your next message (or /cancel)."
 
 
-def received(result: Received, summary: InvoiceSummary | None) -> str:
-    """Return the answer to a file sent to the bot: what was read from it."""
+def received(result: Received, summary: InvoiceSummary | None, fmt: Formats) -> str:
+    """Return the answer to a file sent to the bot: what was read from it (HTML)."""
     if result.already_known:
         known = f" as invoice #{result.invoice_id}" if result.invoice_id else ""
-        return f"I have this file already (document {result.document_id}{known})."
+        return to_html([Line(f"I have this file already (document {result.document_id}{known}).")])
     if summary is None:
-        return f"I could not read an invoice from this file: {result.error or 'no invoice found'}"
-    return f"Received and read:\n\n{card(summary)}\n\nStatus: {summary.status.value.replace('_', ' ')}"
+        return to_html([Line(f"I could not read an invoice from this file: {result.error or 'no invoice found'}")])
+    status = summary.status.value.replace("_", " ")
+    return to_html([Line("Received and read:", Style.BOLD), Line(""), *_card(summary, fmt), Line(""),
+                    Line(status, label="Status: ")])  # fmt: skip
 
 
-def line(s: InvoiceSummary) -> str:
+def line(s: InvoiceSummary, fmt: Formats) -> str:
+    """Return one invoice as a list line (plain text)."""
     party = (s.seller.name or s.contact) if s.direction is Direction.IN else (s.buyer or s.contact)
-    due = f" due {s.due_date}" if s.due_date else ""
-    return f"#{s.id} {s.direction.value} {s.status.value} {s.number or '-'} {_amount(s)} {party or '-'}{due}"
+    due = f" due {fmt.date(s.due_date)}" if s.due_date else ""
+    amount = fmt.money(s.total, s.currency)
+    return f"#{s.id} {s.direction.value} {s.status.value} {s.number or '-'} {amount} {party or '-'}{due}"
 
 
-def invoice_list(items: list[InvoiceSummary], empty: str = "No invoices.") -> str:
-    return "\n".join(line(s) for s in items) if items else empty
+def invoice_list(items: list[InvoiceSummary], fmt: Formats, empty: str = "No invoices.") -> str:
+    return "\n".join(line(s, fmt) for s in items) if items else empty
 
 
-def overdue(items: list[InvoiceSummary], today: dt.date) -> str:
+def overdue(items: list[InvoiceSummary], today: dt.date, fmt: Formats) -> str:
     if not items:
         return "Nothing is overdue."
     parts = []
     for direction, title in ((Direction.IN, "We owe (incoming)"), (Direction.OUT, "Owed to us (outgoing)")):
         mine = [s for s in items if s.direction is direction]
         if mine:
-            rows = [f"{line(s)} - {(today - s.due_date).days} days late" for s in mine if s.due_date]
+            rows = [f"{line(s, fmt)} - {(today - s.due_date).days} days late" for s in mine if s.due_date]
             parts.append(f"{title}:\n" + "\n".join(rows))
     return "\n\n".join(parts)
 
 
-def detail(d: InvoiceDetail, zone: ZoneInfo) -> str:
-    """Return everything useful about an invoice in a few lines."""
-    lines = [card(d), f"Status: {d.status.value}", f"Net {d.net_total or '-'} + tax {d.tax_total or '-'}"]
-    lines.append(f"Seller VAT {d.seller.vat_id or '-'}  IBAN {d.seller.iban or '-'}")
+def detail(d: InvoiceDetail, fmt: Formats) -> str:
+    """Return everything useful about an invoice in a few lines (HTML)."""
+    lines = [*_card(d, fmt), Line(d.status.value, label="Status: ")]
+    lines.append(Line(f"Net {fmt.money(d.net_total, d.currency)} + tax {fmt.money(d.tax_total, d.currency)}"))
+    lines.append(Line(f"Seller VAT {d.seller.vat_id or '-'}"))
     if d.buyer:
-        lines.append(f"Buyer: {d.buyer}")
+        lines.append(Line(f"Buyer: {d.buyer}"))
     if d.amount_paid:
-        lines.append(f"Paid: {d.amount_paid} {d.currency}")
-    lines += [f"  {li.position}. {li.description} {li.amount or ''}" for li in d.lines[:10]]
+        lines.append(Line(f"Paid: {fmt.money(d.amount_paid, d.currency)}"))
+    lines += [Line(f"  {li.position}. {li.description} {fmt.money(li.amount, d.currency) if li.amount else ''}")
+              for li in d.lines[:10]]  # fmt: skip
     if d.filename:
-        lines.append(f"File: {d.filename} ({d.source or '-'})")
-    lines += [f"{_when(e.at, zone)} {e.action} by {e.actor}" for e in d.audit[-5:]]
-    return "\n".join(lines)
+        lines.append(Line(f"File: {d.filename} ({d.source or '-'})"))
+    lines += [Line(f"{fmt.instant(e.at)} {e.action} by {e.actor}") for e in d.audit[-5:]]
+    return to_html(lines)
 
 
-def corrected(c: Correction, learnt: bool = False) -> str:
-    note = " I will read this vendor's next invoices that way." if learnt else ""
-    return f"Invoice #{c.invoice_id}: {c.field} changed from {c.before if c.before is not None else '-'} to {c.after}.{note}"
+def corrected(c: Correction, fmt: Formats, currency: str, learnt: bool = False) -> str:
+    """Return the answer to a correction: the change, whether it went back for approval, alerts (plain)."""
+    label = FIELD_LABELS.get(c.field, c.field)
+    before, after = value_of(c.field, c.before, currency, fmt), value_of(c.field, c.after, currency, fmt)
+    text = f"Invoice #{c.invoice_id}: {c.field} changed from {before} to {after}."
+    if c.before == c.after:
+        text = f"Invoice #{c.invoice_id}: {label} is {after} already; nothing changed."
+    if learnt:
+        text += " I will read this vendor's next invoices that way."
+    if c.reopened:
+        text += " It has been sent back for approval, showing the change."
+    return text + "".join(f"\n⚠ {alert}" for alert in c.alerts)
 
 
-def paid(r: Recorded) -> str:
-    rest = f"; {r.open_amount} {r.currency} still open" if r.open_amount else ""
-    return f"Recorded {r.amount} {r.currency} for invoice #{r.invoice_id} ({r.number or '-'}): {r.status.value.replace('_', ' ')}{rest}."
+def paid(r: Recorded, fmt: Formats) -> str:
+    rest = f"; {fmt.money(r.open_amount, r.currency)} still open" if r.open_amount else ""
+    status = r.status.value.replace("_", " ")
+    return f"Recorded {fmt.money(r.amount, r.currency)} for invoice #{r.invoice_id} ({r.number or '-'}): {status}{rest}."
+

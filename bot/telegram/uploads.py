@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.telegram import render
+from bot.telegram.approvals import formats
 from bot.telegram.services import registered, services_of
 from intake import media
 from invoicing import views
@@ -66,4 +68,4 @@ async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if received.invoice_id is not None:
         invoice_id = received.invoice_id
         summary = await services.call(lambda s: views.summarise(s.get_one(Invoice, invoice_id)))
-    await message.reply_text(render.received(received, summary))
+    await message.reply_text(render.received(received, summary, formats(services)), parse_mode=ParseMode.HTML)

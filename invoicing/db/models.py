@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -196,6 +197,11 @@ class Invoice(Base):
     #: The extraction as read, before any correction (the JSON of `ExtractedInvoice`).
     extracted: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    #: Alerts about where the money goes (a changed IBAN, a known VAT ID under another name): each
+    #: needs an admin's second approval. They stay once raised, whatever is corrected later.
+    payee_alerts: Mapped[list[Any] | None] = mapped_column(JSON)
+    #: The approval round now asked: a change to a payment field after approval starts the next one.
+    approval_round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     language: Mapped[str | None] = mapped_column(String(8))
     #: UNTDID 1001 document type: 380 invoice, 381 credit note.
     document_type: Mapped[str] = mapped_column(String(3), default="380")
@@ -245,6 +251,8 @@ class Approval(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    #: The invoice's approval round this request belongs to (see `Invoice.approval_round`).
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     step: Mapped[int] = mapped_column(Integer, default=1)
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     state: Mapped[ApprovalState] = mapped_column(_enum(ApprovalState))
@@ -256,6 +264,8 @@ class Approval(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: Whether the message is a photo with a caption (edited with editMessageCaption) or a text.
+    captioned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reminded_at: Mapped[dt.datetime | None]
     escalated_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]

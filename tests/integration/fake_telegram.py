@@ -233,6 +233,12 @@ class FakeTelegram:
         message["message_id"] = int(params["message_id"])
         return message
 
+    def _edit_caption(self, params: dict[str, Any]) -> dict[str, Any]:
+        photo = [{"file_id": "sent-photo", "file_unique_id": "sp", "width": 100, "height": 140}]
+        message = self._sent_message(params, photo=photo, caption=params.get("caption", ""))
+        message["message_id"] = int(params["message_id"])
+        return message
+
     def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = params["file_id"]
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": self.file_sizes.get(file_id, 0),
@@ -290,6 +296,7 @@ _METHODS: dict[str, Callable[[FakeTelegram, dict[str, Any]], Any]] = {
     "sendDocument": FakeTelegram._send_document,
     "editMessageText": FakeTelegram._edit,
     "editMessageReplyMarkup": FakeTelegram._edit,
+    "editMessageCaption": FakeTelegram._edit_caption,
     "getFile": FakeTelegram._get_file,
 }
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.factories import simple_invoice_pdf
 from tests.integration.cli import invoicebot, invoicebot_json
 from tests.unit.test_learning import odd_vendor_invoice
+
+ATTACKER = "GB33BUKB20201555555555"
 
 
 def test_given_a_layout_the_rules_miss_when_corrected_once_then_the_next_invoice_is_read_right(tmp_path: Path):
@@ -35,3 +38,24 @@ def test_a_bad_correction_is_refused_with_the_reason(tmp_path: Path):
     received = invoicebot_json(data_dir, "ingest", str(pdf))
     refused = invoicebot(data_dir, "invoices", "edit", str(received["invoice_id"]), "total", "lots", check=False)
     assert refused.returncode == 1 and "total 'lots'" in refused.stderr
+
+
+def test_given_an_iban_corrected_once_when_the_next_invoice_prints_the_old_one_then_the_page_wins(tmp_path: Path):
+    """The audit's case: a corrected IBAN is remembered for the vendor, yet the next invoice keeps the
+    IBAN it prints, with a warning, and is held for review as a change of bank details."""
+    data_dir = tmp_path / "var"
+    first, second = tmp_path / "re1.pdf", tmp_path / "re2.pdf"
+    first.write_bytes(simple_invoice_pdf("RE-1"))
+    second.write_bytes(simple_invoice_pdf("RE-2"))
+    received = invoicebot_json(data_dir, "ingest", str(first))
+    change = invoicebot_json(data_dir, "invoices", "edit", str(received["invoice_id"]), "seller_iban", ATTACKER)
+    assert change["learnt"] is True
+    alone = invoicebot(data_dir, "approve", str(received["invoice_id"]), check=False)  # a new IBAN needs two people
+    assert alone.returncode == 1 and "needs two approvals" in alone.stderr
+
+    after = invoicebot_json(data_dir, "ingest", str(second))
+    detail = invoicebot_json(data_dir, "invoices", "show", str(after["invoice_id"]))
+    assert detail["seller"]["iban"] == "DE02120300000000202051"
+    assert detail["status"] == "needs_review"
+    assert any("learnt for this vendor" in w for w in detail["warnings"])
+    assert any(w.startswith("IBAN changed from GB33") for w in detail["warnings"])

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from invoicing import audit, directory
-from invoicing.db.models import Approval, Invoice, Job
-from invoicing.domain import ApprovalState, InvoiceStatus, JobState, Role
-from invoicing.receiving import receive
+from invoicing.db.models import Approval, Contact, Invoice, Job
+from invoicing.domain import ApprovalState, Channel, InvoiceStatus, JobState, Role
+from invoicing.receiving import IncomingFile, receive
 from tests.factories import simple_invoice_pdf
 from tests.integration.fake_telegram import BotHarness, Call, start_bot, stop_bot
 from tests.services.test_receiving import extraction, incoming
@@ -41,7 +41,16 @@ def people(db, clock) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 def is_request(chat_id: int):  # type: ignore[no-untyped-def]
-    return lambda c: c.method == "sendMessage" and c.chat_id == chat_id and len(c.buttons) == 3
+    """Match an approval request: one message (a photo with a caption, or a text) with three buttons."""
+    return lambda c: c.method in ("sendPhoto", "sendMessage") and c.chat_id == chat_id and len(c.buttons) == 3
+
+
+def text_of(call: Call) -> str:
+    return str(call.params.get("text") or call.params.get("caption") or "")
+
+
+def is_edit(c: Call) -> bool:
+    return c.method in ("editMessageText", "editMessageCaption")
 
 
 async def requested(bot: BotHarness, chat_id: int, count: int = 1) -> list[Call]:
@@ -76,7 +85,7 @@ async def test_given_a_registered_user_when_they_send_an_album_then_each_file_is
     await bot.fake.wait_for_text(MANAGER, "RE-2", timeout=60)
     too_big = await bot.fake.wait_for_text(MANAGER, "20 MB")
     text = first.params["text"]
-    assert "Muster Software GmbH" in text and "1190.00 EUR" in text and "2026-04-01" in text
+    assert "Muster Software GmbH" in text and "€1,190.00" in text and "1 Apr 2026" in text
     with db.transaction() as s:
         numbers = sorted(i.number for i in s.execute(select(Invoice)).scalars())
         assert numbers == ["RE-1", "RE-2"]
@@ -85,25 +94,78 @@ async def test_given_a_registered_user_when_they_send_an_album_then_each_file_is
 
 
 async def test_given_a_new_invoice_when_the_manager_approves_then_it_is_approved_and_the_message_edited(bot, db, clock, store):
+    """GIVEN a PDF invoice THEN its request is ONE message: the preview with the card as caption and the
+    buttons; Details sends the document; Approve edits the caption."""
     ids = people(db, clock)
     received = receive(db, clock, store, incoming(simple_invoice_pdf()), extraction())
 
     [request] = await requested(bot, MANAGER)
+    assert request.method == "sendPhoto" and request.files["photo"].startswith(b"\x89PNG")
     assert [label for label, _ in request.buttons] == ["Approve", "Reject", "Details"]
-    assert "Lieferant GmbH" in request.params["text"] and "119.00 EUR" in request.params["text"]
-    photo, document = bot.fake.sent("sendPhoto", MANAGER), bot.fake.sent("sendDocument", MANAGER)
-    assert photo[0].files["photo"].startswith(b"\x89PNG") and document[0].files["document"] == simple_invoice_pdf()
+    caption = request.params["caption"]
+    assert request.params["parse_mode"] == "HTML" and caption.startswith("<b>Please approve this invoice</b>")
+    assert "Lieferant GmbH" in caption and "€119.00" in caption and "27 Feb 2026" in caption
+    assert not bot.fake.sent("sendDocument") and not bot.fake.sent("sendMessage", MANAGER)
     assert not bot.fake.sent(chat_id=ADMIN)
 
+    await bot.fake.press(MANAGER, request, "Details")
+    [document] = await bot.fake.wait_for(lambda c: c.method == "sendDocument" and c.chat_id == MANAGER)
+    assert document.files["document"] == simple_invoice_pdf()
     await bot.fake.press(MANAGER, request, "Approve")
-    edited = await bot.fake.wait_for(lambda c: c.method == "editMessageText")
-    assert "Approved by Mia Manager" in edited[0].params["text"] and not edited[0].buttons
+    edited = await bot.fake.wait_for(is_edit)
+    assert edited[0].method == "editMessageCaption" and not edited[0].buttons
+    assert "Approved by Mia Manager" in edited[0].params["caption"]
     assert edited[0].params["message_id"] == request.result["message_id"]
     assert invoice_state(db, received.invoice_id) is InvoiceStatus.APPROVED
     with db.transaction() as s:
         approval = s.execute(select(Approval)).scalar_one()
         assert (approval.state, approval.decided_by_id) == (ApprovalState.APPROVED, ids["manager"])
         assert approval.message_id == request.result["message_id"]
+
+
+async def test_given_an_xml_invoice_without_a_preview_then_the_request_is_one_text_message(bot, db, clock, store):
+    people(db, clock)
+    xml = IncomingFile(b"<Invoice/>", "re-1.xml", "application/xml", Channel.FOLDER)
+    receive(db, clock, store, xml, extraction())
+
+    [request] = await requested(bot, MANAGER)
+    assert request.method == "sendMessage" and request.params["parse_mode"] == "HTML"
+    assert "€119.00" in request.params["text"] and len(bot.fake.sent(chat_id=MANAGER)) == 1
+    await bot.fake.press(MANAGER, request, "Approve")
+    [edited] = await bot.fake.wait_for(is_edit)
+    assert edited.method == "editMessageText" and "Approved by Mia Manager" in edited.params["text"]
+
+
+async def test_given_a_changed_iban_then_the_request_warns_first_and_an_admin_approves_second(bot, db, clock, store):
+    people(db, clock)
+    with db.transaction() as s:
+        s.execute(update(Contact).values(iban="DE89370400440532013000"))
+    received = receive(db, clock, store, incoming(simple_invoice_pdf()), extraction())
+
+    [request] = await requested(bot, MANAGER)
+    caption = request.params["caption"]
+    assert caption.splitlines()[1] == ("<b>⚠ IBAN changed from DE89 3704 0044 0532 0130 00 (the vendor's record) "
+                                       "to DE02 1203 0000 0000 2020 51</b>")  # fmt: skip
+    assert "second approval" in caption
+    await bot.fake.press(MANAGER, request, "Approve")
+    [edited] = await bot.fake.wait_for(is_edit)
+    assert "an admin's second approval is needed" in edited.params["caption"]
+    assert invoice_state(db, received.invoice_id) is InvoiceStatus.NEEDS_REVIEW
+    [second] = await requested(bot, ADMIN)
+    await bot.fake.press(ADMIN, second, "Approve")
+    await bot.fake.wait_for(lambda c: is_edit(c) and c.chat_id == ADMIN)
+    assert invoice_state(db, received.invoice_id) is InvoiceStatus.APPROVED
+
+
+async def test_given_german_as_the_language_then_amounts_and_dates_read_the_german_way(db, clock, store, reader, tmp_path):
+    people(db, clock)
+    bot = await start_bot(db, clock, store, reader, tmp_path / "var", language="de")
+    try:
+        receive(db, clock, store, incoming(simple_invoice_pdf()), extraction())
+        [request] = await requested(bot, MANAGER)
+        assert "119,00\xa0€" in request.params["caption"] and "27.02.2026" in request.params["caption"]
+    finally:
+        await stop_bot(bot)
 
 
 async def test_given_a_request_when_someone_else_presses_then_refused_unchanged_and_audited(bot, db, clock, store):
@@ -115,7 +177,7 @@ async def test_given_a_request_when_someone_else_presses_then_refused_unchanged_
     [answer] = await bot.fake.wait_for(lambda c: c.method == "answerCallbackQuery")
     assert answer.params["text"] == "Not yours to approve."
     assert invoice_state(db, received.invoice_id) is InvoiceStatus.PENDING_APPROVAL
-    assert not bot.fake.sent("editMessageText")
+    assert not [c for c in bot.fake.calls if is_edit(c)]
     with db.transaction() as s:
         refused = [e for e in audit.trail(s, "invoice", received.invoice_id) if e.action == "approval.refused"]
         assert refused and refused[0].after["telegram_user_id"] == OTHER
@@ -132,7 +194,7 @@ async def test_given_a_double_press_and_a_reused_or_forged_token_then_one_decisi
     answers = await bot.fake.wait_for(lambda c: c.method == "answerCallbackQuery", count=3)
     texts = [a.params.get("text", "") for a in answers]
     assert texts[0] == "Done" and texts[1].startswith("Already decided") and "no longer valid" in texts[2]
-    assert len(bot.fake.sent("editMessageText")) == 1
+    assert len([c for c in bot.fake.calls if is_edit(c)]) == 1
     with db.transaction() as s:
         assert [e.action for e in audit.trail(s, "invoice", received.invoice_id)].count("invoice.approved") == 1
 
@@ -146,8 +208,8 @@ async def test_given_reject_pressed_then_the_next_message_is_the_reason(bot, db,
     await bot.fake.wait_for_text(MANAGER, "Why do you reject")
     assert invoice_state(db, received.invoice_id) is InvoiceStatus.PENDING_APPROVAL
     await bot.fake.send_text(MANAGER, "We never ordered this")
-    edited = await bot.fake.wait_for(lambda c: c.method == "editMessageText")
-    assert "Rejected by Mia Manager" in edited[0].params["text"] and "never ordered" in edited[0].params["text"]
+    edited = await bot.fake.wait_for(is_edit)
+    assert "Rejected by Mia Manager" in text_of(edited[0]) and "never ordered" in text_of(edited[0])
     assert invoice_state(db, received.invoice_id) is InvoiceStatus.REJECTED
 
 
@@ -166,7 +228,7 @@ async def test_given_a_restart_after_sending_then_the_request_is_not_sent_again(
         assert await restarted.run_jobs() == 1
     finally:
         await stop_bot(restarted)
-    assert len(first.fake.sent("sendMessage", MANAGER)) == 1
+    assert len([c for c in first.fake.calls if is_request(MANAGER)(c)]) == 1
     with db.transaction() as s:
         assert s.execute(select(Job)).scalar_one().state is JobState.DONE
         assert len(s.execute(select(Approval)).all()) == 1
@@ -179,14 +241,14 @@ async def test_given_an_amount_over_the_threshold_then_an_admin_approves_second(
         received = receive(db, clock, store, incoming(), extraction())
         [request] = await requested(bot, MANAGER)
         await bot.fake.press(MANAGER, request, "Approve")
-        edited = await bot.fake.wait_for(lambda c: c.method == "editMessageText")
-        assert "second approval" in edited[0].params["text"]
+        edited = await bot.fake.wait_for(is_edit)
+        assert "second approval" in text_of(edited[0])
         assert invoice_state(db, received.invoice_id) is InvoiceStatus.PENDING_APPROVAL
 
         [second] = await requested(bot, ADMIN)
-        assert "Second approval" in second.params["text"]
+        assert "Second approval" in text_of(second)
         await bot.fake.press(ADMIN, second, "Approve")
-        await bot.fake.wait_for(lambda c: c.method == "editMessageText" and c.chat_id == ADMIN)
+        await bot.fake.wait_for(lambda c: is_edit(c) and c.chat_id == ADMIN)
         assert invoice_state(db, received.invoice_id) is InvoiceStatus.APPROVED
     finally:
         await stop_bot(bot)
@@ -215,11 +277,11 @@ async def test_given_a_pending_request_then_reminded_after_a_day_and_escalated_a
         assert [f.value for _, f in approvals.plan_follow_ups(s, clock, wait)] == ["escalate"]
         assert approvals.plan_follow_ups(s, clock, wait) == []
     [escalated] = await requested(bot, ADMIN)
-    assert "Escalated" in escalated.params["text"]
+    assert "Escalated" in text_of(escalated)
 
     await bot.fake.press(ADMIN, escalated, "Approve")
-    await bot.fake.wait_for(lambda c: c.method == "editMessageText", count=2)
-    assert {c.chat_id for c in bot.fake.sent("editMessageText")} == {MANAGER, ADMIN}
+    await bot.fake.wait_for(is_edit, count=2)
+    assert {c.chat_id for c in bot.fake.calls if is_edit(c)} == {MANAGER, ADMIN}
     assert invoice_state(db, received.invoice_id) is InvoiceStatus.APPROVED
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.telegram.app import UPDATES_LOCK
 from bot.wiring import configure_logging
-from invoicing import directory
+from invoicing import audit, directory
 from invoicing.db.models import Invoice, Payment
 from invoicing.db.owner import OwnerLock
 from invoicing.domain import InvoiceStatus, Role
@@ -20,7 +20,8 @@ from invoicing.receiving import receive
 from tests.integration.fake_telegram import BotHarness, start_bot, stop_bot
 from tests.services.test_receiving import extraction, incoming
 
-USER = 7001
+USER, OTHER = 7001, 7002
+NEW_IBAN = "GB33BUKB20201555555555"
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ async def test_list_show_edit_overdue_and_pay_an_invoice_by_chat(bot, db, clock,
     assert "Usage: /invoices [status]" in await ask(bot, "/invoices nonsense", "Usage")
     assert "DE123456788" in await ask(bot, f"/show {number}", "VAT")
     assert f"Invoice #{received.invoice_id}" in await ask(bot, f"/show {received.invoice_id}", "Status")
-    assert "changed from 119.00 to 118.00" in await ask(bot, f"/edit {received.invoice_id} total 118,00", "changed")
+    assert "total changed from €119.00 to €118.00" in await ask(bot, f"/edit {received.invoice_id} total 118,00", "changed")
     assert "Usage: /edit" in await ask(bot, "/edit x", "Usage")
     assert "days late" in await ask(bot, "/overdue", "We owe")
     assert "pending_approval" in await ask(bot, f"/paid {number}", "Sorry")
@@ -82,6 +83,44 @@ async def test_inbox_shows_my_pending_approvals_with_buttons(bot, db, clock, sto
     await bot.fake.send_text(USER, "/inbox")
     calls = await bot.fake.wait_for(lambda c: c.chat_id == USER and len(c.buttons) == 3, count=2)
     assert calls[0].buttons == calls[1].buttons
+
+
+async def test_an_edit_by_someone_not_asked_to_approve_is_refused_and_audited(bot, db, clock, store):
+    with db.transaction() as s:
+        directory.add_user(s, clock, name="Otto", role=Role.MANAGER, telegram_user_id=OTHER)
+    received = receive(db, clock, store, incoming(), extraction())
+    await bot.run_jobs()
+
+    await bot.fake.send_text(OTHER, f"/edit {received.invoice_id} seller_iban {NEW_IBAN}")
+    answer = await bot.fake.wait_for_text(OTHER, "Sorry")
+    assert answer.params["text"] == (f"Sorry: only an admin or the invoice's approver may change invoice "
+                                     f"#{received.invoice_id}; this attempt has been recorded.")  # fmt: skip
+    with db.transaction() as s:
+        assert s.get(Invoice, received.invoice_id).seller_iban == "DE02120300000000202051"
+        refused = [e for e in audit.trail(s, "invoice", received.invoice_id) if e.action == "invoice.edit_refused"]
+    assert refused[0].actor.startswith(f"telegram:{OTHER}") and refused[0].after["value"] == NEW_IBAN
+
+
+async def test_an_iban_edit_after_approval_sends_the_invoice_back_for_approval_showing_the_change(bot, db, clock, store):
+    received = receive(db, clock, store, incoming(), extraction())
+    await bot.run_jobs()
+    [old] = await bot.fake.wait_for(lambda c: c.chat_id == USER and len(c.buttons) == 3)
+    await bot.fake.press(USER, old, "Approve")
+    await bot.fake.wait_for(lambda c: c.method == "editMessageText")
+
+    answer = await ask(bot, f"/edit {received.invoice_id} seller_iban {NEW_IBAN}", "changed")
+    assert "sent back for approval" in answer
+    with db.transaction() as s:
+        assert s.get(Invoice, received.invoice_id).status is InvoiceStatus.PENDING_APPROVAL
+    await bot.run_jobs()
+    [_, new] = await bot.fake.wait_for(lambda c: c.chat_id == USER and len(c.buttons) == 3, count=2)
+    assert "IBAN: DE02 1203 0000 0000 2020 51 → GB33 BUKB 2020 1555 5555 55" in new.params["text"]
+    assert new.buttons != old.buttons
+    await bot.fake.press(USER, old, "Approve")
+    [dead] = await bot.fake.wait_for(lambda c: c.method == "answerCallbackQuery" and "replaced" in c.params.get("text", ""))
+    assert dead.params["show_alert"] is True
+    with db.transaction() as s:
+        assert s.get(Invoice, received.invoice_id).status is InvoiceStatus.PENDING_APPROVAL
 
 
 async def test_a_429_answer_is_retried_after_the_wait_telegram_asks_for(bot):

@@ -120,15 +120,15 @@ def test_given_time_passes_then_follow_ups_are_enqueued_once_each(db, clock, sto
 def test_given_a_correction_then_the_field_changes_with_an_audited_before_and_after(db, clock, store):
     received = receive(db, clock, store, incoming(), extraction())
     with db.transaction() as s:
-        change = corrections.correct_field(s, clock, received.invoice_id, "due_date", "15.04.2026", "telegram:1")
+        change = corrections.correct_field(s, clock, received.invoice_id, "due_date", "15.04.2026", corrections.LOCAL_ADMIN)
         assert s.get(Invoice, received.invoice_id).due_date == dt.date(2026, 4, 15)
         event = audit.trail(s, "invoice", received.invoice_id)[-1]
     assert change.before == dt.date(2026, 3, 29)
     assert (event.action, event.before, event.after) == ("invoice.corrected", {"due_date": "2026-03-29"}, {"due_date": "2026-04-15"})
     with pytest.raises(InvoicingError, match="not a field"), db.transaction() as s:
-        corrections.correct_field(s, clock, received.invoice_id, "status", "paid", "telegram:1")
+        corrections.correct_field(s, clock, received.invoice_id, "status", "paid", corrections.LOCAL_ADMIN)
     with pytest.raises(InvoicingError, match="not an amount"), db.transaction() as s:
-        corrections.correct_field(s, clock, received.invoice_id, "total", "lots", "telegram:1")
+        corrections.correct_field(s, clock, received.invoice_id, "total", "lots", corrections.LOCAL_ADMIN)
 
 
 def test_given_payments_then_partly_paid_then_paid_and_no_longer_overdue(db, clock, store):

@@ -11,12 +11,14 @@ from invoicing.approvals import (
     Person,
     due_follow_ups,
     may_decide,
+    may_edit,
+    must_reapprove,
     needs_second_approval,
     new_token,
     route,
     second_approvers,
 )  # fmt: skip
-from invoicing.domain import Role
+from invoicing.domain import InvoiceStatus, Role
 
 MANAGER = Person(1, Role.MANAGER, 501)
 UNREACHABLE = Person(2, Role.MANAGER, None)
@@ -71,3 +73,29 @@ def test_tokens_are_opaque_unique_and_fit_in_callback_data():
     tokens = {new_token() for _ in range(1000)}
     assert len(tokens) == 1000
     assert all(len(t) == 22 and len(f"a:{t}".encode()) <= 64 for t in tokens)
+
+
+def test_payment_alerts_need_a_second_approval_whatever_the_total():
+    alert = ("IBAN changed from DE89 3704 0044 0532 0130 00 to GB33 BUKB 2020 1555 5555 55 since invoice #12",)
+    assert needs_second_approval(Decimal("10.00"), None, alerts=alert)
+    assert needs_second_approval(Decimal("10.00"), Decimal("5000"), alerts=alert)
+    assert not needs_second_approval(Decimal("10.00"), Decimal("5000"), alerts=())
+
+
+def test_only_an_admin_or_someone_asked_to_approve_may_edit_an_invoice():
+    asked = {MANAGER.id}
+    assert may_edit(Role.ADMIN, None, asked)  # the command line acts as an admin
+    assert may_edit(Role.ADMIN, ADMIN.id, asked)
+    assert may_edit(Role.MANAGER, MANAGER.id, asked)
+    assert not may_edit(Role.MANAGER, UNREACHABLE.id, asked)
+    assert not may_edit(Role.MANAGER, None, asked)
+
+
+def test_a_payment_field_changed_after_approval_or_while_asked_needs_a_fresh_round():
+    for field in ("seller_iban", "total", "currency", "payment_reference", "due_date"):
+        assert must_reapprove(field, InvoiceStatus.APPROVED, asked=True)
+        assert must_reapprove(field, InvoiceStatus.PENDING_APPROVAL, asked=True)
+        assert must_reapprove(field, InvoiceStatus.PARTLY_PAID, asked=True)
+        assert not must_reapprove(field, InvoiceStatus.PENDING_APPROVAL, asked=False)
+    assert not must_reapprove("buyer_name", InvoiceStatus.APPROVED, asked=True)
+    assert not must_reapprove("number", InvoiceStatus.APPROVED, asked=True)

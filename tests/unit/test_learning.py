@@ -9,7 +9,7 @@ from intake.fields import extract_fields
 from intake.learning import Hint, apply_hints, learn_hint, read_hint
 from intake.media import PDF
 from intake.readers import read_document
-from tests.factories import text_pdf
+from tests.factories import simple_invoice_pdf, text_pdf
 
 
 def odd_vendor_invoice(reference: str, amount: str, day: str) -> bytes:
@@ -65,3 +65,28 @@ def test_a_value_that_is_not_on_the_page_teaches_nothing():
     first = pages(odd_vendor_invoice("Q-1", "250,00", "03.02.2026"))
     assert learn_hint(first, "invoice_number", "NOT-THERE") is None
     assert learn_hint(first, "buyer.name", "Somebody") is None
+
+
+def test_a_learnt_iban_never_replaces_the_printed_one_and_the_difference_is_a_warning():
+    page = pages(simple_invoice_pdf())
+    before = extract_fields(page)
+    after = apply_hints(page, before, [Hint("seller.iban", "constant", "GB33BUKB20201555555555")])
+    assert after.seller.iban == "DE02120300000000202051"
+    assert any("GB33 BUKB" in w and "DE02 1203" in w for w in after.warnings)
+
+
+def test_a_learnt_value_only_fills_a_field_the_page_lacks():
+    page = pages(odd_vendor_invoice("Q-1", "250,00", "03.02.2026"))
+    hints = [Hint("seller.iban", "constant", "DE02120300000000202051"), Hint("seller.name", "constant", "Quirin KG")]
+    after = apply_hints(page, extract_fields(page), hints)
+    assert after.seller.iban == "DE02120300000000202051"  # not printed: filled, and said so
+    assert after.seller.name == "Kleinbetrieb Quirin"  # printed: kept
+    assert any("IBAN" in w and "not printed" in w for w in after.warnings)
+
+
+def test_a_learnt_place_does_not_replace_a_confident_reading_of_the_page():
+    page = pages(simple_invoice_pdf())
+    before = extract_fields(page)
+    after = apply_hints(page, before, [Hint("total", "right", "nettobetrag")])
+    assert (before.total, after.total) == (Decimal("1190.00"), Decimal("1190.00"))
+    assert any("1000.00" in w for w in after.warnings)
