@@ -28,33 +28,15 @@ from sqlalchemy import select
 from bench.mail_latency import dovecot_server, invoice_mail
 from bot.wiring import App
 from intake.mail import watcher_from_settings
-from intake.mail.imap import WatchTiming
+from intake.mail.imap import ImapWatcher, WatchTiming
 from invoicing.config import load_settings
 from invoicing.db.models import ProcessedMail
 from tests.factories import simple_invoice_pdf
+from tests.hostile_mail import encoded_subject_mail, nested_multipart_mail
 from tests.integration.dovecot import BOT, Dovecot, mailbox
 
 FOLDER = "INBOX"
 PROBE_SECONDS = 0.01
-
-
-def encoded_subject_mail(kilobytes: int) -> bytes:
-    """Return a mail whose Subject is `kilobytes` KB of encoded words, folded as a client would."""
-    word = b"=?UTF-8?B?w6TDtsO8?="  # "äöü"
-    line = b" ".join([word] * 3)
-    lines = [line] * (kilobytes * 1024 // (len(line) + 3))
-    head = b"From: stranger@elsewhere.example\r\nTo: invoices@example.test\r\nMessage-ID: <subject@x>\r\n"
-    return head + b"Subject: " + b"\r\n ".join(lines) + b"\r\n\r\nno invoice here\r\n"
-
-
-def nested_multipart_mail(levels: int) -> bytes:
-    """Return a mail of `levels` multipart/mixed parts, each the only part of the one above."""
-    head = b"From: stranger@elsewhere.example\r\nSubject: nested\r\nMessage-ID: <nested@x>\r\nMIME-Version: 1.0\r\n"
-    opening = b"".join(
-        b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (n, n) for n in range(levels)
-    )
-    closing = b"".join(b"\r\n--b%d--\r\n" % n for n in reversed(range(levels)))
-    return head + opening + b"Content-Type: text/plain\r\n\r\nhello" + closing
 
 
 class StallProbe:
@@ -93,19 +75,16 @@ class MailFigure:
     reason: str | None
 
 
-def recorded(app: App, message_id: str) -> ProcessedMail | None:
-    with app.db.transaction() as session:
-        query = select(ProcessedMail).where(ProcessedMail.message_id == message_id)
-        return session.execute(query).scalar()
-
-
 def recorded_count(app: App) -> int:
     with app.db.transaction() as session:
         return len(list(session.execute(select(ProcessedMail.id)).scalars()))
 
 
-async def take_one(app: App, server: Dovecot, probe: StallProbe, name: str, raw: bytes, timeout: float) -> MailFigure:
+async def take_one(
+    app: App, server: Dovecot, watcher: ImapWatcher, probe: StallProbe, name: str, raw: bytes, timeout: float
+) -> MailFigure:  # fmt: skip
     before = await asyncio.to_thread(recorded_count, app)
+    await asyncio.wait_for(watcher.idling.wait(), timeout)  # in IDLE: the mail is pushed at once
     started = time.perf_counter()
     async with mailbox(server) as client:
         await client.append(raw, mailbox=FOLDER)
@@ -151,7 +130,7 @@ async def _measure(root: Path, server: Dovecot, subject_kb: int, nesting: int, t
     probe.start()
     task = asyncio.create_task(watcher.run(stop))
     try:
-        figures = [await take_one(app, server, probe, name, raw, timeout) for name, raw in mails]
+        figures = [await take_one(app, server, watcher, probe, name, raw, timeout) for name, raw in mails]
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
