@@ -1,11 +1,13 @@
-"""IMAP and SMTP without TLS are refused at start for a host that is not loopback, unless
-INVOICEBOT_ALLOW_PLAINTEXT says the operator means it."""
+"""The mail settings at start: IMAP and SMTP without TLS are refused for a host that is not
+loopback unless INVOICEBOT_ALLOW_PLAINTEXT says the operator means it; the mail door's caps,
+budget and trusted server reach the inbox."""
 
 from __future__ import annotations
 
 import pytest
 
 from intake.mail import watcher_from_settings
+from intake.mail.mime import MailCaps
 from intake.pipeline import DocumentReader, Intake
 from invoicing.config import ConfigError, load_settings
 from invoicing.mailer import EmlMailer, SmtpMailer, mailer_from_settings
@@ -62,3 +64,28 @@ def test_loopback_is_judged_by_name_or_address_without_resolving():
 def test_allow_plaintext_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("INVOICEBOT_ALLOW_PLAINTEXT", "1")
     assert load_settings().allow_plaintext
+
+
+def test_the_door_settings_reach_the_inbox_from_the_environment(intake, monkeypatch):
+    """GIVEN INVOICEBOT_IMAP_* caps, budget and trusted authserv-id in the environment WHEN the
+    watcher is built THEN its inbox applies them, and the IMAP login counts as our own address."""
+    for name, value in {
+        "MAX_HEADER_BYTES": "8192", "MAX_MIME_PARTS": "50", "MAX_MIME_DEPTH": "6", "MAX_ATTACHMENTS": "4",
+        "MAIL_BUDGET_SECONDS": "90", "TRUSTED_AUTHSERV_ID": "mx.example.test",
+    }.items():  # fmt: skip
+        monkeypatch.setenv(f"INVOICEBOT_IMAP_{name}", value)
+    settings = load_settings(imap_host="127.0.0.1", mail_from="Bot <bot@example.test>", read_memory_mb=512, **IMAP)
+    inbox = watcher_from_settings(settings, intake).inbox
+    policy = inbox.policy
+    assert policy.caps == MailCaps(max_attachments=4, max_header_bytes=8192, max_parts=50, max_depth=6)
+    assert (policy.budget_seconds, policy.trusted_authserv_id) == (90, "mx.example.test")
+    assert policy.parse_memory_bytes == 512 * 2**20
+    assert inbox.ours == {"bot@example.test", "invoices@example.test"}
+
+
+def test_the_door_defaults():
+    settings = load_settings()
+    assert (settings.imap_max_header_bytes, settings.imap_max_mime_parts, settings.imap_max_mime_depth) == (
+        65536, 500, 20)
+    assert settings.imap_mail_budget_seconds == 300 and settings.imap_trusted_authserv_id is None
+    assert not settings.allow_plaintext
