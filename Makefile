@@ -68,6 +68,7 @@ bench-service: APT_PACKAGES += dovecot-imapd
 bench-service: setup
 	$(BIN)/python -m bench.mail_latency
 	$(BIN)/python -m bench.mail_crash
+	$(BIN)/python -m bench.mail_loop_block
 	$(BIN)/python -m bench.telegram
 
 clean:

@@ -89,7 +89,8 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     await asyncio.to_thread(app.upgrade_database)
     folder = DropFolder(app.settings.inbox_dir, app.intake)
     folder.prepare()
-    handlers = app.job_handlers()
+    handlers = app.job_handlers()  # refuses a bad mail setting now, before anything starts
+    watcher = watcher_from_settings(app.settings, app.intake) if app.settings.imap_host else None
     wake = asyncio.Event()
     unlisten = wake_on_new_jobs(app, wake)
     chat = await _start_telegram(app) if app.settings.telegram_token else None
@@ -109,8 +110,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
     if chat is not None:
         tasks.append(asyncio.create_task(chat.receive_updates(stop), name="telegram"))
         tasks.append(asyncio.create_task(chat.follow_ups(stop), name="approval-follow-ups"))
-    if app.settings.imap_host:
-        watcher = watcher_from_settings(app.settings, app.intake)
+    if watcher is not None:
         tasks.append(asyncio.create_task(watcher.run(stop), name="imap"))
     try:
         await stop.wait()

@@ -22,8 +22,9 @@ from intake.errors import IntakeError
 
 T = TypeVar("T")
 
-#: Modules the fork server imports once, so that each child starts warm.
-PRELOAD = ["intake.pipeline"]
+#: Modules the fork server imports once, so that each child starts warm (documents, and mails,
+#: which are parsed in a child too).
+PRELOAD = ["intake.pipeline", "intake.mail.mime"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,6 +110,18 @@ class Settings(BaseSettings):
     imap_max_mail_bytes: int = 40 * 1024 * 1024
     #: Most attachments taken from one mail; the rest are refused.
     imap_max_attachments: int = 20
+    #: Bytes of the header section of a mail, and of each of its parts; a mail over it is refused.
+    imap_max_header_bytes: int = Field(default=64 * 1024, ge=4096)
+    #: MIME parts in one mail (those of forwarded mails included); a mail with more is refused.
+    imap_max_mime_parts: int = Field(default=500, ge=1)
+    #: Levels of parts inside parts; a mail nested deeper is refused.
+    imap_max_mime_depth: int = Field(default=20, ge=1, le=100)
+    #: Seconds one mail may take (parsing, reading its attachments); attachments still unread
+    #: when they are spent are refused with that reason, and what was read is kept.
+    imap_mail_budget_seconds: float = Field(default=300.0, gt=0)
+    #: The authserv-id the receiving mail server writes into `Authentication-Results`; when set,
+    #: allow-listed senders must pass DMARC (or aligned SPF) in that server's header.
+    imap_trusted_authserv_id: str | None = None
     #: SMTP server for outgoing mail; without it mails are written as .eml files to the outbox.
     smtp_host: str | None = None
     #: Default: 465 for `ssl`, 587 for `starttls`, 25 for `none`.
@@ -122,6 +134,9 @@ class Settings(BaseSettings):
     smtp_ca_file: Path | None = None
     #: The From address of every mail invoicebot sends; its domain also ends the Message-IDs.
     mail_from: str = "invoicebot@localhost"
+    #: Allow `security = "none"` (password and mail in clear) for an IMAP or SMTP host that is
+    #: not loopback; without it such a setting is refused at start.
+    allow_plaintext: bool = False
 
     # --- telegram ---
     #: The bot's token from @BotFather; the chat is on when this is set.

@@ -15,8 +15,12 @@ from bot.cli.root import app_of, emit, json_option
 def run(ctx: click.Context) -> None:
     """Run the service: drop folder, job worker, scheduler (and e-mail and chat when configured)."""
     from bot.service import serve
+    from invoicing.config import ConfigError
 
-    asyncio.run(serve(app_of(ctx)))
+    try:
+        asyncio.run(serve(app_of(ctx)))
+    except ConfigError as e:
+        raise click.ClickException(f"configuration: {e}") from e
 
 
 def _today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:

@@ -63,6 +63,10 @@ class ImapWatcher:
     """Watches one folder until stopped; one bad mail never stops it.
 
     With an `owner` lock (PostgreSQL, several processes) it watches only while it holds the lock.
+    Its state is observable: `watching` is set while it is logged in with the folder selected
+    (so, with a lock, while this process owns the mailbox), `idling` while it waits for news (in
+    IDLE, where new mail is pushed at once, or between polls), and `rounds` counts the searches
+    for new mail since it started.
     """
 
     def __init__(
@@ -71,6 +75,9 @@ class ImapWatcher:
     ) -> None:  # fmt: skip
         self.account, self.inbox, self.timing, self.owner = account, inbox, timing, owner
         self._client: aioimaplib.IMAP4 | None = None
+        self.watching = asyncio.Event()
+        self.idling = asyncio.Event()
+        self.rounds = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Watch until `stop` is set: at once, or whenever this process owns the mailbox."""
@@ -100,13 +107,22 @@ class ImapWatcher:
         client = await self._connect()
         uidvalidity = await self._select(client)
         log.info("IMAP watching %s on %s (UIDVALIDITY %s)", self.account.folder, self.account.host, uidvalidity)
-        while not stop.is_set():
-            await self.catch_up(client, uidvalidity)
-            if "IDLE" in client.protocol.capabilities:
-                await self._idle(client, stop)
-            else:
-                await self._wait(stop, self.timing.poll)
-                await self._command(client.noop())
+        self.watching.set()
+        try:
+            while not stop.is_set():
+                await self.catch_up(client, uidvalidity)
+                self.rounds += 1
+                if "IDLE" in client.protocol.capabilities:
+                    await self._idle(client, stop)
+                else:
+                    self.idling.set()
+                    try:
+                        await self._wait(stop, self.timing.poll)
+                    finally:
+                        self.idling.clear()
+                    await self._command(client.noop())
+        finally:
+            self.watching.clear()
 
     async def _connect(self) -> aioimaplib.IMAP4:
         account = self.account
@@ -244,6 +260,7 @@ class ImapWatcher:
     async def _idle(self, client: aioimaplib.IMAP4, stop: asyncio.Event) -> None:
         """Wait in IDLE for news (or `stop`, or the re-issue time), then leave IDLE."""
         idle = await asyncio.wait_for(client.idle_start(timeout=self.timing.idle), self.timing.timeout)
+        self.idling.set()  # the server said "+ idling": from now on new mail is pushed
         stopping = asyncio.ensure_future(stop.wait())
         try:
             while True:
@@ -258,6 +275,7 @@ class ImapWatcher:
                 if lines == aioimaplib.STOP_WAIT_SERVER_PUSH or any(b"EXISTS" in bytes(x) for x in lines):
                     break
         finally:
+            self.idling.clear()
             stopping.cancel()
         client.idle_done()
         await asyncio.wait_for(idle, self.timing.timeout)

@@ -2,6 +2,8 @@
 
 A row is written (with any reply to the sender, in the same transaction) before the mail is
 moved or flagged on the server, so a crash in between only means the mail is looked at again.
+A reply's job key names its address and day, so the outbox's unique key is what holds each
+address to one answer a day, across restarts and processes.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class MailKey:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
+    #: Idempotency key: a second reply with the same key is not sent.
+    key: str
     mail_from: str
     to: str
     subject: str
@@ -96,12 +100,12 @@ def record(db: Database, clock: Clock, mail: MailRecord, reply: Reply | None = N
                 )
             )  # fmt: skip
             session.flush()
-            if reply is not None:
-                enqueue_mail(
-                    session, clock, key=f"mail.reply:{mail.sha256 or mail.key}",
-                    mail_from=reply.mail_from, to=[reply.to], subject=reply.subject,
-                    body=reply.body, in_reply_to=reply.in_reply_to,
-                )  # fmt: skip
+            if reply is not None and not enqueue_mail(
+                session, clock, key=reply.key, mail_from=reply.mail_from, to=[reply.to],
+                subject=reply.subject, body=reply.body, in_reply_to=reply.in_reply_to,
+            ):  # fmt: skip
+                log.info("mail uid %s: its sender was answered today already", mail.key.uid,
+                         extra={"imap_uid": mail.key.uid})  # fmt: skip
     except IntegrityError:
         log.info("mail uid %s was recorded by someone else", mail.key.uid, extra={"imap_uid": mail.key.uid})
         return False

@@ -22,12 +22,12 @@ from invoicing.mailer.message import (
     enqueue_mail,
     message_id_for,
 )
-from invoicing.mailer.transport import EmlMailer, Mailer, MailRejected, SmtpMailer
+from invoicing.mailer.transport import EmlMailer, Mailer, MailRejected, SmtpMailer, refuse_plaintext
 
 __all__ = [
     "MAIL_SEND", "BadAddress", "EmlMailer", "HeaderInjection", "MailError", "MailRejected",
     "MailSendHandler", "Mailer", "SmtpMailer", "StoredAttachment", "build_message",
-    "enqueue_mail", "mailer_from_settings", "message_id_for",
+    "enqueue_mail", "mailer_from_settings", "message_id_for", "refuse_plaintext",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,13 @@ class MailSendHandler:
 
 
 def mailer_from_settings(settings: Settings) -> Mailer:
-    """Return the SMTP mailer when SMTP is configured, else one writing .eml files to the outbox."""
+    """Return the SMTP mailer when SMTP is configured, else one writing .eml files to the outbox.
+
+    Raises `ConfigError` for SMTP without TLS to a host that is not loopback (see `refuse_plaintext`).
+    """
     if not settings.smtp_host:
         return EmlMailer(settings.outbox_dir)
+    refuse_plaintext("SMTP", settings.smtp_host, settings.smtp_security, settings.allow_plaintext)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return SmtpMailer(
         settings.smtp_host, settings.smtp_port, security=settings.smtp_security,

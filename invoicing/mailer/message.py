@@ -98,7 +98,8 @@ def build_message(payload: dict[str, Any], read_file: Any) -> EmailMessage:
         reference = _clean(str(payload["in_reply_to"]), "In-Reply-To")
         message["In-Reply-To"] = reference
         message["References"] = reference
-    message["Auto-Submitted"] = "auto-generated"
+    # RFC 3834: an answer to a mail is "auto-replied", anything else we send "auto-generated".
+    message["Auto-Submitted"] = "auto-replied" if payload.get("in_reply_to") else "auto-generated"
     message.set_content(str(payload["body"]))
     for item in payload.get("attachments") or []:
         maintype, _, subtype = str(item["media_type"]).partition("/")

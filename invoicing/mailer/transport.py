@@ -8,6 +8,7 @@ server may have accepted the mail, so that is `OutcomeUnknown` and never resent 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 import re
@@ -19,6 +20,7 @@ from typing import Literal, Protocol
 
 import aiosmtplib
 
+from invoicing.config import ConfigError
 from invoicing.jobs import OutcomeUnknown, RetryLater
 from invoicing.mailer.message import MailError
 
@@ -26,6 +28,33 @@ log = logging.getLogger(__name__)
 
 Security = Literal["ssl", "starttls", "none"]
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+
+
+def refuse_plaintext(service: str, host: str, security: str, allowed: bool) -> None:
+    """Raise `ConfigError` for `security` "none" towards a host that is not loopback, unless `allowed`.
+
+    Without TLS the login password and every mail cross the network in clear, readable and
+    changeable by anyone on the path; on loopback they never leave the machine.
+    """
+    if security != "none" or allowed or is_loopback(host):
+        return
+    raise ConfigError(
+        f"{service} security 'none' would send the password and the mail in clear to {host}, "
+        f"which is not loopback: use 'ssl' or 'starttls', or set INVOICEBOT_ALLOW_PLAINTEXT=1"
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """Return whether `host` is this machine by its name or address alone (nothing is resolved)."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 class MailRejected(MailError):

@@ -31,15 +31,18 @@ TIMING = WatchTiming(timeout=5, idle=20, poll=1, backoff_first=0.2, backoff_max=
 
 
 @contextlib.asynccontextmanager
-async def watching(server: Dovecot, inbox: MailInbox, folder: str, processed: str | None = None) -> AsyncIterator[None]:
+async def watching(
+    server: Dovecot, inbox: MailInbox, folder: str, processed: str | None = None
+) -> AsyncIterator[ImapWatcher]:
     account = ImapAccount(
         "127.0.0.1", server.user, server.password, port=server.port, security="none",
         folder=folder, processed_folder=processed,
     )  # fmt: skip
     stop = asyncio.Event()
-    task = asyncio.create_task(ImapWatcher(account, inbox, TIMING).run(stop))
+    watcher = ImapWatcher(account, inbox, TIMING)
+    task = asyncio.create_task(watcher.run(stop))
     try:
-        yield
+        yield watcher
     finally:
         stop.set()
         await asyncio.wait_for(task, 10)
@@ -56,9 +59,15 @@ def invoice_mail(number: str = "RE-2026-0042", sender: str = "billing@vendor.exa
     return message
 
 
-def plain_mail(text: str = "Hello, how are you?") -> bytes:
+async def in_idle(watcher: ImapWatcher) -> None:
+    """Wait until the watcher is in IDLE (or between polls), where new mail reaches it by push."""
+    await asyncio.wait_for(watcher.idling.wait(), 10)
+
+
+def plain_mail(text: str = "Hello, how are you?", sender: str = "somebody@vendor.example") -> bytes:
     message = EmailMessage()
-    message["From"] = "Somebody <somebody@vendor.example>"
+    message["Return-Path"] = f"<{sender}>"  # as the delivering server writes it
+    message["From"] = f"Somebody <{sender}>"
     message["Subject"] = "Question"
     message["Message-ID"] = f"<{uuid.uuid4().hex}@vendor.example>"
     message.set_content(text)
@@ -86,9 +95,9 @@ async def test_a_forwarded_invoice_becomes_an_incoming_invoice_and_is_moved(db, 
     forward.add_attachment(invoice_mail())
     async with mailbox(dovecot) as client:
         await client.create(folder)
-        async with watching(dovecot, inbox, folder, processed=f"{folder}-done"):
-            await asyncio.sleep(0.5)  # the watcher is in IDLE: the mail is pushed
-            await client.append(forward.as_bytes(), mailbox=folder)
+        async with watching(dovecot, inbox, folder, processed=f"{folder}-done") as watcher:
+            await in_idle(watcher)
+            await client.append(forward.as_bytes(), mailbox=folder)  # pushed to the watcher in IDLE
             await until(lambda: len(rows(db, ProcessedMail)) == 1)
             mail = rows(db, ProcessedMail)[0]
             [invoice] = rows(db, Invoice)
@@ -110,9 +119,11 @@ async def test_a_mail_without_invoice_gets_a_reply_and_a_bad_mail_does_not_stop_
     db, dovecot, inbox, folder
 ):
     """GIVEN a plain question, broken MIME and then an invoice WHEN they arrive
-    THEN the question is no_invoice with one reply job, the broken one is recorded, the invoice read."""
+    THEN the question and the broken mail are no_invoice, each with a reply to its envelope
+    sender (the broken one saying why), and the invoice is read."""
     broken = (
-        b"From: a@vendor.example\r\nMessage-ID: <broken@x>\r\nContent-Type: multipart/mixed; boundary=z\r\n"
+        b"Return-Path: <a@vendor.example>\r\nFrom: a@vendor.example\r\nMessage-ID: <broken@x>\r\n"
+        b"Content-Type: multipart/mixed; boundary=z\r\n"
         b"\r\n--z\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n!!%%\x00\r\n"
     )
     async with mailbox(dovecot) as client:
@@ -122,12 +133,15 @@ async def test_a_mail_without_invoice_gets_a_reply_and_a_bad_mail_does_not_stop_
         await client.append(invoice_mail("RE-7").as_bytes(), mailbox=folder)
         async with watching(dovecot, inbox, folder):
             await until(lambda: len(rows(db, ProcessedMail)) == 3)
-        states = [m.state for m in rows(db, ProcessedMail)]
-        assert states[0] == MailState.NO_INVOICE and states[2] == MailState.INGESTED
-        assert states[1] in (MailState.NO_INVOICE, MailState.FAILED)
+        question, damaged, invoice = rows(db, ProcessedMail)
+        assert (question.state, question.reason) == (MailState.NO_INVOICE, None)
+        assert damaged.state == MailState.NO_INVOICE
+        assert damaged.reason == "attachment-1: empty attachment"  # nothing in it was base64
+        assert invoice.state == MailState.INGESTED
         replies = [j for j in rows(db, Job) if j.kind == MAIL_SEND]
         assert [r.payload["to"] for r in replies] == [["somebody@vendor.example"], ["a@vendor.example"]]
-        assert replies[0].payload["subject"] == "Re: Question"
+        assert replies[0].payload["subject"] == "Automatic answer: no invoice found in your mail"
+        assert "\n- attachment-1: empty attachment\n" in replies[1].payload["body"]
         await client.select(folder)
         response = await client.uid("fetch", "1:*", "(FLAGS)")
         flagged = [line for line in response.lines if b"$InvoicebotProcessed" in bytes(line)]
@@ -154,14 +168,14 @@ async def test_a_dropped_connection_mid_idle_is_reconnected_and_caught_up(db, do
     async with mailbox(dovecot) as client:
         await client.create(folder)
         await client.append(invoice_mail("RE-1").as_bytes(), mailbox=folder)
-    async with watching(dovecot, inbox, folder):
+    async with watching(dovecot, inbox, folder) as watcher:
         await until(lambda: len(rows(db, ProcessedMail)) == 1)
-        await asyncio.sleep(0.3)  # now in IDLE
+        await in_idle(watcher)
         assert await asyncio.to_thread(dovecot.kill_imap) >= 1
         async with mailbox(dovecot) as client:
             await client.append(invoice_mail("RE-2").as_bytes(), mailbox=folder)
         await until(lambda: len(rows(db, ProcessedMail)) == 2)
-        await asyncio.sleep(0.3)
+        await in_idle(watcher)  # reconnected and in IDLE again: the row came from a new session
         await asyncio.to_thread(dovecot.restart)
         async with mailbox(dovecot) as client:
             await client.append(invoice_mail("RE-3").as_bytes(), mailbox=folder)
@@ -289,7 +303,8 @@ async def test_without_idle_the_folder_is_polled_and_idle_is_reissued(db, doveco
         for n, watcher in enumerate([NoIdleWatcher(account, inbox, fast), ImapWatcher(account, inbox, fast)]):
             stop = asyncio.Event()
             task = asyncio.create_task(watcher.run(stop))
-            await asyncio.sleep(0.8)  # several polls, or IDLE rounds
+            await until(lambda: watcher.rounds >= 3)  # polled, or IDLE left and re-issued, twice
+            await in_idle(watcher)
             await client.append(invoice_mail(f"RE-2{n}").as_bytes(), mailbox=folder)
             await until(lambda: len(rows(db, ProcessedMail)) == n + 1)
             stop.set()

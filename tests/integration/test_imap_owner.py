@@ -21,7 +21,7 @@ from invoicing.db.owner import OwnerLock
 from invoicing.receiving import ReceivingPolicy
 from tests.conftest import _empty_postgres
 from tests.integration.dovecot import BOT, Dovecot, mailbox, until
-from tests.integration.test_imap import TIMING, invoice_mail, rows
+from tests.integration.test_imap import TIMING, in_idle, invoice_mail, rows
 
 pytestmark = pytest.mark.postgres
 
@@ -46,11 +46,29 @@ def two_processes(postgres_url: str) -> Iterator[tuple[Database, Database]]:
     second.dispose()
 
 
+class CountingLock(OwnerLock):
+    """Counts the tries that found the lock taken by another process."""
+
+    refused = 0
+
+    async def _try_take(self) -> bool:
+        taken = await super()._try_take()
+        self.refused += not taken
+        return taken
+
+
 def _watcher(db: Database, clock, store, reader, server: Dovecot, folder: str) -> CountingWatcher:  # type: ignore[no-untyped-def]
     intake = Intake(db, clock, store, reader, ReceivingPolicy(), 10 * 1024 * 1024)
     account = ImapAccount("127.0.0.1", server.user, server.password, port=server.port, security="none", folder=folder)
-    owner = OwnerLock(db, f"test imap {folder}", retry=0.2, check=0.2)
+    owner = CountingLock(db, f"test imap {folder}", retry=0.2, check=0.2)
     return CountingWatcher(account, MailInbox(intake, MailPolicy(mail_from=BOT)), TIMING, owner)
+
+
+async def refused_twice_more(lock: OwnerLock | None) -> None:
+    """Wait until `lock` has found the mailbox owned by the other process twice more."""
+    assert isinstance(lock, CountingLock)
+    seen = lock.refused
+    await until(lambda: lock.refused >= seen + 2)
 
 
 def _lock_holders(db: Database, key: int) -> list[int]:
@@ -77,25 +95,27 @@ async def test_only_the_lock_owner_watches_and_the_other_takes_over_when_it_is_g
         await client.create(folder)
     stop = asyncio.Event()
     task_a = asyncio.create_task(a.run(stop))
-    await until(lambda: a.connects == 1)
+    await asyncio.wait_for(a.watching.wait(), 20)  # a owns the mailbox and watches it
     task_b = asyncio.create_task(b.run(stop))
     try:
+        await in_idle(a)
         async with mailbox(dovecot) as client:
             await client.append(invoice_mail("RE-OWN-1").as_bytes(), mailbox=folder)
         await until(lambda: len(rows(db_a, ProcessedMail)) == 1)
-        await asyncio.sleep(0.6)  # b has tried the lock a few times meanwhile
-        assert (a.connects, b.connects) == (1, 0)
+        await refused_twice_more(b.owner)  # b tried to take over meanwhile, and could not
+        assert (a.connects, b.connects) == (1, 0) and not b.watching.is_set()
 
         [holder] = await asyncio.to_thread(_lock_holders, db_a, a.owner.key)
         with db_a.engine.connect() as conn:  # the owner's connection dies, as with the process
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": holder})
-        await until(lambda: b.connects == 1)
-        await until(lambda: a._client is None)  # a noticed and stopped watching
+        await asyncio.wait_for(b.watching.wait(), 20)  # b took the lock over
+        await until(lambda: not a.watching.is_set() and a._client is None)  # a noticed and stopped watching
+        await in_idle(b)
         async with mailbox(dovecot) as client:
             await client.append(invoice_mail("RE-OWN-2").as_bytes(), mailbox=folder)
         await until(lambda: len(rows(db_a, ProcessedMail)) == 2)
-        await asyncio.sleep(0.6)
-        assert (a.connects, b.connects) == (1, 1)
+        await refused_twice_more(a.owner)  # a tried to take it back meanwhile, and could not
+        assert (a.connects, b.connects) == (1, 1) and not a.watching.is_set()
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(task_a, task_b), 10)

@@ -13,7 +13,7 @@ from intake.mail.imap import ImapAccount, ImapWatcher
 from invoicing.config import load_settings
 from invoicing.db.models import Invoice, ProcessedMail
 from tests.integration.dovecot import BOT, Dovecot, mailbox, until
-from tests.integration.test_imap import TIMING, invoice_mail, rows
+from tests.integration.test_imap import TIMING, in_idle, invoice_mail, rows
 
 
 async def _watch_until(watcher: ImapWatcher, check, seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
@@ -58,9 +58,10 @@ async def test_starttls_upgrades_the_connection_before_login_and_then_watches(
     async with mailbox(tls_dovecot) as client:
         await client.create(folder)
         stop = asyncio.Event()
-        task = asyncio.create_task(ImapWatcher(account, inbox, TIMING).run(stop))
+        watcher = ImapWatcher(account, inbox, TIMING)
+        task = asyncio.create_task(watcher.run(stop))
         try:
-            await asyncio.sleep(0.8)  # logged in and in IDLE: the mail is pushed over TLS
+            await in_idle(watcher)  # logged in and in IDLE: the mail is pushed over TLS
             await client.append(invoice_mail("RE-TLS-2").as_bytes(), mailbox=folder)
             await until(lambda: len(rows(db, ProcessedMail)) == 1)
         finally:
