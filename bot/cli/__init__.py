@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.cli import admin, invoices, people, reading
+from bot.cli import admin, invoices, people, reading, recurring
 from bot.cli.root import main
 
-for _module in (reading, invoices, people, admin):
+for _module in (reading, invoices, recurring, people, admin):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 
