@@ -125,12 +125,13 @@ def resume(session: Session, clock: Clock, plan_id: int, actor: str) -> PlanChan
     schedule, today, before = schedule_of(plan), clock.today(), plan.next_run_on
     skipped = tuple(p.on for p in recurrence.skipped(schedule, next_on=before, today=today))
     plan.next_run_on = recurrence.resumed_on(schedule, next_on=before, today=today)
-    plan.active = True
+    # A plan whose last periods all fell while it was paused has nothing left: it ends.
+    plan.active = not recurrence.ended(schedule, next_on=plan.next_run_on, issued=plan.issued_count)
     session.flush()
     audit.record(
         session, clock, actor=actor, action="plan.resumed", entity_type="recurring_plan", entity_id=plan.id,
         before={"active": False, "next_run_on": before},
-        after={"active": True, "next_run_on": plan.next_run_on, "skipped": list(skipped)},
+        after={"active": plan.active, "next_run_on": plan.next_run_on, "skipped": list(skipped)},
     )  # fmt: skip
     return PlanChange(view(session, plan), skipped)
 
@@ -186,7 +187,8 @@ def issue_due(db: Database, clock: Clock, policy: IssuingPolicy, actor: str = "s
     issued: list[int] = []
     failures: list[PlanFailure] = []
     for plan_id in plan_ids:
-        failure = _issue_plan(db, clock, policy, plan_id, today, actor, issued)
+        invoices, failure = _issue_plan(db, clock, policy, plan_id, today, actor)
+        issued += invoices
         if failure is not None:
             failures.append(failure)
     if issued or failures:
@@ -195,9 +197,10 @@ def issue_due(db: Database, clock: Clock, policy: IssuingPolicy, actor: str = "s
 
 
 def _issue_plan(
-    db: Database, clock: Clock, policy: IssuingPolicy, plan_id: int, today: dt.date, actor: str, issued: list[int]
-) -> PlanFailure | None:
-    """Issue a plan's due periods in order, appending to `issued`; stop at its first failure."""
+    db: Database, clock: Clock, policy: IssuingPolicy, plan_id: int, today: dt.date, actor: str
+) -> tuple[list[int], PlanFailure | None]:
+    """Issue a plan's due periods in order; return the invoices issued and the first failure."""
+    issued: list[int] = []
     last: dt.date | None = None
     while True:
         period: Period | None = None
@@ -205,17 +208,18 @@ def _issue_plan(
             with db.transaction() as session:
                 period = _next_due(session, plan_id, today)
                 if period is None:
-                    return None
+                    return issued, None
                 if last is not None and period.on <= last:  # never loop on a plan that does not advance
                     raise InvoicingError(f"the plan's next period does not move past {last}")
                 last = period.on
-                issued.append(_issue_period(session, clock, policy, plan_id, period, actor))
+                invoice_id = _issue_period(session, clock, policy, plan_id, period, actor)
+            issued.append(invoice_id)
         except IntegrityError as e:
             if period is None or not _already_issued(db, clock, plan_id, period, actor):
-                return _failed(plan_id, period, e)
-            log.info("recurring plan %s: period %s was already issued", plan_id, period.key)
+                return issued, _failed(plan_id, period, e)
+            log.info("recurring plan %s: period %s was issued already", plan_id, period.key, extra={"plan_id": plan_id})
         except Exception as e:  # noqa: BLE001 - one bad plan must not stop the others
-            return _failed(plan_id, period, e)
+            return issued, _failed(plan_id, period, e)
 
 
 def _next_due(session: Session, plan_id: int, today: dt.date) -> Period | None:
@@ -279,7 +283,7 @@ def _already_issued(db: Database, clock: Clock, plan_id: int, period: Period, ac
 def _failed(plan_id: int, period: Period | None, error: Exception) -> PlanFailure:
     key = period.key if period else "-"
     if isinstance(error, InvoicingError):
-        log.warning("recurring plan %s: period %s not issued: %s", plan_id, key, error)
+        log.warning("recurring plan %s: period %s not issued: %s", plan_id, key, error, extra={"plan_id": plan_id})
     else:
-        log.error("recurring plan %s: period %s not issued", plan_id, key, exc_info=error)
+        log.error("recurring plan %s: period %s not issued", plan_id, key, exc_info=error, extra={"plan_id": plan_id})
     return PlanFailure(plan_id, key, str(error) or type(error).__name__)

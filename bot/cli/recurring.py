@@ -114,7 +114,7 @@ def _change(ctx: click.Context, plan_id: int, active: bool, as_json: bool) -> No
         fail(str(e))
     plan = change.plan
     data = {**plan.model_dump(mode="json"), "skipped": [d.isoformat() for d in change.skipped]}
-    text = f"plan {plan.id} {plan.state.value}" + (f"; next invoice on {plan.next_on}" if active else "")
+    text = f"plan {plan.id} {plan.state.value}" + (f"; next invoice on {plan.next_on}" if plan.next_on and active else "")
     if change.skipped:
         text += (f"\n{len(change.skipped)} period(s) skipped while paused, not issued: "
                  + ", ".join(d.isoformat() for d in change.skipped))  # fmt: skip

@@ -59,7 +59,10 @@ def changed(change: PlanChange) -> str:
     p = change.plan
     if p.state is PlanState.PAUSED:
         return f"Plan #{p.id} ({p.customer}) paused: no invoices until it is resumed."
-    text = f"Plan #{p.id} ({p.customer}) resumed: next invoice on {p.next_on}."
+    if p.state is PlanState.ENDED:
+        text = f"Plan #{p.id} ({p.customer}) has ended: its last periods fell while it was paused."
+    else:
+        text = f"Plan #{p.id} ({p.customer}) resumed: next invoice on {p.next_on}."
     if change.skipped:
         dates = ", ".join(d.isoformat() for d in change.skipped)
         text += f"\nNot issued, skipped while paused: {dates}. Issue them by hand if they are owed."

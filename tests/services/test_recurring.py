@@ -184,6 +184,18 @@ def test_a_paused_plan_issues_nothing_and_resuming_skips_the_paused_periods(db, 
         assert list(actions) == ["plan.added", "plan.paused", "plan.resumed", "plan.issued"]
 
 
+def test_a_plan_resumed_after_its_last_period_has_ended(db, clock, policy, customer):
+    plan_id = add(db, clock, customer, start_on=D(2026, 3, 10), until=D(2026, 4, 30))
+    with db.transaction() as s:
+        recurring.pause(s, clock, plan_id, "cli")
+    clock.advance(dt.timedelta(days=60))
+    with db.transaction() as s:
+        change = recurring.resume(s, clock, plan_id, "cli")
+        assert change.skipped == (D(2026, 3, 10), D(2026, 4, 10)) and change.plan.state is PlanState.ENDED
+        assert s.get(RecurringPlan, plan_id).active is False
+    assert recurring.issue_due(db, clock, policy).issued == ()
+
+
 def test_a_plan_whose_customer_lacks_details_is_reported_and_the_others_go_on(db, clock, policy, customer):
     """GIVEN two plans, the first for a customer without a country WHEN the scheduler runs THEN the
     good plan issues its periods and the bad one is reported with the reason; once the country is
