@@ -82,7 +82,6 @@ def test_a_monthly_plan_started_three_months_ago_issues_its_three_periods_once(d
     assert plan_invoices(db, plan_id)[-1][:2] == ("2026-03-15", "INV-2026-0004")
 
 
-@pytest.mark.slow
 def test_two_schedulers_running_at_once_issue_each_period_once(db, clock, policy, customer):
     """GIVEN three plans with three due periods each WHEN two threads run `issue_due` at the same
     moment, twice each THEN every period is issued exactly once (9 invoices, numbers 1..9)."""
