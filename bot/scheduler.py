@@ -41,7 +41,25 @@ class TickReport:
 async def scheduled_work(app: App) -> TickReport:
     """Do the work that is due today (in the business time zone) and return what was done."""
     report = TickReport()
+    await asyncio.to_thread(_recurring, app, report)
     return report
+
+
+def _recurring(app: App, report: TickReport) -> None:
+    from invoicing.errors import InvoicingError
+    from invoicing.recurring import any_due, issue_due
+
+    with app.db.transaction() as session:
+        if not any_due(session, app.clock.today()):
+            return
+    try:
+        policy = app.issuing_policy
+    except InvoicingError as e:
+        report.problems.append(f"recurring invoices wait: {e}")
+        return
+    run = issue_due(app.db, app.clock, policy)
+    report.issued += run.issued
+    report.problems += [f"plan {f.plan_id} ({f.period or '-'}): {f.reason}" for f in run.failures]
 
 
 async def run_tick(app: App) -> TickReport:

@@ -35,6 +35,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("edit", "Correct a field of an incoming invoice", "/edit <id> <field> <value>"),
     ("overdue", "Invoices past their due date, not paid", "/overdue"),
     ("paid", "Record a payment", "/paid <number> [amount] [date]"),
+    ("invoice", "Write an invoice to a customer", "/invoice [customer]"),
+    ("tasks", "My open tasks", "/tasks [all]"),
+    ("recurring", "Recurring invoices; pause or resume one", "/recurring [pause|resume <plan id>]"),
     ("reject", "Reject an invoice with a reason", "/reject <id> <reason>"),
     ("cancel", "Forget a rejection I asked a reason for", "/cancel"),
 )
