@@ -217,6 +217,12 @@ class Invoice(Base):
     recurring_period: Mapped[str | None] = mapped_column(String(10))
     #: Reminders for this invoice wait until this day (a hold from chat).
     reminders_held_until: Mapped[dt.date | None] = mapped_column(Date)
+    #: The day the next reminder level falls due (None: no more reminders); what the tick selects on.
+    next_reminder_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    #: The day the invoice was paid in full.
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: When an approved supplier invoice was put into a credit-transfer file for the bank.
+    payment_exported_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     archived_at: Mapped[dt.datetime | None]
@@ -283,9 +289,47 @@ class Payment(Base):
     reference: Mapped[str | None] = mapped_column(String(500))
     #: The bank's own id of the transaction, so a statement imported twice books nothing twice.
     bank_transaction_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    #: An early-payment discount this payment earned: it settles that much of the invoice too.
+    discount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    #: Days after the due date the money came (0 when on time).
+    days_late: Mapped[int] = mapped_column(Integer, default=0)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime]
     archived_at: Mapped[dt.datetime | None]
+
+
+class BankEntry(Base):
+    """One line of an imported bank statement, matched to an invoice or waiting for a person."""
+
+    __tablename__ = "bank_entries"
+    __table_args__ = (Index("ix_bank_entries_state", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The bank's reference of the entry (AcctSvcrRef...): the same statement imported twice adds nothing.
+    entry_ref: Mapped[str] = mapped_column(String(200), unique=True)
+    account_iban: Mapped[str | None] = mapped_column(String(34))
+    booking_date: Mapped[dt.date] = mapped_column(Date)
+    value_date: Mapped[dt.date | None] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    currency: Mapped[str] = mapped_column(String(3))
+    #: Money in (a customer paying) or out.
+    credit: Mapped[bool] = mapped_column(Boolean)
+    counterparty_name: Mapped[str | None] = mapped_column(String(300))
+    counterparty_iban: Mapped[str | None] = mapped_column(String(34))
+    remittance: Mapped[str | None] = mapped_column(Text)
+    structured_ref: Mapped[str | None] = mapped_column(String(64))
+    end_to_end_id: Mapped[str | None] = mapped_column(String(100))
+    #: matched | unmatched | assigned (by a person) | ignored | debit
+    state: Mapped[str] = mapped_column(String(16))
+    #: How it was matched (reference, number, iban_amount, person) and why not, when it was not.
+    note: Mapped[str | None] = mapped_column(Text)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    #: camt.053 | camt.054 | csv, and the sha256 of the file it came in.
+    source: Mapped[str] = mapped_column(String(16))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class RecurringPlan(Base):
@@ -325,6 +369,8 @@ class Reminder(Base):
     level: Mapped[int] = mapped_column(Integer)
     scheduled_on: Mapped[dt.date] = mapped_column(Date)
     fee: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    #: The invoice that charges the late fee this reminder announces.
+    fee_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
 
