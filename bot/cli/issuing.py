@@ -7,7 +7,6 @@ so that it works without a running service; they are outbox jobs all the same, s
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import os
@@ -47,6 +46,8 @@ def follow_up(app: App, invoice_id: int, send: bool, send_attempt: int = 1) -> N
         handlers = app.job_handlers()
         for key in keys:
             await jobs.run_now(app.db, app.clock, handlers, _worker(), key)
+
+    import asyncio
 
     asyncio.run(run())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sys
 from collections.abc import Iterator
@@ -102,6 +101,8 @@ def ingest(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
                 "duplicate_of": received.duplicate_of, "error": received.error, "warnings": list(received.warnings),
             }  # fmt: skip
             emit(record, as_json, lambda: _ingest_line(path, record))
+
+    import asyncio
 
     asyncio.run(feed())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import click
@@ -14,6 +13,8 @@ from bot.cli.root import app_of, emit, json_option
 @click.pass_context
 def run(ctx: click.Context) -> None:
     """Run the service: drop folder, job worker, scheduler (and e-mail and chat when configured)."""
+    import asyncio
+
     from bot.service import serve
     from invoicing.config import ConfigError
 
@@ -37,6 +38,8 @@ def _today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
 def tick(ctx: click.Context, today: dt.date | None, as_json: bool) -> None:
     """Run all due scheduled work once (recurring invoices, reminders), send every pending
     outbox job, and exit. The service does the same every minute; cron can run this instead."""
+    import asyncio
+
     from bot.scheduler import run_tick
     from invoicing.clock import FixedClock
 
