@@ -4,11 +4,12 @@ In order: (1) a payment reference (RF creditor reference or Swiss QR reference, 
 the text) that names one open invoice; (2) the invoice number in the remittance text; (3) the
 payer's IBAN, known for one customer, with exactly the amount due of one of their invoices (or
 the amount due less the early-payment discount, paid in time). A payment below the amount due
-named by (1) or (2) is a partial payment; above it, the rest is overpaid. Whatever is not certain
-is left for a person with the candidates: debits, reversals, pending entries, other currencies,
-several invoices named whose dues do not add up to the payment, a number that names one
-customer's invoice paid from another customer's account, a known IBAN whose amount fits several
-invoices or none, a reference we did not issue.
+named by (1) or (2) is a partial payment; above it, the rest is overpaid; but a number has no
+check digit, so a partial or over-payment by number must come from the customer's own account.
+Whatever is not certain is left for a person with the candidates: debits, reversals, pending
+entries, other currencies, several invoices named whose dues do not add up to the payment, a
+number that names one customer's invoice paid from another customer's account, a known IBAN
+whose amount fits several invoices or none, a reference we did not issue.
 """
 
 from __future__ import annotations
@@ -48,8 +49,11 @@ class Why(StrEnum):
     UNKNOWN_REFERENCE = "unknown_reference"
     #: It names several invoices and their dues do not add up to the payment.
     SEVERAL_INVOICES = "several_invoices"
-    #: Its text names one customer's invoice, its account belongs to another customer.
+    #: Its text names one customer's invoice, but its account belongs to another customer, or its amount
+    #: is exactly what another invoice of the same customer is due.
     CONFLICT = "conflict"
+    #: Its text names an invoice, but neither the amount (not the amount due) nor the account confirms it.
+    UNCONFIRMED = "unconfirmed"
     #: It names an invoice an earlier entry has paid in full.
     ALREADY_PAID = "already_paid"
     #: Its account and amount fit several invoices.
@@ -168,14 +172,32 @@ def _match(entry: StatementEntry, book: _Book) -> list[Result]:
     if by_reference:
         return _several(entry, book, by_reference, MatchHow.REFERENCE)
     if by_number:
-        owners = set(_by_iban(entry, book, any_currency=True))
-        named_ibans = {iban for i in by_number for iban in book.invoices[i].customer_ibans}
-        if owners and entry.counterparty_iban not in named_ibans:
-            return [_unmatched(entry, by_number | owners, Why.CONFLICT)]
-        if len(by_number) == 1:
-            return [_pay(entry, book, next(iter(by_number)), MatchHow.NUMBER)]
-        return _several(entry, book, by_number, MatchHow.NUMBER)
+        return _by_number(entry, book, by_number)
     return _by_payer_and_amount(entry, book)
+
+
+def _by_number(entry: StatementEntry, book: _Book, named: set[int]) -> list[Result]:
+    """Return the match of invoice numbers in the text, unless the payer or the amount points elsewhere.
+
+    A number has no check digit: a typo can name another open invoice. So the payer's account must
+    not be another customer's, and a payment that is not the amount due must come from the
+    customer's own account and not be exactly what another of their invoices is due.
+    """
+    owners = set(_by_iban(entry, book, any_currency=True))
+    named_ibans = {iban for i in named for iban in book.invoices[i].customer_ibans}
+    if owners and entry.counterparty_iban not in named_ibans:
+        return [_unmatched(entry, named | owners, Why.CONFLICT)]
+    if len(named) > 1:
+        return _several(entry, book, named, MatchHow.NUMBER)
+    [invoice_id] = named
+    due = book.remaining[invoice_id]
+    if due > 0 and entry.amount != due and not _discount(book.invoices[invoice_id], due, entry):
+        if entry.counterparty_iban not in named_ibans:
+            return [_unmatched(entry, named, Why.UNCONFIRMED)]
+        fits = {i for i in owners if i != invoice_id and book.remaining[i] == entry.amount}
+        if fits:
+            return [_unmatched(entry, named | fits, Why.CONFLICT)]
+    return [_pay(entry, book, invoice_id, MatchHow.NUMBER)]
 
 
 def _pay(entry: StatementEntry, book: _Book, invoice_id: int, how: MatchHow) -> Result:

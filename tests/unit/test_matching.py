@@ -69,8 +69,26 @@ def test_partial_payments_add_up_and_a_third_payment_is_for_a_person():
 
 
 def test_an_overpayment_pays_the_invoice_and_says_what_is_over():
-    result = only(match_entries([entry("1200.00", "INV-2026-0001")], OPEN))
+    result = only(match_entries([entry("1200.00", "INV-2026-0001", iban=ACME_IBAN)], OPEN))
     assert (result.invoice_id, result.how, result.applied, result.overpaid) == (1, MatchHow.NUMBER, D("1190.00"), D("10.00"))
+
+
+def test_a_number_with_another_amount_needs_the_customers_account():
+    """GIVEN invoice 1 (1,190.00) WHEN 700.00 arrives naming it from an unknown account THEN a person confirms it
+    (a typo could name another invoice); from ACME's account it is a partial payment."""
+    unknown = only(match_entries([entry("700.00", "INV-2026-0001", iban="FR7630006000011234567890189")], OPEN))
+    assert unknown == Unmatched(unknown.entry, (1,), Why.UNCONFIRMED)
+    known = only(match_entries([entry("700.00", "INV-2026-0001", iban=ACME_IBAN)], OPEN))
+    assert (known.invoice_id, known.applied) == (1, D("700.00"))
+    exact = only(match_entries([entry("1190.00", "INV-2026-0001", iban="FR7630006000011234567890189")], OPEN))
+    assert (exact.invoice_id, exact.how) == (1, MatchHow.NUMBER)
+
+
+def test_a_number_whose_amount_is_another_invoice_of_the_customer_is_a_conflict():
+    """GIVEN ACME owes 1,190.00 on invoice 1 and 500.00 on 2 and 3 WHEN ACME pays 500.00 naming invoice 1 (a typo of
+    2 or 3?) THEN a person decides between them."""
+    result = only(match_entries([entry("500.00", "INV-2026-0001", iban=ACME_IBAN)], OPEN))
+    assert result == Unmatched(result.entry, (1, 2, 3), Why.CONFLICT)
 
 
 def test_the_invoice_number_is_found_in_free_text_but_not_inside_a_longer_number():
@@ -121,7 +139,8 @@ def test_the_discounted_amount_in_time_settles_and_late_it_does_not():
     discounted = invoice(9, "1000.00", iban=BETA_IBAN, discount=DiscountTerms(D(2), 10), issue_date=dt.date(2026, 4, 1))
     by_iban = only(match_entries([entry("980.00", iban=BETA_IBAN)], [discounted]))
     assert (by_iban.how, by_iban.applied, by_iban.discount) == (MatchHow.IBAN_AMOUNT, D("980.00"), D("20.00"))
-    late = only(match_entries([entry("980.00", "INV-2026-0009", booking_date=dt.date(2026, 4, 12))], [discounted]))
+    late = only(match_entries([entry("980.00", "INV-2026-0009", iban=BETA_IBAN, booking_date=dt.date(2026, 4, 12))],
+                              [discounted]))  # fmt: skip
     assert (late.how, late.applied, late.discount) == (MatchHow.NUMBER, D("980.00"), D("0.00"))
 
 
