@@ -8,13 +8,14 @@ named by (1) or (2) is a partial payment; above it, the rest is overpaid; but a 
 check digit, so a partial or over-payment by number must come from the customer's own account.
 Whatever is not certain is left for a person with the candidates: debits, reversals, pending
 entries, other currencies, several invoices named whose dues do not add up to the payment, a
-number that names one customer's invoice paid from another customer's account, a known IBAN
+number that names one customer's invoice paid by another customer (account or name), a known IBAN
 whose amount fits several invoices or none, a reference we did not issue.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,8 +50,8 @@ class Why(StrEnum):
     UNKNOWN_REFERENCE = "unknown_reference"
     #: It names several invoices and their dues do not add up to the payment.
     SEVERAL_INVOICES = "several_invoices"
-    #: Its text names one customer's invoice, but its account belongs to another customer, or its amount
-    #: is exactly what another invoice of the same customer is due.
+    #: Its text names one customer's invoice, but its account or its payer's name is another customer's,
+    #: or its amount is exactly what another invoice of the same customer is due.
     CONFLICT = "conflict"
     #: Its text names an invoice, but neither the amount (not the amount due) nor the account confirms it.
     UNCONFIRMED = "unconfirmed"
@@ -128,6 +129,7 @@ class _Book:
         self.by_reference: dict[str, list[int]] = defaultdict(list)
         self.by_number: dict[str, list[tuple[NumberKey, int]]] = defaultdict(list)
         self.by_iban: dict[str, list[int]] = defaultdict(list)
+        self.by_name: dict[str, list[int]] = defaultdict(list)
         self.max_runs = 1
         for invoice in self.invoices.values():
             if invoice.payment_reference:
@@ -137,6 +139,8 @@ class _Book:
                 self.max_runs = max(self.max_runs, key.runs)
             for iban in invoice.customer_ibans:
                 self.by_iban[iban].append(invoice.id)
+            if name := _name(invoice.customer_name):
+                self.by_name[name].append(invoice.id)
 
     def numbers_in(self, text: str) -> set[int]:
         return {
@@ -179,19 +183,24 @@ def _match(entry: StatementEntry, book: _Book) -> list[Result]:
 def _by_number(entry: StatementEntry, book: _Book, named: set[int]) -> list[Result]:
     """Return the match of invoice numbers in the text, unless the payer or the amount points elsewhere.
 
-    A number has no check digit: a typo can name another open invoice. So the payer's account must
-    not be another customer's, and a payment that is not the amount due must come from the
-    customer's own account and not be exactly what another of their invoices is due.
+    A number has no check digit: a typo can name another open invoice. So the payer's account, and
+    the payer's name when it is exactly a customer's, must not be another customer's; and a payment
+    that is not the amount due must come from the customer's own account and not be exactly what
+    another of their invoices is due.
     """
     owners = set(_by_iban(entry, book, any_currency=True))
     named_ibans = {iban for i in named for iban in book.invoices[i].customer_ibans}
     if owners and entry.counterparty_iban not in named_ibans:
         return [_unmatched(entry, named | owners, Why.CONFLICT)]
+    payer = _name(entry.counterparty_name)
+    if payer in book.by_name and payer not in {_name(book.invoices[i].customer_name) for i in named}:
+        namesakes = {i for i in book.by_name[payer] if book.remaining[i] > 0}
+        return [_unmatched(entry, named | namesakes, Why.CONFLICT)]
     if len(named) > 1:
         return _several(entry, book, named, MatchHow.NUMBER)
     [invoice_id] = named
     due = book.remaining[invoice_id]
-    if due > 0 and entry.amount != due and not _discount(book.invoices[invoice_id], due, entry):
+    if due > 0 and not _fits(book.invoices[invoice_id], due, entry):
         if entry.counterparty_iban not in named_ibans:
             return [_unmatched(entry, named, Why.UNCONFIRMED)]
         fits = {i for i in owners if i != invoice_id and book.remaining[i] == entry.amount}
@@ -226,7 +235,7 @@ def _by_payer_and_amount(entry: StatementEntry, book: _Book) -> list[Result]:
     if not ids:
         fits = [i for i, due in book.remaining.items() if due == entry.amount and book.invoices[i].currency == entry.currency]
         return [_unmatched(entry, set(fits), Why.NO_MATCH)]
-    exact = [i for i in ids if book.remaining[i] == entry.amount or _discount(book.invoices[i], book.remaining[i], entry)]
+    exact = [i for i in ids if _fits(book.invoices[i], book.remaining[i], entry)]
     if len(exact) == 1:
         return [_pay(entry, book, exact[0], MatchHow.IBAN_AMOUNT)]
     if len(exact) > 1:
@@ -246,14 +255,36 @@ def _by_iban(entry: StatementEntry, book: _Book, *, any_currency: bool = False) 
     ]  # fmt: skip
 
 
+def _fits(invoice: OpenInvoice, due: Decimal, entry: StatementEntry) -> bool:
+    """Return whether the payment is exactly the amount due, or the amount due less the discount (to the cent), in time."""
+    if entry.amount == due:
+        return True
+    discount = _discount(invoice, due, entry)
+    return bool(discount) and abs(discount - _full_discount(invoice)) <= CENT
+
+
+def _full_discount(invoice: OpenInvoice) -> Decimal:
+    if invoice.discount is None:
+        return ZERO
+    return invoice.discount.amount(invoice.total if invoice.total is not None else invoice.amount_due)
+
+
 def _discount(invoice: OpenInvoice, due: Decimal, entry: StatementEntry) -> Decimal:
     """Return the early-payment discount a payment below `due` takes (0 when it is a partial payment)."""
     terms, issued = invoice.discount, invoice.issue_date
     if terms is None or issued is None or entry.booking_date > terms.deadline(issued) or entry.amount >= due:
         return ZERO
-    discount = terms.amount(invoice.total if invoice.total is not None else invoice.amount_due)
+    discount = _full_discount(invoice)
     # One cent short is still the discounted amount (rounding), as in `fees.settle_with_discount`.
     return due - entry.amount if entry.amount >= due - discount - CENT else ZERO
+
+
+def _name(text: str | None) -> str:
+    """Return a name compared loosely: accents, case, punctuation and spacing ignored."""
+    if not text:
+        return ""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in plain.casefold()).split())
 
 
 def _unmatched(entry: StatementEntry, candidates: Iterable[int], why: Why) -> Unmatched:

@@ -112,6 +112,18 @@ def test_a_number_from_another_customers_account_is_a_conflict():
     assert result == Unmatched(result.entry, (2, 4, 12), Why.CONFLICT)
 
 
+def test_a_number_paid_under_another_customers_name_is_a_conflict():
+    """GIVEN ACME and Beta each owe 99.00 WHEN a payment from an unknown account names Beta's invoice under ACME's
+    name (a typo of ACME's number?) THEN a person decides; under Beta's name, or a name no customer has, it pays."""
+    open_ = [invoice(20, "99.00", customer_name="ACME GmbH"), invoice(21, "99.00", iban=BETA_IBAN, customer_name="Beta AG")]
+    stranger = "FR7630006000011234567890189"
+    as_acme = only(match_entries([entry("99.00", "INV-2026-0021", iban=stranger, counterparty_name="ACME  GMBH.")], open_))
+    assert as_acme == Unmatched(as_acme.entry, (20, 21), Why.CONFLICT)
+    for name in ("Beta AG", "Hans Meier", None):
+        result = only(match_entries([entry("99.00", "INV-2026-0021", iban=stranger, counterparty_name=name)], open_))
+        assert (result.invoice_id, result.how) == (21, MatchHow.NUMBER)
+
+
 def test_a_reference_wins_over_the_account():
     """GIVEN a parent company (BETA's account) pays ACME's invoice with its reference THEN the reference decides."""
     result = only(match_entries([entry("500.00", iban=BETA_IBAN, refs=(creditor_reference("INV-2026-0002"),))], OPEN))
@@ -139,6 +151,8 @@ def test_the_discounted_amount_in_time_settles_and_late_it_does_not():
     discounted = invoice(9, "1000.00", iban=BETA_IBAN, discount=DiscountTerms(D(2), 10), issue_date=dt.date(2026, 4, 1))
     by_iban = only(match_entries([entry("980.00", iban=BETA_IBAN)], [discounted]))
     assert (by_iban.how, by_iban.applied, by_iban.discount) == (MatchHow.IBAN_AMOUNT, D("980.00"), D("20.00"))
+    between = only(match_entries([entry("990.00", iban=BETA_IBAN)], [discounted]))
+    assert between == Unmatched(between.entry, (9,), Why.NO_MATCH)  # neither the amount due nor the discounted one
     late = only(match_entries([entry("980.00", "INV-2026-0009", iban=BETA_IBAN, booking_date=dt.date(2026, 4, 12))],
                               [discounted]))  # fmt: skip
     assert (late.how, late.applied, late.discount) == (MatchHow.NUMBER, D("980.00"), D("0.00"))
