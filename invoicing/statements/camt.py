@@ -105,12 +105,12 @@ def _entries(ntry: etree._Element, account: str | None, position_key: str) -> li
     )  # fmt: skip
     base = _text(ntry, "AcctSvcrRef") or _text(ntry, "NtryRef")
     txs = [tx for details in ntry.iterchildren("NtryDtls") for tx in details.iterchildren("TxDtls")]
-    if len(txs) > 1 and all(_tx_amount(tx) is not None for tx in txs):
+    amounts = [_tx_amount(tx) for tx in txs]
+    if len(txs) > 1 and all(amounts):
         result = []
-        for index, tx in enumerate(txs, start=1):
-            tx_amount, tx_currency = _tx_amount(tx)  # type: ignore[misc]
-            tx_ref = _text(tx, "Refs/AcctSvcrRef") or str(index)
+        for index, (tx, (tx_amount, tx_currency)) in enumerate(zip(txs, amounts, strict=True), start=1):  # type: ignore[misc]
             entry = _entry(head, tx, tx_amount, tx_currency, _side(tx.findtext("CdtDbtInd"), head.side))
+            tx_ref = _text(tx, "Refs/AcctSvcrRef") or str(index)
             key = f"{base}/{tx_ref}" if base else _hash(f"{position_key}/{index}", entry)
             result.append(_with(entry, key, tx.sourceline))
         return result

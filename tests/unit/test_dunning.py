@@ -186,8 +186,8 @@ def test_any_ticking_sends_each_level_at_most_once_upwards_and_catches_up(
     schedule: DunningSchedule, gaps: list[int], start: int, paid_after: int | None
 ):
     """GIVEN any schedule and ticks on increasing days with gaps (the service down in between) THEN each level
-    is sent at most once, on or after its day, in increasing order; after each tick the highest level whose
-    day has passed is sent or overtaken (a heads-up only until the due date); nothing after payment."""
+    is sent at most once, on or after its day (a heads-up only until the due date), in increasing order; after
+    each tick the highest level whose day has passed is sent or overtaken; nothing after payment."""
     sent: list[int] = []
     today = day(start)
     for tick, gap in enumerate(gaps):
@@ -197,6 +197,7 @@ def test_any_ticking_sends_each_level_at_most_once_upwards_and_catches_up(
         if level is not None:
             assert is_open
             assert level.due_on(DUE) <= today
+            assert not level.before_due or today <= DUE
             assert not sent or level.number > sent[-1]
             sent.append(level.number)
         reached = [lv for lv in schedule.levels if lv.due_on(DUE) <= today]
