@@ -147,7 +147,7 @@ class App:
         mailer = mailer_from_settings(self.settings)
         texts = MailTemplates(self.settings.templates_dir)
         return {
-            MAIL_SEND: MailSendHandler(self.db, self.store, mailer),
+            MAIL_SEND: MailSendHandler(self.db, self.store, mailer, self.clock),
             INVOICE_RENDER: RenderHandler(self.db, self.clock, self.store, self.renderer),
             INVOICE_SEND: SendHandler(self.db, self.clock, self.store, mailer, texts, self.settings.mail_from),
         }

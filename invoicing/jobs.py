@@ -90,6 +90,16 @@ def _due(now: dt.datetime) -> Any:
     return or_(Job.state == JobState.PENDING, (Job.state == JobState.RUNNING) & (Job.lease_until < now))
 
 
+def _orphaned(job: Job, now: dt.datetime) -> bool:
+    """Mark a job whose worker died during its irreversible step as unknown; return whether it was."""
+    if job.state is not JobState.RUNNING or job.effect_started_at is None:
+        return False
+    job.state, job.finished_at, job.lease_until = JobState.UNKNOWN, now, None
+    job.last_error = "the worker stopped while performing it; it may have happened: a person decides"
+    log.warning("job %s (%s): worker died mid-effect, left for a person", job.id, job.kind, extra={"job_id": job.id})
+    return True
+
+
 def _take(job: Job, now: dt.datetime, worker: str) -> ClaimedJob:
     job.state = JobState.RUNNING
     job.attempts += 1
@@ -115,7 +125,7 @@ def claim(
         )
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        return [_take(job, now, worker) for job in session.execute(query).scalars()]
+        return [_take(job, now, worker) for job in session.execute(query).scalars() if not _orphaned(job, now)]
 
 
 def claim_key(db: Database, clock: Clock, worker: str, key: str) -> ClaimedJob | None:
@@ -126,7 +136,15 @@ def claim_key(db: Database, clock: Clock, worker: str, key: str) -> ClaimedJob |
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         job = session.execute(query).scalar()
-        return _take(job, now, worker) if job is not None else None
+        return _take(job, now, worker) if job is not None and not _orphaned(job, now) else None
+
+
+def begin_effect(db: Database, clock: Clock, job: ClaimedJob) -> None:
+    """Record that `job` is about to do what cannot be undone (call it just before, from a handler)."""
+    with db.transaction() as session:
+        row = session.get(Job, job.id)
+        if row is not None:
+            row.effect_started_at = clock.now()
 
 
 def backoff(attempt: int) -> dt.timedelta:
@@ -142,9 +160,12 @@ def finish(db: Database, clock: Clock, job: ClaimedJob, error: BaseException | N
         if row is None:
             return
         row.lease_until = None
+        if isinstance(error, RetryLater | PermanentFailure):
+            row.effect_started_at = None  # the handler says nothing was done
         if error is None:
             row.state, row.finished_at, row.last_error = JobState.DONE, now, None
-        elif isinstance(error, OutcomeUnknown):
+        elif isinstance(error, OutcomeUnknown) or row.effect_started_at is not None:
+            # Failing after its irreversible step began, the effect may have happened: never again.
             row.state, row.finished_at, row.last_error = JobState.UNKNOWN, now, str(error)
         elif isinstance(error, PermanentFailure) or row.attempts >= row.max_attempts:
             row.state, row.finished_at, row.last_error = JobState.FAILED, now, str(error)

@@ -25,7 +25,7 @@ from invoicing.document import DocumentKind, InvoiceDocument
 from invoicing.domain import Channel, InvoiceStatus
 from invoicing.files import FileStore
 from invoicing.issuing import document_of
-from invoicing.mailer import Mailer, build_message, message_id_for
+from invoicing.mailer import Mailer, build_message, deliver, message_id_for
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class SendHandler:
             "attachments": [{"path": delivery.pdf_path, "filename": pdf_name(document), "media_type": PDF}],
         }  # fmt: skip
         message = build_message(payload, self.store.read)
-        await self.mailer.send(message, job.key)
+        await deliver(self.db, self.clock, self.mailer, message, job)
         await asyncio.to_thread(self._sent, invoice_id, delivery.to)
 
     def _delivery(self, invoice_id: int) -> Delivery:

@@ -407,6 +407,9 @@ class Job(Base):
     lease_until: Mapped[dt.datetime | None]
     locked_by: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Set by a handler just before its irreversible step (handing a mail to an SMTP server): a
+    #: worker that dies after it leaves the job for a person, never to be done twice.
+    effect_started_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
     finished_at: Mapped[dt.datetime | None]
 

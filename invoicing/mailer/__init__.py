@@ -6,12 +6,15 @@ A `mail.send` job goes pending -> running (sending) -> done (sent) | failed | un
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from email.message import EmailMessage
 
+from invoicing.clock import Clock, SystemClock
 from invoicing.config import Settings
 from invoicing.db.engine import Database
 from invoicing.files import FileStore
-from invoicing.jobs import ClaimedJob, PermanentFailure
+from invoicing.jobs import ClaimedJob, PermanentFailure, begin_effect
 from invoicing.mailer.message import (
     MAIL_SEND,
     BadAddress,
@@ -26,25 +29,41 @@ from invoicing.mailer.transport import EmlMailer, Mailer, MailRejected, SmtpMail
 
 __all__ = [
     "MAIL_SEND", "BadAddress", "EmlMailer", "HeaderInjection", "MailError", "MailRejected",
-    "MailSendHandler", "Mailer", "SmtpMailer", "StoredAttachment", "build_message",
+    "MailSendHandler", "Mailer", "deliver", "SmtpMailer", "StoredAttachment", "build_message",
     "enqueue_mail", "mailer_from_settings", "message_id_for", "refuse_plaintext",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 
+async def deliver(db: Database, clock: Clock, mailer: Mailer, message: EmailMessage, job: ClaimedJob) -> None:
+    """Hand `message` to the mailer for `job`, so that it is never delivered twice.
+
+    Over SMTP the job is marked just before the mail is handed over: a worker that dies from
+    then on leaves the job "unknown" for a person instead of sending again (`jobs.begin_effect`).
+    The .eml outbox writes one file per job, so there a second write changes nothing.
+    """
+    if not mailer.idempotent:
+        await asyncio.to_thread(begin_effect, db, clock, job)
+    try:
+        await mailer.send(message, job.key)
+    except MailError as e:
+        raise PermanentFailure(str(e)) from e  # a refused mail or header stays refused
+
+
 class MailSendHandler:
     """The job handler for `mail.send`: builds the message and hands it to the mailer."""
 
-    def __init__(self, db: Database, store: FileStore, mailer: Mailer) -> None:
+    def __init__(self, db: Database, store: FileStore, mailer: Mailer, clock: Clock | None = None) -> None:
         self.db, self.store, self.mailer = db, store, mailer
+        self.clock = clock or SystemClock()
 
     async def __call__(self, job: ClaimedJob) -> None:
         try:
             message = build_message(job.payload, self.store.read)
-            await self.mailer.send(message, job.key)
         except MailError as e:
-            raise PermanentFailure(str(e)) from e  # a refused mail or header stays refused
+            raise PermanentFailure(str(e)) from e
+        await deliver(self.db, self.clock, self.mailer, message, job)
 
 
 def mailer_from_settings(settings: Settings) -> Mailer:

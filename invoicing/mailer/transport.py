@@ -67,6 +67,9 @@ class MailRejected(MailError):
 
 
 class Mailer(Protocol):
+    #: Sending the same key twice delivers once (an .eml file per key), so no guard is needed.
+    idempotent: bool
+
     async def send(self, message: EmailMessage, key: str) -> None:
         """Hand `message` over for delivery; raise when that did not (certainly) happen."""
         ...
@@ -74,6 +77,8 @@ class Mailer(Protocol):
 
 class SmtpMailer:
     """Delivers through an SMTP server; every network wait has a timeout."""
+
+    idempotent = False
 
     def __init__(
         self, host: str, port: int | None = None, *, security: Security = "starttls",
@@ -141,6 +146,8 @@ async def _close(smtp: aiosmtplib.SMTP, timeout: float) -> None:
 
 class EmlMailer:
     """Writes each mail as `<outbox>/<key>.eml` (no SMTP configured); rewriting one is harmless."""
+
+    idempotent = True
 
     def __init__(self, outbox: Path) -> None:
         self.outbox = outbox

@@ -59,3 +59,32 @@ def test_a_permanent_failure_fails_the_job_at_once_and_it_is_not_claimed_again(d
     with db.transaction() as s:
         [row] = s.execute(select(Job)).scalars()
     assert (row.state, row.attempts, row.last_error) == (JobState.FAILED, 1, "550 no such user")
+
+
+def test_a_worker_that_dies_during_the_irreversible_step_leaves_the_job_for_a_person(db, clock):
+    """GIVEN two jobs claimed by a worker that then dies, one before and one after `begin_effect`
+    WHEN their leases run out THEN the first runs again, the second is unknown and never runs again."""
+    with db.transaction() as s:
+        jobs.enqueue(s, clock, kind="mail.send", key="before", payload={})
+        jobs.enqueue(s, clock, kind="mail.send", key="during", payload={})
+    claimed = {j.key: j for j in jobs.claim(db, clock, "w1", {"mail.send"})}
+    jobs.begin_effect(db, clock, claimed["during"])
+    clock.advance(jobs.LEASE + dt.timedelta(seconds=1))
+    assert [j.key for j in jobs.claim(db, clock, "w2", {"mail.send"})] == ["before"]
+    assert jobs.claim_key(db, clock, "w3", "during") is None
+    with db.transaction() as s:
+        during = s.execute(select(Job).where(Job.idempotency_key == "during")).scalar_one()
+        assert during.state is JobState.UNKNOWN and "may have happened" in (during.last_error or "")
+
+
+def test_a_retry_before_the_irreversible_step_clears_the_mark(db, clock):
+    with db.transaction() as s:
+        jobs.enqueue(s, clock, kind="mail.send", key="k", payload={})
+    [job] = jobs.claim(db, clock, "w", {"mail.send"})
+    jobs.begin_effect(db, clock, job)
+    jobs.finish(db, clock, job, jobs.RetryLater("connection refused before DATA"))
+    clock.advance(dt.timedelta(minutes=1))
+    [again] = jobs.claim(db, clock, "w", {"mail.send"})
+    jobs.finish(db, clock, again, RuntimeError("a bug after the send"))
+    with db.transaction() as s:
+        assert s.execute(select(Job)).scalar_one().state is JobState.PENDING  # no mark: retried

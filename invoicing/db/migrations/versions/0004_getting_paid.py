@@ -28,6 +28,8 @@ def upgrade() -> None:
     with op.batch_alter_table("payments") as batch:
         batch.add_column(sa.Column("discount", invoicing.db.types.Money(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("days_late", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("jobs") as batch:
+        batch.add_column(sa.Column("effect_started_at", invoicing.db.models.UtcDateTime(), nullable=True))
     with op.batch_alter_table("reminders") as batch:
         batch.add_column(sa.Column("fee_invoice_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_reminders_fee_invoice_id_invoices", "invoices", ["fee_invoice_id"], ["id"])
@@ -70,6 +72,8 @@ def downgrade() -> None:
     with op.batch_alter_table("reminders") as batch:
         batch.drop_constraint("fk_reminders_fee_invoice_id_invoices", type_="foreignkey")
         batch.drop_column("fee_invoice_id")
+    with op.batch_alter_table("jobs") as batch:
+        batch.drop_column("effect_started_at")
     with op.batch_alter_table("payments") as batch:
         batch.drop_column("days_late")
         batch.drop_column("discount")
