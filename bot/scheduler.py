@@ -27,14 +27,18 @@ TICK_SECONDS = 60.0
 @dataclass
 class TickReport:
     issued: list[int] = field(default_factory=list)
+    #: (invoice id, level) of each reminder decided.
+    reminded: list[tuple[int, int]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     jobs_run: int = 0
 
     def to_json(self) -> dict[str, object]:
-        return {"issued": self.issued, "jobs_run": self.jobs_run, "problems": self.problems}
+        return {"issued": self.issued, "reminded": [{"invoice_id": i, "level": n} for i, n in self.reminded],
+                "jobs_run": self.jobs_run, "problems": self.problems}  # fmt: skip
 
     def summary(self) -> str:
-        lines = [f"{len(self.issued)} recurring invoice(s) issued, {self.jobs_run} job(s) run"]
+        lines = [f"{len(self.issued)} recurring invoice(s) issued, {len(self.reminded)} reminder(s) decided, "
+                 f"{self.jobs_run} job(s) run"]  # fmt: skip
         return "\n".join(lines + [f"problem: {p}" for p in self.problems])
 
 
@@ -42,7 +46,16 @@ async def scheduled_work(app: App) -> TickReport:
     """Do the work that is due today (in the business time zone) and return what was done."""
     report = TickReport()
     await asyncio.to_thread(_recurring, app, report)
+    await asyncio.to_thread(_reminders, app, report)
     return report
+
+
+def _reminders(app: App, report: TickReport) -> None:
+    from invoicing.reminders import send_due_reminders
+
+    run = send_due_reminders(app.db, app.clock, app.dunning_policy)
+    report.reminded += run.sent
+    report.problems += run.problems
 
 
 def _recurring(app: App, report: TickReport) -> None:
@@ -74,7 +87,7 @@ async def every_minute(app: App, stop: asyncio.Event, every: float = TICK_SECOND
     while not stop.is_set():
         try:
             report = await scheduled_work(app)
-            if report.issued or report.problems:
+            if report.issued or report.reminded or report.problems:
                 log.info("scheduler: %s", report.summary())
         except Exception:  # noqa: BLE001 - the database may be briefly away; try again next time
             log.exception("scheduled work failed")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from invoicing.files import FileStore
     from invoicing.issuing import IssuingPolicy
     from invoicing.jobs import Handler
+    from invoicing.reminders import DunningPolicy
     from invoicing.render import InvoiceRenderer
 
 #: A Telegram bot token as it appears in URLs and library messages ("123456:AA...").
@@ -137,12 +138,30 @@ class App:
         options = RenderOptions(templates_dir=self.settings.templates_dir, logo=self.settings.seller_logo)
         return InvoiceRenderer(max(1, min(2, self.settings.workers or 2)), options)
 
+    @cached_property
+    def dunning_policy(self) -> DunningPolicy:
+        """The reminder schedule and what late-fee invoices are issued with."""
+        from invoicing.dunning import DunningSchedule
+        from invoicing.errors import InvoicingError
+        from invoicing.reminders import DunningPolicy
+
+        try:
+            issuing = self.issuing_policy
+        except InvoicingError:
+            issuing = None  # reminders still go out; late fees wait for the business's details
+        return DunningPolicy(
+            DunningSchedule.parse(self.settings.dunning_schedule), issuing,
+            self.settings.late_fee_reference_rate, self.settings.late_fee_margin,
+        )  # fmt: skip
+
     def job_handlers(self) -> dict[str, Handler]:
         """Return the handlers of every outbox job this process performs without the chat."""
         from invoicing.issuing import INVOICE_RENDER, INVOICE_SEND
         from invoicing.mail_texts import MailTemplates
         from invoicing.mailer import MAIL_SEND, MailSendHandler, mailer_from_settings
         from invoicing.outgoing import RenderHandler, SendHandler
+        from invoicing.reminder_mail import ReminderSendHandler
+        from invoicing.reminders import REMINDER_SEND
 
         mailer = mailer_from_settings(self.settings)
         texts = MailTemplates(self.settings.templates_dir)
@@ -150,6 +169,7 @@ class App:
             MAIL_SEND: MailSendHandler(self.db, self.store, mailer, self.clock),
             INVOICE_RENDER: RenderHandler(self.db, self.clock, self.store, self.renderer),
             INVOICE_SEND: SendHandler(self.db, self.clock, self.store, mailer, texts, self.settings.mail_from),
+            REMINDER_SEND: ReminderSendHandler(self.db, self.clock, self.store, mailer, texts, self.settings.mail_from),
         }
 
     def upgrade_database(self) -> None:

@@ -89,6 +89,16 @@ class Settings(BaseSettings):
     #: A folder whose templates (same names as the bundled ones) replace the bundled ones.
     templates_dir: Path | None = None
 
+    # --- getting paid ---
+    #: Reminder levels: DAYS:TEMPLATE[+fee][+task][+final], comma-separated, days from the due date.
+    dunning_schedule: str = "-3:heads_up,7:reminder_1,14:reminder_2+fee,30:final_notice+task+final"
+    #: The EU late-payment reference rate in percent (the ECB's main refinancing rate), for `eu` fees.
+    late_fee_reference_rate: Decimal | None = None
+    #: Points added to the reference rate for `eu` late fees (the Directive's minimum is 8).
+    late_fee_margin: Decimal = Decimal(8)
+    #: Days the "Hold" button of a reminder question and `/hold` postpone reminders by default.
+    reminder_hold_days: int = Field(default=7, ge=1, le=365)
+
     # --- e-mail ---
     #: IMAP server of the invoice inbox; IMAP is on when this is set.
     imap_host: str | None = None
@@ -172,6 +182,16 @@ class Settings(BaseSettings):
         if "{seq" not in value or sample == value.format(year=2026, seq=2) or len(sample) > 60:
             raise ValueError(f"number format {value!r} needs {{seq}} (and stays under 60 characters)")
         return value
+
+    @field_validator("dunning_schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        from invoicing.dunning import DunningSchedule, InvalidSchedule
+
+        try:
+            return DunningSchedule.parse(value).to_text()
+        except InvalidSchedule as e:
+            raise ValueError(str(e)) from e
 
     @field_validator("seller_country")
     @classmethod

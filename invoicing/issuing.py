@@ -162,6 +162,8 @@ def issue(
     invoice.payment_reference = document.payment_reference
     invoice.issued = to_json(document)
     invoice.status, invoice.issued_at, invoice.updated_at = InvoiceStatus.ISSUED, now, now
+    # The scheduler looks at it from today on: it knows the reminder schedule and sets the next day.
+    invoice.next_reminder_on = today if kind is DocumentKind.INVOICE else None
     session.flush()
     if kind is DocumentKind.INVOICE:
         tasks.open_task(
