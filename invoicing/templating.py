@@ -103,12 +103,18 @@ FILTERS = {
 }  # fmt: skip
 
 
-@functools.lru_cache(maxsize=8)
 def environment(templates_dir: Path | None = None) -> jinja2.Environment:
-    """Return the (cached) environment over `templates_dir` in front of the packaged templates."""
-    folders = [PACKAGED] if templates_dir is None else [Path(templates_dir), PACKAGED]
+    """Return the environment over `templates_dir` in front of the packaged templates.
+
+    Built once per folder and kept: parsing and compiling templates costs more than rendering.
+    """
+    return _environment(None if templates_dir is None else Path(templates_dir).resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates_dir: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=jinja2.FileSystemLoader(folders(templates_dir)),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=False),
         trim_blocks=True,

@@ -27,9 +27,13 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-@functools.lru_cache(maxsize=8)
 def all_labels(templates_dir: Path | None = None) -> dict[str, dict[str, Any]]:
     """Return the labels of every language: the packaged ones with the user's laid over them."""
+    return _labels(None if templates_dir is None else Path(templates_dir).resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _labels(templates_dir: Path | None) -> dict[str, dict[str, Any]]:
     labels = tomllib.loads((PACKAGED / LABELS).read_text(encoding="utf-8"))
     if templates_dir is not None and (Path(templates_dir) / LABELS).is_file():
         labels = _merge(labels, tomllib.loads((Path(templates_dir) / LABELS).read_text(encoding="utf-8")))

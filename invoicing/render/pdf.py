@@ -134,13 +134,7 @@ class Renderer:
 
     def xml(self, document: InvoiceDocument) -> bytes:
         """Return the EN 16931 XML of `document`, checked against the Factur-X XSD."""
-        labels = labels_for(document.language, self.options.templates_dir)
-        terms = "\n".join(view.payment_terms(document, labels))
-        xml = invoice_xml(document, labels["exemption"], terms)
-        schema = _schema()
-        if not schema.validate(etree.fromstring(xml)):
-            raise RenderError(f"the e-invoice XML of {document.number} breaks the Factur-X XSD: {schema.error_log}")
-        return xml
+        return einvoice_xml(document, self.options.templates_dir)
 
     def render(self, document: InvoiceDocument) -> RenderedInvoice:
         """Return the PDF/A-3 with the embedded EN 16931 XML, and the XML."""
@@ -153,6 +147,21 @@ class Renderer:
             lang=document.language,
         )  # fmt: skip
         return RenderedInvoice(pdf=pdf, xml=xml)
+
+
+def einvoice_xml(document: InvoiceDocument, templates_dir: Path | None = None) -> bytes:
+    """Return the EN 16931 CII XML of `document`, checked against the Factur-X EN 16931 XSD.
+
+    Its exemption notes and payment terms are the texts the page prints (in the document's
+    language, from the labels in `templates_dir`).
+    """
+    labels = labels_for(document.language, templates_dir)
+    terms = "\n".join(view.payment_terms(document, labels))
+    xml = invoice_xml(document, labels["exemption"], terms)
+    schema = _schema()
+    if not schema.validate(etree.fromstring(xml)):
+        raise RenderError(f"the e-invoice XML of {document.number} breaks the Factur-X XSD: {schema.error_log}")
+    return xml
 
 
 @functools.cache

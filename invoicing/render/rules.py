@@ -31,7 +31,10 @@ class InvalidDocument(InvoicingError):
 
     def __init__(self, problems: tuple[str, ...]) -> None:
         super().__init__("; ".join(problems))
-        self.problems = problems
+        self.problems = tuple(problems)
+
+    def __reduce__(self) -> tuple[type[InvalidDocument], tuple[tuple[str, ...]]]:
+        return type(self), (self.problems,)  # crosses from the rendering worker intact
 
 
 def _party(role: str, party: PartyDetails) -> list[str]:
