@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from stdnum.ch import esr
+
 from invoicing.errors import InvoicingError
 from invoicing.money import quantize
 
@@ -307,6 +309,34 @@ def is_creditor_reference(text: str) -> bool:
         return False
     rearranged = compact[4:] + compact[:4]
     return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+#: Institution ids of Swiss QR-IBANs, which take a QR reference instead of an "RF.." one.
+_QR_IID = range(30000, 32000)
+
+
+def is_qr_iban(iban: str) -> bool:
+    """Return whether `iban` is a Swiss or Liechtenstein QR-IBAN (institution id 30000-31999)."""
+    compact = "".join(iban.split()).upper()
+    return compact[:2] in ("CH", "LI") and compact[4:9].isdigit() and int(compact[4:9]) in _QR_IID
+
+
+def qr_reference(number: str) -> str:
+    """Return the 27-digit Swiss QR reference carrying the digits of an invoice number.
+
+    The last 26 digits of the number, zero-padded, and a recursive modulo 10 check digit.
+    """
+    digits = ("".join(c for c in number if c.isascii() and c.isdigit())[-26:] or "0").rjust(26, "0")
+    return digits + esr.calc_check_digit(digits)
+
+
+def payment_reference(number: str, iban: str | None) -> str:
+    """Return the reference a payer quotes for invoice `number` paid to `iban`.
+
+    A QR-IBAN only accepts a QR reference; every other account gets the ISO 11649 creditor
+    reference, which banks pass on unchanged.
+    """
+    return qr_reference(number) if iban is not None and is_qr_iban(iban) else creditor_reference(number)
 
 
 def sum_lines(lines: Iterable[PricedLine]) -> Decimal:

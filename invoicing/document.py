@@ -34,8 +34,13 @@ class Address:
 class PartyDetails:
     name: str
     address: Address
+    #: VAT identifier with its country prefix (BT-31, BT-48).
     vat_id: str | None = None
     email: str | None = None
+    #: The seller's national tax number where it has no VAT id, or beside it (BT-32, "Steuernummer").
+    tax_number: str | None = None
+    #: Legal registration (commercial register entry, company number: BT-30, BT-47).
+    registration_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,9 @@ class InvoiceDocument:
     buyer_reference: str | None = None
     #: When the goods or services were delivered or performed (BT-72); default: the issue date.
     delivery_date: dt.date | None = None
+    #: Why VAT-exempt lines (category E) are exempt, e.g. the law ("Kleinunternehmer, § 19 UStG").
+    #: Printed and carried as the exemption reason (BT-120); a generic text is used without it.
+    exemption_reason: str | None = None
 
     @property
     def exempt_categories(self) -> tuple[TaxCategory, ...]:
