@@ -19,11 +19,13 @@ from invoicing.config import Settings
 if TYPE_CHECKING:
     from intake.pipeline import DocumentReader, Intake
     from invoicing.db.engine import Database
+    from invoicing.document import InvoiceDocument
     from invoicing.files import FileStore
     from invoicing.issuing import IssuingPolicy
     from invoicing.jobs import Handler
     from invoicing.reminders import DunningPolicy
-    from invoicing.render import InvoiceRenderer
+    from invoicing.render import RenderedInvoice, RenderOptions
+    from invoicing.render.pool import InvoiceRenderer
 
 #: A Telegram bot token as it appears in URLs and library messages ("123456:AA...").
 BOT_TOKEN = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")
@@ -68,12 +70,31 @@ def configure_logging(settings: Settings, secrets: list[str] | None = None) -> N
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+class InProcessRenderer:
+    """Prints invoices in this process, off the event loop (for commands that print one or two)."""
+
+    def __init__(self, options: RenderOptions) -> None:
+        self.options = options
+
+    async def arender(self, document: InvoiceDocument) -> RenderedInvoice:
+        import asyncio
+
+        from invoicing.render import render_invoice
+
+        return await asyncio.to_thread(render_invoice, document, self.options)
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+
 @dataclass
 class App:
     """Everything a front end needs, built lazily from one `Settings`."""
 
     settings: Settings
     clock: Clock = None  # type: ignore[assignment]  # set in __post_init__
+    #: A command that does one thing and exits (not the service): see `renderer`.
+    one_shot: bool = False
 
     def __post_init__(self) -> None:
         if self.clock is None:
@@ -131,11 +152,15 @@ class App:
         )  # fmt: skip
 
     @cached_property
-    def renderer(self) -> InvoiceRenderer:
-        """Worker processes that print invoices (PDF with Factur-X XML inside)."""
-        from invoicing.render import InvoiceRenderer, RenderOptions
+    def renderer(self) -> InvoiceRenderer | InProcessRenderer:
+        """What prints invoices (PDF with Factur-X XML inside): warm worker processes in the
+        service; in a one-off command, this process (starting workers would cost more)."""
+        from invoicing.render import RenderOptions
+        from invoicing.render.pool import InvoiceRenderer
 
         options = RenderOptions(templates_dir=self.settings.templates_dir, logo=self.settings.seller_logo)
+        if self.one_shot:
+            return InProcessRenderer(options)
         return InvoiceRenderer(max(1, min(2, self.settings.workers or 2)), options)
 
     @cached_property

@@ -28,7 +28,7 @@ def main(ctx: click.Context) -> None:
     except ConfigError as e:
         raise click.ClickException(f"configuration: {e}") from e
     configure_logging(settings, settings.secrets())
-    ctx.obj = App(settings)
+    ctx.obj = App(settings, one_shot=ctx.invoked_subcommand != "run")
     ctx.call_on_close(ctx.obj.close)
 
 
