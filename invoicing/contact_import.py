@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,22 +89,61 @@ class Managers:
         raise UnknownManager(f"manager {text!r} names users {ids}; give the id or e-mail instead")
 
 
-def _live_by(session: Session, attribute: str, value: str) -> list[Contact]:
-    column = getattr(Contact, attribute)
-    condition = func.lower(column) == value.lower() if attribute == "email" else column == value
-    query = select(Contact).where(Contact.archived_at.is_(None), condition).order_by(Contact.id).limit(3)
-    return list(session.execute(query).scalars())
+def _key(attribute: str, value: str) -> str:
+    """Return a key as compared: e-mail addresses without case, the others as stored."""
+    return value.lower() if attribute == "email" else value
 
 
-def find_match(session: Session, data: ContactInput) -> Contact | None:
+class ContactIndex:
+    """The live contacts a batch of records may be, by each key; kept current as rows go in.
+
+    One query per batch finds them all, instead of one per key and row.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[str, dict[str, set[int]]] = {attribute: {} for _, attribute in _KEYS}
+        self._contacts: dict[int, Contact] = {}
+        self._held: dict[int, list[tuple[str, str]]] = {}
+
+    @classmethod
+    def load(cls, session: Session, rows: Sequence[ExportRow | RowError]) -> ContactIndex:
+        wanted: dict[str, set[str]] = {attribute: set() for _, attribute in _KEYS}
+        for row in rows:
+            for _, attribute in _KEYS:
+                if isinstance(row, ExportRow) and (value := getattr(row.contact, attribute)):
+                    wanted[attribute].add(_key(attribute, value))
+        columns = {"external_id": Contact.external_id, "vat_id": Contact.vat_id, "email": func.lower(Contact.email)}
+        matching = [columns[attribute].in_(sorted(keys)) for attribute, keys in wanted.items() if keys]
+        index = cls()
+        if matching:
+            query = select(Contact).where(Contact.archived_at.is_(None), or_(*matching)).order_by(Contact.id)
+            for contact in session.execute(query).scalars():
+                index.put(contact)
+        return index
+
+    def put(self, contact: Contact) -> None:
+        """Index `contact` under the keys it holds now (a new contact, or one whose keys changed)."""
+        for attribute, key in self._held.pop(contact.id, []):
+            self._ids[attribute][key].discard(contact.id)
+        held = [(attribute, _key(attribute, value)) for _, attribute in _KEYS if (value := getattr(contact, attribute))]
+        for attribute, key in held:
+            self._ids[attribute].setdefault(key, set()).add(contact.id)
+        self._held[contact.id] = held
+        self._contacts[contact.id] = contact
+
+    def find(self, attribute: str, value: str) -> list[Contact]:
+        """Return the contacts holding `value` as their `attribute`, oldest first."""
+        return [self._contacts[i] for i in sorted(self._ids[attribute].get(_key(attribute, value), ()))]
+
+
+def find_match(index: ContactIndex, data: ContactInput) -> Contact | None:
     """Return the live contact the record is, or None for a new one; raise `KeyConflict`.
 
     The strongest key that finds a contact decides. Refused: a key that finds several contacts;
     an external id or VAT ID of the record that belongs to another contact (e-mail addresses
     may be shared); and a contact found by a weaker key that holds another external id or VAT ID.
     """
-    found = {label: (value, _live_by(session, attr, value))
-             for label, attr in _KEYS if (value := getattr(data, attr))}  # fmt: skip
+    found = {label: (value, index.find(attr, value)) for label, attr in _KEYS if (value := getattr(data, attr))}
     hits = [(label, value, contacts) for label, (value, contacts) in found.items() if contacts]
     if not hits:
         return None
@@ -128,26 +167,44 @@ def find_match(session: Session, data: ContactInput) -> Contact | None:
     return contact
 
 
-def upsert(session: Session, clock: Clock, row: ExportRow, managers: Managers, *, actor: str) -> RowResult:
-    """Add or update the contact one record describes and return what happened to it."""
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What the rows of one transaction share: the session, the users and the contacts they may be."""
+
+    session: Session
+    clock: Clock
+    managers: Managers
+    index: ContactIndex
+    actor: str
+
+    @classmethod
+    def start(cls, session: Session, clock: Clock, rows: Sequence[ExportRow | RowError], actor: str) -> Batch:
+        return cls(session, clock, Managers.load(session), ContactIndex.load(session, rows), actor)
+
+
+def upsert(batch: Batch, row: ExportRow) -> tuple[RowResult, Contact]:
+    """Add or update the contact one record describes; return what happened, and the contact."""
     data = row.contact
     if row.manager:
-        data = replace(data, manager_id=managers.resolve(row.manager))
-    contact = find_match(session, data)
+        data = replace(data, manager_id=batch.managers.resolve(row.manager))
+    contact = find_match(batch.index, data)
     if contact is None:
-        added = directory.add_contact(session, clock, data, actor=actor)
-        return RowResult(row.line, Outcome.ADDED, added.id)
-    changed = directory.update_contact(session, clock, contact, data, actor=actor)
-    return RowResult(row.line, Outcome.UPDATED if changed else Outcome.UNCHANGED, contact.id, tuple(changed))
+        contact = directory.add_contact(batch.session, batch.clock, data, actor=batch.actor)
+        return RowResult(row.line, Outcome.ADDED, contact.id), contact
+    changed = directory.update_contact(batch.session, batch.clock, contact, data, actor=batch.actor)
+    outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
+    return RowResult(row.line, outcome, contact.id, tuple(changed)), contact
 
 
-def _take(session: Session, clock: Clock, row: ExportRow | RowError, managers: Managers, actor: str) -> RowResult:
+def _take(batch: Batch, row: ExportRow | RowError) -> RowResult:
     """Return the outcome of one row, rolled back to its savepoint when refused."""
     if isinstance(row, RowError):
         return RowResult(row.line, Outcome.REFUSED, reason=row.reason)
     try:
-        with session.begin_nested():
-            return upsert(session, clock, row, managers, actor=actor)
+        with batch.session.begin_nested():
+            result, contact = upsert(batch, row)
+        batch.index.put(contact)
+        return result
     except InvoicingError as e:
         return RowResult(row.line, Outcome.REFUSED, reason=str(e))
     except (IntegrityError, DataError) as e:
@@ -170,14 +227,15 @@ def import_rows(
     if dry_run:
         try:
             with db.transaction() as session:
-                managers = Managers.load(session)
+                batch = Batch.start(session, clock, rows, actor)
                 for row in rows:
-                    yield _take(session, clock, row, managers, actor)
+                    yield _take(batch, row)
                 raise _DryRun
         except _DryRun:
             return
     for start in range(0, len(rows), batch_size):
+        chunk = rows[start : start + batch_size]
         with db.transaction() as session:
-            managers = Managers.load(session)
-            results = [_take(session, clock, row, managers, actor) for row in rows[start : start + batch_size]]
+            batch = Batch.start(session, clock, chunk, actor)
+            results = [_take(batch, row) for row in chunk]
         yield from results

@@ -38,10 +38,12 @@ DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
     "payment_terms_days": ("payment_terms_days", "terms", "payment_terms", "terms_days"),
     "discount_terms": ("discount", "discount_terms"),
     "late_fee_terms": ("late_fee", "late_fee_terms"),
-    "manager": ("manager", "manager_id", "account_manager", "owner"),
+    "manager": ("manager", "manager_id", "account_manager"),
     "customer": ("customer", "is_customer"),
     "vendor": ("vendor", "is_vendor", "supplier"),
-    "type": ("type", "kind", "contact_type"),
+    # customer, vendor or both; read only when mapped, since CRMs fill their "Type" columns with
+    # their own words ("Prospect", "Customer - Direct").
+    "type": (),
 }
 FIELDS = tuple(DEFAULT_HEADERS)
 _TRUE = {"1", "y", "yes", "true", "x", "j", "ja", "oui", "wahr"}
