@@ -221,21 +221,23 @@ def import_rows(
 ) -> Iterator[RowResult]:  # fmt: skip
     """Yield the outcome of every row, in order, each batch once it is committed.
 
-    With `dry_run` every row is tried in one transaction that is rolled back at the end, so the
+    With `dry_run` every batch is tried in one transaction that is rolled back at the end, so the
     outcomes say what an import would do, later rows seeing earlier ones, and nothing is kept.
     """
+    chunks = [rows[start : start + batch_size] for start in range(0, len(rows), batch_size)]
     if dry_run:
         try:
             with db.transaction() as session:
-                batch = Batch.start(session, clock, rows, actor)
-                for row in rows:
-                    yield _take(batch, row)
+                for chunk in chunks:
+                    yield from _take_all(Batch.start(session, clock, chunk, actor), chunk)
                 raise _DryRun
         except _DryRun:
             return
-    for start in range(0, len(rows), batch_size):
-        chunk = rows[start : start + batch_size]
+    for chunk in chunks:
         with db.transaction() as session:
-            batch = Batch.start(session, clock, chunk, actor)
-            results = [_take(batch, row) for row in chunk]
+            results = _take_all(Batch.start(session, clock, chunk, actor), chunk)
         yield from results
+
+
+def _take_all(batch: Batch, rows: Sequence[ExportRow | RowError]) -> list[RowResult]:
+    return [_take(batch, row) for row in rows]

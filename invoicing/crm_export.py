@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from invoicing import vcard
+from invoicing.billing import InvalidTerms
 from invoicing.directory import ContactInput, InvalidValue, clean_contact
 from invoicing.errors import InvoicingError
 
@@ -195,19 +196,13 @@ def card_fields(card: vcard.Card) -> dict[str, str]:
             fields[field] = prop.text()
     address = card.best("ADR", "work")
     if address is not None:
-        parts = (address.components() + [""] * 7)[:7]
-        pobox, extended, street, city, region, postcode, country = parts
-        lines = [pobox, extended, *_street_lines(street, card.version), region]
+        pobox, extended, street, city, region, postcode, country = (address.components() + [""] * 7)[:7]
+        if not card.version.startswith("2"):
+            # 3.0 and 4.0 list several street lines with unescaped commas; 2.1 has no such list.
+            street = "\n".join((address.component_lists() + [[], [], []])[2])
+        lines = [pobox, extended, *street.splitlines(), region]
         fields.update(address="\n".join(p for p in lines if p), city=city, postcode=postcode, country=country)
     return {k: v for k, v in fields.items() if v}
-
-
-def _street_lines(street: str, version: str) -> list[str]:
-    """Return the lines of an ADR street: 3.0 and 4.0 list several lines with commas, 2.1 cannot."""
-    lines = street.splitlines()
-    if version.startswith("2"):
-        return lines
-    return [part.strip() for line in lines for part in line.split(",")]
 
 
 def contact_from_fields(line: int, fields: Mapping[str, str]) -> ExportRow | RowError:
@@ -225,7 +220,7 @@ def contact_from_fields(line: int, fields: Mapping[str, str]) -> ExportRow | Row
             external_id=fields.get("external_id"), is_customer=is_customer, is_vendor=is_vendor,
         )  # fmt: skip
         return ExportRow(line, clean_contact(data), fields.get("manager"))
-    except InvalidValue as e:
+    except (InvalidValue, InvalidTerms) as e:
         return RowError(line, str(e))
 
 

@@ -14,7 +14,7 @@ from stdnum.gb import vat as gb_vat
 from stdnum.no import mva as no_mva
 
 from invoicing import audit
-from invoicing.billing import DiscountTerms, InvalidTerms, LateFeeTerms
+from invoicing.billing import DiscountTerms, LateFeeTerms
 from invoicing.clock import Clock
 from invoicing.db.models import Contact, User
 from invoicing.domain import Role
@@ -150,20 +150,21 @@ def check_email(field: str, value: str) -> str:
 
 
 def check_terms(data: ContactInput) -> None:
-    """Raise `InvalidValue` when the contact's payment, discount or late-fee terms cannot be read."""
+    """Raise `InvalidValue` or `billing.InvalidTerms` when the contact's terms cannot be read."""
     if data.payment_terms_days is not None and not 0 <= data.payment_terms_days <= 3650:
         raise InvalidValue("payment terms", str(data.payment_terms_days), "days between 0 and 3650")
-    try:
-        if data.discount_terms:
-            DiscountTerms.parse(data.discount_terms)
-        if data.late_fee_terms:
-            LateFeeTerms.parse(data.late_fee_terms)
-    except InvalidTerms as e:
-        raise InvalidValue("terms", data.discount_terms or data.late_fee_terms or "", str(e)) from e
+    if data.discount_terms:
+        DiscountTerms.parse(data.discount_terms)
+    if data.late_fee_terms:
+        LateFeeTerms.parse(data.late_fee_terms)
 
 
 def clean_contact(data: ContactInput) -> ContactInput:
-    """Return the contact with every value checked and in its stored form; raise `InvalidValue`."""
+    """Return the contact with every value checked and in its stored form.
+
+    Raises `InvalidValue` for a value that is missing, malformed or too long, and
+    `billing.InvalidTerms` for discount or late-fee terms that cannot be read.
+    """
     name = " ".join(data.name.split())
     if not name:
         raise InvalidValue("name", data.name, "missing")
@@ -218,7 +219,9 @@ def add_contact(session: Session, clock: Clock, data: ContactInput, *, actor: st
     return contact
 
 
-def update_contact(session: Session, clock: Clock, contact: Contact, data: ContactInput, *, actor: str = "cli") -> list[str]:
+def update_contact(
+    session: Session, clock: Clock, contact: Contact, data: ContactInput, *, actor: str = "cli"
+) -> list[str]:
     """Give `contact` every value `data` has, and return the names of the fields that changed.
 
     A value `data` leaves out (None) is kept, never erased, and the roles only grow: a vendor

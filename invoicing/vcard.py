@@ -44,6 +44,10 @@ class Property:
         """Return the `;`-separated parts of a structured value (ADR, N, ORG), unescaped."""
         return [unescape(part).strip() for part in _split_unescaped(self.value, ";")]
 
+    def component_lists(self) -> list[list[str]]:
+        """Return each part of a structured value as its `,`-separated values (3.0 and 4.0), unescaped."""
+        return [[unescape(v).strip() for v in _split_unescaped(part, ",")] for part in _split_unescaped(self.value, ";")]
+
 
 @dataclass(frozen=True, slots=True)
 class Card:

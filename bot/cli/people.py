@@ -238,8 +238,9 @@ def _contact_text(d: ContactDetail) -> str:
         lines.append(f"  {label:<15}" + text.replace("\n", "\n" + " " * 17))
     for title, invoices in (("invoices out", d.invoices_out), ("invoices in", d.invoices_in)):
         lines.append(f"{title} ({len(invoices)})")
-        lines += [f"  #{i.id:<5} {i.number or '-':<18} {i.status.value:<16} {i.total or '-'!s:>12} {i.currency}"
-                  f"  due {i.due_date or '-'}" for i in invoices]  # fmt: skip
+        lines += [f"  #{i.id:<5} {i.number or '-':<18} {i.status.value:<16} "
+                  f"{'-' if i.total is None else i.total!s:>12} {i.currency}  due {i.due_date or '-'}"
+                  for i in invoices]  # fmt: skip
     lines.append(f"documents ({len(d.documents)})")
     lines += [f"  #{f.id:<5} {f.filename}  {f.media_type}  {f.size} bytes  files/{f.storage_path}" for f in d.documents]
     return "\n".join(lines)

@@ -92,3 +92,11 @@ def test_escapes_and_structured_values():
     assert prop is not None and prop.name == "ADR" and prop.types() == {"work"}
     assert prop.components() == ["", "", "Rue A, 3;bis", "Lyon", "", "69001", "FR"]
     assert vcard.unescape(r"a\nb\\c") == "a\nb\\c"
+
+
+def test_an_escaped_comma_in_a_30_street_stays_on_its_line_and_21_commas_are_plain_text():
+    card_30 = "BEGIN:VCARD\nVERSION:3.0\nFN:A\nADR:;;Rue A\\, 3,Cour B;Lyon;;69001;FR\nEND:VCARD\n"
+    card_21 = "BEGIN:VCARD\nVERSION:2.1\nFN:B\nADR:;;Rue A, 3;Lyon;;69001;FR\nEND:VCARD\n"
+    first, second = read_export((card_30 + card_21).encode(), "x.vcf").rows
+    assert first.contact.address == "Rue A, 3\nCour B"
+    assert second.contact.address == "Rue A, 3"
