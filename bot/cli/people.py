@@ -166,6 +166,7 @@ def contacts_import(ctx: click.Context, file: Path, dry_run: bool, as_json: bool
     Each record is matched by external id, then VAT ID, then e-mail: new ones are added,
     changed ones updated, the same ones left alone. Refused rows are listed with their line;
     the others go in. Exits 1 when a row was refused (or the file cannot be read), else 0.
+    Columns with other headers are named in the setting contacts_import.columns.
     """
     from invoicing import contact_import, crm_export
 
@@ -209,7 +210,7 @@ def _import_report(name: str, export: Export, results: list[RowResult], dry_run:
 def _import_text(report: dict[str, Any]) -> str:
     counts = report["counts"]
     dry = report["dry_run"]
-    lines = [f"{report['file']}: {report['rows']} rows; " + ("dry run, nothing changed; would add " if dry else "added ")
+    lines = [f"{report['file']}: {report['rows']} row{'' if report['rows'] == 1 else 's'}; " + ("dry run, nothing changed; would add " if dry else "added ")
              + f"{counts['added']}, " + ("update " if dry else "updated ") + f"{counts['updated']}, "
              f"unchanged {counts['unchanged']}, refused {counts['refused']}"]  # fmt: skip
     if report["ignored_columns"]:
