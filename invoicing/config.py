@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     #: Days the "Hold" button of a reminder question and `/hold` postpone reminders by default.
     reminder_hold_days: int = Field(default=7, ge=1, le=365)
 
+    # --- contacts import ---
+    #: Our field -> the header of the export's column that holds it, for CRM exports whose headers
+    #: are not the defaults: `[contacts_import.columns]` with `name = "Firma"` in the file, or
+    #: `INVOICEBOT_CONTACTS_IMPORT_COLUMNS="name=Firma,vat_id=USt-IdNr."` in the environment.
+    contacts_import_columns: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+
     # --- e-mail ---
     #: IMAP server of the invoice inbox; IMAP is on when this is set.
     imap_host: str | None = None
@@ -170,6 +176,18 @@ class Settings(BaseSettings):
             value = value.split(",")
         if isinstance(value, list):
             return [str(part).strip().lower() for part in value if str(part).strip()]
+        return value
+
+    @field_validator("contacts_import_columns", mode="before")
+    @classmethod
+    def _column_mapping(cls, value: object) -> object:
+        if isinstance(value, str):
+            pairs = [pair.partition("=") for pair in value.split(",") if pair.strip()]
+            if any(not (field.strip() and eq and header.strip()) for field, eq, header in pairs):
+                raise ValueError(f"contacts import columns: write field=Header,field=Header, not {value!r}")
+            value = {field: header for field, _, header in pairs}
+        if isinstance(value, dict):
+            return {str(k).strip().lower().replace("-", "_"): str(v).strip() for k, v in value.items()}
         return value
 
     @field_validator("invoice_number_format", "credit_note_number_format")
@@ -312,11 +330,15 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
     return _flatten(raw)
 
 
+#: Settings whose value is a table of its own (`[contacts_import.columns]`), kept whole.
+_TABLE_SETTINGS = frozenset({"contacts_import_columns"})
+
+
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}".replace("-", "_").lower()
-        if isinstance(value, dict):
+        if isinstance(value, dict) and name not in _TABLE_SETTINGS:
             flat.update(_flatten(value, name + "_"))
         else:
             flat[name] = value
