@@ -66,7 +66,7 @@ def configure_logging(settings: Settings, secrets: list[str] | None = None) -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
-    for noisy in ("httpx", "httpcore", "watchfiles", "pdfminer", "alembic"):
+    for noisy in ("httpx", "httpcore", "watchfiles", "pdfminer", "alembic", "weasyprint", "fontTools", "factur-x"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

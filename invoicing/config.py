@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     #: are not the defaults: `[contacts_import.columns]` with `name = "Firma"` in the file, or
     #: `INVOICEBOT_CONTACTS_IMPORT_COLUMNS="name=Firma,vat_id=USt-IdNr."` in the environment.
     contacts_import_columns: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    #: How a CSV bank statement reads: `[statements.csv]` with `date = "Buchungstag"`, `amount`,
+    #: `text = ["Verwendungszweck"]`... (see the README), or INVOICEBOT_STATEMENTS_CSV as JSON.
+    statements_csv: dict[str, Any] = Field(default_factory=dict)
 
     # --- e-mail ---
     #: IMAP server of the invoice inbox; IMAP is on when this is set.
@@ -331,7 +334,7 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
 
 
 #: Settings whose value is a table of its own (`[contacts_import.columns]`), kept whole.
-_TABLE_SETTINGS = frozenset({"contacts_import_columns"})
+_TABLE_SETTINGS = frozenset({"contacts_import_columns", "statements_csv"})
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -254,4 +254,29 @@ def invoice_send(ctx: click.Context, ref: str, again: bool) -> None:
         fail(str(e))
     follow_up(app, invoice_id, send=True, send_attempt=attempt)
     click.echo(f"{number} queued for sending")
+@invoice.command("hold")
+@click.argument("ref")
+@click.option("--days", type=click.IntRange(min=1), help="Hold reminders this many days (default: the setting).")
+@click.option("--until", "until", callback=_date, help="Hold reminders until this day.")
+@click.option("--off", is_flag=True, help="Lift the hold: reminders resume at once.")
+@click.pass_context
+def invoice_hold(ctx: click.Context, ref: str, days: int | None, until: dt.date | None, off: bool) -> None:
+    """Hold the reminders of an issued invoice (a customer promised to pay, a dispute...)."""
+    from invoicing import issuing, reminders
+    from invoicing.errors import InvoicingError
+
+    app = app_of(ctx)
+    if off and (days or until):
+        fail("--off lifts the hold; it takes no --days or --until")
+    day = None if off else until or app.clock.today() + dt.timedelta(days=days or app.settings.reminder_hold_days)
+    try:
+        with app.db.transaction() as session:
+            found = issuing.find_issued(session, ref) if not ref.isdigit() else None
+            held = reminders.hold(session, app.clock, found.id if found else int(ref), day, "cli")
+            number = held.number
+    except InvoicingError as e:
+        fail(str(e))
+    click.echo(f"{number}: reminders resume now" if day is None else f"{number}: reminders held until {day}")
+
+
 COMMANDS = (invoice,)

@@ -247,4 +247,34 @@ def _contact_text(d: ContactDetail) -> str:
     return "\n".join(lines)
 
 
+def _pause(ctx: click.Context, contact_id: int, paused: bool) -> None:
+    from invoicing.errors import InvoicingError
+    from invoicing.reminders import pause_contact
+
+    app = app_of(ctx)
+    try:
+        with app.db.transaction() as session:
+            contact = pause_contact(session, app.clock, contact_id, paused, "cli")
+            name = contact.name
+    except InvoicingError as e:
+        fail(str(e))
+    click.echo(f"{name}: reminders {'paused' if paused else 'resumed'}")
+
+
+@contacts.command("pause")
+@click.argument("contact_id", type=int)
+@click.pass_context
+def contacts_pause(ctx: click.Context, contact_id: int) -> None:
+    """Send this contact no payment reminders until `contacts resume`."""
+    _pause(ctx, contact_id, True)
+
+
+@contacts.command("resume")
+@click.argument("contact_id", type=int)
+@click.pass_context
+def contacts_resume(ctx: click.Context, contact_id: int) -> None:
+    """Send this contact payment reminders again (levels missed meanwhile: only the highest)."""
+    _pause(ctx, contact_id, False)
+
+
 COMMANDS = (users, contacts)
