@@ -128,7 +128,7 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
 async def _start_telegram(app: App) -> TelegramChannel | None:
     """Return the started chat channel, or None (the rest of the service runs) when it cannot start."""
     services = ChatServices(app.db, app.clock, app.store, app.intake, app.settings, renderer=app.renderer,
-                            issuing_policy=lambda: app.issuing_policy)  # fmt: skip
+                            issuing_policy=lambda: app.issuing_policy, dunning_policy=lambda: app.dunning_policy)  # fmt: skip
     chat = TelegramChannel(services)
     try:
         await chat.start()

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     seller_iban: str | None = None
     seller_bic: str | None = None
     seller_email: str | None = None
+    #: The commercial register entry or company number (BT-30), e.g. "HRB 12345, Amtsgericht
+    #: Berlin": invoices not subject to VAT (late fees) name the business by it (EN 16931 BR-O-02).
+    seller_registration_id: str | None = None
+    #: The national tax number (BT-32, "Steuernummer"), printed beside or instead of the VAT id.
+    seller_tax_number: str | None = None
     #: A PNG, JPEG or SVG file printed at the top of every invoice.
     seller_logo: Path | None = None
     #: Number formats: `{year}` and `{seq}` (with a width, `{seq:04d}`) are filled in; numbers

@@ -24,7 +24,7 @@ from invoicing.billing import (
     LineItem,
     TaxCategory,
     categories,
-    creditor_reference,
+    payment_reference,
     price,
 )
 from invoicing.clock import Clock
@@ -33,6 +33,7 @@ from invoicing.document import DocumentKind, InvoiceDocument
 from invoicing.domain import Direction, InvoiceStatus
 from invoicing.errors import InvalidTransition, InvoicingError, NotFound
 from invoicing.parties import Seller, buyer_from_contact, check_vat_ids
+from invoicing.render.rules import check_document
 from invoicing.snapshots import from_json, to_json
 
 INVOICE_RENDER = "invoice.render"
@@ -195,17 +196,20 @@ def _document(
     if due < today:
         raise InvoicingError(f"the due date {due} is before the issue date {today}")
     extra = invoice.extracted or {}
-    return InvoiceDocument(
+    document = InvoiceDocument(
         kind=kind, number=number, issue_date=today, due_date=due if kind is DocumentKind.INVOICE else None,
         currency=invoice.currency, language=invoice.language or policy.language,
         seller=policy.seller.party, buyer=buyer, totals=totals, bank=policy.seller.bank,
-        payment_reference=creditor_reference(number) if kind is DocumentKind.INVOICE else None,
+        payment_reference=payment_reference(number, policy.seller.bank.iban if policy.seller.bank else None)
+        if kind is DocumentKind.INVOICE else None,
         discount=DiscountTerms.parse(contact.discount_terms) if contact.discount_terms and kind is DocumentKind.INVOICE else None,
         late_fee=LateFeeTerms.parse(contact.late_fee_terms) if contact.late_fee_terms and kind is DocumentKind.INVOICE else None,
         preceding_number=preceding.number if preceding else None,
         preceding_date=preceding.issue_date if preceding else None,
         note=extra.get("note"), buyer_reference=extra.get("buyer_reference"), delivery_date=today,
     )  # fmt: skip
+    check_document(document)  # what could not be rendered is refused before it costs a number
+    return document
 
 
 def draft_document(session: Session, clock: Clock, invoice_id: int, policy: IssuingPolicy) -> InvoiceDocument:

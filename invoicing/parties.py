@@ -66,6 +66,7 @@ def seller_from_settings(settings: Settings) -> Seller:
         name=settings.seller_name or "",
         address=Address(tuple(lines), postcode, city, settings.seller_country or ""),
         vat_id=settings.seller_vat_id, email=settings.seller_email or settings.mail_from,
+        tax_number=settings.seller_tax_number, registration_id=settings.seller_registration_id,
     )  # fmt: skip
     iban = "".join((settings.seller_iban or "").split()).upper()
     bank = BankDetails(iban, settings.seller_bic) if iban else None
@@ -74,11 +75,12 @@ def seller_from_settings(settings: Settings) -> Seller:
 
 def buyer_from_contact(contact: Contact) -> PartyDetails:
     """Return a customer's details as invoices print them; raise `MissingDetails` while incomplete."""
-    missing = [name for name, value in (("name", contact.name), ("country", contact.country)) if not value]
+    missing = [name for name, value in (("name", contact.name), ("country", contact.country), ("city", contact.city))
+               if not value]  # fmt: skip
     if missing:
         raise MissingDetails(
             f"customer #{contact.id}'s", missing,
-            "add them with `invoicebot contacts import` or `contacts add --country ...`",
+            "add them with `invoicebot contacts import` or `contacts add --country ... --city ...`",
         )  # fmt: skip
     return PartyDetails(
         name=contact.name,

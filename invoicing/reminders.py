@@ -33,7 +33,7 @@ from invoicing.dunning import (
     final_notice_tomorrow,
     level_to_send,
 )
-from invoicing.errors import NotFound
+from invoicing.errors import InvoicingError, NotFound
 from invoicing.fees import NOT_SUBJECT_NOTE, late_fee
 from invoicing.issuing import InvoiceRequest, IssuingPolicy
 from invoicing.payments import owed
@@ -193,10 +193,16 @@ def _charge_fee(
     if not fee.lines:
         return
     request = InvoiceRequest(contact.id, fee.lines, currency=invoice.currency, note=NOT_SUBJECT_NOTE)
-    draft = issuing.create_draft(session, clock, request, policy.issuing, "scheduler")
-    draft.preceding_invoice_id = invoice.id
-    issued = issuing.issue(session, clock, draft.id, policy.issuing, "scheduler")
-    session.get(Invoice, issued.invoice_id).next_reminder_on = None  # type: ignore[union-attr]  # a fee is not dunned
+    try:
+        with session.begin_nested():  # a fee that cannot be issued must not hold back the reminder
+            draft = issuing.create_draft(session, clock, request, policy.issuing, "scheduler")
+            draft.preceding_invoice_id = invoice.id
+            issued = issuing.issue(session, clock, draft.id, policy.issuing, "scheduler")
+            session.get(Invoice, issued.invoice_id).next_reminder_on = None  # type: ignore[union-attr]
+    except InvoicingError as e:
+        if run is not None:
+            run.problems.append(f"invoice {invoice.id}: reminder sent without its late fee: {e}")
+        return
     reminder.fee, reminder.fee_invoice_id = fee.total, issued.invoice_id
 
 

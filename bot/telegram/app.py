@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from bot.telegram import handlers, render
 from bot.telegram.approvals import ApprovalMessenger
+from bot.telegram.money_in import FinalNoticeQuestion
 from bot.telegram.notices import NoticeSender
 from bot.telegram.services import SERVICES, ChatServices
 from invoicing import approvals
@@ -57,9 +58,10 @@ class TelegramChannel:
         self.owner = OwnerLock(services.db, UPDATES_LOCK)
         self.messenger = ApprovalMessenger(self.application.bot, services)
         self.notices = NoticeSender(self.application.bot, services)
+        self.final_question = FinalNoticeQuestion(self.application.bot, services)
 
     def job_handlers(self) -> dict[str, Handler]:
-        return {**self.messenger.handlers(), **self.notices.handlers()}
+        return {**self.messenger.handlers(), **self.notices.handlers(), **self.final_question.handlers()}
 
     async def start(self) -> None:
         """Connect to the Bot API (getMe, command menu) and start processing updates."""

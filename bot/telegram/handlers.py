@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import issuing_chat, recurring, render, tasks_chat, uploads
+from bot.telegram import issuing_chat, money_in, recurring, render, tasks_chat, uploads
 from bot.telegram.approvals import edit_message, formats, load_card
 from bot.telegram.services import registered, services_of
 from intake.corrections import correct_and_learn
@@ -278,6 +278,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     issuing_chat.register(application)
     recurring.register(application)
     tasks_chat.register(application)
+    money_in.register(application)
     commands = {"start": start, "help": start, "inbox": inbox, "invoices": invoices, "show": show,
                 "edit": edit, "overdue": overdue, "paid": paid, "reject": reject, "cancel": cancel}  # fmt: skip
     for name, callback in commands.items():

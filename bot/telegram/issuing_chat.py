@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.telegram.services import ChatServices, registered, services_of
 from invoicing import directory, issuing
@@ -283,6 +285,12 @@ def _policy(services: ChatServices) -> Any:
 
 def conversation() -> ConversationHandler:  # type: ignore[type-arg]
     """Return the `/invoice` conversation (register it before the other handlers)."""
+    with warnings.catch_warnings():  # its buttons belong to the user's conversation, not to one message
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return _conversation()
+
+
+def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
     return ConversationHandler(
         entry_points=[CommandHandler("invoice", start)],
         states={

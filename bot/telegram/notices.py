@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from decimal import Decimal
 from typing import Any
 
 from telegram import Bot
@@ -33,6 +34,20 @@ def notice_text(event: str, invoice: InvoiceSummary, details: dict[str, Any], la
     due = f", due {format_day(invoice.due_date, language)}" if invoice.due_date else ""
     if event == "invoice.sent":
         return f"📤 <b>{number}</b> sent to {party}, {total}{due}"
+    if event == "invoice.paid":
+        late = int(details.get("days_late") or 0)
+        discount = Decimal(str(details.get("discount") or 0))
+        extra = (f", {format_money(discount, invoice.currency, language)} discount taken" if discount else "") + (
+            f", {late} days late" if late else "")
+        return f"✅ <b>{number}</b> from {party} is paid ({total}{extra})."
+    if event == "payment.flagged":
+        flags = "; ".join(html.escape(str(f)) for f in details.get("flags") or [])
+        return f"⚠️ Payment of <b>{number}</b> ({party}): {flags}"
+    if event == "reminder.sent":
+        template = html.escape(str(details.get("template") or "reminder")).replace("_", " ")
+        fee = Decimal(str(details.get("fee") or 0))
+        charged = f", with a late fee of {format_money(fee, invoice.currency, language)}" if fee else ""
+        return f"📨 {template.capitalize()} for <b>{number}</b> sent to {party}{charged}."
     if event == "invoice.send_failed":
         reason = html.escape(str(details.get("reason") or "unknown reason"))
         return f"⚠️ <b>{number}</b> to {party} could not be sent: {reason}"

@@ -38,6 +38,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("invoice", "Write an invoice to a customer", "/invoice [customer]"),
     ("tasks", "My open tasks", "/tasks [all]"),
     ("recurring", "Recurring invoices; pause or resume one", "/recurring [pause|resume <plan id>]"),
+    ("hold", "Hold an invoice's reminders", "/hold <number> [days|off]"),
+    ("unmatched", "Bank payments no invoice matched (admins)", "/unmatched"),
+    ("assign", "Book a waiting payment to an invoice (admins)", "/assign <entry> <number>"),
     ("reject", "Reject an invoice with a reason", "/reject <id> <reason>"),
     ("cancel", "Forget a rejection I asked a reason for", "/cancel"),
 )

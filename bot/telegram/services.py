@@ -21,6 +21,7 @@ from invoicing.config import Settings
 from invoicing.db.engine import Database
 from invoicing.files import FileStore
 from invoicing.issuing import IssuingPolicy
+from invoicing.reminders import DunningPolicy
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class ChatServices:
     renderer: Any = None
     #: Returns what issuing needs (raises while the business's details are incomplete).
     issuing_policy: Callable[[], IssuingPolicy] | None = None
+    #: Returns the reminder schedule and fee settings.
+    dunning_policy: Callable[[], DunningPolicy] | None = None
 
     async def call(self, use_case: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Return what `use_case(session, ...)` gives, run in its own transaction on a worker thread."""

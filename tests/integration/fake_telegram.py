@@ -368,7 +368,8 @@ class BotHarness:
 
 
 async def start_bot(
-    db: Any, clock: Any, store: Any, reader: Any, data_dir: Any, fake: FakeTelegram | None = None, **settings: Any
+    db: Any, clock: Any, store: Any, reader: Any, data_dir: Any, fake: FakeTelegram | None = None,
+    services: dict[str, Any] | None = None, **settings: Any,
 ) -> BotHarness:
     """Start the fake server (unless given) and the bot polling it; stop them with `stop_bot`."""
     from bot.telegram import TelegramChannel
@@ -385,7 +386,7 @@ async def start_bot(
         telegram_file_url=fake.base_file_url, **settings,
     )  # fmt: skip
     intake = Intake(db, clock, store, reader, ReceivingPolicy(), config.max_document_bytes)
-    channel = TelegramChannel(ChatServices(db, clock, store, intake, config))
+    channel = TelegramChannel(ChatServices(db, clock, store, intake, config, **(services or {})))
     await channel.start()
     harness = BotHarness(fake, channel, db, clock)
     harness.task = asyncio.create_task(channel.receive_updates(harness.stop))

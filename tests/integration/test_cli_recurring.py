@@ -9,7 +9,6 @@ from invoicing import recurring
 from invoicing.clock import FixedClock
 from invoicing.config import load_settings
 from invoicing.db.engine import Database
-from invoicing.db.models import Contact
 from invoicing.issuing import IssuingPolicy
 from invoicing.parties import seller_from_settings
 from tests.integration.cli import invoicebot, invoicebot_json
@@ -21,7 +20,8 @@ def test_add_list_show_pause_and_resume_a_plan(tmp_path: Path):
     2 March THEN `show` lists its three invoices by period; pausing and resuming say what they did,
     and resuming names the periods it did not issue."""
     data_dir = tmp_path / "var"
-    customer = invoicebot_json(data_dir, "contacts", "add", "--name", "ACME SARL", "--customer")["id"]
+    customer = invoicebot_json(data_dir, "contacts", "add", "--name", "ACME SARL", "--customer", "--country", "FR",
+                               "--city", "Paris")["id"]  # fmt: skip
     added = invoicebot(data_dir, "recurring", "add", "--customer", str(customer), "--every", "month",
                        "--line", "Hosting;1;100;20", "--line", "Support;2,5;80;20", "--start", "2025-12-15")  # fmt: skip
     plan_id = int(added.stdout)
@@ -36,8 +36,6 @@ def test_add_list_show_pause_and_resume_a_plan(tmp_path: Path):
 
     db = Database.from_url(f"sqlite:///{data_dir / 'invoicebot.sqlite3'}")
     try:
-        with db.transaction() as s:  # the customer's country, which issuing needs and `contacts add` lacks
-            s.get(Contact, customer).country = "FR"
         clock = FixedClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
         policy = IssuingPolicy(seller_from_settings(load_settings(**SELLER)))
         assert len(recurring.issue_due(db, clock, policy).issued) == 3

@@ -118,7 +118,7 @@ def test_paid_held_and_paused_invoices_get_no_reminder(db, clock, policy, dunnin
     with db.transaction() as s:
         payments.record_payment(s, clock, paid.number, actor="t")
         reminders.hold(s, clock, held.id, held.due_date + dt.timedelta(days=20), "t")
-        other = add_contact(s, clock, ContactInput(name="Paused AG", is_customer=True, country="DE")).id
+        other = add_contact(s, clock, ContactInput(name="Paused AG", is_customer=True, country="DE", city="Ulm")).id
         of_paused = issuing.issue_new(s, clock, InvoiceRequest(other, (parse_line("X;1;10;19"),)), policy, "t")
         reminders.pause_contact(s, clock, other, True, "t")
     run = _tick_on(db, clock, dunning, paid.due_date + dt.timedelta(days=8))

@@ -22,7 +22,8 @@ from invoicing.issuing import InvoiceRequest, IssuingPolicy
 from invoicing.parties import MissingDetails, seller_from_settings
 
 SELLER = dict(seller_name="Muster Software GmbH", seller_address="Hauptstraße 1\n10115 Berlin", seller_country="DE",
-              seller_vat_id="DE123456788", seller_iban="DE02 1203 0000 0000 2020 51", seller_bic="BYLADEM1001")  # fmt: skip
+              seller_vat_id="DE123456788", seller_iban="DE02 1203 0000 0000 2020 51", seller_bic="BYLADEM1001",
+              seller_registration_id="HRB 12345, Amtsgericht Berlin")  # fmt: skip
 
 
 @pytest.fixture
@@ -130,7 +131,7 @@ def test_issuing_is_refused_clearly_while_details_are_missing(db, clock, custome
 
 def test_reverse_charge_needs_the_customers_vat_id(db, clock, policy):
     with db.transaction() as s:
-        customer = add_contact(s, clock, ContactInput(name="Kunde AT", is_customer=True, country="AT")).id
+        customer = add_contact(s, clock, ContactInput(name="Kunde AT", is_customer=True, country="AT", city="Wien")).id
     with db.transaction() as s, pytest.raises(MissingDetails, match="VAT id"):
         issuing.issue_new(s, clock, _request(customer, "Service;1;100;AE"), policy, "cli")
 

@@ -209,7 +209,7 @@ def test_a_plan_whose_customer_lacks_details_is_reported_and_the_others_go_on(db
     assert (failure.plan_id, failure.period) == (bad, "2026-01-20") and "country" in failure.reason
     assert plan_invoices(db, bad) == []
     with db.transaction() as s:
-        s.get(Contact, bare).country = "GB"
+        s.get(Contact, bare).country, s.get(Contact, bare).city = "GB", "London"
     again = recurring.issue_due(db, clock, policy)
     assert len(again.issued) == 2 and again.failures == ()
     assert [p for p, _, _ in plan_invoices(db, bad)] == ["2026-01-20", "2026-02-20"]
