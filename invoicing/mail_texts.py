@@ -8,10 +8,20 @@ overrides any of them by name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from invoicing.outgoing import MailText
+
+@dataclass(frozen=True, slots=True)
+class MailText:
+    subject: str
+    body: str
+
+
+#: (template name, language, variables) -> the subject and body of a mail.
+MailTexts = Callable[[str, str, dict[str, Any]], MailText]
 
 
 class MailTemplates:

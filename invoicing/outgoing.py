@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,6 +24,7 @@ from invoicing.document import DocumentKind, InvoiceDocument
 from invoicing.domain import Channel, InvoiceStatus
 from invoicing.files import FileStore
 from invoicing.issuing import document_of
+from invoicing.mail_texts import MailTexts
 from invoicing.mailer import Mailer, build_message, deliver, message_id_for
 
 log = logging.getLogger(__name__)
@@ -42,16 +42,6 @@ class PdfRenderer(Protocol):
     async def arender(self, document: InvoiceDocument) -> Rendered:
         """Return the rendering of an issued document (`invoicing.render.InvoiceRenderer`)."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class MailText:
-    subject: str
-    body: str
-
-
-#: (template name, language, variables) -> the subject and body of a mail.
-MailTexts = Callable[[str, str, dict[str, Any]], MailText]
 
 
 def pdf_name(document: InvoiceDocument) -> str:

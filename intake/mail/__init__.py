@@ -38,7 +38,7 @@ def watcher_from_settings(settings: Settings, intake: Intake) -> ImapWatcher:
         max_mail_bytes=settings.imap_max_mail_bytes, language=settings.language,
         own_addresses=(settings.imap_user,), trusted_authserv_id=settings.imap_trusted_authserv_id,
         caps=caps, budget_seconds=settings.imap_mail_budget_seconds,
-        parse_memory_bytes=settings.read_memory_mb * 2**20,
+        parse_memory_bytes=settings.read_memory_mb * 2**20, templates_dir=settings.templates_dir,
     )  # fmt: skip
     owner = OwnerLock(intake.db, f"invoicebot imap {account.name} {account.folder}")
     return ImapWatcher(account, MailInbox(intake, policy), owner=owner)

@@ -10,6 +10,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from intake import media
 from intake.mail import ledger
@@ -42,6 +43,8 @@ class MailPolicy:
     budget_seconds: float = 300.0
     #: Memory the child process that parses one mail may use.
     parse_memory_bytes: int = 2 * 1024**3
+    #: The user's template folder (`INVOICEBOT_TEMPLATES_DIR`), in front of the packaged one.
+    templates_dir: Path | None = None
 
 
 class MailInbox:
@@ -50,7 +53,7 @@ class MailInbox:
     def __init__(self, intake: Intake, policy: MailPolicy, timer: Callable[[], float] = time.monotonic) -> None:
         self.intake, self.policy, self.timer = intake, policy, timer
         self.db, self.clock = intake.db, intake.clock
-        self.no_invoice: NoInvoiceTexts = no_invoice_texts(policy.language)
+        self.no_invoice: NoInvoiceTexts = no_invoice_texts(policy.language, policy.templates_dir)
         self.ours = own_addresses(policy.mail_from, *policy.own_addresses)
 
     def processed_uids(self, account: str, folder: str, uidvalidity: int) -> set[int]:
