@@ -1,8 +1,9 @@
 """The scheduled work: what `invoicebot tick` does once and the service every minute.
 
-One tick issues the periods of recurring plans that are due (and, with the payments work,
-sends due reminders); `run_tick` then also performs every pending outbox job, as cron's
-`invoicebot tick` must leave nothing waiting for a service that may not run.
+One tick issues the periods of recurring plans that are due, reminds the approvers of supplier
+invoices soon due (and, with the payments work, sends due reminders); `run_tick` then also
+performs every pending outbox job, as cron's `invoicebot tick` must leave nothing waiting for a
+service that may not run.
 """
 
 from __future__ import annotations
@@ -29,12 +30,17 @@ class TickReport:
     issued: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     jobs_run: int = 0
+    #: Supplier invoices whose approvers were reminded of a due date or a discount's last day.
+    payables_reminded: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
-        return {"issued": self.issued, "jobs_run": self.jobs_run, "problems": self.problems}
+        return {"issued": self.issued, "jobs_run": self.jobs_run, "problems": self.problems,
+                "payables_reminded": self.payables_reminded}  # fmt: skip
 
     def summary(self) -> str:
         lines = [f"{len(self.issued)} recurring invoice(s) issued, {self.jobs_run} job(s) run"]
+        if self.payables_reminded:
+            lines.append(f"approvers reminded of {len(self.payables_reminded)} supplier invoice(s) to pay")
         return "\n".join(lines + [f"problem: {p}" for p in self.problems])
 
 
@@ -42,6 +48,7 @@ async def scheduled_work(app: App) -> TickReport:
     """Do the work that is due today (in the business time zone) and return what was done."""
     report = TickReport()
     await asyncio.to_thread(_recurring, app, report)
+    await asyncio.to_thread(_payables, app, report)
     return report
 
 
@@ -62,6 +69,15 @@ def _recurring(app: App, report: TickReport) -> None:
     report.problems += [f"plan {f.plan_id} ({f.period or '-'}): {f.reason}" for f in run.failures]
 
 
+def _payables(app: App, report: TickReport) -> None:
+    from invoicing.payables import remind_due_payables
+
+    with app.db.transaction() as session:
+        reminded = remind_due_payables(session, app.clock, days=app.settings.payables_remind_days,
+                                       zone=app.settings.zone)  # fmt: skip
+    report.payables_reminded += list(dict.fromkeys(r.invoice_id for r in reminded))
+
+
 async def run_tick(app: App) -> TickReport:
     """Do the scheduled work, then every pending outbox job this process can perform."""
     report = await scheduled_work(app)
@@ -74,7 +90,7 @@ async def every_minute(app: App, stop: asyncio.Event, every: float = TICK_SECOND
     while not stop.is_set():
         try:
             report = await scheduled_work(app)
-            if report.issued or report.problems:
+            if report.issued or report.problems or report.payables_reminded:
                 log.info("scheduler: %s", report.summary())
         except Exception:  # noqa: BLE001 - the database may be briefly away; try again next time
             log.exception("scheduled work failed")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.cli import admin, invoices, issuing, people, reading, recurring, service, tasks
+from bot.cli import admin, invoices, issuing, money, people, reading, recurring, service, tasks
 from bot.cli.root import main
 
-for _module in (service, reading, invoices, issuing, recurring, tasks, people, admin):
+for _module in (service, reading, invoices, issuing, recurring, tasks, money, people, admin):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -1,4 +1,4 @@
-"""Commands about people and businesses: `users add|list`, `contacts add|list`."""
+"""Commands about people and businesses: `users add|list`, `contacts add|list|show`."""
 
 from __future__ import annotations
 
@@ -111,6 +111,37 @@ def contacts_list(ctx: click.Context, as_json: bool) -> None:
     for c in found:
         kinds = "/".join(k for k in ("customer", "vendor") if c[k])
         click.echo(f"{c['id']:<5} {c['name']:<30} {kinds:<16} VAT {c['vat_id'] or '-'}  manager {c['manager_id'] or '-'}")
+
+
+@contacts.command("show")
+@click.argument("contact_id", type=int)
+@json_option
+@click.pass_context
+def contacts_show(ctx: click.Context, contact_id: int, as_json: bool) -> None:
+    """Show a contact with how many days they take to pay our invoices."""
+    from invoicing import customers, directory
+    from invoicing.errors import InvoicingError
+
+    with app_of(ctx).db.transaction() as session:
+        try:
+            data = directory.contact_dict(directory.contact_row(session, contact_id))
+            days = customers.days_to_pay(session, contact_id)
+        except InvoicingError as e:
+            fail(str(e))
+    data["days_to_pay"] = days.to_json()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    lines = [f"#{data['id']} {data['name']}"]
+    lines += [f"  {key:<15}{value}" for key, value in data.items() if key not in ("id", "name", "days_to_pay")
+              and value not in (None, "", False)]  # fmt: skip
+    if days.average is None:
+        lines.append(f"  {'days to pay':<15}no paid invoices yet")
+    else:
+        last = ", ".join(str(d) for d in days.last)
+        lines.append(f"  {'days to pay':<15}{days.average} on average over {days.count} paid invoice(s); "
+                     f"last (newest first): {last}")  # fmt: skip
+    click.echo("\n".join(lines))
 
 
 COMMANDS = (users, contacts)
