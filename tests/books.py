@@ -51,8 +51,8 @@ def supplier_invoice(
         net_total=amount, tax_total=Decimal("0.00"), total=amount, seller=seller, buyer=Party(name="Muster Software GmbH"),
         lines=tuple(Line(description=text) for text in lines), confidence={"total": 0.99},
     ).model_copy(update=extra or {})  # fmt: skip
-    received = receive(db, clock, store, incoming(f"%PDF-1.4 {number} {total} {seller.name}".encode(), f"{number}.pdf"),
-                       extraction)  # fmt: skip
+    content = f"%PDF-1.4 {number} {total} {seller.name} {lines} {extra}".encode()  # other bytes for another file
+    received = receive(db, clock, store, incoming(content, f"{number}.pdf"), extraction)
     assert received.invoice_id is not None
     if approver is not None:
         with db.transaction() as s:

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import issuing_chat, recurring, render, tasks_chat, uploads
+from bot.telegram import issuing_chat, money_chat, recurring, render, tasks_chat, uploads
 from bot.telegram.approvals import edit_message, formats, load_card
 from bot.telegram.services import registered, services_of
 from intake.corrections import correct_and_learn
@@ -277,6 +277,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     """Add every handler to the application (conversations first: they own their users' messages)."""
     issuing_chat.register(application)
     recurring.register(application)
+    money_chat.register(application)
     tasks_chat.register(application)
     commands = {"start": start, "help": start, "inbox": inbox, "invoices": invoices, "show": show,
                 "edit": edit, "overdue": overdue, "paid": paid, "reject": reject, "cancel": cancel}  # fmt: skip
