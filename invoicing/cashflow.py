@@ -268,7 +268,7 @@ def project(
     averages = averages or {}
     flows = receivable_flows(today, receivables, averages) + payable_flows(today, payables)
     flows += plan_flows(today, until, plans, averages)
-    inside = sorted((f for f in flows if f.on <= until), key=lambda f: (f.on, f.kind.value, f.ref))
+    inside = sorted((f for f in flows if f.on <= until), key=lambda f: (f.on, f.kind, f.ref))
     currencies = (currency, *sorted({f.currency for f in flows} - {currency}))
     first = monday_of(today)
     count = (monday_of(until) - first).days // 7 + 1
