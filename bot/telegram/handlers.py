@@ -18,6 +18,7 @@ from telegram.ext import (
 
 from bot.telegram import issuing_chat, money_chat, recurring, render, tasks_chat, uploads
 from bot.telegram.approvals import edit_message, formats, load_card
+from bot.telegram.money_texts import who_owes_what
 from bot.telegram.services import registered, services_of
 from intake.corrections import correct_and_learn
 from invoicing import approvals, corrections, payments, views
@@ -222,13 +223,13 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List incoming and outgoing invoices past their due date and not paid."""
+    """Say who owes what past its due date (by customer, with totals), and what we owe apart."""
     if await registered(update, context) is None or update.effective_message is None:
         return
     services = services_of(context)
     today = services.clock.today()
     found = await services.call(lambda s: [views.summarise(i) for i in payments.overdue(s, today)])
-    await update.effective_message.reply_text(render.overdue(found, today, formats(services)))
+    await update.effective_message.reply_text(who_owes_what(found, today, formats(services)))
 
 
 async def paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

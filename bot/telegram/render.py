@@ -13,7 +13,13 @@ from decimal import Decimal, InvalidOperation
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.formats import TEXT_LIMIT, Formats, Line, Style, telegram_length, to_html
+from bot.telegram.formats import (
+    TEXT_LIMIT,
+    Formats,
+    Line,
+    Style,
+    to_html,
+)
 from invoicing.approvals import Outcome, Result
 from invoicing.corrections import Correction
 from invoicing.domain import ApprovalState, Direction
@@ -214,60 +220,6 @@ def line(s: InvoiceSummary, fmt: Formats) -> str:
 
 def invoice_list(items: list[InvoiceSummary], fmt: Formats, empty: str = "No invoices.") -> str:
     return "\n".join(line(s, fmt) for s in items) if items else empty
-
-
-def overdue(items: list[InvoiceSummary], today: dt.date, fmt: Formats, limit: int = TEXT_LIMIT) -> str:
-    """Return who owes what past its due date (plain text): our invoices grouped by customer with
-    each customer's total, then apart the supplier invoices we owe, grouped likewise; those late
-    longest first. Lines that do not fit one message are left out, and the last line says so."""
-    if not items:
-        return "Nothing is overdue."
-    lines: list[str] = []
-    for direction, title, verb in ((Direction.OUT, "Owed to us (outgoing)", "owes"),
-                                   (Direction.IN, "We owe (incoming)", "is owed")):  # fmt: skip
-        groups = _by_party([s for s in items if s.direction is direction and s.due_date])
-        if groups:
-            lines += [*([""] if lines else []), f"{title}:"]
-        for party, mine in groups:
-            lines.append(f"{party} {verb} {_sums(mine, fmt)} ({len(mine)} invoice{'s' if len(mine) > 1 else ''})")
-            lines += [f"  #{s.id} {s.number or '-'} {fmt.money(_open(s), s.currency)} due {fmt.date(s.due_date)}, "
-                      f"{(today - s.due_date).days} days late" for s in mine if s.due_date]  # fmt: skip
-    return fit_lines(lines, limit, "… and more: invoicebot invoices list shows them all")
-
-
-def _open(s: InvoiceSummary) -> Decimal | None:
-    return None if s.total is None else max(s.total - s.amount_paid, Decimal("0.00"))
-
-
-def _by_party(items: list[InvoiceSummary]) -> list[tuple[str, list[InvoiceSummary]]]:
-    """Return the invoices grouped by contact (else printed name), the group late longest first."""
-    groups: dict[object, tuple[str, list[InvoiceSummary]]] = {}
-    for s in sorted(items, key=lambda s: (s.due_date or dt.date.max, s.id)):
-        party = s.contact or (s.buyer if s.direction is Direction.OUT else s.seller.name) or "unknown"
-        groups.setdefault(s.contact_id or party.casefold(), (party, []))[1].append(s)
-    return list(groups.values())
-
-
-def _sums(items: list[InvoiceSummary], fmt: Formats) -> str:
-    """Return what the invoices come to, one amount per currency ("€1,000.00 + US$300.00")."""
-    sums: dict[str, Decimal] = {}
-    for s in items:
-        sums[s.currency] = sums.get(s.currency, Decimal("0.00")) + (_open(s) or Decimal("0.00"))
-    return " + ".join(fmt.money(amount, currency) for currency, amount in sums.items())
-
-
-def fit_lines(lines: Sequence[str], limit: int, more: str) -> str:
-    """Return the lines (plain text) joined, those that do not fit `limit` left out for `more`."""
-    text = "\n".join(lines)
-    if telegram_length(text) <= limit:
-        return text
-    kept, used = [], telegram_length(more)
-    for row in lines:
-        used += telegram_length(row) + 1
-        if used > limit:
-            break
-        kept.append(row)
-    return "\n".join([*kept, more])
 
 
 def detail(d: InvoiceDetail, fmt: Formats) -> str:
