@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from invoicing import cashflow, customers
 from invoicing.billing import price
 from invoicing.cashflow import Payable, Plan, Projection, Receivable
-from invoicing.db.models import Contact, Invoice, RecurringPlan
+from invoicing.db.models import Contact, Invoice, Payment, RecurringPlan
 from invoicing.document import DocumentKind
 from invoicing.domain import Direction, InvoiceStatus
 from invoicing.recurring_views import items_of, schedule_of
@@ -26,20 +26,29 @@ OWED_BY_US = (InvoiceStatus.APPROVED, InvoiceStatus.PARTLY_PAID)
 ZERO = Decimal("0.00")
 
 
-def _credited(session: Session) -> dict[int, Decimal]:
-    """Return what issued credit notes take off each invoice they correct."""
-    query = (
+def settled_otherwise(session: Session) -> dict[int, Decimal]:
+    """Return what settles each invoice besides payments: issued credit notes that correct it and
+    early-payment discounts its payments earned (as `payments.open_amount` counts them)."""
+    credits = (
         select(Invoice.preceding_invoice_id, func.sum(Invoice.total))
-        .where(Invoice.direction == Direction.OUT, Invoice.document_type == DocumentKind.CREDIT_NOTE.value,
-               Invoice.status.in_(OWED_TO_US + (InvoiceStatus.PAID,)), Invoice.archived_at.is_(None),
+        .where(Invoice.document_type == DocumentKind.CREDIT_NOTE.value, Invoice.issued.is_not(None),
+               Invoice.status != InvoiceStatus.CANCELLED, Invoice.archived_at.is_(None),
                Invoice.preceding_invoice_id.is_not(None))
         .group_by(Invoice.preceding_invoice_id)
     )  # fmt: skip
-    return {int(i): total or ZERO for i, total in session.execute(query)}
+    discounts = (
+        select(Payment.invoice_id, func.sum(Payment.discount))
+        .where(Payment.discount > 0, Payment.archived_at.is_(None), Payment.invoice_id.is_not(None))
+        .group_by(Payment.invoice_id)
+    )
+    found: dict[int, Decimal] = {}
+    for invoice_id, amount in [*session.execute(credits), *session.execute(discounts)]:
+        found[int(invoice_id)] = found.get(int(invoice_id), ZERO) + (amount or ZERO)
+    return found
 
 
-def receivables(session: Session) -> list[Receivable]:
-    """Return what customers still owe on the invoices we issued (credit notes taken off)."""
+def receivables(session: Session, settled: dict[int, Decimal]) -> list[Receivable]:
+    """Return what customers still owe on the invoices we issued (credit notes and discounts taken off)."""
     query = select(
         Invoice.id, Invoice.contact_id, Invoice.currency, Invoice.total, Invoice.amount_paid, Invoice.issue_date,
         Invoice.due_date, Invoice.number, Invoice.buyer_name,
@@ -47,30 +56,31 @@ def receivables(session: Session) -> list[Receivable]:
         Invoice.direction == Direction.OUT, Invoice.status.in_(OWED_TO_US), Invoice.archived_at.is_(None),
         Invoice.document_type == DocumentKind.INVOICE.value, Invoice.total.is_not(None),
     )  # fmt: skip
-    credited = _credited(session)
     found = []
     for invoice_id, contact_id, currency, total, paid, issued, due, number, buyer in session.execute(query):
-        owed = total - paid - credited.get(invoice_id, ZERO)
+        owed = total - paid - settled.get(invoice_id, ZERO)
         if owed > 0:
             label = f"{number or '#' + str(invoice_id)} {buyer or ''}".strip()
             found.append(Receivable(invoice_id, contact_id, currency, owed, issued, due, label))
     return found
 
 
-def payables(session: Session) -> list[Payable]:
-    """Return what we still owe on approved supplier invoices."""
+def payables(session: Session, settled: dict[int, Decimal]) -> list[Payable]:
+    """Return what we still owe on approved supplier invoices (less discounts their payments took)."""
     query = select(
         Invoice.id, Invoice.currency, Invoice.total, Invoice.amount_paid, Invoice.due_date, Invoice.number,
         Invoice.seller_name,
     ).where(
         Invoice.direction == Direction.IN, Invoice.status.in_(OWED_BY_US), Invoice.archived_at.is_(None),
-        Invoice.total.is_not(None),
+        Invoice.document_type != DocumentKind.CREDIT_NOTE.value, Invoice.total.is_not(None),
     )  # fmt: skip
-    return [
-        Payable(invoice_id, currency, total - paid, due, f"{number or '#' + str(invoice_id)} {seller or ''}".strip())
-        for invoice_id, currency, total, paid, due, number, seller in session.execute(query)
-        if total - paid > 0
-    ]
+    found = []
+    for invoice_id, currency, total, paid, due, number, seller in session.execute(query):
+        owed = total - paid - settled.get(invoice_id, ZERO)
+        if owed > 0:
+            label = f"{number or '#' + str(invoice_id)} {seller or ''}".strip()
+            found.append(Payable(invoice_id, currency, owed, due, label))
+    return found
 
 
 def plans(session: Session, default_terms_days: int) -> list[Plan]:
@@ -96,11 +106,12 @@ def cash_flow(
 ) -> Projection:  # fmt: skip
     """Return the projection of money in and out from `today` for `days` days, week by week per
     currency; `currency` is the business's, `terms_days` the terms of customers without their own."""
-    owed = receivables(session)
+    settled = settled_otherwise(session)
+    owed = receivables(session, settled)
     recurring = plans(session, terms_days)
     customer_ids = {r.customer_id for r in owed if r.customer_id is not None} | {p.customer_id for p in recurring}
     averages = customers.average_days_to_pay(session, customer_ids)
     return cashflow.project(
-        today, days=days, currency=currency, receivables=owed, payables=payables(session), plans=recurring,
+        today, days=days, currency=currency, receivables=owed, payables=payables(session, settled), plans=recurring,
         averages=averages, opening=opening,
     )  # fmt: skip

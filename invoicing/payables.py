@@ -21,6 +21,7 @@ from invoicing import jobs
 from invoicing.approval_rules import Person
 from invoicing.clock import Clock
 from invoicing.db.models import Approval, Invoice, Job, Payment, User
+from invoicing.document import DocumentKind
 from invoicing.domain import ApprovalState, Direction, InvoiceStatus, Role
 from invoicing.errors import NotFound
 from invoicing.outgoing import CHAT_NOTIFY
@@ -39,6 +40,8 @@ from invoicing.review import number_key
 
 #: Incoming invoices approved and not paid in full.
 TO_PAY = (InvoiceStatus.APPROVED, InvoiceStatus.PARTLY_PAID)
+#: A supplier's credit note is money back, not money to pay.
+_NOT_A_CREDIT_NOTE = Invoice.document_type != DocumentKind.CREDIT_NOTE.value
 #: How far back an issue date may lie for its discount still to be looked at by the reminders.
 DISCOUNT_LOOKBACK = dt.timedelta(days=120)
 UTC = ZoneInfo("UTC")
@@ -143,7 +146,8 @@ def list_payables(session: Session, today: dt.date, *, within_days: int | None =
     first, as due now); with `within_days`, only those due by then (overdue ones included)."""
     query = (
         select(Invoice)
-        .where(Invoice.direction == Direction.IN, Invoice.status.in_(TO_PAY), Invoice.archived_at.is_(None))
+        .where(Invoice.direction == Direction.IN, Invoice.status.in_(TO_PAY), Invoice.archived_at.is_(None),
+               _NOT_A_CREDIT_NOTE)
         .options(selectinload(Invoice.lines), selectinload(Invoice.contact))
         .order_by(Invoice.due_date.is_not(None), Invoice.due_date, Invoice.id)
     )
@@ -205,7 +209,7 @@ def _candidates(session: Session, today: dt.date, days: int) -> list[Invoice]:
     query = (
         select(Invoice)
         .where(Invoice.direction == Direction.IN, Invoice.status.in_(TO_PAY), Invoice.archived_at.is_(None),
-               Invoice.payment_exported_at.is_(None),
+               _NOT_A_CREDIT_NOTE, Invoice.payment_exported_at.is_(None),
                or_(Invoice.due_date.between(today, horizon),
                    (Invoice.amount_paid == 0) & (Invoice.issue_date >= today - DISCOUNT_LOOKBACK)))
         .options(selectinload(Invoice.lines), selectinload(Invoice.contact))

@@ -13,13 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.formats import (
-    TEXT_LIMIT,
-    Formats,
-    Line,
-    Style,
-    to_html,
-)
+from bot.telegram.formats import TEXT_LIMIT, Formats, Line, Style, to_html
 from invoicing.approvals import Outcome, Result
 from invoicing.corrections import Correction
 from invoicing.domain import ApprovalState, Direction
