@@ -1,11 +1,12 @@
 """How long the cash flow projection takes on a large book: 10,000 open invoices (7,000 owed by
-1,000 customers, 3,000 owed to suppliers), 5,000 paid ones behind the customers' days to pay,
-and 200 recurring plans, on SQLite and PostgreSQL.
+1,000 customers, 3,000 approved supplier invoices, a fifth of them offering a discount), 5,000 paid
+ones behind the customers' days to pay, and 200 recurring plans, on SQLite and PostgreSQL.
 
     .venv/bin/python -m bench.cashflow [--open 10000] [--plans 200] [--runs 5] [--postgres URL]
 
 Prints the median of `--runs` runs of reading and projecting (`forecast.cash_flow`), of drawing
-the chart, and of the whole `invoicebot cashflow -o chart.png` command (a fresh process each run).
+the chart, of the whole `invoicebot cashflow -o chart.png` command (a fresh process each run),
+and of the tick's payables reminders: the first of the day (enqueueing) and the steady ones after.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,9 +29,11 @@ from sqlalchemy import insert
 from bench.numbering import database
 from invoicing import forecast
 from invoicing.cashflow_chart import render_chart
+from invoicing.clock import FixedClock
 from invoicing.db.engine import Database
-from invoicing.db.models import Contact, Invoice, Payment, RecurringPlan
-from invoicing.domain import Direction, InvoiceStatus
+from invoicing.db.models import Contact, Invoice, Payment, RecurringPlan, User
+from invoicing.domain import Direction, InvoiceStatus, Role
+from invoicing.payables import remind_due_payables
 
 TODAY = dt.date.today()
 NOW = dt.datetime.now(dt.UTC)
@@ -51,6 +55,7 @@ def fill(db: Database, open_count: int, plans: int, seed: int = 7) -> None:
             "issue_date": issued, "due_date": issued + dt.timedelta(days=30), "currency": rng.choice(["EUR"] * 9 + ["USD"]),
             "total": total, "net_total": total, "tax_total": Decimal("0.00"), "amount_paid": paid,
             "seller_name": f"Supplier {i % 300}", "confidence": {}, "warnings": [], "document_type": "380",
+            "extracted": {"discount_terms": "2% 14"} if direction is Direction.IN and i % 5 == 0 else None,
             "approval_round": 1, "created_at": NOW, "updated_at": NOW,
         }  # fmt: skip
 
@@ -68,6 +73,7 @@ def fill(db: Database, open_count: int, plans: int, seed: int = 7) -> None:
         paid.append(invoice(100000 + i, Direction.OUT, InvoiceStatus.PAID, TODAY - dt.timedelta(days=rng.randint(60, 400)),
                             total, total))  # fmt: skip
     with db.transaction() as s:
+        s.execute(insert(User), [{"name": "Ada", "role": Role.ADMIN, "telegram_user_id": 1, "created_at": NOW}])
         s.execute(insert(Invoice), rows)
         ids = s.execute(insert(Invoice).returning(Invoice.id, Invoice.issue_date, Invoice.total), paid).all()
         s.execute(insert(Payment), [
@@ -106,8 +112,22 @@ def measure(db: Database, url: str, runs: int) -> None:
         command = [str(Path(sys.executable).with_name("invoicebot")), "cashflow", "-o", str(Path(folder) / "c.png")]
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("INVOICEBOT_")},
                "INVOICEBOT_DATABASE_URL": url, "INVOICEBOT_DATA_DIR": folder}  # fmt: skip
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         seconds, _ = timed(lambda: subprocess.run(command, env=env, check=True, capture_output=True), runs)
-    print(f"  invoicebot cashflow -o chart.png (whole process): median {seconds * 1000:.0f} ms")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / runs
+    print(f"  invoicebot cashflow -o chart.png (whole process): median {seconds * 1000:.0f} ms wall, "
+          f"{cpu * 1000:.0f} ms CPU on average")  # fmt: skip
+    clock = FixedClock(NOW)
+
+    def remind():  # type: ignore[no-untyped-def]
+        with db.transaction() as s:
+            return remind_due_payables(s, clock, days=3)
+
+    seconds, reminded = timed(remind, 1)
+    print(f"  payables reminders, first tick of the day: {seconds * 1000:.0f} ms, {len(reminded)} reminders enqueued")
+    seconds, reminded = timed(remind, runs)
+    print(f"  payables reminders, every tick after: median {seconds * 1000:.0f} ms ({len(reminded)} new)")
 
 
 def main() -> None:

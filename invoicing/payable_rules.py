@@ -29,7 +29,13 @@ _DAYS = re.compile(r"(\d{1,3})\s*(?:days?|tagen?|jours?|dage)\b", re.IGNORECASE)
 _XRECHNUNG = re.compile(r"#SKONTO#TAGE=(\d+)#PROZENT=(\d+(?:\.\d+)?)#", re.IGNORECASE)
 #: The US shorthand "2/10 net 30": 2 % within 10 days.
 _SHORTHAND = re.compile(r"\b(\d{1,2}(?:[.,]\d{1,2})?)\s*/\s*(\d{1,3})\s*,?\s*(?:net\s*|n/)\d{1,3}\b", re.IGNORECASE)
-_SEGMENTS = re.compile(r"[;\n]|\.\s")
+_SENTENCES = re.compile(r"[;\n]|\.\s")
+_CLAUSES = re.compile(r"[;\n]|[.,]\s")
+#: The extraction's keys read for a discount: its own terms ("2% 10"), then texts that may state one.
+EXTRACTED_TERMS = ("discount_terms", "payment_terms", "note")
+#: A line is worth reading for a discount only if it holds one of these (lower case), so that a
+#: database can pick those lines out.
+LINE_WORDS = ("skonto", "discount", "escompte", "kontantrabat", "early payment", "net", "n/")
 
 
 class DiscountSource(StrEnum):
@@ -50,15 +56,18 @@ def parse_discount_text(text: str) -> DiscountTerms | None:
         return _terms(match.group(2), match.group(1))
     if match := _SHORTHAND.search(text):
         return _terms(match.group(1), match.group(2))
-    for segment in _SEGMENTS.split(text):
-        word = _DISCOUNT_WORD.search(segment)
-        percents, days = list(_PERCENT.finditer(segment)), list(_DAYS.finditer(segment))
-        if word is None or not percents or not days:
-            continue
-        percent = min(percents, key=lambda m: abs(m.start() - word.start()))
-        day = min(days, key=lambda m: abs(m.start() - percent.start()))
-        if (terms := _terms(percent.group(1), day.group(1))) is not None:
-            return terms
+    # A clause ("…, 3 % Skonto innerhalb 8 Tagen") names the discount's days more surely than its
+    # sentence, which may also name the net terms ("Zahlbar in 30 Tagen, …").
+    for segments in (_CLAUSES.split(text), _SENTENCES.split(text)):
+        for segment in segments:
+            word = _DISCOUNT_WORD.search(segment)
+            percents, days = list(_PERCENT.finditer(segment)), list(_DAYS.finditer(segment))
+            if word is None or not percents or not days:
+                continue
+            percent = min(percents, key=lambda m: abs(m.start() - word.start()))
+            day = min(days, key=lambda m: abs(m.start() - percent.start()))
+            if (terms := _terms(percent.group(1), day.group(1))) is not None:
+                return terms
     return None
 
 
@@ -80,7 +89,7 @@ def offered_discount(
             return OfferedDiscount(DiscountTerms.parse(stated), DiscountSource.INVOICE)
         except InvalidTerms:
             pass
-    for key in ("payment_terms", "note"):
+    for key in EXTRACTED_TERMS[1:]:
         text = extracted.get(key)
         if isinstance(text, str) and (terms := parse_discount_text(text)) is not None:
             return OfferedDiscount(terms, DiscountSource.INVOICE)

@@ -169,3 +169,22 @@ def test_a_moved_due_date_is_reminded_again_and_a_gone_approver_hands_over_to_th
     with db.transaction() as s:
         [reminded] = payables.remind_due_payables(s, clock, days=3)
     assert (reminded.day, reminded.chat_ids) == (dt.date(2026, 3, 5), (MIA,))
+
+
+def test_a_discount_in_a_line_or_on_the_supplier_s_record_is_reminded_before_its_last_day(db, clock, store, people):
+    """GIVEN (on 2 March) an invoice whose line offers 3 % Skonto within 8 days of 24 February and
+    one from a supplier whose record says 2 % within 10 days of 21 February, both due in April
+    WHEN the reminders run THEN each gets a discount reminder for its last day, 4 and 3 March."""
+    in_line = supplier_invoice(db, clock, store, number="D-1", total="100.00", due=dt.date(2026, 4, 1),
+                               issued=dt.date(2026, 2, 24), approver=MIA,
+                               lines=("Papier", "Zahlbar in 30 Tagen, 3 % Skonto innerhalb 8 Tagen"))  # fmt: skip
+    with db.transaction() as s:
+        add_contact(s, clock, ContactInput(name="Druckerei Nord", vat_id=OTHER.vat_id, is_vendor=True,
+                                           discount_terms="2% 10"))  # fmt: skip
+    on_record = supplier_invoice(db, clock, store, number="N-2", total="50.00", due=dt.date(2026, 4, 1),
+                                 issued=dt.date(2026, 2, 21), approver=ADA, seller=OTHER)  # fmt: skip
+    with db.transaction() as s:
+        reminded = payables.remind_due_payables(s, clock, days=3)
+    assert sorted((r.invoice_id, r.event, r.day) for r in reminded) == [
+        (in_line, ReminderEvent.DISCOUNT, dt.date(2026, 3, 4)), (on_record, ReminderEvent.DISCOUNT, dt.date(2026, 3, 3))]
+

@@ -11,6 +11,7 @@ from invoicing.approval_rules import Person
 from invoicing.billing import DiscountTerms
 from invoicing.domain import Role
 from invoicing.payable_rules import (
+    LINE_WORDS,
     Discount,
     DiscountSource,
     OfferedDiscount,
@@ -38,9 +39,12 @@ TODAY = dt.date(2026, 3, 4)
     ("#SKONTO#TAGE=14#PROZENT=2.00#", "2.00", 14),
     ("Terms: 2/10 net 30", "2", 10),
     ("2/10, n/30", "2", 10),
+    ("Zahlbar in 30 Tagen, 3 % Skonto innerhalb 8 Tagen", "3", 8),
+    ("3 % discount, if paid within 8 days", "3", 8),
 ])  # fmt: skip
 def test_discount_terms_are_read_from_payment_terms_texts(text, percent, days):
     assert parse_discount_text(text) == DiscountTerms(D(percent), days)
+    assert any(word in text.lower() for word in LINE_WORDS)  # so the database picks such a line out
 
 
 @pytest.mark.parametrize("text", [
