@@ -33,7 +33,7 @@ from invoicing.clock import FixedClock
 from invoicing.db.engine import Database
 from invoicing.db.models import Contact, Invoice, Payment, RecurringPlan, User
 from invoicing.domain import Direction, InvoiceStatus, Role
-from invoicing.payables import remind_due_payables
+from invoicing.payable_reminders import remind_due_payables
 
 TODAY = dt.date.today()
 NOW = dt.datetime.now(dt.UTC)

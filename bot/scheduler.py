@@ -70,7 +70,7 @@ def _recurring(app: App, report: TickReport) -> None:
 
 
 def _payables(app: App, report: TickReport) -> None:
-    from invoicing.payables import remind_due_payables
+    from invoicing.payable_reminders import remind_due_payables
 
     with app.db.transaction() as session:
         reminded = remind_due_payables(session, app.clock, days=app.settings.payables_remind_days,

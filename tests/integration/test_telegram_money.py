@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from invoicing import payables, payments
+from invoicing import payable_reminders, payments
 from invoicing.db.models import Contact, Invoice, Job
 from invoicing.directory import ContactInput, add_contact, add_user
 from invoicing.domain import JobState, Role
@@ -90,7 +90,7 @@ async def test_the_approver_is_reminded_in_chat_once_with_the_discount(bot, db, 
                      issued=dt.date(2026, 2, 26), approver=MIA, extra={"discount_terms": "2% 10"})  # fmt: skip
     for _ in range(2):
         with db.transaction() as s:
-            payables.remind_due_payables(s, clock, days=3)
+            payable_reminders.remind_due_payables(s, clock, days=3)
         await bot.run_jobs()
     [sent] = [c for c in bot.fake.sent("sendMessage", MIA) if "to pay by" in (c.params.get("text") or "")]
     assert sent.params["parse_mode"] == "HTML"

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from invoicing import payables, payments
+from invoicing import payable_reminders, payables, payments
 from invoicing.db.models import Contact, Invoice, Job, User
 from invoicing.directory import ContactInput, add_contact, add_user
 from invoicing.domain import Role
@@ -136,9 +136,9 @@ def test_approvers_are_reminded_once_days_before_the_due_date_and_a_discount_s_l
         s.get(Invoice, exported).payment_exported_at = clock.now()
 
     with db.transaction() as s:
-        first = payables.remind_due_payables(s, clock, days=3)
+        first = payable_reminders.remind_due_payables(s, clock, days=3)
     with db.transaction() as s:
-        again = payables.remind_due_payables(s, clock, days=3)
+        again = payable_reminders.remind_due_payables(s, clock, days=3)
 
     assert [(r.invoice_id, r.event, r.day, r.chat_ids) for r in first] == [
         (to_ada, ReminderEvent.DUE, dt.date(2026, 3, 5), (ADA,)),
@@ -162,12 +162,12 @@ def test_a_moved_due_date_is_reminded_again_and_a_gone_approver_hands_over_to_th
     invoice_id = supplier_invoice(db, clock, store, number="R-5", total="80.00", due=dt.date(2026, 3, 4),
                                   issued=dt.date(2026, 2, 5), approver=ADA)  # fmt: skip
     with db.transaction() as s:
-        assert [r.chat_ids for r in payables.remind_due_payables(s, clock, days=3)] == [(ADA,)]
+        assert [r.chat_ids for r in payable_reminders.remind_due_payables(s, clock, days=3)] == [(ADA,)]
     with db.transaction() as s:
         s.get(Invoice, invoice_id).due_date = dt.date(2026, 3, 5)
         s.get(User, people["ada"]).archived_at = clock.now()
     with db.transaction() as s:
-        [reminded] = payables.remind_due_payables(s, clock, days=3)
+        [reminded] = payable_reminders.remind_due_payables(s, clock, days=3)
     assert (reminded.day, reminded.chat_ids) == (dt.date(2026, 3, 5), (MIA,))
 
 
@@ -184,7 +184,7 @@ def test_a_discount_in_a_line_or_on_the_supplier_s_record_is_reminded_before_its
     on_record = supplier_invoice(db, clock, store, number="N-2", total="50.00", due=dt.date(2026, 4, 1),
                                  issued=dt.date(2026, 2, 21), approver=ADA, seller=OTHER)  # fmt: skip
     with db.transaction() as s:
-        reminded = payables.remind_due_payables(s, clock, days=3)
+        reminded = payable_reminders.remind_due_payables(s, clock, days=3)
     assert sorted((r.invoice_id, r.event, r.day) for r in reminded) == [
         (in_line, ReminderEvent.DISCOUNT, dt.date(2026, 3, 4)), (on_record, ReminderEvent.DISCOUNT, dt.date(2026, 3, 3))]
 
