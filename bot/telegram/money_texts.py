@@ -11,7 +11,7 @@ import html
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from bot.telegram.formats import (
     CAPTION_LIMIT,
@@ -96,7 +96,8 @@ def _item_lines(item: PayableItem, fmt: Formats) -> list[Line]:
     payee = f"IBAN {show_iban(item.iban)}" if item.iban else "no IBAN on the invoice"
     lines.append(Line(f"   {item.number or '-'} · {payee}" + (f" · ref {item.payment_reference}" if item.payment_reference else "")))
     if d := item.discount:
-        lines.append(Line(f"   💰 {d.percent.normalize():f} % off: pay {fmt.money(d.pay, item.currency)} by "
+        percent = format_percent(d.percent / 100, locale=fmt.locale, decimal_quantization=False)
+        lines.append(Line(f"   💰 {percent} off: pay {fmt.money(d.pay, item.currency)} by "
                           f"{fmt.date(d.until)} (saves {fmt.money(d.amount, item.currency)})"))  # fmt: skip
     lines += [Line(f"   ⚠ {w.text(day=fmt.date, money=fmt.money)}", Style.BOLD) for w in item.warnings]
     return lines

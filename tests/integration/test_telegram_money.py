@@ -73,7 +73,7 @@ async def test_topay_lists_approved_supplier_invoices_by_due_date_with_discount_
     assert text.startswith("<b>To pay: €159.00 (2 invoices)</b>")
     assert f"#{soon} <b>Lieferant GmbH: €119.00, due 4 Mar 2026 (in 2 days)</b>" in text
     assert "L-1 · IBAN DE02 1203 0000 0000 2020 51" in text
-    assert "💰 2 % off: pay €116.62 by 8 Mar 2026 (saves €2.38)" in text
+    assert "💰 2% off: pay €116.62 by 8 Mar 2026 (saves €2.38)" in text
     assert f"#{again} <b>Schmidt &amp; &lt;Söhne&gt;: €40.00, due 20 Mar 2026 (in 18 days)</b>" in text
     assert f"⚠ the same invoice from this supplier (#{paid}) was paid on 1 Mar 2026" in text
     assert text.index(f"#{soon} ") < text.index(f"#{again} ")
