@@ -1,8 +1,9 @@
 """The scheduled work: what `invoicebot tick` does once and the service every minute.
 
-One tick issues the periods of recurring plans that are due (and, with the payments work,
-sends due reminders); `run_tick` then also performs every pending outbox job, as cron's
-`invoicebot tick` must leave nothing waiting for a service that may not run.
+One tick issues the periods of recurring plans that are due, reminds the approvers of supplier
+invoices soon due (and, with the payments work, sends due reminders); `run_tick` then also
+performs every pending outbox job, as cron's `invoicebot tick` must leave nothing waiting for a
+service that may not run.
 """
 
 from __future__ import annotations
@@ -31,14 +32,19 @@ class TickReport:
     reminded: list[tuple[int, int]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     jobs_run: int = 0
+    #: Supplier invoices whose approvers were reminded of a due date or a discount's last day.
+    payables_reminded: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {"issued": self.issued, "reminded": [{"invoice_id": i, "level": n} for i, n in self.reminded],
-                "jobs_run": self.jobs_run, "problems": self.problems}  # fmt: skip
+                "payables_reminded": self.payables_reminded, "jobs_run": self.jobs_run,
+                "problems": self.problems}  # fmt: skip
 
     def summary(self) -> str:
         lines = [f"{len(self.issued)} recurring invoice(s) issued, {len(self.reminded)} reminder(s) decided, "
                  f"{self.jobs_run} job(s) run"]  # fmt: skip
+        if self.payables_reminded:
+            lines.append(f"approvers reminded of {len(self.payables_reminded)} supplier invoice(s) to pay")
         return "\n".join(lines + [f"problem: {p}" for p in self.problems])
 
 
@@ -47,6 +53,7 @@ async def scheduled_work(app: App) -> TickReport:
     report = TickReport()
     await asyncio.to_thread(_recurring, app, report)
     await asyncio.to_thread(_reminders, app, report)
+    await asyncio.to_thread(_payables, app, report)
     return report
 
 
@@ -75,6 +82,15 @@ def _recurring(app: App, report: TickReport) -> None:
     report.problems += [f"plan {f.plan_id} ({f.period or '-'}): {f.reason}" for f in run.failures]
 
 
+def _payables(app: App, report: TickReport) -> None:
+    from invoicing.payable_reminders import remind_due_payables
+
+    with app.db.transaction() as session:
+        reminded = remind_due_payables(session, app.clock, days=app.settings.payables_remind_days,
+                                       zone=app.settings.zone)  # fmt: skip
+    report.payables_reminded += list(dict.fromkeys(r.invoice_id for r in reminded))
+
+
 async def run_tick(app: App) -> TickReport:
     """Do the scheduled work, then every pending outbox job this process can perform."""
     report = await scheduled_work(app)
@@ -87,7 +103,7 @@ async def every_minute(app: App, stop: asyncio.Event, every: float = TICK_SECOND
     while not stop.is_set():
         try:
             report = await scheduled_work(app)
-            if report.issued or report.reminded or report.problems:
+            if report.issued or report.reminded or report.payables_reminded or report.problems:
                 log.info("scheduler: %s", report.summary())
         except Exception:  # noqa: BLE001 - the database may be briefly away; try again next time
             log.exception("scheduled work failed")

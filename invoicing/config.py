@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     credit_note_number_format: str = "CN-{year}-{seq:04d}"
     #: Days until an invoice is due when its customer has no terms of their own.
     payment_terms_days: int = Field(default=30, ge=0, le=3650)
+    #: Days before an approved supplier invoice falls due (or its early-payment discount ends)
+    #: that its approvers are reminded in chat.
+    payables_remind_days: int = Field(default=3, ge=0, le=60)
     #: A folder whose templates (same names as the bundled ones) replace the bundled ones.
     templates_dir: Path | None = None
 

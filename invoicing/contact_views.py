@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoicing import audit
+from invoicing.customers import days_to_pay
 from invoicing.db.models import Contact, Document, Invoice
 from invoicing.domain import Direction, InvoiceStatus
 from invoicing.errors import NotFound
@@ -57,6 +58,14 @@ class ContactEvent(BaseModel):
     after: dict[str, Any] | None
 
 
+class DaysToPayView(BaseModel):
+    #: Over every invoice paid in full, to one decimal; None while none is.
+    average: Decimal | None
+    #: The most recently paid invoices' days, newest first.
+    last: tuple[int, ...]
+    count: int
+
+
 class ContactDetail(BaseModel):
     id: int
     name: str
@@ -81,8 +90,8 @@ class ContactDetail(BaseModel):
     manager: ManagerView | None
     created_at: dt.datetime
     archived_at: dt.datetime | None
-    #: How many days this customer takes to pay; the payments work fills it (None until then).
-    days_to_pay: int | None = None
+    #: How long this customer takes to pay: the average days from issue to full payment, the last five.
+    days_to_pay: DaysToPayView | None = None
     #: Invoices we issued to them, and invoices they sent us; newest first.
     invoices_out: list[InvoiceLink]
     invoices_in: list[InvoiceLink]
@@ -137,4 +146,5 @@ def show_contact(session: Session, contact_id: int) -> ContactDetail:
         invoices_in=[_link(i) for i in invoices if i.direction is Direction.IN],
         documents=_documents(session, invoices),
         history=[ContactEvent.model_validate(e, from_attributes=True) for e in audit.trail(session, "contact", contact_id)],
+        days_to_pay=DaysToPayView.model_validate(days_to_pay(session, contact_id), from_attributes=True),
     )  # fmt: skip

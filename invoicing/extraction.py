@@ -97,6 +97,10 @@ class ExtractedInvoice(BaseModel):
     document_type: str | None = None
     #: Payment reference (structured creditor reference or free text) where printed.
     payment_reference: str | None = None
+    #: An early-payment discount the invoice offers, as `billing.DiscountTerms` writes it ("2% 10":
+    #: 2 % off within 10 days of the issue date), where stated. No reader fills it yet; the
+    #: payables read it (`payable_rules.offered_discount`).
+    discount_terms: str | None = None
 
     @field_serializer("total", "net_total", "tax_total")
     def _ser_money(self, value: Decimal | None) -> str | None:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from bot.cli import admin, invoices, issuing, payments, people, reading, recurring, service, tasks
+from bot.cli import (
+    admin,
+    invoices,
+    issuing,
+    money,
+    payments,
+    people,
+    reading,
+    recurring,
+    service,
+    tasks,
+)
 from bot.cli.root import main
 
-for _module in (service, reading, invoices, issuing, recurring, payments, tasks, people, admin):
+for _module in (service, reading, invoices, issuing, recurring, payments, money, tasks, people, admin):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

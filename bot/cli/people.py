@@ -221,6 +221,13 @@ def _import_text(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _days_to_pay(d: Any) -> str | None:
+    paid = d.days_to_pay
+    if paid is None or paid.average is None:
+        return None
+    return f"{paid.average} on average over {paid.count} paid, last {', '.join(map(str, paid.last))}"
+
+
 def _contact_text(d: ContactDetail) -> str:
     """Return a contact's details as the terminal shows them."""
     kinds = "/".join(k for k, on in (("customer", d.customer), ("vendor", d.vendor)) if on)
@@ -232,7 +239,7 @@ def _contact_text(d: ContactDetail) -> str:
             ("address", "\n".join([*d.address, place, d.country or ""]).strip()), ("language", d.language),
             ("currency", d.currency), ("terms", terms), ("external id", d.external_id),
             ("manager", f"#{d.manager.id} {d.manager.name}" if d.manager else None),
-            ("days to pay", d.days_to_pay)]  # fmt: skip
+            ("days to pay", _days_to_pay(d))]  # fmt: skip
     lines = [f"#{d.id} {d.name}  ({kinds})" + ("  archived" if d.archived_at else "")]
     for label, value in rows:
         text = str(value) if value not in (None, "") else "-"

@@ -106,3 +106,17 @@ def to_html(lines: Sequence[Line], limit: int = TEXT_LIMIT) -> str:
         kept.append(text)
         used += size + 1
     return "\n".join([*kept, Line(MORE, Style.ITALIC).html()])
+
+
+def fit_lines(lines: Sequence[str], limit: int, more: str) -> str:
+    """Return the lines (plain text) joined, those that do not fit `limit` left out for `more`."""
+    text = "\n".join(lines)
+    if telegram_length(text) <= limit:
+        return text
+    kept, used = [], telegram_length(more)
+    for row in lines:
+        used += telegram_length(row) + 1
+        if used > limit:
+            break
+        kept.append(row)
+    return "\n".join([*kept, more])

@@ -16,8 +16,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import issuing_chat, money_in, recurring, render, tasks_chat, uploads
+from bot.telegram import issuing_chat, money_chat, money_in, recurring, render, tasks_chat, uploads
 from bot.telegram.approvals import edit_message, formats, load_card
+from bot.telegram.money_texts import who_owes_what
 from bot.telegram.services import registered, services_of
 from intake.corrections import correct_and_learn
 from invoicing import approvals, corrections, payments, views
@@ -222,13 +223,13 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List incoming and outgoing invoices past their due date and not paid."""
+    """Say who owes what past its due date (by customer, with totals), and what we owe apart."""
     if await registered(update, context) is None or update.effective_message is None:
         return
     services = services_of(context)
     today = services.clock.today()
     found = await services.call(lambda s: [views.summarise(i) for i in payments.overdue(s, today)])
-    await update.effective_message.reply_text(render.overdue(found, today, formats(services)))
+    await update.effective_message.reply_text(who_owes_what(found, today, formats(services)))
 
 
 async def paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -277,6 +278,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     """Add every handler to the application (conversations first: they own their users' messages)."""
     issuing_chat.register(application)
     recurring.register(application)
+    money_chat.register(application)
     tasks_chat.register(application)
     money_in.register(application)
     commands = {"start": start, "help": start, "inbox": inbox, "invoices": invoices, "show": show,

@@ -7,6 +7,7 @@ good (the user blocked the bot): that fails the job instead of retrying it for e
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 from decimal import Decimal
@@ -20,14 +21,20 @@ from bot.telegram.services import ChatServices
 from invoicing import views
 from invoicing.jobs import ClaimedJob, Handler, PermanentFailure
 from invoicing.outgoing import CHAT_NOTIFY
-from invoicing.templating import format_day, format_money
+from invoicing.payable_rules import ReminderEvent
+from invoicing.payee_rules import show_iban
+from invoicing.templating import format_day, format_money, format_percent
 from invoicing.views import InvoiceSummary
 
 log = logging.getLogger(__name__)
 
+PAYABLE_DUE, PAYABLE_DISCOUNT = ReminderEvent.DUE.value, ReminderEvent.DISCOUNT.value
+
 
 def notice_text(event: str, invoice: InvoiceSummary, details: dict[str, Any], language: str) -> str:
     """Return the chat message (Telegram HTML) for an event of an invoice."""
+    if event in (PAYABLE_DUE, PAYABLE_DISCOUNT):
+        return payable_text(event, invoice, details, language)
     number = html.escape(invoice.number or f"#{invoice.id}")
     party = html.escape(invoice.contact or invoice.buyer or "the customer")
     total = format_money(invoice.total, invoice.currency, language) if invoice.total is not None else "-"
@@ -52,6 +59,30 @@ def notice_text(event: str, invoice: InvoiceSummary, details: dict[str, Any], la
         reason = html.escape(str(details.get("reason") or "unknown reason"))
         return f"⚠️ <b>{number}</b> to {party} could not be sent: {reason}"
     return f"{html.escape(event)}: <b>{number}</b> ({party}, {total})"
+
+
+def payable_text(event: str, invoice: InvoiceSummary, details: dict[str, Any], language: str) -> str:
+    """Return the reminder (Telegram HTML) of a supplier invoice soon due or whose discount soon ends."""
+    number = html.escape(invoice.number or f"#{invoice.id}")
+    supplier = html.escape(invoice.contact or invoice.seller.name or "the supplier")
+    owed = Decimal(str(details.get("open") or invoice.total or 0))
+    money = format_money(owed, invoice.currency, language)
+    day = format_day(dt.date.fromisoformat(str(details["day"])), language)
+    discount = details.get("discount")
+    if event == PAYABLE_DISCOUNT and discount:
+        lines = [f"💰 Pay <b>{number}</b> from {supplier} by {day} to save "
+                 f"{format_money(Decimal(discount['amount']), invoice.currency, language)}: "
+                 f"{format_money(Decimal(discount['pay']), invoice.currency, language)} instead of {money}"]  # fmt: skip
+    else:
+        lines = [f"💶 <b>{number}</b> from {supplier}: {money} to pay by {day}"]
+        if discount:
+            until = format_day(dt.date.fromisoformat(discount["until"]), language)
+            lines.append(f"💰 {format_percent(Decimal(discount['percent']), language)} off if paid by {until}: "
+                         f"{format_money(Decimal(discount['pay']), invoice.currency, language)}")  # fmt: skip
+    if invoice.seller.iban:
+        lines.append(f"IBAN {html.escape(show_iban(invoice.seller.iban))}")
+    lines += [f"⚠️ {html.escape(str(warning))}" for warning in details.get("warnings") or []]
+    return "\n".join(lines)
 
 
 class NoticeSender:

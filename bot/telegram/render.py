@@ -33,7 +33,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("invoices", "Recent invoices, optionally by status", "/invoices [status]"),
     ("show", "One invoice in full", "/show <id or number>"),
     ("edit", "Correct a field of an incoming invoice", "/edit <id> <field> <value>"),
-    ("overdue", "Invoices past their due date, not paid", "/overdue"),
+    ("overdue", "Who owes what past its due date, and what we owe", "/overdue"),
+    ("topay", "Approved supplier invoices to pay, soonest due first", "/topay [days]"),
+    ("cashflow", "Money in and out week by week, with a chart", "/cashflow [days]"),
     ("paid", "Record a payment", "/paid <number> [amount] [date]"),
     ("invoice", "Write an invoice to a customer", "/invoice [customer]"),
     ("tasks", "My open tasks", "/tasks [all]"),
@@ -215,18 +217,6 @@ def line(s: InvoiceSummary, fmt: Formats) -> str:
 
 def invoice_list(items: list[InvoiceSummary], fmt: Formats, empty: str = "No invoices.") -> str:
     return "\n".join(line(s, fmt) for s in items) if items else empty
-
-
-def overdue(items: list[InvoiceSummary], today: dt.date, fmt: Formats) -> str:
-    if not items:
-        return "Nothing is overdue."
-    parts = []
-    for direction, title in ((Direction.IN, "We owe (incoming)"), (Direction.OUT, "Owed to us (outgoing)")):
-        mine = [s for s in items if s.direction is direction]
-        if mine:
-            rows = [f"{line(s, fmt)} - {(today - s.due_date).days} days late" for s in mine if s.due_date]
-            parts.append(f"{title}:\n" + "\n".join(rows))
-    return "\n\n".join(parts)
 
 
 def detail(d: InvoiceDetail, fmt: Formats) -> str:
