@@ -32,8 +32,6 @@ class SellerView(BaseModel):
 
 class InvoiceSummary(_Amounts):
     id: int
-    #: "invoice" or "credit_note".
-    kind: str
     direction: Direction
     status: InvoiceStatus
     number: str | None
@@ -44,7 +42,6 @@ class InvoiceSummary(_Amounts):
     tax_total: Decimal | None
     total: Decimal | None
     amount_paid: Decimal
-    contact_id: int | None
     contact: str | None
     seller: SellerView
     buyer: str | None
@@ -54,6 +51,9 @@ class InvoiceSummary(_Amounts):
     warnings: list[str]
     duplicate_of: int | None
     created_at: dt.datetime
+    #: "invoice" or "credit_note".
+    kind: str = "invoice"
+    contact_id: int | None = None
 
 
 class LineView(_Amounts):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from intake import media
 from intake.errors import BrokenDocument, DocumentTooLarge, EmptyDocument, ImageTooLarge
@@ -69,6 +69,9 @@ class Frame:
 
 def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocument:
     """Return the pages (one per frame) that OCR reads in an image file."""
+    # A truncated image is broken, whatever a library loaded beside us set (WeasyPrint turns
+    # Pillow's process-wide LOAD_TRUNCATED_IMAGES on when imported).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     image = open_image(data, options.max_pixels)
     frames = _frames(image, options)
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
