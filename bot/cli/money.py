@@ -16,15 +16,18 @@ if TYPE_CHECKING:
     from invoicing.payables import PayableItem
 
 
-@click.command("payables")
+@click.group("payables", invoke_without_command=True)
 @click.option("--days", type=click.IntRange(min=0), help="Only those due within N days (overdue ones included).")
 @json_option
 @click.pass_context
 def payables(ctx: click.Context, days: int | None, as_json: bool) -> None:
     """List approved supplier invoices not paid yet, the soonest due first: amount, supplier, due
-    date, IBAN, an early-payment discount still to be had, and warnings against paying twice."""
+    date, IBAN, an early-payment discount still to be had, and warnings against paying twice.
+    `payables export` writes them as a credit-transfer file for the bank."""
     from invoicing.payables import list_payables
 
+    if ctx.invoked_subcommand is not None:
+        return
     app = app_of(ctx)
     with app.db.transaction() as session:
         found = list_payables(session, app.clock.today(), within_days=days, zone=app.settings.zone)
@@ -112,6 +115,32 @@ def _table(p: Projection, currency: str) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
             for row in rows]  # fmt: skip
+
+
+@payables.command("export")
+@click.option("--format", "fmt", type=click.Choice(["pain.001"]), default="pain.001", show_default=True)
+@click.option("--days", type=click.IntRange(min=0), default=7, show_default=True,
+              help="Those due within N days (and overdue ones, and discounts ending within N days).")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--include-flagged", is_flag=True, help="Also those already paid or exported before (paid twice!).")
+@json_option
+@click.pass_context
+def payables_export(
+    ctx: click.Context, fmt: str, days: int, output: Path, include_flagged: bool, as_json: bool
+) -> None:  # fmt: skip
+    """Write the supplier invoices to pay as an ISO 20022 pain.001 file for the bank (EUR, SEPA)."""
+    from invoicing.errors import InvoicingError
+    from invoicing.payable_export import export_transfers
+
+    app = app_of(ctx)
+    try:
+        with app.db.transaction() as session:
+            result = export_transfers(session, app.clock, app.settings, within_days=days,
+                                      include_flagged=include_flagged, actor="cli")  # fmt: skip
+            output.write_bytes(result.xml)
+    except InvoicingError as e:
+        fail(str(e))
+    emit(result.to_json(str(output)), as_json, lambda: result.summary(str(output)))
 
 
 COMMANDS = (payables, cashflow)

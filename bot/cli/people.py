@@ -225,7 +225,8 @@ def _days_to_pay(d: Any) -> str | None:
     paid = d.days_to_pay
     if paid is None or paid.average is None:
         return None
-    return f"{paid.average} on average over {paid.count} paid, last {', '.join(map(str, paid.last))}"
+    return (f"{paid.average} on average over {paid.count} paid invoice(s); "
+            f"last (newest first): {', '.join(map(str, paid.last))}")
 
 
 def _contact_text(d: ContactDetail) -> str:

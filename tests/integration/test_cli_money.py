@@ -29,7 +29,7 @@ def books(db, store):  # type: ignore[no-untyped-def]
     with db.transaction() as s:
         mia = add_user(s, clock, name="Mia", role=Role.MANAGER, telegram_user_id=MIA)
         add_contact(s, clock, ContactInput(name="Lieferant GmbH", vat_id="DE123456788", is_vendor=True, manager_id=mia.id))
-        acme = add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR",
+        acme = add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR", city="Paris",
                                                   payment_terms_days=5)).id  # fmt: skip
     day = today - dt.timedelta(days=60)
     customer_invoice(db, clock, acme, issued=day, paid_on=day + dt.timedelta(days=10))

@@ -29,9 +29,9 @@ async def bot(db, clock, store, reader, tmp_path) -> AsyncIterator[BotHarness]: 
         mia = add_user(s, clock, name="Mia", role=Role.MANAGER, telegram_user_id=MIA)
         add_user(s, clock, name="Ada", role=Role.ADMIN, telegram_user_id=ADA)
         add_contact(s, clock, ContactInput(name="Lieferant GmbH", vat_id="DE123456788", is_vendor=True, manager_id=mia.id))
-        add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR", payment_terms_days=14,
+        add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR", city="Paris", payment_terms_days=14,
                                            manager_id=mia.id))  # fmt: skip
-        add_contact(s, clock, ContactInput(name="Beta AG", is_customer=True, country="DE", payment_terms_days=10))
+        add_contact(s, clock, ContactInput(name="Beta AG", is_customer=True, country="DE", city="Berlin", payment_terms_days=10))
     harness = await start_bot(db, clock, store, reader, tmp_path / "var")
     yield harness
     await stop_bot(harness)

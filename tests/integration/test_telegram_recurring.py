@@ -24,7 +24,7 @@ async def bot(db, clock, store, reader, tmp_path) -> AsyncIterator[BotHarness]: 
     with db.transaction() as s:
         mia = add_user(s, clock, name="Mia", role=Role.MANAGER, telegram_user_id=MIA)
         add_user(s, clock, name="Otto", role=Role.MANAGER, telegram_user_id=OTTO)
-        customer = add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR",
+        customer = add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR", city="Paris",
                                                       manager_id=mia.id))  # fmt: skip
         recurring.add_plan(s, clock, PlanInput(customer.id, Every.MONTH, (parse_line("Hosting;1;100;20"),)), "cli")
     harness = await start_bot(db, clock, store, reader, tmp_path / "var")

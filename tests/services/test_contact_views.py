@@ -61,7 +61,7 @@ def test_a_contact_shows_its_details_invoices_in_and_out_documents_and_history(d
     assert detail.address == ["1 rue de la Paix", "Bâtiment B"] and detail.city == "Paris Cedex 02"
     assert (detail.invoice_email, detail.payment_terms_days, detail.late_fee_terms) == ("factures@acme.example", 14, "eu")
     assert detail.manager is not None and detail.manager.name == "Mia"
-    assert detail.days_to_pay is None
+    assert detail.days_to_pay is not None and (detail.days_to_pay.average, detail.days_to_pay.count) == (None, 0)
     [out] = detail.invoices_out
     assert (out.id, out.number, out.status, out.total, out.due_date) == (
         issued_id, number, InvoiceStatus.ISSUED, Decimal("1440.00"), dt.date(2026, 3, 16))  # fmt: skip

@@ -26,7 +26,7 @@ MIA = 71
 def acme(db, clock) -> int:
     """A customer on 14-day terms."""
     with db.transaction() as s:
-        return add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR",
+        return add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR", city="Paris",
                                                   payment_terms_days=14)).id  # fmt: skip
 
 
@@ -35,7 +35,7 @@ def test_days_to_pay_are_counted_from_issue_to_full_payment_newest_first(db, clo
     (issued 10 Feb, its last payment booked on 28 Feb), plus an open invoice, a credit note and
     another customer's invoice WHEN asked THEN the average is 16.3 over three, the last 19, 10, 20."""
     with db.transaction() as s:
-        other = add_contact(s, clock, ContactInput(name="Beta AG", is_customer=True, country="DE")).id
+        other = add_contact(s, clock, ContactInput(name="Beta AG", is_customer=True, country="DE", city="Berlin")).id
     customer_invoice(db, clock, acme, issued=dt.date(2026, 1, 1), paid_on=dt.date(2026, 1, 21))
     customer_invoice(db, clock, acme, issued=dt.date(2026, 2, 1), paid_on=dt.date(2026, 2, 11))
     third = customer_invoice(db, clock, acme, issued=dt.date(2026, 2, 10), paid_on=dt.date(2026, 2, 28))
@@ -66,7 +66,7 @@ def test_the_projection_reads_receivables_plans_and_payables_and_keeps_currencie
     with db.transaction() as s:
         mia = add_user(s, clock, name="Mia", role=Role.MANAGER, telegram_user_id=MIA)
         add_contact(s, clock, ContactInput(name="Lieferant GmbH", vat_id="DE123456788", is_vendor=True, manager_id=mia.id))
-        beta = add_contact(s, clock, ContactInput(name="Beta AG", is_customer=True, country="DE")).id
+        beta = add_contact(s, clock, ContactInput(name="Beta AG", is_customer=True, country="DE", city="Berlin")).id
         recurring.add_plan(s, clock, PlanInput(beta, Every.MONTH, (parse_line("Hosting;1;100;20"),),
                                                start_on=dt.date(2026, 3, 10)), "test")  # fmt: skip
     customer_invoice(db, clock, acme, issued=dt.date(2026, 1, 1), paid_on=dt.date(2026, 1, 31))  # 30 days

@@ -107,7 +107,7 @@ def test_paying_twice_is_flagged_paid_exported_or_its_twin_paid(db, clock, store
 
 def test_an_outgoing_invoice_has_no_payable_warnings(db, clock, store, people):
     with db.transaction() as s:
-        customer = add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR")).id
+        customer = add_contact(s, clock, ContactInput(name="ACME SARL", is_customer=True, country="FR", city="Paris")).id
     invoice_id = customer_invoice(db, clock, customer, issued=clock.today())
     with db.transaction() as s, pytest.raises(NotFound):
         payables.payable_warnings(s, invoice_id)
