@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from invoicing.db.models import Contact, Document, Invoice
 from invoicing.domain import Direction, InvoiceStatus
 from invoicing.errors import NotFound
 from invoicing.parties import address_lines
+from invoicing.views import AuditView
 
 
 class ManagerView(BaseModel):
@@ -49,13 +49,8 @@ class StoredDocument(BaseModel):
     invoice_ids: list[int]
 
 
-class ContactEvent(BaseModel):
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+#: One event of a contact's history: the same view as an invoice's audit trail.
+ContactEvent = AuditView
 
 
 class DaysToPayView(BaseModel):

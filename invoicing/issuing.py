@@ -262,12 +262,16 @@ def issue_new(
     return invoice.id
 
 
-def find_issued(session: Session, number: str) -> Invoice:
-    """Return the issued outgoing invoice with this number."""
-    query = select(Invoice).where(Invoice.direction == Direction.OUT, Invoice.number == number.strip())
-    invoice = session.execute(query).scalar()
-    if invoice is None:
-        raise NotFound("issued invoice", number)
+def find_issued(session: Session, ref: str) -> Invoice:
+    """Return the issued outgoing invoice with this number (or this id, given as digits)."""
+    ref = ref.strip()
+    if ref.isdigit():
+        invoice = session.get(Invoice, int(ref))
+    else:
+        query = select(Invoice).where(Invoice.direction == Direction.OUT, Invoice.number == ref)
+        invoice = session.execute(query).scalar()
+    if invoice is None or invoice.direction is not Direction.OUT or invoice.issued is None:
+        raise NotFound("issued invoice", ref)
     return invoice
 
 

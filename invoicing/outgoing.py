@@ -24,7 +24,7 @@ from invoicing.document import DocumentKind, InvoiceDocument
 from invoicing.domain import Channel, InvoiceStatus
 from invoicing.files import FileStore
 from invoicing.issuing import document_of
-from invoicing.mail_texts import MailTexts
+from invoicing.mail_texts import MailText, MailTexts
 from invoicing.mailer import Mailer, build_message, deliver, message_id_for
 
 log = logging.getLogger(__name__)
@@ -125,12 +125,8 @@ class SendHandler:
         document = delivery.document
         name = "credit_note" if document.kind is DocumentKind.CREDIT_NOTE else "invoice"
         text = self.texts(name, document.language, mail_variables(document))
-        payload = {
-            "message_id": message_id_for(job.key, self.mail_from), "from": self.mail_from, "to": [delivery.to],
-            "subject": text.subject, "body": text.body, "in_reply_to": None,
-            "attachments": [{"path": delivery.pdf_path, "filename": pdf_name(document), "media_type": PDF}],
-        }  # fmt: skip
-        message = build_message(payload, self.store.read)
+        attachments = [{"path": delivery.pdf_path, "filename": pdf_name(document), "media_type": PDF}]
+        message = build_message(mail_payload(job.key, self.mail_from, delivery.to, text, attachments), self.store.read)
         await deliver(self.db, self.clock, self.mailer, message, job)
         await asyncio.to_thread(self._sent, invoice_id, delivery.to)
 
@@ -159,6 +155,14 @@ class SendHandler:
             audit.record(session, self.clock, actor="system", action="invoice.sent", entity_type="invoice",
                          entity_id=invoice_id, before={"status": before}, after={"status": invoice.status, "to": to})  # fmt: skip
             notify_manager(session, self.clock, invoice, "invoice.sent", {"to": to})
+
+
+def mail_payload(key: str, mail_from: str, to: str, text: MailText, attachments: list[dict[str, str]]) -> dict[str, Any]:
+    """Return the `mail.send`-shaped description of a mail to `to`, its Message-ID fixed by `key`."""
+    return {
+        "message_id": message_id_for(key, mail_from), "from": mail_from, "to": [to], "subject": text.subject,
+        "body": text.body, "in_reply_to": None, "attachments": attachments,
+    }  # fmt: skip
 
 
 def notify_manager(session: Session, clock: Clock, invoice: Invoice, event: str, details: dict[str, Any]) -> bool:

@@ -17,8 +17,8 @@ from invoicing.db.engine import Database
 from invoicing.db.models import Contact, Document, Invoice, Reminder
 from invoicing.files import FileStore
 from invoicing.issuing import document_of
-from invoicing.mailer import Mailer, build_message, deliver, message_id_for
-from invoicing.outgoing import PDF, MailTexts, mail_variables, pdf_name
+from invoicing.mailer import Mailer, build_message, deliver
+from invoicing.outgoing import PDF, MailTexts, mail_payload, mail_variables, pdf_name
 from invoicing.payments import owed
 from invoicing.reminders import notify_sent
 
@@ -59,10 +59,7 @@ class ReminderSendHandler:
             text = self.texts(template, letter.language, letter.variables)
         except LookupError as e:  # jinja2's TemplateNotFound is one
             raise jobs.PermanentFailure(f"no mail template for reminder {template!r}: {e}") from e
-        payload = {
-            "message_id": message_id_for(job.key, self.mail_from), "from": self.mail_from, "to": [letter.to],
-            "subject": text.subject, "body": text.body, "in_reply_to": None, "attachments": letter.attachments,
-        }  # fmt: skip
+        payload = mail_payload(job.key, self.mail_from, letter.to, text, letter.attachments)
         await deliver(self.db, self.clock, self.mailer, build_message(payload, self.store.read), job)
         await asyncio.to_thread(self._sent, reminder_id, template)
 

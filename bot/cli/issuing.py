@@ -163,8 +163,7 @@ def invoice_show(ctx: click.Context, ref: str, as_json: bool) -> None:
     app = app_of(ctx)
     try:
         with app.db.transaction() as session:
-            invoice_id = int(ref) if ref.isdigit() else find_issued(session, ref).id
-            detail = views.show_invoice(session, invoice_id)
+            detail = views.show_invoice(session, find_issued(session, ref).id)
     except InvoicingError as e:
         fail(str(e))
     click.echo(json.dumps(detail.model_dump(mode="json"), ensure_ascii=False, indent=None if as_json else 2))
@@ -183,9 +182,7 @@ def invoice_pdf(ctx: click.Context, ref: str, output: Path | None) -> None:
     app = app_of(ctx)
     try:
         with app.db.transaction() as session:
-            found = session.get(Invoice, int(ref)) if ref.isdigit() else issuing.find_issued(session, ref)
-            if found is None or found.issued is None:
-                fail(f"invoice {ref} is not an issued invoice")
+            found = issuing.find_issued(session, ref)
             invoice_id, number, rendered = found.id, found.number, found.document_id is not None
         if not rendered:
             follow_up(app, invoice_id, send=False)
@@ -235,15 +232,12 @@ def invoice_credit(ctx: click.Context, number: str, lines: tuple[str, ...], send
 def invoice_send(ctx: click.Context, ref: str, again: bool) -> None:
     """E-mail an issued invoice to the customer."""
     from invoicing import issuing
-    from invoicing.db.models import Invoice
     from invoicing.errors import InvoicingError
 
     app = app_of(ctx)
     try:
         with app.db.transaction() as session:
-            found = session.get(Invoice, int(ref)) if ref.isdigit() else issuing.find_issued(session, ref)
-            if found is None or found.issued is None:
-                fail(f"invoice {ref} is not an issued invoice")
+            found = issuing.find_issued(session, ref)
             attempt = 1
             while not issuing.enqueue_send(session, app.clock, found.id, attempt):
                 if not again:
@@ -271,8 +265,7 @@ def invoice_hold(ctx: click.Context, ref: str, days: int | None, until: dt.date 
     day = None if off else until or app.clock.today() + dt.timedelta(days=days or app.settings.reminder_hold_days)
     try:
         with app.db.transaction() as session:
-            found = issuing.find_issued(session, ref) if not ref.isdigit() else None
-            held = reminders.hold(session, app.clock, found.id if found else int(ref), day, "cli")
+            held = reminders.hold(session, app.clock, issuing.find_issued(session, ref).id, day, "cli")
             number = held.number
     except InvoicingError as e:
         fail(str(e))

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency
 
+from invoicing.templating import LOCALES
+
 #: Telegram's limits, in UTF-16 code units of the visible text (after the HTML is parsed).
 CAPTION_LIMIT = 1024
 TEXT_LIMIT = 4096
-#: The locale each configured language writes amounts and dates in.
-LOCALES = {"en": "en_GB", "de": "de_DE", "fr": "fr_FR", "da": "da_DK"}
 #: A line is cut to this many characters, so that one long seller name or warning leaves room for the rest.
 LINE_LIMIT = 300
 MORE = "… more under Details"
