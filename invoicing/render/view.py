@@ -8,7 +8,6 @@ template autoescapes them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,8 +138,15 @@ def context(document: InvoiceDocument, templates_dir: Path | None, logo_url: str
         "swiss_qr": payment_codes.swiss_code(swiss).svg_data_uri(border=0, scale=4) if swiss else None,
         "swiss_iban": payment_codes.grouped_in_fours(swiss.iban) if swiss else None,
         "logo": logo_url,
-        "page_of": [part for part in re.split(r"(\{pages?\})", labels["page"]) if part],
+        "page_of": _page_of(labels["page"]),
     }
+
+
+def _page_of(label: str) -> tuple[str, str, str]:
+    """Return the words before, between and after the page number and count ("Page", "of", "")."""
+    before, _, rest = label.partition("{page}")
+    middle, _, after = rest.partition("{pages}")
+    return before.strip(), middle.strip(), after.strip()
 
 
 def _preceding(document: InvoiceDocument, labels: dict[str, Any]) -> str | None:

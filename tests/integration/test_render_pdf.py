@@ -32,7 +32,6 @@ from invoicing.render.samples import warm_up_document
 from tests.invoices import generate
 
 
-
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 20), (200, 30, 30)).save(out, format="PNG")

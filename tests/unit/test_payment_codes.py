@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from decimal import Decimal
 
 import pytest
 import segno
@@ -13,7 +12,13 @@ from PIL import Image
 from intake.qr import PaymentQr, QrKind, find_payment_qr, parse_swiss_qr
 from invoicing.billing import creditor_reference, payment_reference
 from invoicing.document import Address, BankDetails, DocumentKind, PartyDetails
-from invoicing.render.payment_codes import epc_code, printed_reference, split_street, swiss_bill, swiss_code
+from invoicing.render.payment_codes import (
+    epc_code,
+    printed_reference,
+    split_street,
+    swiss_bill,
+    swiss_code,
+)
 from invoicing.render.samples import warm_up_document
 
 QR_IBAN, CH_IBAN = "CH4431999123000889012", "CH9300762011623852957"
