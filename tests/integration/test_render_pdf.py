@@ -109,7 +109,7 @@ def test_hostile_customer_text_is_printed_as_text_and_fetches_nothing(http_serve
         assert "".join(description.split()) in text
     assert requests == []
     assert list(embedded_files(result.pdf)) == ["factur-x.xml"]
-    assert images_on_pages(result.pdf) == 0  # nothing fetched (the GiroCode is drawn in vectors)
+    assert images_on_pages(result.pdf) == 1  # the GiroCode; nothing fetched
     assert b"root:" not in result.pdf
 
 
@@ -152,12 +152,12 @@ def test_labels_and_styles_are_overridden_by_name(tmp_path: Path) -> None:
 
 
 def test_the_logo_is_drawn_and_a_missing_one_is_a_clear_error(tmp_path: Path) -> None:
-    """GIVEN a PNG logo WHEN rendered THEN it is the one picture on the page; a logo path that does not
+    """GIVEN a PNG logo WHEN rendered THEN it is drawn beside the GiroCode; a logo path that does not
     exist is refused when the options are made."""
     logo = tmp_path / "logo.png"
     logo.write_bytes(PNG)
     result = Renderer(RenderOptions(logo=logo)).render(warm_up_document())
-    assert images_on_pages(result.pdf) == 1
+    assert images_on_pages(result.pdf) == 2
     with pytest.raises(RenderError, match="logo"):
         RenderOptions(logo=tmp_path / "missing.png")
 
