@@ -107,7 +107,7 @@ def stages(documents: list[InvoiceDocument]) -> dict[str, float]:
             html = work.html(document)
             lap("template")
             laid_out = HTML(string=html, base_url=work.base_url, url_fetcher=work.assets).render(
-                font_config=work.fonts, stylesheets=[work.stylesheet]
+                font_config=work.fonts, stylesheets=work.stylesheets
             )
             lap("layout")
             pdf = laid_out.write_pdf(pdf_variant="pdf/a-3b")

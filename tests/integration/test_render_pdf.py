@@ -158,6 +158,10 @@ def test_the_logo_is_drawn_and_a_missing_one_is_a_clear_error(tmp_path: Path) ->
     logo.write_bytes(PNG)
     result = Renderer(RenderOptions(logo=logo)).render(warm_up_document())
     assert images_on_pages(result.pdf) == 2
+    # PDF/A forbids pictures marked for interpolation; a photo logo would be one by default.
+    reader = pypdf.PdfReader(io.BytesIO(result.pdf))
+    pictures = [x.get_object() for page in reader.pages for x in page["/Resources"]["/XObject"].values()]
+    assert len(pictures) == 2 and all(p.get("/Interpolate") is not True for p in pictures)
     with pytest.raises(RenderError, match="logo"):
         RenderOptions(logo=tmp_path / "missing.png")
 
