@@ -128,6 +128,8 @@ def context(document: InvoiceDocument, templates_dir: Path | None, logo_url: str
         "groups": document.totals.groups,
         "categories": labels["categories"],
         "zero_rated": {c.value for c in TaxCategory if c.zero_rated},
+        #: Categories marked beside a line's rate ("0 % AE"): zero-rated for a reason the notes give.
+        "exempt_codes": {c.value for c in TaxCategory if c.needs_exemption_note},
         "exemption_notes": exemption_notes(document, labels),
         "preceding": _preceding(document, labels),
         "payment_terms": payment_terms(document, labels),
