@@ -66,7 +66,8 @@ def payment_terms(document: InvoiceDocument, labels: dict[str, Any]) -> tuple[st
     if document.bank is not None:
         key = "pay_by" if document.due_date is not None else "pay_now"
         due = format_day(document.due_date, language) if document.due_date else ""
-        terms.append(fill(labels[key], amount=amount, date=due))
+        reference = document.payment_reference or document.number
+        terms.append(fill(labels[key], amount=amount, date=due, reference=reference))
     elif document.due_date is not None:
         terms.append(fill(labels["pay_no_bank"], amount=amount, date=format_day(document.due_date, language)))
     if document.discount is not None:

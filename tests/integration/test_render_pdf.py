@@ -204,7 +204,7 @@ def test_payment_terms_show_the_discount_and_the_discounted_amount() -> None:
     document = replace(warm_up_document(), language="en", totals=price(items), discount=DiscountTerms(Decimal(2), 10))
     text = " ".join(page_texts(render_invoice(document).pdf))
     assert "Early payment: 2% discount if paid by 12 Jan 2025, that is €1,166.20 instead." in text
-    assert "Please transfer €1,190.00 by 16 Jan 2025" in text
+    assert f"Please transfer €1,190.00 by 16 Jan 2025 to the account below, quoting {document.payment_reference}." in text
 
 
 def test_a_long_invoice_runs_over_pages_with_headers_and_page_numbers() -> None:
