@@ -144,7 +144,11 @@ class _Worker:
     def call(self, kind: str, args: tuple[Any, ...]) -> Any:
         self._wait_ready()
         self.jobs += 1
-        self.conn.send((kind, args))
+        try:
+            self.conn.send((kind, args))
+        except OSError:  # it died since it was last seen alive
+            self.process.join(5)
+            raise RenderFailed(_death(self.process.exitcode)) from None
         status, value = self._answer(self.limits.timeout_seconds, "rendering")
         if status == "ok":
             return value
@@ -153,10 +157,6 @@ class _Worker:
         if status == "memory":
             self.process.join(5)
         raise RenderFailed(value if status == "memory" else f"the renderer failed: {value}")
-
-    @property
-    def usable(self) -> bool:
-        return self.process.is_alive() and self.jobs < self.limits.max_jobs
 
     def stop(self) -> None:
         try:
@@ -224,8 +224,8 @@ class InvoiceRenderer:
             raise RenderError("the invoice renderer is closed")
         worker = self._idle.get()
         try:
-            if not worker.usable:  # died while idle, or has served its share: not the document's fault
-                worker = self._retire(worker, kill=not worker.process.is_alive())
+            if not worker.process.is_alive():  # died while idle: not the document's fault
+                worker = self._retire(worker, kill=True)
             try:
                 return worker.call(kind, args)
             except RenderFailed as e:
@@ -233,6 +233,9 @@ class InvoiceRenderer:
                 worker = self._retire(worker, kill=True)
                 raise
         finally:
+            if worker.jobs >= self.limits.max_jobs:
+                # Replaced now, so that the new one warms up before the next document comes.
+                worker = self._retire(worker, kill=False)
             self._idle.put(worker)
 
     def render(self, document: InvoiceDocument) -> RenderedInvoice:
