@@ -5,11 +5,11 @@
 Renders generated one-page invoices (one to eight lines; every VAT scenario, the four languages,
 EUR with a GiroCode, CHF with a QR-bill page, some credit notes) through `InvoiceRenderer`, the
 pool the service uses, after the workers are warm. Prints invoices per second, the median and
-90th percentile time per invoice as a caller sees it, and the workers' CPU seconds per invoice
-(steadier than wall time when others share the machine; with W idle cores the pool can do at
-most W / CPU-per-invoice a second). Then, in this process, where one invoice's time goes: the
-template, WeasyPrint's layout, its PDF writing (font subsetting apart), the XML and its XSD
-check, and Factur-X embedding.
+90th percentile time per invoice as a caller sees it, the workers' CPU time per invoice
+(steadier than wall time when others share the machine), the share of their cores the workers
+got, and what their CPU time allows on idle cores (workers / CPU per invoice). Then, in this
+process, where one invoice's time goes: the template, WeasyPrint's layout, its PDF writing
+(font subsetting apart), the XML and its XSD check, and Factur-X embedding.
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ class Report:
     median_ms: float = 0.0
     p90_ms: float = 0.0
     worker_cpu_ms_per_invoice: float = 0.0
+    #: The share of their cores the workers got (1.0: each worker had a core to itself).
+    cpu_share: float = 0.0
+    #: Invoices per second the workers' CPU time allows when they have their cores to themselves.
+    capacity_per_second: float = 0.0
     load_average: list[float] = field(default_factory=list)
     #: Where one invoice's CPU time goes, in this process (milliseconds, mean over --stages).
     stages_ms: dict[str, float] = field(default_factory=dict)
@@ -78,6 +82,8 @@ def throughput(documents: list[InvoiceDocument], workers: int, report: Report) -
     report.median_ms = round(statistics.median(latencies) * 1000)
     report.p90_ms = round(statistics.quantiles(latencies, n=10)[-1] * 1000)
     report.worker_cpu_ms_per_invoice = round(cpu / len(documents) * 1000)
+    report.cpu_share = round(cpu / (wall * workers), 2)
+    report.capacity_per_second = round(workers * len(documents) / cpu, 1)
 
 
 def stages(documents: list[InvoiceDocument]) -> dict[str, float]:
@@ -143,6 +149,8 @@ def main() -> None:
           f"(font subsetting: {report.font_subsetter}; load average {report.load_average[0]})")  # fmt: skip
     print(f"  {report.invoices_per_second} invoices/s; per invoice median {report.median_ms} ms, "
           f"p90 {report.p90_ms} ms; {report.worker_cpu_ms_per_invoice} ms CPU in the worker")  # fmt: skip
+    print(f"  the workers got {report.cpu_share:.0%} of their cores; with the cores to themselves: "
+          f"{report.capacity_per_second} invoices/s")  # fmt: skip
     if report.stages_ms:
         total = sum(report.stages_ms.values())
         print(f"  one invoice, {total:.0f} ms CPU: " + ", ".join(
