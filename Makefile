@@ -57,19 +57,24 @@ lint: venv
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow"
 
-# Accuracy (with invoice2data beside us) and reading speed: a few minutes.
+# Accuracy (with invoice2data beside us), reading speed, printing and payment matching: a few minutes.
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.accuracy
 	$(BIN)/python -m bench.speed
+	$(BIN)/python -m bench.render
+	$(BIN)/python -m bench.matching
 
-# The service-level figures: e-mail latency and crash safety (real Dovecot), chat latency.
+# The service-level figures: e-mail latency and crash safety (real Dovecot), chat latency,
+# numbering under concurrency, cash flow over a large book.
 bench-service: APT_PACKAGES += dovecot-imapd
 bench-service: setup
 	$(BIN)/python -m bench.mail_latency
 	$(BIN)/python -m bench.mail_crash
 	$(BIN)/python -m bench.mail_loop_block
 	$(BIN)/python -m bench.telegram
+	$(BIN)/python -m bench.numbering
+	$(BIN)/python -m bench.cashflow
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
