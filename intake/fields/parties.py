@@ -23,22 +23,36 @@ _FORMS = (
     "ApS", "A/S", "I/S", "K/S", "P/S", "IVS", "B.V.", "BV", "N.V.", "NV", "Sdn Bhd", "Sdn. Bhd.",
     "SDN BHD", "SDN. BHD.", "Bhd", "BHD", "Pvt. Ltd.", "Pvt Ltd", "Private Limited", "S.r.l.", "S.p.A.",
     "AB", "Oy", "AS", "GbR", "PartG", "mbB", "KGaA", "Co.", "Enterprise", "Trading", "S/B", "Company",
+    "S.L.", "S.L.U.", "S.à r.l.", "Sàrl", "SRL", "S.R.L.", "Srl", "SpA", "Sp. z o.o.", "sp. z o.o.", "S.A.S.U.",
+    "SASU", "DAC", "Oyj", "ASA", "OG", "GesmbH", "Ges.m.b.H.", "BVBA", "VOF", "Lda", "Ltda", "Kft.", "s.r.o.",
+    "a.s.", "Pty Ltd", "Pty. Ltd.", "L.L.C.", "Incorporated",
 )
 #: Legal forms as printed, and in capitals where the form is long enough not to be a word.
 LEGAL_FORMS = tuple(sorted({*_FORMS, *(f.upper() for f in _FORMS if len(f) >= 4)}, key=len, reverse=True))
 _LEGAL = re.compile(
     r"(?<![A-Za-z])(?:" + "|".join(re.escape(f) for f in LEGAL_FORMS)
-    + r")(?![A-Za-z])"
+    # "AB-1234/24" is an invoice number, not a company "AB".
+    + r")(?![A-Za-z]|[-/]?\d)"
 )
-_SALUTATION = re.compile(
+SALUTATION = re.compile(
     r"^(?:herrn?|frau|firma|fa\.|mr\.?|mrs\.?|ms\.?|m\.|mme\.?|monsieur|madame|hr\.?|fr\.?|attn\.?)\s*$",
     re.IGNORECASE,
 )
 _NAME_LABEL = re.compile(
     r"^(?:name|firma|company|raison\s+sociale|nom|navn|firmenname|attn\.?|attention)\s*:?\s*", re.IGNORECASE
 )
-# A street line ("Bahnhofstraße 99", "Flugzeugallee 17") or a postcode line ("40235 Düsseldorf").
-_ADDRESS = re.compile(r"^\S+(?:\s\S+)?\s\d{1,4}\s?[a-zA-Z]?$|^(?:[A-Z]{1,2}-?)?\d{4,5}\s+\w")
+# A street line ("Bahnhofstraße 99", "12 avenue Victor Hugo", "105 Park Avenue") or a postcode line
+# ("40235 Düsseldorf").
+_ADDRESS = re.compile(
+    r"^\S+(?:\s\S+)?\s\d{1,4}\s?[a-zA-Z]?$|^(?:[A-Z]{1,2}-?)?\d{4,5}\s+\w"
+    r"|^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]+(?:[\s'-][^\W\d]+){0,4}$"
+)
+# What a party's own block shows and an addressee's does not: how to reach it, and its numbers.
+_CONTACT = re.compile(
+    r"@|\bwww\.|https?://|\b(?:tel|phone|telefon|fax|t[eé]l[eé]phone)\b|\+\d{1,3}[\s\d]{6,}|\biban\b"
+    r"|\b(?:vat|ust|tva|moms|cvr|mwst|uid|btw)\b",
+    re.IGNORECASE,
+)
 _SEPARATORS = re.compile(r"\s+[•·|,–-]\s+|\s{2,}")
 
 
@@ -77,7 +91,7 @@ def name_value(text: str) -> str | None:
     """Return `text` as a party name, or None when it is a salutation, label or number line."""
     text = text.strip(" :,;")
     letters = sum(ch.isalpha() for ch in text)
-    if letters < 2 or _SALUTATION.match(text) or sum(ch.isdigit() for ch in text) > letters:
+    if letters < 2 or SALUTATION.match(text) or sum(ch.isdigit() for ch in text) > letters:
         return None
     if ":" in text and not _NAME_LABEL.match(text):
         return None
@@ -157,11 +171,30 @@ def seller_name(
                 score = max(score, legal[key].score)
                 name = max(name, legal[key].value, key=len)
             legal[key] = Candidate(name, score, line.index)
-    ranked = [Candidate(c.value, c.score + 0.1 * min(counts[k], 4), c.line) for k, c in legal.items()]
+    ranked = [
+        Candidate(c.value, c.score + 0.1 * min(counts[k], 4) + _contact_bonus(lines, c.line, c.value), c.line)
+        for k, c in legal.items()
+    ]
     found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
     if not found:
         return _first_name_line(lines, hits) or _header_name(lines)
     return best(found)
+
+
+def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
+    """Return a bonus for a name whose own block shows contact details or tax and bank numbers
+    (the sender's letterhead or footer), which an addressee's block does not."""
+    line = lines[index]
+    cells = [c for c in line.cells if name.split()[0] in c.text] or list(line.cells)
+    x0, height = cells[0].x0, cells[0].height
+    if any(_CONTACT.search(c.text) for c in line.cells if c not in cells):
+        return 0.3
+    for below in lines[index + 1 : index + 5]:
+        if below.page != line.page:
+            break
+        if any(abs(c.x0 - x0) < 2 * height and _CONTACT.search(c.text) for c in below.cells):
+            return 0.3
+    return 0.0
 
 
 def _store_name(lines: Sequence[TextLine], line: TextLine, name: str) -> str | None:
@@ -235,7 +268,7 @@ def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name
     text = above[0].text
     if any(ch.isdigit() for ch in text) or ":" in text or _SEPARATORS.search(text) or len(text.split()) > 3:
         return name
-    if _SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
+    if SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
         return name
     return f"{text} {name}"
 
