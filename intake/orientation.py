@@ -3,9 +3,9 @@
 Checking costs nothing on an upright page: the first reading's words and confidences show whether
 the page was read. Only a poor reading pays for tesseract's orientation detection (`--psm 0`,
 about a second) and one or two more OCR passes of the turned picture; the best reading is kept.
-Upright receipts in the corpus read with a mean word confidence of 0.71 or more and at least 59%
-clear words; the same receipts turned 90 or 180 degrees read below 0.55 and 35%, or (some pages
-turned a quarter, under automatic layout analysis) confidently but in standing word boxes.
+An upright page of print reads with most of its words clear and a high mean confidence; the same
+page turned 90 or 180 degrees reads with few clear words and a low mean confidence, or (turned a
+quarter, under automatic layout analysis) confidently but in standing word boxes.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ _NAME_LABEL = re.compile(
     r"^(?:name|firma|company|raison\s+sociale|nom|navn|firmenname|attn\.?|attention)\s*:?\s*", re.IGNORECASE
 )
 # A street line ("Bahnhofstraße 99", "12 avenue Victor Hugo", "105 Park Avenue") or a postcode line
-# ("40235 Düsseldorf").
+# ("10115 Berlin").
 _ADDRESS = re.compile(
     r"^\S+(?:\s\S+)?\s\d{1,4}\s?[a-zA-Z]?$|^(?:[A-Z]{1,2}-?)?\d{4,5}\s+\w"
     r"|^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]+(?:[\s'-][^\W\d]+){0,4}$"
@@ -62,8 +62,8 @@ def _clean_name(text: str) -> str:
 
 
 def _legal_name(text: str) -> str | None:
-    """Return the name ending with a legal form in `text` ("Hetzner Online GmbH"), if any."""
-    # "(Inc. GST)", "Total 6% supplies (Inc" are amounts' labels, not a company's name.
+    """Return the name ending with a legal form in `text` ("Nordlicht Software GmbH"), if any."""
+    # "(Inc. VAT)", "Total 20% supplies (Inc" are amounts' labels, not a company's name.
     matches = [m for m in _LEGAL.finditer(text) if not text[: m.start()].endswith("(")]
     if not matches or "%" in text[: matches[-1].end()]:
         return None
@@ -110,7 +110,7 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
     rest = rest.strip(" :")
     right = [c for c in lines[hit.cell.line].cells if c.x0 > hit.cell.x1][:1]
     if not rest and right and right[0].text.startswith(":"):
-        rest = right[0].text.strip(" :")  # "Sold By | : WS Retail Services Pvt. Ltd."
+        rest = right[0].text.strip(" :")  # "Sold By | : Example Traders Pvt. Ltd."
     if rest and name_value(rest):
         return [Candidate(name_value(rest) or rest, hit.label.weight, hit.cell.line)]
     first: Candidate[str] | None = None
@@ -149,7 +149,7 @@ def seller_name(
                 phrase = _phrase_ending_with(line, cell)
                 name = _legal_name(phrase) or name
                 if name is None and _LEGAL.fullmatch(phrase.strip()) and len(phrase) >= 4:
-                    name = _with_short_name_above(lines, line, phrase.strip())  # "MPH BOOKSTORES / SDN BHD"
+                    name = _with_short_name_above(lines, line, phrase.strip())  # a shop name over its legal form on the next line
                     name = None if name == phrase.strip() else name
             if name is None:
                 continue
@@ -187,7 +187,8 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
     line = lines[index]
     cells = [c for c in line.cells if name.split()[0] in c.text] or list(line.cells)
     x0, height = cells[0].x0, cells[0].height
-    if any(_CONTACT.search(c.text) for c in line.cells if c not in cells):
+    after = cells[0].text.partition(name)[2] if name in cells[0].text else ""
+    if _CONTACT.search(after) or any(_CONTACT.search(c.text) for c in line.cells if c not in cells):
         return 0.3
     for below in lines[index + 1 : index + 5]:
         if below.page != line.page:
@@ -241,7 +242,7 @@ def _phrase_ending_with(line: TextLine, cell: Cell) -> str:
 
 def _with_short_name_above(lines: Sequence[TextLine], line: TextLine, name: str) -> str:
     """Return `name` with the line above prepended when the name has no word before its legal
-    form ("CO. (M) SDN BHD" under "POPULAR BOOK")."""
+    form ("CO. LTD" under "SUNRISE BAKERY")."""
     head = re.sub(r"\([^)]*\)", "", _LEGAL.split(name)[0])
     words = [w for w in re.findall(r"[A-Za-z]{2,}", head) if w.casefold() not in ("co", "and")]
     if words or line.index == 0 or lines[line.index - 1].page != line.page:
@@ -287,13 +288,15 @@ def _first_name_line(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Can
         words = [w for c in cells for w in c.words]
         if line.index in labelled or not words or max(w.confidence for w in words) >= 1.0:
             continue  # a text layer has letterheads and legal names; this is for OCR
+        if stores.PLACE.search(line.text):
+            continue  # the shopping centre the shop is in
         text = _REGISTRATION.sub("", " ".join(c.text for c in cells)).strip(" .,:;-—_|\"'“”‘’")
         tokens = [t for t in re.findall(r"[A-Za-z&]+", text) if len(t) >= 2 or t == "&"]
         letters = sum(ch.isalpha() for ch in text)
         if len(tokens) < 2 or letters < 8 or letters < 0.7 * len(text.replace(" ", "")):
             continue
-        if min(w.confidence for w in words) < 0.5 or any(ch.isdigit() for ch in text):
-            continue
+        if min(w.confidence for w in words) < 0.5 or any(ch.isdigit() or ch == ":" for ch in text):
+            continue  # a smudge, a number line or a labelled line ("Cashier: ...")
         return Candidate(text, 0.3, line.index)
     return None
 

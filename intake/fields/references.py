@@ -117,8 +117,8 @@ def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate
             dates = find_dates(line.text, month_first)
             if dates and not found:
                 found.append(Candidate(dates[0].value, 0.3, line.index))
-            # A receipt stamps the sale with its time ("16-03-18 13:49"); item codes such as
-            # "3-21 - 12" only look like dates.
+            # A receipt stamps the sale with its time ("05-06-24 10:15"); item codes such as
+            # "4-11 - 20" only look like dates.
             stamped = [d for d in dates if _TIME_AFTER.match(line.text, d.end)]
             if stamped:
                 found.append(Candidate(stamped[0].value, 0.35, line.index))
@@ -174,6 +174,9 @@ def currency(
     votes: Counter[str] = Counter()
     for line in lines:
         codes = find_currencies(line.text)
+        if not find_amounts(line.text):
+            # A symbol away from any amount is a letter pair in a word or postcode ("RM6 4QQ").
+            codes = [c for c in codes if re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", line.text)]
         weight = 3 if line.index in amount_lines else 1 if find_amounts(line.text) else 0.5
         for code in codes:
             votes[code] += weight
