@@ -2,6 +2,7 @@
 
     python -m bench.accuracy [--set in-sample|held-out] [--generated DIR] [--kind text-pdf]
                              [--limit N] [--json] [--visual-only] [--no-rival] [--failures]
+                             [--ocr-engine tesseract|rapidocr|auto]
 
 Scores with the corpus README's rules (see `bench.scoring`) and counts, per field, values right,
 wrong (another value), missed (none found) and invented (a value where the truth says none is
@@ -29,6 +30,7 @@ from typing import Any
 
 from bench.scoring import MARKS, RIGHT, judge_document
 from bench.split import GENERATED, HELD_OUT, IN_SAMPLE, split_docs
+from intake.ocr import OcrOptions
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice
 from tests.corpus import CorpusDoc, corpus_dir, corpus_docs
 
@@ -57,7 +59,7 @@ def report_kind(doc: CorpusDoc) -> str:
     return RECEIPT if is_receipt else doc.kind
 
 
-def extract_visual(path: Path) -> ExtractedInvoice:
+def extract_visual(path: Path, ocr: OcrOptions | None = None) -> ExtractedInvoice:
     """Return the fields read from the visible pages only (embedded XML ignored)."""
     from intake import media
     from intake.einvoice import parse_einvoice
@@ -68,23 +70,24 @@ def extract_visual(path: Path) -> ExtractedInvoice:
     media_type = media.sniff_media_type(data, path.name)
     if media_type == media.XML:
         return parse_einvoice(data)
-    return extract_fields(read_document(data, media_type).pages)
+    return extract_fields(read_document(data, media_type, ocr).pages)
 
 
-def run_one(job: tuple[str, str, str, dict[str, Any], bool]) -> DocResult:
+def run_one(job: tuple[str, str, str, dict[str, Any], bool, str]) -> DocResult:
     """Return the judged extraction of one document."""
-    path_text, kind, set_name, truth, visual_only = job
+    path_text, kind, set_name, truth, visual_only, engine = job
+    ocr = OcrOptions(engine=engine)
     path = Path(path_text)
     started = time.perf_counter()
     extracted: ExtractedInvoice | None = None
     error = None
     try:
         if visual_only:
-            extracted = extract_visual(path)
+            extracted = extract_visual(path, ocr)
         else:
             from intake.extract import extract_file
 
-            extracted = extract_file(path)
+            extracted = extract_file(path, ocr)
     except Exception as e:  # a bench run reports every failure and goes on
         error = f"{type(e).__name__}: {e}"
     seconds = time.perf_counter() - started
@@ -93,11 +96,11 @@ def run_one(job: tuple[str, str, str, dict[str, Any], bool]) -> DocResult:
     return DocResult(path.name, kind, set_name, seconds, marks, error, predicted)
 
 
-def run_rival(job: tuple[str, str, str, dict[str, Any], bool]) -> DocResult:
+def run_rival(job: tuple[str, str, str, dict[str, Any], bool, str]) -> DocResult:
     """Return invoice2data's judged reading of one corpus document."""
     from bench import rival
 
-    path_text, kind, set_name, truth, _ = job
+    path_text, kind, set_name, truth, _, _ = job
     started = time.perf_counter()
     extracted, error = None, None
     try:
@@ -190,8 +193,8 @@ def failures(results: Sequence[DocResult], truths: dict[str, dict[str, Any]]) ->
     return lines
 
 
-def collect_jobs(args: argparse.Namespace) -> list[tuple[str, str, str, dict[str, Any], bool]]:
-    """Return (path, kind, set, truth, visual_only) for every document the arguments select."""
+def collect_jobs(args: argparse.Namespace) -> list[tuple[str, str, str, dict[str, Any], bool, str]]:
+    """Return (path, kind, set, truth, visual_only, OCR engine) for every document selected."""
     sets: list[tuple[str, list[CorpusDoc]]] = []
     root = corpus_dir()
     if root is not None and args.set != [GENERATED]:
@@ -203,7 +206,8 @@ def collect_jobs(args: argparse.Namespace) -> list[tuple[str, str, str, dict[str
     for set_name, docs in sets:
         for kind in KINDS:
             chosen = [d for d in docs if report_kind(d) == kind and (not args.kind or d.kind in args.kind)]
-            jobs += [(str(d.path), kind, set_name, d.truth, args.visual_only) for d in chosen[: args.limit]]
+            jobs += [(str(d.path), kind, set_name, d.truth, args.visual_only, args.ocr_engine)
+                     for d in chosen[: args.limit]]
     # Slow OCR jobs first, so the two workers finish together.
     jobs.sort(key=lambda j: j[1] in ("text-pdf", "xml"))
     return jobs
@@ -219,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print per-document results as JSON")
     parser.add_argument("--visual-only", action="store_true", help="ignore embedded e-invoice XML")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--ocr-engine", choices=("tesseract", "rapidocr", "auto"), default="tesseract",
+                        help="which OCR reads pictures (see intake.ocr.OcrOptions.engine)")
     parser.add_argument("--no-rival", action="store_true", help="do not run invoice2data beside us")
     parser.add_argument("--failures", action="store_true", help="list wrong fields (not of held-out documents)")
     args = parser.parse_args(argv)

@@ -56,6 +56,15 @@ class OcrOptions:
     #: where automatic layout analysis splits them into columns.
     receipt_psm: int = 6
     receipt_aspect: float = 1.5
+    #: Which OCR reads pictures: "tesseract"; "rapidocr" (the neural OCR, `intake.neural_ocr`)
+    #: for every picture; or "auto": RapidOCR for receipt-shaped pictures (photos and scans of
+    #: till receipts, where tesseract is weakest), tesseract for pages of ordinary shape.
+    engine: str = "tesseract"
+
+    def neural_for(self, width: int, height: int) -> bool:
+        """Return whether a picture of this size is read by the neural OCR."""
+        receipt = height >= self.receipt_aspect * width
+        return self.engine == "rapidocr" or (self.engine == "auto" and receipt)
 
     def for_picture(self, width: int, height: int) -> OcrOptions:
         """Return the options for a picture of this size: receipts get `receipt_psm`."""
