@@ -60,11 +60,14 @@ class _Says:
         if self.then is None:
             return says(folded, *self.targets)
         words = _WORD.findall(folded)
-        # "Rounding Adj": the word, then an abbreviation starting with `then` ("adj", "adjustment").
-        return any(
-            says(" ".join(words[: i + 1]), *self.targets) and nxt.startswith(self.then)
-            for i, nxt in enumerate(words[1:])
-        )
+        # "Rounding Adj": the word (or its two halves), then an abbreviation starting with `then`.
+        for i in range(len(words) - 1):
+            if not words[i + 1].startswith(self.then):
+                continue
+            ends = [words[i], words[i - 1] + words[i]] if i else [words[i]]
+            if any(_near(word, target) for word in ends for target in self.targets):
+                return True
+        return False
 
 
 # "Rounding Adj", "Rounding Adjustment", read through one misread letter.

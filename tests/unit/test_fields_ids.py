@@ -79,3 +79,14 @@ def test_seller_vat_id_beside_iban_on_the_invoice() -> None:
     extracted = extract_fields(pages)
     assert extracted.seller.vat_id == "DE123456788"
     assert extracted.seller.iban == "DE02120300000000202051"
+
+
+def test_the_payers_account_of_a_direct_debit_is_not_the_sellers_iban() -> None:
+    """GIVEN only 'debited from your account IBAN ...' (a direct debit notice) THEN no seller IBAN;
+    GIVEN the seller's own IBAN beside it THEN that one."""
+    from tests.unit.test_fields_layout import page
+
+    debit = (50, 600, "The amount will be debited from your account IBAN DE02 1203 0000 0000 2020 51")
+    assert extract_fields([page([debit])]).seller.iban is None
+    own = (50, 760, "IBAN: DE92 7607 0012 0750 0077 00")
+    assert extract_fields([page([debit, own])]).seller.iban == "DE92760700120750007700"
