@@ -143,7 +143,7 @@ def print_vat(rng: random.Random, code: str, value: str) -> str:
     digits = value[2:]
     if code == "CH":
         n = value[3:12]
-        return f"CHE-{n[:3]}.{n[3:6]}.{n[6:]} {rng.choice(('MWST', 'TVA', 'MWST'))}"
+        return f"CHE-{n[:3]}.{n[3:6]}.{n[6:]} {value[12:]}"
     if code == "NO":
         n = value[2:11]
         return rng.choice((f"NO {n[:3]} {n[3:6]} {n[6:]} MVA", f"NO{n}MVA"))
@@ -182,6 +182,8 @@ def party(rng: random.Random, country: Country, language: str, *, person: bool =
     code = postcode(rng, country)
     city_line = f"{city} {code}" if country.code in ("GB", "US", "IE") else f"{code} {city}"
     vat = None if person else vat_id(rng, country.code)
+    if vat is not None and country.code == "CH":
+        vat = vat[:12] + rng.choice(("MWST", "TVA", "MWST"))  # the suffix printed is the truth's too
     account = None if person else iban(rng, country)
     slug = "".join(ch for ch in name.split()[0].lower() if ch.isascii() and ch.isalpha()) or "mail"
     return Party(

@@ -87,6 +87,33 @@ def find_vat_ids(text: str) -> list[IdMatch]:
     return found
 
 
+# Letters OCR reads as digits in a VAT ID's country prefix ("68" for "GB", "11" for "IT").
+_PREFIX_LOOK_ALIKE = {"0": "OD", "1": "ITL", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
+
+
+def _prefix_readings(head: str) -> list[str]:
+    """Return the letter pairs `head` (two characters) may be, digits read as look-alike letters."""
+    options = [_PREFIX_LOOK_ALIKE.get(ch, "") + (ch if ch.isalpha() else "") for ch in head]
+    return [a + b for a in options[0] for b in options[1]]
+
+
+def find_misread_vat_ids(text: str) -> list[IdMatch]:
+    """Return VAT IDs whose country prefix OCR read as look-alike digits ("68529024458" for
+    "GB529024458"), taken only when exactly one mended number passes its country's checksum."""
+    found = []
+    for m in re.finditer(r"(?<![A-Za-z0-9])[0-9A-Z]{2}[0-9A-Z]?[0-9]{7,12}[A-Z0-9]{0,3}(?![A-Za-z0-9])", text.upper()):
+        token = m.group(0)
+        if token[:2].isalpha():
+            continue
+        mended = {
+            prefix + token[2:] for prefix in _prefix_readings(token[:2])
+            if prefix in _EU_PREFIXES and vat_valid(prefix + token[2:])
+        }
+        if len(mended) == 1:
+            found.append(IdMatch(mended.pop(), True, m.start(), m.end()))
+    return found
+
+
 def find_other_tax_ids(text: str) -> list[IdMatch]:
     """Return tax-number-shaped tokens (e.g. GSTIN, TIN) that are not EU VAT IDs."""
     return [

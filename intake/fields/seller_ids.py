@@ -9,6 +9,7 @@ from intake.fields.candidates import Candidate, LabelHit, best
 from intake.fields.ids import (
     IdMatch,
     find_ibans,
+    find_misread_vat_ids,
     find_other_tax_ids,
     find_tax_id_after_word,
     find_vat_ids,
@@ -30,7 +31,8 @@ def seller_vat_id(
         labelled = _near_label(lines, hits, line.index, VAT_ID)
         matches = find_vat_ids(line.text)
         if not matches and labelled:
-            matches = find_other_tax_ids(line.text)
+            # Only beside a VAT label: a digit string may pass some checksum by chance.
+            matches = find_misread_vat_ids(line.text) or find_other_tax_ids(line.text)
         if not matches:
             matches = _ids_after_tax_word(line, hits)
             labelled = labelled or bool(matches)

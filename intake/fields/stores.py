@@ -33,6 +33,8 @@ _REGISTRATION_LINE = re.compile(
 )
 _OWNER = re.compile(r"\bown(?:ed)?\s+by\b\s*:?\s*", re.IGNORECASE)
 _TITLE = re.compile(rf"\b{TITLE}\b", re.IGNORECASE)
+#: An item line of a receipt: a quantity and a times sign first ("2 x BREAD", "3X TEA").
+ITEM_LINE = re.compile(r"^\W*\d+(?:[.,]\d+)?\s*[xX×*]\s")
 # A shopping centre's name printed over the shop's: where the shop is, not who sells.
 PLACE = re.compile(
     r"\b(?:mall|plaza|shopping|centre|center|galleria|arcade|outlet\s+village|food\s+court)\b", re.IGNORECASE
@@ -116,6 +118,8 @@ def plausible_name(line: TextLine, name: str, form: str) -> bool:
     head = name[: len(name) - len(form)] if name.endswith(form) else name
     if sum(ch.isalpha() for ch in head) < 3 or not re.search(r"[A-Za-z]{2}", head) or ":" in name:
         return False
+    if ITEM_LINE.match(line.text):
+        return False  # "3 x NOTEBOOK A5" read as "... AS": a quantity starts an item line
     return not re.search(r"[\w-]$", head)  # "3KG", "CS-SA"
 
 

@@ -90,3 +90,15 @@ def test_the_payers_account_of_a_direct_debit_is_not_the_sellers_iban() -> None:
     assert extract_fields([page([debit])]).seller.iban is None
     own = (50, 760, "IBAN: DE92 7607 0012 0750 0077 00")
     assert extract_fields([page([debit, own])]).seller.iban == "DE92760700120750007700"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("VAT No. 68529024458", "GB529024458"), ("VAT ID 1171885460122", "IT71885460122")]
+)
+def test_vat_id_whose_country_prefix_ocr_read_as_digits(text: str, value: str) -> None:
+    """GIVEN a labelled VAT ID whose prefix OCR read as look-alike digits THEN the one reading that
+    passes the country's checksum is returned; a number that none makes valid is not mended."""
+    from intake.fields.ids import find_misread_vat_ids
+
+    assert [m.value for m in find_misread_vat_ids(text)] == [value]
+    assert find_misread_vat_ids("Tel 0123456789") == []
