@@ -78,7 +78,10 @@ _TOTAL = _Says("total")
 _INCLUSIVE = re.compile(r"\bincl")
 _NOT_GROSS = re.compile(r"\b(?:qty|quantity|tax|gst|excl?|sub|items?|discount|savings?)\b")
 # The last amount on a line, with OCR's breaks: "12, 40", "-.02", "- 0.05", "~0.02" (a faint minus).
-_LAST_AMOUNT = re.compile(r"(?P<neg>[-−~]\s?)?(?P<whole>\d{0,6})\s?[.,]\s?(?P<cents>\d{2})\W*$")
+# A minus may stand before the currency: "-RM 0.02", "-€0.02".
+_LAST_AMOUNT = re.compile(
+    r"(?P<neg>[-−~]\s?(?:[A-Z]{1,3}\$?\s?|[€£$]\s?)?)?(?P<whole>\d{0,6})\s?[.,]\s?(?P<cents>\d{2})\W*$"
+)
 # An amount whose decimal mark was read but not its cents: at most one stray mark follows.
 _CENTS_UNREAD = re.compile(r"(?<![\d.,])(?P<whole>\d{1,6})[.,](?:\s\S)?\W*$")
 
