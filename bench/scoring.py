@@ -1,7 +1,9 @@
 """Scoring of extracted fields against the corpus ground truth, normalised as its README says.
 
-Per field: documents whose true value is null or absent are not scored; a missing prediction is
-wrong. Dates compare as ISO, amounts at two decimals with their sign, currency upper-case,
+Per field: documents whose true value is null or absent are not scored for accuracy; a missing
+prediction is wrong. `judge_document` also says how: right, wrong (another value), missed (none)
+and, where the truth says the field is not printed (null), invented (a value returned anyway) or
+rightly left empty. Dates compare as ISO, amounts at two decimals with their sign, currency upper-case,
 invoice numbers case/whitespace-folded without a leading '#', VAT IDs and IBANs without spaces or
 punctuation, party names case/punctuation-folded and equal when difflib's ratio is >= 0.85.
 """
@@ -70,6 +72,30 @@ def field_correct(name: str, predicted: Any, truth: Any) -> bool:
     if name in NAME_FIELDS:
         return difflib.SequenceMatcher(None, got, want).ratio() >= NAME_RATIO
     return got == want
+
+
+RIGHT, WRONG, MISSED, INVENTED, EMPTY = "right", "wrong", "missed", "invented", "empty"
+#: The marks `judge_document` gives, in the order reports print them.
+MARKS = (RIGHT, WRONG, MISSED, INVENTED, EMPTY)
+
+
+def judge_document(extracted: ExtractedInvoice | None, truth: dict[str, Any]) -> dict[str, str]:
+    """Return, for each field the truth knows (a value or null), one of `MARKS`."""
+    marks = {}
+    for name in FIELD_NAMES:
+        head, _, tail = name.partition(".")
+        known = head in truth and (not tail or (isinstance(truth[head], dict) and tail in truth[head]))
+        if not known and not (tail and head in truth and truth[head] is None):
+            continue
+        want = truth_value(truth, name)
+        got = None if extracted is None else extracted.field_value(name)
+        if want is None:
+            marks[name] = EMPTY if got is None else INVENTED
+        elif got is None:
+            marks[name] = MISSED
+        else:
+            marks[name] = RIGHT if field_correct(name, got, want) else WRONG
+    return marks
 
 
 def score_document(extracted: ExtractedInvoice | None, truth: dict[str, Any]) -> dict[str, bool]:

@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.labels import BUYER
 from intake.fields.layout import Cell, TextLine
-from intake.fields.parties import name_lines_after, name_value
+from intake.fields.parties import SALUTATION, name_lines_after, name_value
 
 
 def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[int]:
@@ -63,13 +63,19 @@ def _address_window(
 ) -> Candidate[str] | None:
     """Return the first line of the first address block (3+ aligned lines) in page one's top half."""
     labelled = {h.cell.line for h in hits}
+    sellers: set[int] = set()  # lines of the seller's own block (its letterhead)
     for line in lines:
-        if line.page != 1 or not 0.05 < line.relative_top < 0.5 or line.index in labelled:
+        if line.page != 1 or not 0.05 < line.relative_top < 0.5 or line.index in labelled | sellers:
             continue
         for cell in line.cells:
             block = _aligned_below(lines, cell)
             name = name_value(cell.text)
             if name and seller and _similar(name, seller):
+                # The seller's block ends where an addressee's salutation ("Herrn") begins.
+                for below in block:
+                    if SALUTATION.match(below.text.strip(" :,;")):
+                        break
+                    sellers.add(below.line)
                 continue
             if len(block) >= 2 and name and not any(b.line in labelled for b in block[:2]):
                 if any(ch.isdigit() for b in block for ch in b.text):

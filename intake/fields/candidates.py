@@ -102,9 +102,25 @@ def value_places(
             if any(h.cell is cell and h.field != hit.field for h in all_hits) and i > 0:
                 break
             places.append(Place(cell.text, 0.9 - 0.1 * i, cell, "right"))
-    for i, cell in enumerate(cells_below(lines, hit.cell)):
-        places.append(Place(cell.text, 0.75 - 0.1 * (cell.line - hit.cell.line - 1), cell, "below"))
+    for cell in cells_below(lines, hit.cell):
+        text = _under_label(cell, hit.cell, lines[hit.cell.line].cells)
+        if text:
+            places.append(Place(text, 0.75 - 0.1 * (cell.line - hit.cell.line - 1), cell, "below"))
     return places
+
+
+def _under_label(cell: Cell, label: Cell, header: Sequence[Cell]) -> str:
+    """Return the words of `cell` in the label's column: a row of values under a row of labels
+    may run together into one cell ("2024-17 05.03.2024 04.04.2024" under "No. | Date | Due"),
+    each word then belongs to the label nearest above it."""
+    others = [c for c in header if c is not label and min(c.x1, cell.x1) - max(c.x0, cell.x0) > 0]
+    if not others:
+        return cell.text
+
+    def nearest(x0: float, x1: float) -> Cell:
+        return min([label, *others], key=lambda c: max(c.x0 - x1, x0 - c.x1, 0) + 0.01 * abs(c.x0 - x0))
+
+    return " ".join(w.text for w in cell.words if nearest(w.x0, w.x1) is label)
 
 
 def hits_for(hits: Sequence[LabelHit], *fields: str) -> list[LabelHit]:

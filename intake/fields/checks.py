@@ -14,11 +14,10 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 
 from stdnum import iban as stdnum_iban
-from stdnum.eu import vat as stdnum_vat
 
 from intake.fields.candidates import Candidate, LabelHit
 from intake.fields.dates import fold
-from intake.fields.ids import find_vat_ids
+from intake.fields.ids import find_vat_ids, vat_valid
 from intake.fields.labels import BUYER_VAT_ID, VAT_ID
 from intake.fields.layout import TextLine
 from invoicing.extraction import Line
@@ -87,9 +86,9 @@ def check_dates(issued: dt.date | None, due: dt.date | None) -> list[Finding]:
 
 
 def check_ids(vat_id: str | None, iban: str | None) -> list[Finding]:
-    """Return findings for a seller VAT ID (EU-shaped) or IBAN whose checksum fails."""
+    """Return findings for a seller VAT ID (checked by its country's rules) or IBAN whose checksum fails."""
     found = []
-    if vat_id and find_vat_ids(vat_id) and not stdnum_vat.is_valid(vat_id):
+    if vat_id and find_vat_ids(vat_id) and not vat_valid(vat_id):
         found.append(Finding(("seller.vat_id",), f"seller VAT ID {vat_id} fails its checksum"))
     if iban and not stdnum_iban.is_valid(iban):
         found.append(Finding(("seller.iban",), f"seller IBAN {iban} fails its checksum"))

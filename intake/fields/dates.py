@@ -97,7 +97,7 @@ def find_dates(text: str, month_first: bool = False) -> list[DateMatch]:
         position = 0
         while (m := pattern.search(text, position)) is not None:
             value = _from_match(m, month_first)
-            # An impossible date may have swallowed the start of a real one ("#19- 21/03/2018").
+            # An impossible date may have swallowed the start of a real one ("#31- 12/05/2024").
             position = m.end() if value is not None else m.start() + 1
             if value is None or any(f.start < m.end() and m.start() < f.end for f in found):
                 continue

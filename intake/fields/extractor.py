@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from intake.fields import buyers, checks, parties, receipts, references, seller_ids, stores
+from intake.fields import (
+    buyers,
+    checks,
+    countries,
+    parties,
+    receipts,
+    references,
+    seller_ids,
+    stores,
+)
 from intake.fields.candidates import Candidate, find_label_hits
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import document_lines
@@ -25,6 +35,8 @@ from invoicing.extraction import ExtractedInvoice, Line, Party, Source
 
 #: Confidence is multiplied by this when a check on the field fails.
 FAILED_CHECK = 0.5
+#: Confidence of a currency not printed but implied by the seller's country.
+IMPLIED_CURRENCY = 0.45
 
 
 def _confidence(candidate: Candidate[Any] | None, ocr_quality: float) -> float:
@@ -67,6 +79,16 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     return totals, warnings
 
 
+def _implied_currency(
+    lines: Any, found: dict[str, Candidate[Any] | None], buyer_lines: set[int]
+) -> tuple[str, str] | None:
+    """Return the currency the seller's IBAN, VAT ID or address country implies, and which told."""
+    name = found["seller.name"]
+    near = lines[name.line : name.line + 6] if name is not None else lines
+    address = countries.address_country([line for line in near if line.index not in buyer_lines])
+    return countries.seller_currency(_value(found["seller.iban"]), _value(found["seller.vat_id"]), address)
+
+
 def _value(candidate: Candidate[Any] | None) -> Any:
     return None if candidate is None else candidate.value
 
@@ -83,7 +105,7 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "invoice_number": references.invoice_number(lines, hits),
         "issue_date": issued,
         "due_date": references.due_date(lines, hits, _value(issued)),
-        "currency": references.currency(lines, hits),
+        "currency": None,
         "total": totals.total,
         "net_total": totals.net,
         "tax_total": totals.tax,
@@ -91,7 +113,18 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "seller.vat_id": seller_ids.seller_vat_id(lines, hits, buyer_lines),
         "seller.iban": seller_ids.seller_iban(lines, hits, buyer_lines),
     }
+    days = references.payment_terms(lines, hits) if found["due_date"] is None else None
+    if days is not None and issued is not None:
+        # Said, not filled in: a due date the page does not print would be invented.
+        due = _value(issued) + dt.timedelta(days=days)
+        warnings.append(f"no due date printed; the payment terms say {days} days ({due.isoformat()})")
     found["buyer.name"] = buyers.buyer_name(lines, hits, _value(found["seller.name"]))
+    implied = _implied_currency(lines, found, buyer_lines)
+    found["currency"] = references.currency(lines, hits, None if implied is None else implied[0])
+    if found["currency"] is None and implied is not None:
+        # Amounts printed bare: the seller's country says which currency they are in.
+        found["currency"] = Candidate(implied[0], IMPLIED_CURRENCY, 0)
+        warnings.append(f"no currency printed; {implied[0]} taken from the seller's {implied[1]}")
     buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
     if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
         other = checks.other_seller_vat_id(lines, hits, buyer_lines, buyer_vat)

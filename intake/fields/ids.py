@@ -1,7 +1,10 @@
 """VAT identification numbers and IBANs found in text, checked with python-stdnum.
 
-A shape match is kept even when its checksum fails (sample invoices print made-up numbers);
-the caller lowers its confidence instead.
+Each VAT ID is checked with its own country's module (GB, CH and NO are not in the EU's). A VAT ID
+whose checksum fails is kept (sample invoices print made-up numbers) and the caller lowers its
+confidence; an IBAN is returned only when its checksum holds, since money is paid into it: one
+character OCR may have confused ("O" for "0") is tried the other way, and a group that belongs to
+the next word is dropped, but an IBAN no reading of which is valid is no IBAN.
 """
 
 from __future__ import annotations
@@ -9,12 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stdnum import get_cc_module
 from stdnum import iban as stdnum_iban
-from stdnum.eu import vat as stdnum_vat
 
 _EU_PREFIXES = (
-    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI GB CHE"
+    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI GB CHE NO"
 ).split()
+#: The module that checks a VAT ID, by its prefix where that is not the country's ISO code.
+_MODULE_CODES = {"EL": "gr", "XI": "gb", "CH": "ch"}
+# Swiss and Norwegian VAT IDs end with the tax's name: "CHE-123.456.789 MWST", "NO 123 456 789 MVA".
+_SUFFIX = re.compile(r"[\s.]?(MWST|TVA|IVA|TPV|MVA)(?![0-9A-Za-z])")
 
 # A country prefix, then 8-14 characters with optional spaces/dots between digit groups. A group
 # after a space must hold a digit, so that a following word ("... DE123456788 IBAN") stays out.
@@ -22,9 +29,13 @@ _VAT = re.compile(
     r"(?<![A-Z0-9])(?P<cc>" + "|".join(_EU_PREFIXES) + r")[\s.-]?"
     r"(?P<body>[0-9A-Z]{2}(?:\.?[0-9A-Z]{1,4}|\s(?=[A-Z]{0,3}[0-9])[0-9A-Z]{1,4}){2,6})(?![0-9A-Za-z])"
 )
-#: The longest EU VAT ID with its country prefix (NL: 14 characters).
+#: The longest VAT ID body with its country prefix (NL: 14 characters), before a suffix.
 _VAT_MAX_LENGTH = 14
-_IBAN = re.compile(r"(?<![A-Z0-9])(?P<iban>[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{2,4}){3,8})(?![A-Z0-9])")
+# Groups of four, the last one shorter ("CH93 0076 2011 6238 5295 7"), or all in one run.
+_IBAN = re.compile(r"(?<![A-Z0-9])(?P<iban>[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8})(?![A-Z0-9])")
+#: Characters OCR confuses, each with the ones it may stand for.
+_CONFUSED = {"O": "0", "0": "O", "I": "1", "1": "I", "L": "1", "S": "5", "5": "S", "B": "8", "8": "B",
+             "Z": "2", "2": "Z", "G": "6", "6": "G"}
 # Tax numbers outside the EU printed after a VAT-like label: GSTIN, Indian TIN, plain digits.
 _OTHER_TAX_ID = re.compile(r"(?<![A-Za-z0-9])(?P<id>[0-9A-Z]{2,}[0-9][0-9A-Z]{5,})(?![A-Za-z0-9])")
 
@@ -42,19 +53,64 @@ def compact(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", text).upper()
 
 
+def vat_valid(value: str) -> bool:
+    """Return whether a compact VAT ID passes its own country's check (GB with stdnum's gb.vat,
+    CH with ch.vat, NO with no.mva, EU members with theirs)."""
+    code = value[:2].upper()
+    module = get_cc_module(_MODULE_CODES.get(code, code.lower()), "mva" if code == "NO" else "vat")
+    if module is None:
+        return False
+    try:
+        return bool(module.is_valid(value[2:] if code == "NO" else value))
+    except Exception:  # noqa: BLE001 - a checker that chokes on odd input has not validated it
+        return False
+
+
 def find_vat_ids(text: str) -> list[IdMatch]:
-    """Return EU-style VAT IDs in `text` with whether their checksum passes, none inside an IBAN."""
+    """Return VAT IDs in `text` (EU, GB, CH, NO) with whether their checksum passes, none inside
+    an IBAN; a Swiss or Norwegian one with its suffix ("CHE123456789MWST", "NO123456789MVA")."""
     found = []
+    upper = text.upper()
     ibans = [i for i in find_ibans(text) if i.valid]
-    for m in _VAT.finditer(text.upper()):
+    for m in _VAT.finditer(upper):
         if any(i.start <= m.start() < i.end for i in ibans):
             continue  # "FR76 10107 00245 ..." begins like a French VAT ID
-        value = compact(m.group(0))
+        value, end = compact(m.group(0)), m.end()
         if not any(c.isdigit() for c in value[2:]) or sum(c.isdigit() for c in value) < 7:
             continue
-        if len(value) > _VAT_MAX_LENGTH and not stdnum_vat.is_valid(value):
+        if len(value) > _VAT_MAX_LENGTH and not vat_valid(value):
             continue  # longer than any VAT ID: an IBAN or an account number
-        found.append(IdMatch(value, bool(stdnum_vat.is_valid(value)), m.start(), m.end()))
+        suffix = _SUFFIX.match(upper, end) if value[:2] in ("CH", "NO") else None
+        if suffix is not None:
+            value, end = value + suffix.group(1), suffix.end()
+        found.append(IdMatch(value, vat_valid(value), m.start(), end))
+    return found
+
+
+# Letters OCR reads as digits in a VAT ID's country prefix ("68" for "GB", "11" for "IT").
+_PREFIX_LOOK_ALIKE = {"0": "OD", "1": "ITL", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
+
+
+def _prefix_readings(head: str) -> list[str]:
+    """Return the letter pairs `head` (two characters) may be, digits read as look-alike letters."""
+    options = [_PREFIX_LOOK_ALIKE.get(ch, "") + (ch if ch.isalpha() else "") for ch in head]
+    return [a + b for a in options[0] for b in options[1]]
+
+
+def find_misread_vat_ids(text: str) -> list[IdMatch]:
+    """Return VAT IDs whose country prefix OCR read as look-alike digits ("68529024458" for
+    "GB529024458"), taken only when exactly one mended number passes its country's checksum."""
+    found = []
+    for m in re.finditer(r"(?<![A-Za-z0-9])[0-9A-Z]{2}[0-9A-Z]?[0-9]{7,12}[A-Z0-9]{0,3}(?![A-Za-z0-9])", text.upper()):
+        token = m.group(0)
+        if token[:2].isalpha():
+            continue
+        mended = {
+            prefix + token[2:] for prefix in _prefix_readings(token[:2])
+            if prefix in _EU_PREFIXES and vat_valid(prefix + token[2:])
+        }
+        if len(mended) == 1:
+            found.append(IdMatch(mended.pop(), True, m.start(), m.end()))
     return found
 
 
@@ -81,22 +137,32 @@ def find_tax_id_after_word(text: str) -> IdMatch | None:
 
 
 def find_ibans(text: str) -> list[IdMatch]:
-    """Return IBAN-shaped strings in `text` with whether their checksum passes."""
+    """Return the IBANs in `text` whose checksum holds (read through one confused character)."""
     found = []
     upper = text.upper()
     for m in _IBAN.finditer(upper):
-        value = compact(m.group("iban"))
-        valid = bool(stdnum_iban.is_valid(value))
-        if not valid:
-            # A trailing group may belong to the next field ("... 00 BIC"); try shorter forms.
-            value, valid = _longest_valid_prefix(value)
-        if 15 <= len(value) <= 34:
-            found.append(IdMatch(value, valid, m.start(), m.end()))
+        value = _valid_iban(compact(m.group("iban")))
+        if value is not None:
+            found.append(IdMatch(value, True, m.start(), m.end()))
     return found
 
 
-def _longest_valid_prefix(value: str) -> tuple[str, bool]:
-    for end in range(len(value), 14, -1):
-        if stdnum_iban.is_valid(value[:end]):
-            return value[:end], True
-    return value, False
+def _valid_iban(run: str) -> str | None:
+    """Return the valid IBAN a run of IBAN-shaped characters begins with, or None.
+
+    A trailing group may belong to the next word ("... 00 BIC"), so shorter forms are tried; a
+    run that no form validates is read again with one confused character changed, and taken only
+    when exactly one such reading is valid."""
+    for end in range(min(len(run), 34), 14, -1):
+        if stdnum_iban.is_valid(run[:end]):
+            return run[:end]
+    mended = set()
+    for end in range(min(len(run), 34), 14, -1):
+        for i in range(2, end):
+            for other in _CONFUSED.get(run[i], ""):
+                candidate = run[:i] + other + run[i + 1 : end]
+                if stdnum_iban.is_valid(candidate):
+                    mended.add(candidate)
+        if mended:
+            break
+    return mended.pop() if len(mended) == 1 else None

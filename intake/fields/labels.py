@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_NO = r"(?:n(?:o|r|um|umber|ummer|°|º|˚|\.)?\.?|#|nummer|number|numero|n°|nr\.?)"
+_NO = r"(?:n(?:umber|ummer|umero|um|o|r|°|º|˚|\.)?\.?|#|nummer|number|numero|n°|nr\.?)"
 
 INVOICE_NUMBER = "invoice_number"
 ISSUE_DATE = "issue_date"
@@ -62,6 +62,7 @@ LABELS: tuple[Label, ...] = (
     ),
     *_labels(INVOICE_NUMBER, 0.8, r"booking\s*(?:id|no\.?|number|reference)"),
     *_labels(INVOICE_NUMBER, 0.7, r"\bnr\.", r"\bno\.", r"\bn°", r"numero", r"reference"),
+    *_labels(INVOICE_NUMBER, 0.6, r"\bnumber\b", r"\bnummer\b", r"\bnr\b", r"\bno\b(?=\s*[:#])"),
     *_labels(
         ISSUE_DATE, 1.0,
         r"invoice\s*date", r"date\s*of\s*issue", r"issue\s*date", r"date\s*issued", r"billing\s*date",
@@ -84,6 +85,7 @@ LABELS: tuple[Label, ...] = (
         r"date\s*limite(?:\s*de\s*(?:paiement|reglement))?", r"vervaldatum", r"uiterste\s*betaaldatum",
         r"te\s*betalen\s*voor",
     ),
+    *_labels(DUE_DATE, 0.9, r"\bdue\b(?!\s*(?:to|from)\b)", r"betales\s*senest", r"\bexigible\b"),
     *_labels(
         TOTAL, 1.0,
         r"grand\s*total", r"total\s*amount", r"amount\s*due", r"total\s*due", r"balance\s*due",

@@ -10,11 +10,15 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from intake.fields.amounts import find_currencies
 from intake.fields.dates import fold, fold_chars
 from intake.words import Page, Word
 
 #: A gap wider than this many word heights separates two cells on a line.
 CELL_GAP = 0.9
+#: The same for OCR words, whose boxes hug the ink: shorter than the font's size and further
+#: apart than the font's spacing (blur and thresholding eat the letters' edges).
+OCR_CELL_GAP = 1.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +101,29 @@ def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
     return [sorted(row, key=lambda w: w.x0) for row in rows]
 
 
+def _amount_like(text: str) -> bool:
+    """Return whether a word is (part of) an amount: it has a digit or is a currency mark."""
+    return any(ch.isdigit() for ch in text) or bool(find_currencies(text))
+
+
+def _letter_height(prev: Word, word: Word) -> float:
+    """Return the height that scales the gap between two words. A text layer's boxes are the
+    font's, the smaller of the two is the text's size; OCR's boxes hug the ink, so a word without
+    capitals or ascenders ("name", "on") is shorter than its letters' size, and the taller says it."""
+    if prev.confidence < 1.0 or word.confidence < 1.0:
+        return max(prev.height, word.height)
+    return min(prev.height, word.height)
+
+
 def _split_cells(row: list[Word], page: int, line: int) -> tuple[Cell, ...]:
     cells: list[list[Word]] = [[row[0]]]
     for prev, word in zip(row, row[1:]):
-        height = max(min(prev.height, word.height), 1.0)
-        if word.x0 - prev.x1 > CELL_GAP * height:
+        ocr = prev.confidence < 1.0 or word.confidence < 1.0
+        # Between two words of letters (a name, a label) OCR's wider gaps are still one phrase;
+        # a number keeps the narrow gap, as a receipt's columns of amounts stand close.
+        phrase = ocr and not any(_amount_like(w.text) for w in (prev, word))
+        height = max(_letter_height(prev, word), 1.0)
+        if word.x0 - prev.x1 > (OCR_CELL_GAP if phrase else CELL_GAP) * height:
             cells.append([word])
         else:
             cells[-1].append(word)

@@ -192,7 +192,7 @@ def _ends_table(line: TextLine, row: dict[str, str]) -> bool:
         return False
     if any(_TOTALS_ANY.search(c.folded) for c in line.cells):
         return True
-    # "Steuer-Nr. 044 241 601 03" in a footer starts like a totals row but shows no amount.
+    # "Steuer-Nr. 012 345 678 90" in a footer starts like a totals row but shows no amount.
     with_amount = any(a.has_decimals for a in find_amounts(strip_currency(line.text)))
     return with_amount and any(_TOTALS_START.match(c.folded) for c in line.cells)
 

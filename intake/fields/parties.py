@@ -23,22 +23,36 @@ _FORMS = (
     "ApS", "A/S", "I/S", "K/S", "P/S", "IVS", "B.V.", "BV", "N.V.", "NV", "Sdn Bhd", "Sdn. Bhd.",
     "SDN BHD", "SDN. BHD.", "Bhd", "BHD", "Pvt. Ltd.", "Pvt Ltd", "Private Limited", "S.r.l.", "S.p.A.",
     "AB", "Oy", "AS", "GbR", "PartG", "mbB", "KGaA", "Co.", "Enterprise", "Trading", "S/B", "Company",
+    "S.L.", "S.L.U.", "S.à r.l.", "Sàrl", "SRL", "S.R.L.", "Srl", "SpA", "Sp. z o.o.", "sp. z o.o.", "S.A.S.U.",
+    "SASU", "DAC", "Oyj", "ASA", "OG", "GesmbH", "Ges.m.b.H.", "BVBA", "VOF", "Lda", "Ltda", "Kft.", "s.r.o.",
+    "a.s.", "Pty Ltd", "Pty. Ltd.", "L.L.C.", "Incorporated",
 )
 #: Legal forms as printed, and in capitals where the form is long enough not to be a word.
 LEGAL_FORMS = tuple(sorted({*_FORMS, *(f.upper() for f in _FORMS if len(f) >= 4)}, key=len, reverse=True))
 _LEGAL = re.compile(
     r"(?<![A-Za-z])(?:" + "|".join(re.escape(f) for f in LEGAL_FORMS)
-    + r")(?![A-Za-z])"
+    # "AB-1234/24" is an invoice number, not a company "AB".
+    + r")(?![A-Za-z]|[-/]?\d)"
 )
-_SALUTATION = re.compile(
+SALUTATION = re.compile(
     r"^(?:herrn?|frau|firma|fa\.|mr\.?|mrs\.?|ms\.?|m\.|mme\.?|monsieur|madame|hr\.?|fr\.?|attn\.?)\s*$",
     re.IGNORECASE,
 )
 _NAME_LABEL = re.compile(
     r"^(?:name|firma|company|raison\s+sociale|nom|navn|firmenname|attn\.?|attention)\s*:?\s*", re.IGNORECASE
 )
-# A street line ("Bahnhofstraße 99", "Flugzeugallee 17") or a postcode line ("40235 Düsseldorf").
-_ADDRESS = re.compile(r"^\S+(?:\s\S+)?\s\d{1,4}\s?[a-zA-Z]?$|^(?:[A-Z]{1,2}-?)?\d{4,5}\s+\w")
+# A street line ("Bahnhofstraße 99", "12 avenue Victor Hugo", "105 Park Avenue") or a postcode line
+# ("10115 Berlin").
+_ADDRESS = re.compile(
+    r"^\S+(?:\s\S+)?\s\d{1,4}\s?[a-zA-Z]?$|^(?:[A-Z]{1,2}-?)?\d{4,5}\s+\w"
+    r"|^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]+(?:[\s'-][^\W\d]+){0,4}$"
+)
+# What a party's own block shows and an addressee's does not: how to reach it, and its numbers.
+_CONTACT = re.compile(
+    r"@|\bwww\.|https?://|\b(?:tel|phone|telefon|fax|t[eé]l[eé]phone)\b|\+\d{1,3}[\s\d]{6,}|\biban\b"
+    r"|\b(?:vat|ust|tva|moms|cvr|mwst|uid|btw)\b",
+    re.IGNORECASE,
+)
 _SEPARATORS = re.compile(r"\s+[•·|,–-]\s+|\s{2,}")
 
 
@@ -48,8 +62,8 @@ def _clean_name(text: str) -> str:
 
 
 def _legal_name(text: str) -> str | None:
-    """Return the name ending with a legal form in `text` ("Hetzner Online GmbH"), if any."""
-    # "(Inc. GST)", "Total 6% supplies (Inc" are amounts' labels, not a company's name.
+    """Return the name ending with a legal form in `text` ("Nordlicht Software GmbH"), if any."""
+    # "(Inc. VAT)", "Total 20% supplies (Inc" are amounts' labels, not a company's name.
     matches = [m for m in _LEGAL.finditer(text) if not text[: m.start()].endswith("(")]
     if not matches or "%" in text[: matches[-1].end()]:
         return None
@@ -77,7 +91,7 @@ def name_value(text: str) -> str | None:
     """Return `text` as a party name, or None when it is a salutation, label or number line."""
     text = text.strip(" :,;")
     letters = sum(ch.isalpha() for ch in text)
-    if letters < 2 or _SALUTATION.match(text) or sum(ch.isdigit() for ch in text) > letters:
+    if letters < 2 or SALUTATION.match(text) or sum(ch.isdigit() for ch in text) > letters:
         return None
     if ":" in text and not _NAME_LABEL.match(text):
         return None
@@ -96,7 +110,7 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
     rest = rest.strip(" :")
     right = [c for c in lines[hit.cell.line].cells if c.x0 > hit.cell.x1][:1]
     if not rest and right and right[0].text.startswith(":"):
-        rest = right[0].text.strip(" :")  # "Sold By | : WS Retail Services Pvt. Ltd."
+        rest = right[0].text.strip(" :")  # "Sold By | : Example Traders Pvt. Ltd."
     if rest and name_value(rest):
         return [Candidate(name_value(rest) or rest, hit.label.weight, hit.cell.line)]
     first: Candidate[str] | None = None
@@ -135,7 +149,7 @@ def seller_name(
                 phrase = _phrase_ending_with(line, cell)
                 name = _legal_name(phrase) or name
                 if name is None and _LEGAL.fullmatch(phrase.strip()) and len(phrase) >= 4:
-                    name = _with_short_name_above(lines, line, phrase.strip())  # "MPH BOOKSTORES / SDN BHD"
+                    name = _with_short_name_above(lines, line, phrase.strip())  # a shop name over its legal form on the next line
                     name = None if name == phrase.strip() else name
             if name is None:
                 continue
@@ -157,11 +171,31 @@ def seller_name(
                 score = max(score, legal[key].score)
                 name = max(name, legal[key].value, key=len)
             legal[key] = Candidate(name, score, line.index)
-    ranked = [Candidate(c.value, c.score + 0.1 * min(counts[k], 4), c.line) for k, c in legal.items()]
+    ranked = [
+        Candidate(c.value, c.score + 0.1 * min(counts[k], 4) + _contact_bonus(lines, c.line, c.value), c.line)
+        for k, c in legal.items()
+    ]
     found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
     if not found:
         return _first_name_line(lines, hits) or _header_name(lines)
     return best(found)
+
+
+def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
+    """Return a bonus for a name whose own block shows contact details or tax and bank numbers
+    (the sender's letterhead or footer), which an addressee's block does not."""
+    line = lines[index]
+    cells = [c for c in line.cells if name.split()[0] in c.text] or list(line.cells)
+    x0, height = cells[0].x0, cells[0].height
+    after = cells[0].text.partition(name)[2] if name in cells[0].text else ""
+    if _CONTACT.search(after) or any(_CONTACT.search(c.text) for c in line.cells if c not in cells):
+        return 0.3
+    for below in lines[index + 1 : index + 5]:
+        if below.page != line.page:
+            break
+        if any(abs(c.x0 - x0) < 2 * height and _CONTACT.search(c.text) for c in below.cells):
+            return 0.3
+    return 0.0
 
 
 def _store_name(lines: Sequence[TextLine], line: TextLine, name: str) -> str | None:
@@ -208,7 +242,7 @@ def _phrase_ending_with(line: TextLine, cell: Cell) -> str:
 
 def _with_short_name_above(lines: Sequence[TextLine], line: TextLine, name: str) -> str:
     """Return `name` with the line above prepended when the name has no word before its legal
-    form ("CO. (M) SDN BHD" under "POPULAR BOOK")."""
+    form ("CO. LTD" under "SUNRISE BAKERY")."""
     head = re.sub(r"\([^)]*\)", "", _LEGAL.split(name)[0])
     words = [w for w in re.findall(r"[A-Za-z]{2,}", head) if w.casefold() not in ("co", "and")]
     if words or line.index == 0 or lines[line.index - 1].page != line.page:
@@ -235,7 +269,7 @@ def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name
     text = above[0].text
     if any(ch.isdigit() for ch in text) or ":" in text or _SEPARATORS.search(text) or len(text.split()) > 3:
         return name
-    if _SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
+    if SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
         return name
     return f"{text} {name}"
 
@@ -254,13 +288,15 @@ def _first_name_line(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Can
         words = [w for c in cells for w in c.words]
         if line.index in labelled or not words or max(w.confidence for w in words) >= 1.0:
             continue  # a text layer has letterheads and legal names; this is for OCR
+        if stores.PLACE.search(line.text):
+            continue  # the shopping centre the shop is in
         text = _REGISTRATION.sub("", " ".join(c.text for c in cells)).strip(" .,:;-—_|\"'“”‘’")
         tokens = [t for t in re.findall(r"[A-Za-z&]+", text) if len(t) >= 2 or t == "&"]
         letters = sum(ch.isalpha() for ch in text)
         if len(tokens) < 2 or letters < 8 or letters < 0.7 * len(text.replace(" ", "")):
             continue
-        if min(w.confidence for w in words) < 0.5 or any(ch.isdigit() for ch in text):
-            continue
+        if min(w.confidence for w in words) < 0.5 or any(ch.isdigit() or ch == ":" for ch in text):
+            continue  # a smudge, a number line or a labelled line ("Cashier: ...")
         return Candidate(text, 0.3, line.index)
     return None
 

@@ -3,7 +3,8 @@
 A receipt prints the same total several times (total, rounding, amount tendered less change), so
 one misread digit in the labelled total can be outvoted: the rounding adjustment applied to the
 total before rounding, or cash less change, gives the figure the shop charged. OCR also breaks
-amounts ("177, 20" for 177.20) and drops decimal points ("5143" for 51.43).
+amounts ("12, 40" for 12.40) and drops decimal points ("1240" for 12.40). Words such as "Total"
+and "Rounding" are matched allowing one misread letter, never by a list of seen misreadings.
 """
 
 from __future__ import annotations
@@ -22,17 +23,65 @@ from intake.fields.totals import printed_amounts
 CENT = Decimal("0.01")
 #: A rounding adjustment is a few cents either way.
 _MAX_ROUNDING = Decimal("0.10")
-# "Rounding Adj", "Rounding Adjustment", and OCR's "Ruunding" or "Rou nding".
-_ROUNDING_WORD = r"\br\w?[ou]\w?\s?n?ding\b"
-# "Adj" with its j misread ("Ad}", "Ad]").
-_ROUNDING = re.compile(rf"(?:{_ROUNDING_WORD}|\brou\w*)\s*(?:ding\s*)?ad[j}}\]]")
-_ROUNDING_LINE = re.compile(rf"{_ROUNDING_WORD}|\bround(?:ed)?\b")
-# "Total", OCR's "Tota", "Totd", and "iotal"/"lotal" for a faint T.
-_TOTAL = re.compile(r"\b[tli]ota?l?\b|\btotd\b")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _near(word: str, target: str) -> bool:
+    """Return whether OCR's `word` may be `target`: equal, or (for words of five letters or more)
+    one letter added, dropped or changed."""
+    if word == target:
+        return True
+    if len(target) < 5 or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        return sum(a != b for a, b in zip(word, target, strict=True)) == 1
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _words(folded: str) -> list[str]:
+    """Return the words of a folded line, and each two neighbours joined (OCR splits words)."""
+    words = _WORD.findall(folded)
+    return words + [a + b for a, b in zip(words, words[1:])]
+
+
+def says(folded: str, *targets: str) -> bool:
+    """Return whether a folded line holds one of `targets` as OCR may have read it."""
+    return any(_near(word, target) for word in _words(folded) for target in targets)
+
+
+class _Says:
+    """A stand-in for a compiled pattern: `search` tells whether a line says one of the words."""
+
+    def __init__(self, *targets: str, then: str | None = None) -> None:
+        self.targets, self.then = targets, then
+
+    def search(self, folded: str) -> bool:
+        if self.then is None:
+            return says(folded, *self.targets)
+        words = _WORD.findall(folded)
+        # "Rounding Adj": the word (or its two halves), then an abbreviation starting with `then`.
+        for i in range(len(words) - 1):
+            if not words[i + 1].startswith(self.then):
+                continue
+            ends = [words[i], words[i - 1] + words[i]] if i else [words[i]]
+            if any(_near(word, target) for word in ends for target in self.targets):
+                return True
+        return False
+
+
+# "Rounding Adj", "Rounding Adjustment", read through one misread letter.
+_ROUNDING = _Says("rounding", then="ad")
+_ROUNDING_LINE = _Says("rounding", "round", "rounded")
+# "Total", read through one misread or lost letter.
+_TOTAL = _Says("total")
 _INCLUSIVE = re.compile(r"\bincl")
 _NOT_GROSS = re.compile(r"\b(?:qty|quantity|tax|gst|excl?|sub|items?|discount|savings?)\b")
-# The last amount on a line, with OCR's breaks: "177, 20", "-.02", "- 0.05", "~0.02" (a faint minus).
-_LAST_AMOUNT = re.compile(r"(?P<neg>[-−~]\s?)?(?P<whole>\d{0,6})\s?[.,]\s?(?P<cents>\d{2})\W*$")
+# The last amount on a line, with OCR's breaks: "12, 40", "-.02", "- 0.05", "~0.02" (a faint minus).
+# A minus may stand before the currency: "-RM 0.02", "-€0.02".
+_LAST_AMOUNT = re.compile(
+    r"(?P<neg>[-−~]\s?(?:[A-Z]{1,3}\$?\s?|[€£$]\s?)?)?(?P<whole>\d{0,6})\s?[.,]\s?(?P<cents>\d{2})\W*$"
+)
 # An amount whose decimal mark was read but not its cents: at most one stray mark follows.
 _CENTS_UNREAD = re.compile(r"(?<![\d.,])(?P<whole>\d{1,6})[.,](?:\s\S)?\W*$")
 
@@ -55,7 +104,7 @@ def rounding_adjustments(lines: Sequence[TextLine]) -> list[Decimal]:
     """Return the rounding adjustments a document prints ("Rounding -0.01"): a few cents either way."""
     found = []
     for line in lines:
-        if _ROUNDING_LINE.search(line.folded) is None:
+        if not _ROUNDING_LINE.search(line.folded):
             continue
         adjustment = last_amount(line.text)
         if adjustment is not None and 0 < abs(adjustment) <= _MAX_ROUNDING:
@@ -94,7 +143,7 @@ def _digits(value: Decimal) -> str:
 
 def misread_by_one(printed: Decimal, proved: Decimal) -> bool:
     """Return whether `printed` may be OCR's reading of `proved`: one digit differs, or the
-    decimal point was lost ("5143" for 51.43)."""
+    decimal point was lost ("1240" for 12.40)."""
     if printed == proved * 100:
         return True
     a, b = _digits(printed), _digits(proved)
@@ -122,7 +171,7 @@ def _amount_confidence(line: TextLine) -> float:
 
 
 def lost_leading_digit(printed: Decimal, proved: Decimal) -> bool:
-    """Return whether `printed` is `proved` with its first digit unread ("3.70" for 33.70)."""
+    """Return whether `printed` is `proved` with its first digit unread ("2.50" for 12.50)."""
     a, b = _digits(printed), _digits(proved)
     return len(b) == len(a) + 1 and b[1:] == a
 
@@ -131,8 +180,8 @@ def subtotals_over_misread(
     lines: Sequence[TextLine], labelled: Sequence[Candidate[Decimal]]
 ) -> list[Candidate[Decimal]]:
     """Return the sum of two subtotals printed above an OCR'd labelled total when it differs from
-    that total by one misread digit ("Total 0% supplies 17.89" + "Total 6% supplies (Inc. GST)
-    42.35" over "Total Payable: 69.24" gives 60.24) or a lost first digit. Only subtotals read at
+    that total by one misread digit (subtotals 10.00 and 20.50 over a total read as 38.50 give
+    30.50) or a lost first digit. Only subtotals read at
     least as clearly as the total may overrule it, as a blurred subtotal is the likelier
     misreading, unless one of them exceeds the total, which a total cannot be below."""
     if not labelled:
@@ -157,7 +206,7 @@ def subtotals_over_misread(
 
 
 def cents_unread_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
-    """Return the total a receipt prints with its cents unread ("Net Total 18. 7"): the one amount
+    """Return the total a receipt prints with its cents unread ("Total 12. 4"): the one amount
     printed elsewhere with the same whole part."""
     printed = printed_receipt_amounts(lines)
     found = []

@@ -117,8 +117,8 @@ def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate
             dates = find_dates(line.text, month_first)
             if dates and not found:
                 found.append(Candidate(dates[0].value, 0.3, line.index))
-            # A receipt stamps the sale with its time ("16-03-18 13:49"); item codes such as
-            # "3-21 - 12" only look like dates.
+            # A receipt stamps the sale with its time ("05-06-24 10:15"); item codes such as
+            # "4-11 - 20" only look like dates.
             stamped = [d for d in dates if _TIME_AFTER.match(line.text, d.end)]
             if stamped:
                 found.append(Candidate(stamped[0].value, 0.35, line.index))
@@ -126,10 +126,21 @@ def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate
     return best(found)
 
 
+def payment_terms(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> int | None:
+    """Return the days to pay that payment terms name ("Zahlungsziel: 14 Tage"), or None."""
+    for hit in hits_for(hits, TERMS, DUE_DATE):
+        text = " ".join(p.text for p in value_places(lines, hit, hits) if p.kind != "below")
+        days = payment_term_days(lines[hit.cell.line].text + " " + text)
+        if days is not None:
+            return days
+    return None
+
+
 def due_date(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], issued: dt.date | None
 ) -> Candidate[dt.date] | None:
-    """Return the due date: after its label, else a date or a number of days in payment terms."""
+    """Return the due date printed: after its label, else a date in the payment terms. A number of
+    days ("30 days net") is no printed date: see `payment_terms`."""
     found = _dates_after(lines, hits, DUE_DATE)
     if issued is not None and any(c.value >= issued for c in found):
         found = [c for c in found if c.value >= issued]  # a due date before the issue is another date
@@ -142,14 +153,18 @@ def due_date(
         dates = [d.value for d in find_dates(text, _month_first(lines)) if issued is None or d.value >= issued]
         if dates:
             found.append(Candidate(max(dates), 0.6, hit.cell.line))
-        days = payment_term_days(text)
-        if days is not None and issued is not None:
-            found.append(Candidate(issued + dt.timedelta(days=days), 0.5, hit.cell.line))
     return best(found)
 
 
-def currency(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[str] | None:
-    """Return the currency: after its label, else the code or symbol printed most by amounts."""
+#: Currencies whose symbol others share ("kr" is also NOK and SEK, "$" also CAD, AUD, ...).
+_SHARED_SYMBOL = {"DKK": frozenset({"NOK", "SEK", "ISK"}), "USD": frozenset({"CAD", "AUD", "NZD", "SGD", "HKD"})}
+
+
+def currency(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], implied: str | None = None
+) -> Candidate[str] | None:
+    """Return the currency: after its label, else the code or symbol printed most by amounts; a
+    symbol several currencies share ("kr") is read as the one the seller's country `implied`."""
     for hit in hits_for(hits, CURRENCY):
         for place in value_places(lines, hit, hits):
             codes = find_currencies(place.text)
@@ -159,10 +174,16 @@ def currency(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[s
     votes: Counter[str] = Counter()
     for line in lines:
         codes = find_currencies(line.text)
+        if not find_amounts(line.text):
+            # A symbol away from any amount is a letter pair in a word or postcode ("RM6 4QQ").
+            codes = [c for c in codes if re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", line.text)]
         weight = 3 if line.index in amount_lines else 1 if find_amounts(line.text) else 0.5
         for code in codes:
             votes[code] += weight
     if not votes:
         return None
     code, count = votes.most_common(1)[0]
+    text = "\n".join(line.text for line in lines)
+    if implied in _SHARED_SYMBOL.get(code, ()) and not re.search(rf"\b{code}\b", text):
+        code = implied
     return Candidate(code, min(0.9, 0.5 + 0.1 * count), 0)

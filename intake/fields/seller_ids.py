@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from intake.fields.candidates import Candidate, LabelHit, best
 from intake.fields.ids import (
     IdMatch,
     find_ibans,
+    find_misread_vat_ids,
     find_other_tax_ids,
     find_tax_id_after_word,
     find_vat_ids,
@@ -29,7 +31,8 @@ def seller_vat_id(
         labelled = _near_label(lines, hits, line.index, VAT_ID)
         matches = find_vat_ids(line.text)
         if not matches and labelled:
-            matches = find_other_tax_ids(line.text)
+            # Only beside a VAT label: a digit string may pass some checksum by chance.
+            matches = find_misread_vat_ids(line.text) or find_other_tax_ids(line.text)
         if not matches:
             matches = _ids_after_tax_word(line, hits)
             labelled = labelled or bool(matches)
@@ -54,10 +57,21 @@ def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatc
     return found
 
 
+# The payer's own account, which a direct debit draws from: "von Ihrem Konto mit IBAN ...",
+# "debited from your account", "prélevé sur votre compte".
+_PAYERS_ACCOUNT = re.compile(
+    r"\b(?:ihrem|ihres|your|votre|jeres|din|dit)\s+(?:konto|account|compte|bankkonto)\b"
+    r"|lastschrift|direct\s+debit|prelevement|preleve|abgebucht|eingezogen|debited|betalingsservice"
+)
+
+
 def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> Candidate[str] | None:
-    """Return the seller's IBAN: a labelled or valid IBAN outside the buyer's block."""
+    """Return the seller's IBAN: a labelled or valid IBAN outside the buyer's block and not the
+    payer's account a direct debit names."""
     found = []
     for line in lines:
+        if _PAYERS_ACCOUNT.search(line.folded):
+            continue
         labelled = _near_label(lines, hits, line.index, IBAN)
         for m in find_ibans(line.text):
             score = 0.4 + (0.3 if labelled else 0.0) + (0.25 if m.valid else 0.0)

@@ -2,8 +2,9 @@
 
 Receipts print the store's legal name first, often centred over two lines and followed by its
 company registration number ("(123456-X)"), then the address, phone and tax number. OCR misreads
-the legal form ("SON BHD", "SDN BHO", "5/B"), glues specks of the logo into lines of their own and
-reads item lines ("2 X 3KG") that end like a legal form. Text layers are left alone: their words
+one letter of a two-word legal form or a look-alike digit in a slashed one ("5/B" for "S/B"),
+glues specks of the logo into lines of their own and reads item lines ("2 X 3KG") that end like a
+legal form. Text layers are left alone: their words
 have confidence 1.0 and their legal forms are printed as written.
 """
 
@@ -18,9 +19,12 @@ from intake.fields.labels import TITLE
 from intake.fields.layout import Cell, TextLine
 from intake.words import Word
 
-# Two-token legal forms OCR reads one letter wrong ("SON BHD", "SDN BHO"), and "S/B" for "SDN BHD".
-_PAIRS = (("SDN", "BHD"),)
-_SLASH_FORM = re.compile(r"^([S5])/([B8])(\W*)$", re.IGNORECASE)
+# Two-word legal forms, mended when OCR reads one letter of them wrong.
+_PAIRS = (("SDN", "BHD"), ("PTY", "LTD"), ("PVT", "LTD"), ("SP", "ZOO"))
+# Slashed legal forms ("S/B", "A/S"), mended when OCR reads a letter as its look-alike digit.
+_SLASH_FORMS = frozenset({"S/B", "A/S", "I/S", "K/S", "P/S"})
+_LOOK_ALIKE = str.maketrans("58014", "SBOIA")
+_SLASH_FORM = re.compile(r"^(\w/\w)(\W*)$")
 #: A company registration number ends the name line or stands under it: "(123456-X)", "1234567-T)".
 REGISTRATION = re.compile(r"\(?\b\d{5,12}\s?[-–]?\s?[A-Z+]\)?$")
 _REGISTRATION_LINE = re.compile(
@@ -29,6 +33,12 @@ _REGISTRATION_LINE = re.compile(
 )
 _OWNER = re.compile(r"\bown(?:ed)?\s+by\b\s*:?\s*", re.IGNORECASE)
 _TITLE = re.compile(rf"\b{TITLE}\b", re.IGNORECASE)
+#: An item line of a receipt: a quantity and a times sign first ("2 x BREAD", "3X TEA").
+ITEM_LINE = re.compile(r"^\W*\d+(?:[.,]\d+)?\s*[xX×*]\s")
+# A shopping centre's name printed over the shop's: where the shop is, not who sells.
+PLACE = re.compile(
+    r"\b(?:mall|plaza|shopping|centre|center|galleria|arcade|outlet\s+village|food\s+court)\b", re.IGNORECASE
+)
 #: Below this mean word confidence a line is logo specks or smudge, not print.
 MIN_CONFIDENCE = 0.5
 
@@ -52,7 +62,8 @@ def _split_word(text: str) -> tuple[str, str, str]:
 
 
 def _mend_words(words: Sequence[Word]) -> tuple[Word, ...]:
-    """Return `words` with misread legal forms written out as printed ("SON BHD" -> "SDN BHD")."""
+    """Return `words` with misread legal forms written out as printed (one letter of a two-word
+    form, or a look-alike digit in a slashed one)."""
     out = list(words)
     for i, (a, b) in enumerate(zip(words, words[1:])):
         (pa, core_a, sa), (pb, core_b, sb) = _split_word(a.text), _split_word(b.text)
@@ -63,11 +74,13 @@ def _mend_words(words: Sequence[Word]) -> tuple[Word, ...]:
                 out[i + 1] = dataclasses.replace(out[i + 1], text=f"{pb}{second}{sb}")
     for i, word in enumerate(words):
         m = _SLASH_FORM.match(word.text)
+        form = m.group(1).upper().translate(_LOOK_ALIKE) if m else ""
         before = words[i - 1].text if i else ""
         after = words[i + 1].text if i + 1 < len(words) else ""
         # "5/8" is also a lot number: only after a word of the name and before its registration.
-        if m and re.fullmatch(r"[A-Z]{3,}", before) and (not after or REGISTRATION.search(after)):
-            out[i] = dataclasses.replace(word, text=f"S/B{m.group(3)}")
+        if m and form in _SLASH_FORMS and form != m.group(1).upper() and re.fullmatch(r"[A-Z]{3,}", before) \
+                and (not after or REGISTRATION.search(after)):
+            out[i] = dataclasses.replace(word, text=f"{form}{m.group(2)}")
     return tuple(out)
 
 
@@ -82,10 +95,18 @@ def mend_legal_forms(lines: Sequence[TextLine]) -> list[TextLine]:
         cells, start = [], 0
         for cell in line.cells:
             end = start + len(cell.words)
-            cells.append(Cell(words[start:end], cell.page, cell.line))
+            if not _speck(cell) or start == 0:
+                cells.append(Cell(words[start:end], cell.page, cell.line))
             start = end
         mended.append(TextLine(tuple(cells), line.page, line.index, line.relative_top))
     return mended
+
+
+def _speck(cell: Cell) -> bool:
+    """Return whether an OCR cell is a speck of dirt or a shadow's edge: a character or two read
+    with little confidence, apart from the line's print."""
+    alnum = sum(ch.isalnum() for ch in cell.text)
+    return alnum <= 2 and all(w.confidence < MIN_CONFIDENCE for w in cell.words)
 
 
 def plausible_name(line: TextLine, name: str, form: str) -> bool:
@@ -97,11 +118,13 @@ def plausible_name(line: TextLine, name: str, form: str) -> bool:
     head = name[: len(name) - len(form)] if name.endswith(form) else name
     if sum(ch.isalpha() for ch in head) < 3 or not re.search(r"[A-Za-z]{2}", head) or ":" in name:
         return False
+    if ITEM_LINE.match(line.text):
+        return False  # "3 x NOTEBOOK A5" read as "... AS": a quantity starts an item line
     return not re.search(r"[\w-]$", head)  # "3KG", "CS-SA"
 
 
 def owner_clause(line: TextLine, name: str) -> str | None:
-    """Return the shop's name when `name` follows "owned by" on its line ("PUB owned by X TRADING"),
+    """Return the shop's name when `name` follows "owned by" on its line ("CAFE owned by X TRADING"),
     "" when the owner stands alone, or None when there is no owner clause."""
     text = line.text
     m = _OWNER.search(text)
@@ -130,14 +153,14 @@ def name_like(line: TextLine) -> str | None:
     letters = sum(ch.isalpha() for ch in text)
     if letters < 5 or letters < 0.7 * len(text.replace(" ", "")) or any(ch.isdigit() for ch in text):
         return None
-    if ":" in text or _TITLE.search(text) or len(text.split()) > 6:
+    if ":" in text or _TITLE.search(text) or PLACE.search(text) or len(text.split()) > 6:
         return None
     return text
 
 
 def with_centred_line_above(lines: Sequence[TextLine], line: TextLine, name: str) -> str:
     """Return `name` with the line above prepended when the name was printed over two centred lines
-    ("GOOD LUCK" over "HARDWARE TRADING SDN BHD")."""
+    ("SUNRISE" over "BAKERY TRADING LTD")."""
     if line.index == 0 or not name_like_start(line, name):
         return name
     above = lines[line.index - 1]

@@ -84,7 +84,7 @@ def _label_groups(
 ) -> list[tuple[list[LabelHit], list[Cell]]]:
     """Return amount labels grouped as they read together, with the cells of their words: by cell
     on a line of column headers (no amounts), else by the run of cells before each amount
-    ("Total | Incl. | GST 6% | 50.80")."""
+    ("Total | Incl. | VAT 20% | 60.00")."""
     groups: dict[tuple[int, int], tuple[list[LabelHit], list[Cell]]] = {}
     for h in hits:
         if h.field not in ALL_AMOUNT_FIELDS:
@@ -193,8 +193,8 @@ def _starts_other_value(cell: Cell, others: Sequence[LabelHit], chosen: set[int]
 def row_sum_candidates(
     lines: Sequence[TextLine], hits: Sequence[LabelHit]
 ) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]], list[Candidate[Decimal]]]:
-    """Return total, net and tax read from an item table's sum row ("Total | 1 | 278.61 | 40.39 |
-    319.00"): its last amount is the total when two others add up to it, the larger being the net."""
+    """Return total, net and tax read from an item table's sum row ("Total | 1 | 100.00 | 20.00 |
+    120.00"): its last amount is the total when two others add up to it, the larger being the net."""
     found: tuple[list[Candidate[Decimal]], ...] = ([], [], [])
     for hit in hits:
         if hit.field != TOTAL or hit.start != 0:
@@ -300,7 +300,7 @@ def derived_candidates(
     roundings: Sequence[Decimal] = (),
 ) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]], list[Candidate[Decimal]]]:
     """Return total, net and tax candidates for a field no label found, from the other two: the
-    amount they add up to, when it is printed ("Due payable: 571.04" beside net and VAT totals).
+    amount they add up to, when it is printed ("Due payable: 120.00" beside net and VAT totals).
     A total may be the rounded one: net and tax are then worked out from it less its rounding."""
     printed = printed_amounts(lines)
     extra: tuple[list[Candidate[Decimal]], ...] = ([], [], [])

@@ -26,10 +26,10 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageFile, ImageOps
 
-from intake import media
+from intake import media, neural_ocr
 from intake.errors import BrokenDocument, DocumentTooLarge, EmptyDocument, ImageTooLarge
 from intake.ocr import OcrOptions, PixelWord, ocr_file, place_words
-from intake.orientation import read_upright
+from intake.orientation import Reading, read_upright
 from intake.preprocess import prepare_for_ocr
 from intake.qr import PaymentQr, find_payment_qr
 from intake.words import Page, ReadDocument, Word
@@ -77,7 +77,9 @@ def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocumen
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
         path = Path(tmp) / f"image{_SUFFIX.get(media_type, '.img')}"
         prepared = (_prepared(image) or _decoded(image)) if len(frames) == 1 else None
-        if prepared is not None:
+        if prepared is not None and options.neural_for(prepared.width, prepared.height):
+            words = neural_ocr.read_picture(prepared)
+        elif prepared is not None:
             ready = prepare_for_ocr(prepared)
             reading = read_upright(ready.image, path.with_name("prepared.pnm"), options)
             words = reading.words
@@ -269,9 +271,12 @@ def _ocr_embedded(
         # Lossless: the decoded pixels at native size, not a rendering.
         picture = image.get_bitmap(render=False).to_pil()
         pictures = iter([picture])
-    ready = prepare_for_ocr(picture)
-    dpi = round(width * ready.scale * 72.0 / (right - left))
-    reading = read_upright(ready.image, tmp / "prepared.pnm", options, dpi=dpi)
+    if options.neural_for(picture.width, picture.height):
+        reading = Reading(neural_ocr.read_picture(picture), picture)
+    else:
+        ready = prepare_for_ocr(picture)
+        dpi = round(width * ready.scale * 72.0 / (right - left))
+        reading = read_upright(ready.image, tmp / "prepared.pnm", options, dpi=dpi)
     c_left, _, _, c_top = page.get_cropbox()
     if reading.sideways:
         # The words lie on the page turned upright: the picture's box with width and height swapped.

@@ -90,10 +90,13 @@ def test_due_date_candidate_after_the_issue_date_is_preferred() -> None:
         ("Netto 8 dage", 8),
     ],
 )
-def test_payment_terms_give_the_due_date(terms: str, days: int) -> None:
-    """GIVEN payment terms in en/de/fr/da and no printed due date THEN due = issue date + the days."""
+def test_payment_terms_name_the_due_date_in_a_warning(terms: str, days: int) -> None:
+    """GIVEN payment terms in en/de/fr/da and no printed due date THEN no due date is invented; a
+    warning says what the terms give (issue date + the days)."""
     invoice = extract_fields([page([(300, 100, "Rechnungsdatum: 02.03.2026"), (50, 400, terms)])])
-    assert invoice.due_date == dt.date(2026, 3, 2) + dt.timedelta(days=days)
+    assert invoice.due_date is None
+    due = dt.date(2026, 3, 2) + dt.timedelta(days=days)
+    assert f"no due date printed; the payment terms say {days} days ({due.isoformat()})" in invoice.warnings
 
 
 def test_vat_id_failing_its_checksum_warns() -> None:

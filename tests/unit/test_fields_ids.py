@@ -19,6 +19,10 @@ from tests.factories import simple_invoice_pdf
         ("TVA : FR11999999998 - SIRET", "FR11999999998", True),
         ("VAT DE 136 695 976", "DE136695976", True),
         ("USt-IdNr.: DE123456789", "DE123456789", False),
+        ("VAT Reg No: GB 980 7806 84", "GB980780684", True),
+        ("UID CHE-109.322.551 MWST", "CHE109322551MWST", True),
+        ("MVA: NO 123 456 785 MVA", "NO123456785MVA", True),
+        ("Org.nr. NO123456789MVA", "NO123456789MVA", False),
     ],
 )
 def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:
@@ -31,12 +35,31 @@ def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:
     [
         ("IBAN: DE92 7607 0012 0750 0077 00", "DE92760700120750007700", True),
         ("IBAN : FR76 10107 00245 00617052317 39 - BIC", "FR7610107002450061705231739", True),
-        ("IBAN DE75123456780000001234, BIC", "DE75123456780000001234", False),
+        ("IBAN CH93 0076 2011 6238 5295 7 BIC UBSWCHZH80A", "CH9300762011623852957", True),
+        ("IBAN: DE92 76O7 0012 0750 0077 00", "DE92760700120750007700", True),
     ],
 )
 def test_ibans_with_checksum(text: str, value: str, valid: bool) -> None:
+    """GIVEN an IBAN in groups (the last one may hold one character) or with an O read for a 0
+    THEN the valid IBAN is found."""
     [found] = find_ibans(text)
     assert (found.value, found.valid) == (value, valid)
+
+
+@pytest.mark.parametrize(
+    "text", ["IBAN DE75123456780000001234, BIC", "FO104796741057787435RUEDU", "OD304175096047380001BILLING"]
+)
+def test_iban_failing_its_checksum_is_no_iban(text: str) -> None:
+    """GIVEN IBAN-shaped text that no reading makes valid THEN no IBAN is returned."""
+    assert find_ibans(text) == []
+
+
+def test_valid_uk_vat_id_draws_no_checksum_warning() -> None:
+    """GIVEN a valid GB VAT ID (not in the EU's checker since 2021) THEN no checksum finding."""
+    from intake.fields.checks import check_ids
+
+    assert check_ids("GB980780684", None) == []
+    assert check_ids("GB980780685", None) != []
 
 
 def test_masked_iban_is_not_an_iban() -> None:
@@ -56,3 +79,26 @@ def test_seller_vat_id_beside_iban_on_the_invoice() -> None:
     extracted = extract_fields(pages)
     assert extracted.seller.vat_id == "DE123456788"
     assert extracted.seller.iban == "DE02120300000000202051"
+
+
+def test_the_payers_account_of_a_direct_debit_is_not_the_sellers_iban() -> None:
+    """GIVEN only 'debited from your account IBAN ...' (a direct debit notice) THEN no seller IBAN;
+    GIVEN the seller's own IBAN beside it THEN that one."""
+    from tests.unit.test_fields_layout import page
+
+    debit = (50, 600, "The amount will be debited from your account IBAN DE02 1203 0000 0000 2020 51")
+    assert extract_fields([page([debit])]).seller.iban is None
+    own = (50, 760, "IBAN: DE92 7607 0012 0750 0077 00")
+    assert extract_fields([page([debit, own])]).seller.iban == "DE92760700120750007700"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("VAT No. 68529024458", "GB529024458"), ("VAT ID 1171885460122", "IT71885460122")]
+)
+def test_vat_id_whose_country_prefix_ocr_read_as_digits(text: str, value: str) -> None:
+    """GIVEN a labelled VAT ID whose prefix OCR read as look-alike digits THEN the one reading that
+    passes the country's checksum is returned; a number that none makes valid is not mended."""
+    from intake.fields.ids import find_misread_vat_ids
+
+    assert [m.value for m in find_misread_vat_ids(text)] == [value]
+    assert find_misread_vat_ids("Tel 0123456789") == []

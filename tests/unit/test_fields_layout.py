@@ -65,14 +65,16 @@ def test_french_labels_and_totals_add_up() -> None:
     assert not invoice.warnings
 
 
-def test_danish_total_and_due_date_from_terms() -> None:
-    """GIVEN 'Fakturadato' and 'Betalingsbetingelser: Netto 8 dage' THEN the due date is 8 days on."""
+def test_danish_total_and_terms_without_a_printed_due_date() -> None:
+    """GIVEN 'Fakturadato' and 'Betalingsbetingelser: Netto 8 dage' THEN no due date is invented and
+    a warning says the terms give 8 days on."""
     invoice = extract_fields([page([
         (50, 100, "Fakturanr. 1042"), (50, 114, "Fakturadato: 05-03-2024"),
         (50, 400, "Betalingsbetingelser: Netto 8 dage"), (350, 300, "I alt"), (450, 300, "1.250,00 kr."),
     ])])
     assert invoice.invoice_number == "1042"
-    assert invoice.due_date == dt.date(2024, 3, 13)
+    assert invoice.due_date is None
+    assert "no due date printed; the payment terms say 8 days (2024-03-13)" in invoice.warnings
     assert invoice.total == Decimal("1250.00")
     assert invoice.currency == "DKK"
 

@@ -43,15 +43,26 @@ def test_inclusive_amount_label_is_not_a_company() -> None:
 
 
 def test_party_block_skips_label_and_street_lines() -> None:
-    """GIVEN 'Käufer:' over 'Nummer | : 4711', the name, then the street THEN the name is the buyer."""
+    """GIVEN 'Käufer:' over 'Nummer | : 54321', a GLN line, the name, then the street THEN that name
+    is the buyer."""
     invoice = extract_fields([page([
         (50, 60, "Verkäufer:"), (50, 74, "Nummer"), (130, 74, ": 12345676"), (50, 88, "Rohstoff AG Salzgitter"),
         (50, 102, "Marktstr. 153"),
         (50, 300, "Käufer:"), (50, 314, "Nummer"), (130, 314, ": 54321"), (50, 328, "GLN 4304171000002"),
-        (50, 342, "Bahnhofstrasse 99"), (300, 342, "Rechnungsnummer: 471102"),
+        (50, 342, "Handelshaus Beispiel KG"), (50, 356, "Bahnhofstrasse 99"), (300, 356, "Rechnungsnummer: 471102"),
     ])])
     assert invoice.seller.name == "Rohstoff AG Salzgitter"
-    assert invoice.buyer.name is None or "Bahnhof" not in invoice.buyer.name
+    assert invoice.buyer.name == "Handelshaus Beispiel KG"
+
+
+def test_party_block_without_a_name_gives_no_buyer() -> None:
+    """GIVEN 'Käufer:' over a number, a GLN and a street only THEN no buyer name is invented."""
+    invoice = extract_fields([page([
+        (50, 60, "Verkäufer:"), (50, 74, "Rohstoff AG Salzgitter"), (50, 88, "Marktstr. 153"),
+        (50, 300, "Käufer:"), (50, 314, "Nummer"), (130, 314, ": 54321"), (50, 328, "GLN 4304171000002"),
+        (50, 342, "Bahnhofstrasse 99"), (300, 342, "Rechnungsnummer: 471102"),
+    ])])
+    assert invoice.buyer.name is None
 
 
 def test_buyer_under_the_sender_line_of_an_address_window() -> None:

@@ -1,0 +1,78 @@
+"""Write a generated set: `python -m bench.generate OUT_DIR --seed N` (see the package docstring)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bench.generate import degrade, documents
+
+TEMPLATES = Path(__file__).parent / "templates"
+FONTS = ("'Liberation Sans'", "'DejaVu Sans'", "'Liberation Serif'", "'DejaVu Sans Condensed'")
+
+
+def render(env: Environment, template: str, context: dict[str, object]) -> bytes:
+    """Return the PDF WeasyPrint makes of the template filled with `context`."""
+    from weasyprint import HTML
+
+    html = env.get_template(template).render(**context)
+    return HTML(string=html).write_pdf()
+
+
+def generate(out: Path, seed: int, invoices: int, receipts: int, degraded: bool) -> list[dict[str, str]]:
+    """Write the documents and their truth into `out`; return the manifest rows."""
+    rng = random.Random(seed)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True)
+    out.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, str]] = []
+
+    def write(name: str, data: bytes, kind: str, truth: dict[str, object]) -> None:
+        (out / name).write_bytes(data)
+        (out / name).with_suffix(".json").write_text(json.dumps({**truth, "kind": kind}, indent=1, ensure_ascii=False))
+        rows.append({"path": name, "kind": kind, "source_repo": "bench.generate", "license": "generated",
+                     "sha256": ""})
+
+    for serial in range(invoices):
+        context, truth = documents.invoice(rng, serial)
+        pdf = render(env, "invoice.html.j2", {**context, "font": rng.choice(FONTS)})
+        stem = f"s{seed}-inv{serial:03d}"
+        write(f"{stem}.pdf", pdf, "text-pdf", truth)
+        if degraded and serial % 2 == 0:
+            write(f"{stem}-scan.pdf", degrade.scan(pdf, rng), "scanned-pdf", truth)
+        elif degraded:
+            write(f"{stem}-photo.jpg", degrade.photo(pdf, rng), "image", truth)
+    for serial in range(receipts):
+        context, truth = documents.receipt(rng, serial)
+        height = 120 + 7 * len(context["rows"])  # type: ignore[arg-type]
+        pdf = render(env, "receipt.html.j2", {**context, "font": rng.choice(FONTS), "height": height})
+        write(f"s{seed}-rcp{serial:03d}.jpg", degrade.photo(pdf, rng, dpi=rng.choice((200, 240))), "image", truth)
+    with (out / "MANIFEST.tsv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter="\t")
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, write the set and say how many documents it holds."""
+    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__)
+    parser.add_argument("out", type=Path, help="folder to write into (outside the repository)")
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--invoices", type=int, default=60)
+    parser.add_argument("--receipts", type=int, default=30)
+    parser.add_argument("--no-degraded", action="store_true", help="text PDFs only, no scans or photos")
+    args = parser.parse_args(argv)
+    rows = generate(args.out, args.seed, args.invoices, args.receipts, not args.no_degraded)
+    print(f"{len(rows)} documents written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

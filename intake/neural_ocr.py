@@ -1,0 +1,118 @@
+"""Read a picture with RapidOCR: PP-OCRv4 detection and recognition as ONNX models shipped inside
+the `rapidocr-onnxruntime` wheel, so nothing is downloaded at run time.
+
+It reads photos and faint thermal receipts better than tesseract, at about twice its time per
+page, so `OcrOptions.engine` chooses where it is used. Its recognition model returns a line at a
+time and often without the spaces between words; each character comes with its own box, so the
+line is cut into words at spaces and at gaps wider than half a character (the boxes are the
+model's estimates, so a word may still be cut or two joined now and then).
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import unicodedata
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from PIL import Image
+
+from intake.errors import OcrFailed, OcrUnavailable
+from intake.ocr import PixelWord
+
+log = logging.getLogger(__name__)
+
+#: A gap between two characters wider than this share of a character's width separates words.
+WORD_GAP = 0.5
+PIP_PACKAGE = "rapidocr-onnxruntime"
+
+
+def available() -> bool:
+    """Return whether RapidOCR can be imported here."""
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@cache
+def _engine() -> Any:
+    """Return the RapidOCR engine of this process, loaded once (about half a second), one thread."""
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as e:
+        raise OcrUnavailable(f"the neural OCR is not installed (pip install {PIP_PACKAGE})") from e
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+
+
+def read_picture(image: Image.Image) -> list[PixelWord]:
+    """Return the words RapidOCR reads in the picture, with pixel boxes (page 1)."""
+    import numpy as np
+
+    try:
+        result, _ = _engine()(np.asarray(image.convert("RGB")), return_word_box=True)
+    except OcrUnavailable:
+        raise
+    except Exception as e:  # noqa: BLE001 - the engine's own errors have no common base
+        raise OcrFailed(f"neural OCR failed: {e}") from e
+    words: list[PixelWord] = []
+    for found in result or []:
+        box, text, score = found[0], found[1], float(found[2])
+        if len(found) >= 6 and len(found[4]) == len(found[3]):
+            words += split_line(found[4], found[3], found[5])
+        else:
+            words += _whole_line(box, text, score)
+    return words
+
+
+def _span(points: Sequence[Sequence[float]]) -> tuple[int, int, int, int]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return round(min(xs)), round(min(ys)), round(max(xs)), round(max(ys))
+
+
+def _whole_line(box: Sequence[Sequence[float]], text: str, score: float) -> list[PixelWord]:
+    """Return a line without character boxes as words placed in proportion to their length."""
+    left, top, right, bottom = _span(box)
+    text = unicodedata.normalize("NFKC", text)
+    step = (right - left) / max(len(text), 1)
+    words, start = [], 0
+    for part in text.split(" "):
+        if part:
+            x0 = left + round(start * step)
+            words.append(PixelWord(1, part, x0, top, max(1, round(len(part) * step)), bottom - top, score))
+        start += len(part) + 1
+    return words
+
+
+def split_line(
+    chars: Sequence[str], boxes: Sequence[Sequence[Sequence[float]]], scores: Sequence[float]
+) -> list[PixelWord]:
+    """Return the words of one recognised line: characters joined until a space or a gap."""
+    spans = [_span(b) for b in boxes]
+    widths = [s[2] - s[0] for s, c in zip(spans, chars, strict=True) if c.strip()] or [1]
+    gap = WORD_GAP * max(statistics.median(widths), 1)
+    words: list[PixelWord] = []
+    run: list[int] = []
+
+    def close() -> None:
+        if run:
+            text = unicodedata.normalize("NFKC", "".join(chars[i] for i in run)).strip()
+            left, right = spans[run[0]][0], spans[run[-1]][2]
+            top, bottom = min(spans[i][1] for i in run), max(spans[i][3] for i in run)
+            score = sum(float(scores[i]) for i in run) / len(run)
+            if text:
+                words.append(PixelWord(1, text, left, top, max(1, right - left), max(1, bottom - top), score))
+            run.clear()
+
+    for i, char in enumerate(chars):
+        if not char.strip():
+            close()
+            continue
+        if run and spans[i][0] - spans[run[-1]][2] > gap:
+            close()
+        run.append(i)
+    close()
+    return words

@@ -1,0 +1,64 @@
+"""RapidOCR (models inside its wheel) reading pictures, and its lines cut into words."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from intake import media, neural_ocr
+from intake.fields import extract_fields
+from intake.ocr import OcrOptions
+from intake.readers import read_document
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def test_a_line_is_cut_into_words_at_spaces_and_gaps() -> None:
+    """GIVEN a recognised line without spaces whose characters stand apart in two groups, and one
+    with a space THEN it gives one word per group."""
+    boxes = [[[x, 10], [x + 10, 10], [x + 10, 30], [x, 30]] for x in (0, 11, 22, 50, 61)]
+    words = neural_ocr.split_line(list("TOT12"), boxes, [0.9] * 5)
+    assert [(w.text, w.left, w.width) for w in words] == [("TOT", 0, 32), ("12", 50, 21)]
+    spaced = neural_ocr.split_line(list("A B"), boxes[:3], [0.9] * 3)
+    assert [w.text for w in spaced] == ["A", "B"]
+
+
+def test_full_width_characters_are_read_as_plain_ones() -> None:
+    boxes = [[[x, 0], [x + 10, 0], [x + 10, 20], [x, 20]] for x in (0, 10, 20)]
+    assert [w.text for w in neural_ocr.split_line(["（", "1", "）"], boxes, [1.0] * 3)] == ["(1)"]
+
+
+def _receipt_photo() -> bytes:
+    """Return a JPEG of a narrow till receipt (receipt-shaped: taller than wide)."""
+    image = Image.new("RGB", (420, 900), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 26)
+    rows = ["SUNRISE BAKERY LTD", "12 KING STREET", "DATE 05/03/2024 10:15", "2 x BREAD      4.40",
+            "1 x TEA        2.10", "TOTAL          6.50", "CASH          10.00", "CHANGE         3.50"]
+    for i, row in enumerate(rows):
+        draw.text((20, 40 + 60 * i), row, fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+def test_receipt_photo_read_by_the_neural_ocr() -> None:
+    """GIVEN a receipt photo and the engine 'auto' THEN RapidOCR reads it (no download at run
+    time) and the fields come out: the shop, the date and the total."""
+    if not neural_ocr.available():
+        pytest.fail("rapidocr-onnxruntime is a dependency and must be installed")
+    document = read_document(_receipt_photo(), media.JPEG, OcrOptions(engine="auto"))
+    invoice = extract_fields(document.pages)
+    assert invoice.seller.name == "SUNRISE BAKERY LTD"
+    assert str(invoice.total) == "6.50"
+    assert invoice.issue_date is not None and invoice.issue_date.isoformat() == "2024-03-05"
+
+
+def test_auto_reads_only_receipt_shaped_pictures_neurally() -> None:
+    options = OcrOptions(engine="auto")
+    assert options.neural_for(400, 900) and not options.neural_for(2480, 3508)
+    assert not OcrOptions().neural_for(400, 900)
+    assert OcrOptions(engine="rapidocr").neural_for(2480, 3508)
