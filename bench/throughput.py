@@ -1,0 +1,242 @@
+"""Documents per second through the running service and the CLI, and OCR against bare tesseract.
+
+    python -m bench.throughput [--files 30] [--images 8] [--languages eng+deu+fra+dan] [--json]
+
+1. Drop folder: `invoicebot run` is started on a fresh SQLite data dir with the default number
+   of workers (one per core); once it watches its inbox, `--files` distinct one-page text PDFs
+   are copied in at once, and the clock stops when the last one is committed as a document.
+2. `invoicebot extract --json` of the same files, one command, start-up included.
+3. OCR: `--images` corpus images dropped into the running service, against the ideal of every
+   core running bare `tesseract IMG stdout` (same languages, `OMP_THREAD_LIMIT=1`): cores divided
+   by the mean seconds of a bare run, measured one at a time on the same images.
+
+Text PDFs are the corpus's one-page ones (its folders taken in turn), made up to `--files` with
+generated invoices when the corpus has too few or is absent. Other work on the machine shows in
+the figures: run it a few times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from intake.ocr import DEFAULT_LANGUAGES, tesseract_env
+from tests.corpus import corpus_dir, corpus_docs
+from tests.factories import simple_invoice_pdf
+
+INVOICEBOT = str(Path(sys.executable).with_name("invoicebot"))
+WAIT_SECONDS = 600.0
+
+
+@dataclass(slots=True)
+class Report:
+    cores: int
+    files: int = 0
+    folder_seconds: float | None = None
+    folder_per_second: float | None = None
+    extract_seconds: float | None = None
+    extract_per_second: float | None = None
+    extract_errors: int = 0
+    languages: str = DEFAULT_LANGUAGES
+    images: int = 0
+    ocr_seconds: float | None = None
+    ocr_per_second: float | None = None
+    bare_tesseract_mean_s: float | None = None
+    ocr_ideal_per_second: float | None = None
+
+
+def text_pdfs(count: int, folder: Path) -> list[Path]:
+    """Write `count` distinct one-page text PDFs into `folder` and return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    root = corpus_dir()
+    found = []
+    if root is not None:
+        by_folder: dict[str, list[Path]] = {}
+        for doc in corpus_docs(root, "text-pdf"):
+            with pdfium.PdfDocument(doc.path) as pdf:
+                if len(pdf) == 1:
+                    by_folder.setdefault(doc.path.parent.name, []).append(doc.path)
+        while any(by_folder.values()):
+            for paths in by_folder.values():
+                if paths:
+                    found.append(paths.pop(0))
+    paths = []
+    for index, source in enumerate(found[:count]):
+        paths.append(folder / f"{index:03d}-{source.name}")
+        shutil.copyfile(source, paths[-1])
+    for index in range(len(paths), count):
+        paths.append(folder / f"{index:03d}-generated.pdf")
+        paths[-1].write_bytes(simple_invoice_pdf(number=f"BENCH-{index:05d}"))
+    return paths
+
+
+def images(count: int, folder: Path) -> list[Path]:
+    """Copy up to `count` corpus images (receipts and rendered invoices) into `folder`."""
+    root = corpus_dir()
+    if root is None:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for doc in corpus_docs(root, "image")[:count]:
+        paths.append(folder / doc.path.name)
+        shutil.copyfile(doc.path, paths[-1])
+    return paths
+
+
+def service_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INVOICEBOT_")}
+    env["INVOICEBOT_DATA_DIR"] = str(data_dir)
+    env["INVOICEBOT_LOG_LEVEL"] = "WARNING"
+    return env
+
+
+def wait_until(predicate: Callable[[], bool], what: str, timeout: float = WAIT_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        time.sleep(0.01)
+
+
+def documents(database: Path) -> int:
+    """Return how many documents the service has committed so far."""
+    if not database.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as conn:
+            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0  # the schema is not there yet
+
+
+class RunningService:
+    """`invoicebot run` on a fresh data dir, stopped with SIGTERM on exit."""
+
+    def __init__(self, workdir: Path, languages: str) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = workdir / "var"
+        self.inbox = self.data_dir / "inbox"
+        self.database = self.data_dir / "invoicebot.sqlite3"
+        env = service_env(self.data_dir) | {"INVOICEBOT_OCR_LANGUAGES": languages}
+        self.log = (workdir / "service.log").open("w")
+        self.process = subprocess.Popen(
+            [INVOICEBOT, "run"], cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        wait_until(lambda: (self.inbox / "failed").is_dir() and documents(self.database) == 0
+                   and self.database.exists(), "the service to start")  # fmt: skip
+        # One document through first, so that start-up work is not counted.
+        self.drop([_warm_up_pdf(workdir)], 1)
+
+    def drop(self, files: list[Path], expected_total: int) -> float:
+        """Copy `files` into the inbox at once; return the seconds until all are committed."""
+        started = time.perf_counter()
+        for path in files:
+            shutil.copyfile(path, self.inbox / path.name)
+        wait_until(lambda: documents(self.database) >= expected_total, "the documents")
+        return time.perf_counter() - started
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        self.log.close()
+
+
+def _warm_up_pdf(workdir: Path) -> Path:
+    path = workdir / "warm-up.pdf"
+    path.write_bytes(simple_invoice_pdf(number="WARM-UP"))
+    return path
+
+
+def bench_extract(report: Report, files: list[Path], workdir: Path) -> None:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [INVOICEBOT, "extract", "--json", *map(str, files)], cwd=workdir,
+        env=service_env(workdir / "cli-var"), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    report.extract_seconds = time.perf_counter() - started
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    report.extract_errors = sum(1 for row in rows if row.get("error"))
+    report.extract_per_second = len(files) / report.extract_seconds
+
+
+def bare_tesseract_seconds(paths: list[Path], languages: str) -> float:
+    """Return the mean seconds of `tesseract IMG stdout` on each image, one at a time."""
+    times = []
+    for path in paths:
+        started = time.perf_counter()
+        subprocess.run(["tesseract", str(path), "stdout", "-l", languages], capture_output=True,
+                       env=tesseract_env(), check=True)  # fmt: skip
+        times.append(time.perf_counter() - started)
+    return statistics.mean(times)
+
+
+def print_table(report: Report) -> None:
+    def rate(value: float | None) -> str:
+        return "-" if value is None else f"{value:6.1f} /s"
+
+    def secs(value: float | None) -> str:
+        return "-" if value is None else f"{value:6.2f} s"
+
+    print(f"Throughput on {report.cores} cores")
+    print(f"  drop folder, {report.files} text PDFs dropped -> committed   "
+          f"{secs(report.folder_seconds)}   {rate(report.folder_per_second)}")
+    print(f"  invoicebot extract of {report.files} text PDFs              "
+          f"{secs(report.extract_seconds)}   {rate(report.extract_per_second)}"
+          f"   ({report.extract_errors} errors)")
+    if report.images:
+        print(f"  OCR, {report.images} images dropped -> committed ({report.languages})"
+              f"   {secs(report.ocr_seconds)}   {rate(report.ocr_per_second)}")
+        print(f"  ideal: {report.cores} cores / bare tesseract {secs(report.bare_tesseract_mean_s)}"
+              f" = {rate(report.ocr_ideal_per_second)};"
+              f" ours is {report.ocr_per_second / report.ocr_ideal_per_second:.2f} of it")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__)
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("--files", type=int, default=30, help="text PDFs per run")
+    parser.add_argument("--images", type=int, default=8, help="OCR images (0: no OCR run)")
+    parser.add_argument("--languages", default=DEFAULT_LANGUAGES)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    report = Report(cores=os.cpu_count() or 1, files=args.files, languages=args.languages)
+    with tempfile.TemporaryDirectory(prefix="invoicebot-throughput-") as tmp:
+        workdir = Path(tmp)
+        pdfs = text_pdfs(args.files, workdir / "pdfs")
+        pictures = images(args.images, workdir / "images")
+        service = RunningService(workdir / "service", args.languages)
+        try:
+            report.folder_seconds = service.drop(pdfs, 1 + len(pdfs))
+            report.folder_per_second = len(pdfs) / report.folder_seconds
+            if pictures:
+                report.images = len(pictures)
+                report.ocr_seconds = service.drop(pictures, 1 + len(pdfs) + len(pictures))
+                report.ocr_per_second = len(pictures) / report.ocr_seconds
+        finally:
+            service.stop()
+        bench_extract(report, pdfs, workdir)
+        if pictures:
+            report.bare_tesseract_mean_s = bare_tesseract_seconds(pictures, args.languages)
+            report.ocr_ideal_per_second = report.cores / report.bare_tesseract_mean_s
+    if args.json:
+        print(json.dumps(asdict(report), indent=2))
+    else:
+        print_table(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
