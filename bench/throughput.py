@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -47,13 +48,17 @@ class Report:
     files: int = 0
     folder_seconds: float | None = None
     folder_per_second: float | None = None
+    #: CPU seconds per document: service and reading processes (others' load does not count).
+    folder_cpu_per_file: float | None = None
     extract_seconds: float | None = None
     extract_per_second: float | None = None
+    extract_cpu_per_file: float | None = None
     extract_errors: int = 0
     languages: str = DEFAULT_LANGUAGES
     images: int = 0
     ocr_seconds: float | None = None
     ocr_per_second: float | None = None
+    ocr_cpu_per_file: float | None = None
     bare_tesseract_mean_s: float | None = None
     ocr_ideal_per_second: float | None = None
 
@@ -103,6 +108,30 @@ def service_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """Return the CPU seconds used so far by process `root` and all its live descendants
+    (including what each has reaped of its own children)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = sum(int(f) for f in fields[11:15]) / tick
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(used.get(pid, 0.0) for pid in tree)
+
+
 def wait_until(predicate: Callable[[], bool], what: str, timeout: float = WAIT_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -140,13 +169,15 @@ class RunningService:
         # One document through first, so that start-up work is not counted.
         self.drop([_warm_up_pdf(workdir)], 1)
 
-    def drop(self, files: list[Path], expected_total: int) -> float:
-        """Copy `files` into the inbox at once; return the seconds until all are committed."""
+    def drop(self, files: list[Path], expected_total: int) -> tuple[float, float]:
+        """Copy `files` into the inbox at once; return the seconds until all are committed, and
+        the CPU seconds the service (with its reading processes) used meanwhile."""
+        cpu = tree_cpu_seconds(self.process.pid)
         started = time.perf_counter()
         for path in files:
             shutil.copyfile(path, self.inbox / path.name)
         wait_until(lambda: documents(self.database) >= expected_total, "the documents")
-        return time.perf_counter() - started
+        return time.perf_counter() - started, tree_cpu_seconds(self.process.pid) - cpu
 
     def stop(self) -> None:
         self.process.terminate()
@@ -160,13 +191,20 @@ def _warm_up_pdf(workdir: Path) -> Path:
     return path
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bench_extract(report: Report, files: list[Path], workdir: Path) -> None:
+    cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
         [INVOICEBOT, "extract", "--json", *map(str, files)], cwd=workdir,
         env=service_env(workdir / "cli-var"), capture_output=True, text=True, check=True,
     )  # fmt: skip
     report.extract_seconds = time.perf_counter() - started
+    report.extract_cpu_per_file = (_children_cpu() - cpu) / len(files)
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     report.extract_errors = sum(1 for row in rows if row.get("error"))
     report.extract_per_second = len(files) / report.extract_seconds
@@ -190,15 +228,20 @@ def print_table(report: Report) -> None:
     def secs(value: float | None) -> str:
         return "-" if value is None else f"{value:6.2f} s"
 
+    def cpu(value: float | None) -> str:
+        return "-" if value is None else f"{value * 1000:6.0f} ms CPU per file"
+
     print(f"Throughput on {report.cores} cores")
     print(f"  drop folder, {report.files} text PDFs dropped -> committed   "
-          f"{secs(report.folder_seconds)}   {rate(report.folder_per_second)}")
+          f"{secs(report.folder_seconds)}   {rate(report.folder_per_second)}"
+          f"   {cpu(report.folder_cpu_per_file)}")
     print(f"  invoicebot extract of {report.files} text PDFs              "
           f"{secs(report.extract_seconds)}   {rate(report.extract_per_second)}"
-          f"   ({report.extract_errors} errors)")
+          f"   {cpu(report.extract_cpu_per_file)}, start-up included ({report.extract_errors} errors)")
     if report.images:
         print(f"  OCR, {report.images} images dropped -> committed ({report.languages})"
-              f"   {secs(report.ocr_seconds)}   {rate(report.ocr_per_second)}")
+              f"   {secs(report.ocr_seconds)}   {rate(report.ocr_per_second)}"
+              f"   {cpu(report.ocr_cpu_per_file)}")
         print(f"  ideal: {report.cores} cores / bare tesseract {secs(report.bare_tesseract_mean_s)}"
               f" = {rate(report.ocr_ideal_per_second)};"
               f" ours is {report.ocr_per_second / report.ocr_ideal_per_second:.2f} of it")
@@ -219,12 +262,14 @@ def main(argv: list[str] | None = None) -> int:
         pictures = images(args.images, workdir / "images")
         service = RunningService(workdir / "service", args.languages)
         try:
-            report.folder_seconds = service.drop(pdfs, 1 + len(pdfs))
+            report.folder_seconds, cpu = service.drop(pdfs, 1 + len(pdfs))
             report.folder_per_second = len(pdfs) / report.folder_seconds
+            report.folder_cpu_per_file = cpu / len(pdfs)
             if pictures:
                 report.images = len(pictures)
-                report.ocr_seconds = service.drop(pictures, 1 + len(pdfs) + len(pictures))
+                report.ocr_seconds, cpu = service.drop(pictures, 1 + len(pdfs) + len(pictures))
                 report.ocr_per_second = len(pictures) / report.ocr_seconds
+                report.ocr_cpu_per_file = cpu / len(pictures)
         finally:
             service.stop()
         bench_extract(report, pdfs, workdir)

@@ -7,7 +7,6 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -67,20 +66,7 @@ def run(ctx: click.Context) -> None:
 
 
 def _read_all(paths: list[Path], reader: DocumentReader) -> Iterator[tuple[Path, ReadOutcome]]:
-    def read(path: Path) -> ReadOutcome:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return _missing(path)
-        return reader.read_now(data, path.name, method="fork" if len(paths) == 1 else "forkserver")
-
-    with ThreadPoolExecutor(reader.workers) as pool:
-        yield from zip(paths, pool.map(read, paths), strict=True)
-
-
-def _missing(path: Path) -> ReadOutcome:
-    reason = "not a file" if path.exists() else "no such file"
-    return ReadOutcome(None, f"{reason}: {path}")
+    yield from zip(paths, reader.read_files(paths), strict=True)
 
 
 def _summary(path: Path, extraction: ExtractedInvoice) -> str:
