@@ -78,6 +78,7 @@ class DocumentReader:
         self.limits = limits
         self.max_pages = max_pages
         self._slots = asyncio.Semaphore(self.workers)
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
         # Forked from a server process: this process has threads, and forking them is unsafe.
         self._pool = WorkerPool(self.workers, limits, method="forkserver")
 
@@ -96,6 +97,9 @@ class DocumentReader:
 
     async def read(self, data: bytes, filename: str, companion_xml: bytes | None = None) -> ReadOutcome:
         """Return what the document says, or why it could not be read."""
+        loop = asyncio.get_running_loop()
+        if self._slots_loop is not loop:  # a semaphore serves one event loop
+            self._slots, self._slots_loop = asyncio.Semaphore(self.workers), loop
         async with self._slots:
             return await asyncio.to_thread(self.read_now, data, filename, companion_xml)
 

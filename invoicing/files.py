@@ -12,6 +12,7 @@ from pathlib import Path
 
 #: Folders of the data dir: only the service's user may enter them, whatever the umask.
 PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 
 def sha256_hex(data: bytes) -> str:
@@ -49,8 +50,9 @@ class FileStore:
         if target.exists() and target.stat().st_size == len(data):
             return digest, relative
         private_dir(target.parent)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")  # mode 0600
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
+            os.fchmod(fd, PRIVATE_FILE_MODE)  # mkstemp's 0600 passes through the umask
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()

@@ -16,10 +16,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from invoicing.files import private_dir
+from invoicing.files import PRIVATE_FILE_MODE, private_dir
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-PRIVATE_FILE_MODE = 0o600
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

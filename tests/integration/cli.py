@@ -21,10 +21,14 @@ def cli_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def invoicebot(data_dir: Path, *args: str, check: bool = True, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `invoicebot ARGS` and return the finished process (raising on failure when `check`)."""
+def invoicebot(
+    data_dir: Path, *args: str, check: bool = True, database_url: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """Run `invoicebot ARGS` (with `env` added to the environment) and return the finished
+    process (raising on failure when `check`)."""
     result = subprocess.run(
-        [INVOICEBOT, *args], cwd=data_dir.parent, env=cli_env(data_dir, database_url),
+        [INVOICEBOT, *args], cwd=data_dir.parent, env=cli_env(data_dir, database_url) | (env or {}),
         capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     if check and result.returncode != 0:
