@@ -1,18 +1,22 @@
 """Documents per second through the running service and the CLI, and OCR against bare tesseract.
 
-    python -m bench.throughput [--files 30] [--images 8] [--languages eng+deu+fra+dan] [--json]
+    python -m bench.throughput [--files 30] [--repeat 3] [--images 8] [--ocr-repeat 1]
+                               [--languages eng+deu+fra+dan] [--json]
 
 1. Drop folder: `invoicebot run` is started on a fresh SQLite data dir with the default number
-   of workers (one per core); once it watches its inbox, `--files` distinct one-page text PDFs
-   are copied in at once, and the clock stops when the last one is committed as a document.
+   of workers (one per core) and given one document to warm up; then `--files` distinct
+   one-page text PDFs are copied into its inbox at once, and the clock stops when the last one
+   is committed as a document.
 2. `invoicebot extract --json` of the same files, one command, start-up included.
-3. OCR: `--images` corpus images dropped into the running service, against the ideal of every
+3. OCR: `--images` corpus images dropped into a running service, against the ideal of every
    core running bare `tesseract IMG stdout` (same languages, `OMP_THREAD_LIMIT=1`): cores divided
-   by the mean seconds of a bare run, measured one at a time on the same images.
+   by the mean seconds of a bare run one at a time on the same images. Bare tesseract `cores` at
+   a time is measured too: on a machine shared with other work it is what the ideal really is.
 
-Text PDFs are the corpus's one-page ones (its folders taken in turn), made up to `--files` with
-generated invoices when the corpus has too few or is absent. Other work on the machine shows in
-the figures: run it a few times.
+Each scenario runs `--repeat` times (a fresh service each time) and is reported by its best and
+median run, with the CPU seconds per document of the processes doing the work, which other work
+on the machine does not inflate. Text PDFs are the corpus's one-page ones (its folders taken in
+turn), made up to `--files` with generated invoices when the corpus has too few or is absent.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -43,24 +48,47 @@ WAIT_SECONDS = 600.0
 
 
 @dataclass(slots=True)
+class Runs:
+    """Repeated timings of one scenario, `count` documents each time."""
+
+    count: int
+    seconds: list[float] = field(default_factory=list)
+    #: CPU seconds of the processes doing the work (others' load on the machine does not count).
+    cpu_seconds: list[float] = field(default_factory=list)
+
+    def add(self, seconds: float, cpu_seconds: float) -> None:
+        self.seconds.append(seconds)
+        self.cpu_seconds.append(cpu_seconds)
+
+    @property
+    def best_per_second(self) -> float:
+        return self.count / min(self.seconds)
+
+    @property
+    def median_per_second(self) -> float:
+        return self.count / statistics.median(self.seconds)
+
+    @property
+    def cpu_ms_per_document(self) -> float:
+        return 1000 * statistics.median(self.cpu_seconds) / self.count
+
+
+@dataclass(slots=True)
 class Report:
     cores: int
-    files: int = 0
-    folder_seconds: float | None = None
-    folder_per_second: float | None = None
-    #: CPU seconds per document: service and reading processes (others' load does not count).
-    folder_cpu_per_file: float | None = None
-    extract_seconds: float | None = None
-    extract_per_second: float | None = None
-    extract_cpu_per_file: float | None = None
+    languages: str
+    folder: Runs
+    extract: Runs
     extract_errors: int = 0
-    languages: str = DEFAULT_LANGUAGES
-    images: int = 0
-    ocr_seconds: float | None = None
-    ocr_per_second: float | None = None
-    ocr_cpu_per_file: float | None = None
+    ocr: Runs | None = None
     bare_tesseract_mean_s: float | None = None
-    ocr_ideal_per_second: float | None = None
+    bare_tesseract_cpu_ms: float | None = None
+    #: Bare tesseract on the same images, `cores` at a time: what the machine gives right now.
+    bare_parallel_per_second: float | None = None
+
+    @property
+    def ocr_ideal_per_second(self) -> float | None:
+        return self.cores / self.bare_tesseract_mean_s if self.bare_tesseract_mean_s else None
 
 
 def text_pdfs(count: int, folder: Path) -> list[Path]:
@@ -203,48 +231,56 @@ def bench_extract(report: Report, files: list[Path], workdir: Path) -> None:
         [INVOICEBOT, "extract", "--json", *map(str, files)], cwd=workdir,
         env=service_env(workdir / "cli-var"), capture_output=True, text=True, check=True,
     )  # fmt: skip
-    report.extract_seconds = time.perf_counter() - started
-    report.extract_cpu_per_file = (_children_cpu() - cpu) / len(files)
+    report.extract.add(time.perf_counter() - started, _children_cpu() - cpu)
     rows = [json.loads(line) for line in done.stdout.splitlines()]
-    report.extract_errors = sum(1 for row in rows if row.get("error"))
-    report.extract_per_second = len(files) / report.extract_seconds
+    report.extract_errors = max(report.extract_errors, sum(1 for row in rows if row.get("error")))
 
 
-def bare_tesseract_seconds(paths: list[Path], languages: str) -> float:
-    """Return the mean seconds of `tesseract IMG stdout` on each image, one at a time."""
-    times = []
-    for path in paths:
-        started = time.perf_counter()
-        subprocess.run(["tesseract", str(path), "stdout", "-l", languages], capture_output=True,
-                       env=tesseract_env(), check=True)  # fmt: skip
-        times.append(time.perf_counter() - started)
-    return statistics.mean(times)
+def bench_folder(runs: Runs, files: list[Path], workdir: Path, languages: str) -> None:
+    """Drop `files` into a freshly started service and add the time until all are committed."""
+    service = RunningService(workdir, languages)
+    try:
+        runs.add(*service.drop(files, 1 + len(files)))
+    finally:
+        service.stop()
+
+
+def bare_tesseract(path: Path, languages: str) -> float:
+    """Return the seconds of one `tesseract IMG stdout` run."""
+    started = time.perf_counter()
+    subprocess.run(["tesseract", str(path), "stdout", "-l", languages], capture_output=True,
+                   env=tesseract_env(), check=True)  # fmt: skip
+    return time.perf_counter() - started
+
+
+def bench_bare_tesseract(report: Report, paths: list[Path]) -> None:
+    """Fill in the mean seconds (and CPU seconds) of bare tesseract one image at a time, and the
+    images per second of `cores` bare tesseracts at a time."""
+    cpu = _children_cpu()
+    report.bare_tesseract_mean_s = statistics.mean(bare_tesseract(p, report.languages) for p in paths)
+    report.bare_tesseract_cpu_ms = 1000 * (_children_cpu() - cpu) / len(paths)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(report.cores) as pool:
+        list(pool.map(lambda p: bare_tesseract(p, report.languages), paths))
+    report.bare_parallel_per_second = len(paths) / (time.perf_counter() - started)
 
 
 def print_table(report: Report) -> None:
-    def rate(value: float | None) -> str:
-        return "-" if value is None else f"{value:6.1f} /s"
+    def line(label: str, runs: Runs, note: str = "") -> None:
+        print(f"  {label:44} best {runs.best_per_second:5.1f}/s  median {runs.median_per_second:5.1f}/s"
+              f"  ({len(runs.seconds)} runs)  {runs.cpu_ms_per_document:6.0f} ms CPU/doc{note}")
 
-    def secs(value: float | None) -> str:
-        return "-" if value is None else f"{value:6.2f} s"
-
-    def cpu(value: float | None) -> str:
-        return "-" if value is None else f"{value * 1000:6.0f} ms CPU per file"
-
-    print(f"Throughput on {report.cores} cores")
-    print(f"  drop folder, {report.files} text PDFs dropped -> committed   "
-          f"{secs(report.folder_seconds)}   {rate(report.folder_per_second)}"
-          f"   {cpu(report.folder_cpu_per_file)}")
-    print(f"  invoicebot extract of {report.files} text PDFs              "
-          f"{secs(report.extract_seconds)}   {rate(report.extract_per_second)}"
-          f"   {cpu(report.extract_cpu_per_file)}, start-up included ({report.extract_errors} errors)")
-    if report.images:
-        print(f"  OCR, {report.images} images dropped -> committed ({report.languages})"
-              f"   {secs(report.ocr_seconds)}   {rate(report.ocr_per_second)}"
-              f"   {cpu(report.ocr_cpu_per_file)}")
-        print(f"  ideal: {report.cores} cores / bare tesseract {secs(report.bare_tesseract_mean_s)}"
-              f" = {rate(report.ocr_ideal_per_second)};"
-              f" ours is {report.ocr_per_second / report.ocr_ideal_per_second:.2f} of it")
+    print(f"Throughput on {report.cores} cores (documents per second)")
+    line(f"drop folder: {report.folder.count} text PDFs dropped -> committed", report.folder)
+    line(f"invoicebot extract of {report.extract.count} text PDFs", report.extract,
+         f", start-up included; {report.extract_errors} errors")
+    if report.ocr is not None and report.ocr_ideal_per_second and report.bare_parallel_per_second:
+        line(f"OCR: {report.ocr.count} images dropped -> committed", report.ocr)
+        print(f"  ideal: {report.cores} cores / bare tesseract {report.bare_tesseract_mean_s:.2f} s"
+              f" = {report.ocr_ideal_per_second:.2f}/s; bare tesseract {report.cores} at a time:"
+              f" {report.bare_parallel_per_second:.2f}/s ({report.languages});"
+              f" {report.bare_tesseract_cpu_ms:.0f} ms CPU/image")
+        print(f"  OCR best against the ideal: {report.ocr.best_per_second / report.ocr_ideal_per_second:.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,30 +288,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--files", type=int, default=30, help="text PDFs per run")
     parser.add_argument("--images", type=int, default=8, help="OCR images (0: no OCR run)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each text-PDF scenario")
+    parser.add_argument("--ocr-repeat", type=int, default=1, help="runs of the OCR scenario")
     parser.add_argument("--languages", default=DEFAULT_LANGUAGES)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
-    report = Report(cores=os.cpu_count() or 1, files=args.files, languages=args.languages)
+    report = Report(os.cpu_count() or 1, args.languages, Runs(args.files), Runs(args.files))
     with tempfile.TemporaryDirectory(prefix="invoicebot-throughput-") as tmp:
         workdir = Path(tmp)
         pdfs = text_pdfs(args.files, workdir / "pdfs")
         pictures = images(args.images, workdir / "images")
-        service = RunningService(workdir / "service", args.languages)
-        try:
-            report.folder_seconds, cpu = service.drop(pdfs, 1 + len(pdfs))
-            report.folder_per_second = len(pdfs) / report.folder_seconds
-            report.folder_cpu_per_file = cpu / len(pdfs)
-            if pictures:
-                report.images = len(pictures)
-                report.ocr_seconds, cpu = service.drop(pictures, 1 + len(pdfs) + len(pictures))
-                report.ocr_per_second = len(pictures) / report.ocr_seconds
-                report.ocr_cpu_per_file = cpu / len(pictures)
-        finally:
-            service.stop()
-        bench_extract(report, pdfs, workdir)
+        for run in range(args.repeat):
+            bench_folder(report.folder, pdfs, workdir / f"service-{run}", args.languages)
+            bench_extract(report, pdfs, workdir)
         if pictures:
-            report.bare_tesseract_mean_s = bare_tesseract_seconds(pictures, args.languages)
-            report.ocr_ideal_per_second = report.cores / report.bare_tesseract_mean_s
+            report.ocr = Runs(len(pictures))
+            for run in range(args.ocr_repeat):
+                bench_folder(report.ocr, pictures, workdir / f"ocr-{run}", args.languages)
+            bench_bare_tesseract(report, pictures)
     if args.json:
         print(json.dumps(asdict(report), indent=2))
     else:

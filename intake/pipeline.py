@@ -57,13 +57,15 @@ def read_outcome(
 
 
 def read_file_outcome(path: str, ocr_languages: str, max_pages: int) -> ReadOutcome:
-    """Return the extraction of the file at `path`, or why it could not be read (runs in a child)."""
+    """Return the extraction of the file at `path` (without its pages), or why it could not be
+    read (runs in a child)."""
     try:
         data = Path(path).read_bytes()
     except OSError:
         reason = "not a file" if os.path.exists(path) else "no such file"
         return ReadOutcome(None, f"{reason}: {path}")
-    return read_outcome(data, Path(path).name, ocr_languages, None, max_pages)
+    outcome = read_outcome(data, Path(path).name, ocr_languages, None, max_pages)
+    return ReadOutcome(outcome.extraction, outcome.error)  # the pages are not wanted here
 
 
 class DocumentReader:
