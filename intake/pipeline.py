@@ -79,7 +79,7 @@ class DocumentReader:
         self.ocr_languages = ocr_languages
         self.limits = limits
         self.max_pages = max_pages
-        self._slots = asyncio.Semaphore(self.workers)
+        self._slots = asyncio.Semaphore(self.workers)  # replaced for each new event loop
         self._slots_loop: asyncio.AbstractEventLoop | None = None
         # Forked from a server process: this process has threads, and forking them is unsafe.
         self._pool = WorkerPool(self.workers, limits, method="forkserver")
