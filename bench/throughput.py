@@ -165,18 +165,7 @@ def wait_until(predicate: Callable[[], bool], what: str, timeout: float = WAIT_S
     while not predicate():
         if time.monotonic() > deadline:
             raise TimeoutError(f"gave up waiting for {what}")
-        time.sleep(0.01)
-
-
-def documents(database: Path) -> int:
-    """Return how many documents the service has committed so far."""
-    if not database.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as conn:
-            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0  # the schema is not there yet
+        time.sleep(0.02)
 
 
 class RunningService:
@@ -192,10 +181,22 @@ class RunningService:
         self.process = subprocess.Popen(
             [INVOICEBOT, "run"], cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
-        wait_until(lambda: (self.inbox / "failed").is_dir() and documents(self.database) == 0
-                   and self.database.exists(), "the service to start")  # fmt: skip
+        self._reader: sqlite3.Connection | None = None
+        wait_until(lambda: (self.inbox / "failed").is_dir() and self.documents() == 0,
+                   "the service to start")  # fmt: skip
         # One document through first, so that start-up work is not counted.
         self.drop([_warm_up_pdf(workdir)], 1)
+
+    def documents(self) -> int:
+        """Return how many documents the service has committed so far (-1 before its schema)."""
+        if self._reader is None:
+            if not self.database.exists():
+                return -1
+            self._reader = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(self._reader.execute("SELECT count(*) FROM documents").fetchone()[0])
+        except sqlite3.OperationalError:
+            return -1
 
     def drop(self, files: list[Path], expected_total: int) -> tuple[float, float]:
         """Copy `files` into the inbox at once; return the seconds until all are committed, and
@@ -204,10 +205,12 @@ class RunningService:
         started = time.perf_counter()
         for path in files:
             shutil.copyfile(path, self.inbox / path.name)
-        wait_until(lambda: documents(self.database) >= expected_total, "the documents")
+        wait_until(lambda: self.documents() >= expected_total, "the documents")
         return time.perf_counter() - started, tree_cpu_seconds(self.process.pid) - cpu
 
     def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
         self.process.terminate()
         self.process.wait(timeout=60)
         self.log.close()
