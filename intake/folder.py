@@ -143,7 +143,10 @@ class DropFolder:
     async def watch(self, stop: asyncio.Event) -> None:
         """Ingest files as they arrive until `stop` is set."""
         self.prepare()
-        await asyncio.to_thread(self.intake.reader.start)
+        try:
+            await asyncio.to_thread(self.intake.reader.start)
+        except Exception:  # noqa: BLE001 - they are started again with the first document
+            log.exception("the reading processes could not be started ahead")
         notices = asyncio.create_task(self._notice_changes(stop), name="drop-folder-notices")
         log.info("watching %s for invoices", self.inbox)
         try:

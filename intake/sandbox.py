@@ -25,9 +25,11 @@ from intake.errors import IntakeError
 
 T = TypeVar("T")
 
-#: What a forkserver imports once, so that each child starts warm: the program's own main
-#: module (else every child would import it again) and the reading code.
-PRELOAD = ["__main__", "intake.pipeline"]
+#: What a fork server imports once, so that its children start with the reading code loaded.
+#: (Each child still runs the program's main script again, and imports what that imports: on
+#: Python 3.11 a fork server never preloads "__main__". That, with every cache cold, made a fresh
+#: child cost several times the reading of a text PDF: hence `intake.workers`.)
+PRELOAD = ["intake.pipeline"]
 
 
 @dataclass(frozen=True, slots=True)

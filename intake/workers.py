@@ -145,7 +145,11 @@ class WorkerPool:
     def start(self) -> None:
         """Start every child now instead of at its first document."""
         for _ in range(self.size):
-            self._idle.put(self._ready(self._idle.get()))
+            worker = self._idle.get()
+            try:
+                worker = self._ready(worker)
+            finally:
+                self._idle.put(worker)
 
     def run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
         """Return `fn(*args)` computed by one of the children; raise `LimitExceeded`."""
