@@ -50,38 +50,34 @@ class DropFolder:
         for folder in (self.inbox, self.done, self.failed):
             folder.mkdir(parents=True, exist_ok=True)
 
-    def waiting(self, now: float | None = None) -> tuple[list[Path], float]:
-        """Return the regular files waiting that have been left alone a moment, oldest first, and
-        the seconds until another one may be ready."""
-        now = time.time() if now is None else now
+    def waiting(self, listing: list[tuple[str, int, float]], now: float) -> tuple[list[Path], float]:
+        """Return the regular files of `listing` (name, mode, modified) that have been left alone
+        a moment and are not being ingested, oldest first, and the seconds until another one may
+        be ready."""
         ready: list[tuple[float, Path]] = []
         soonest = RESCAN_SECONDS
         refused: set[str] = set()
-        seen: set[str] = set()
-        with os.scandir(self.inbox) as entries:
-            for entry in entries:
-                name = entry.name
-                seen.add(name)
-                if name in self._taken or name.startswith(".") or name.endswith(_TEMPORARY_SUFFIXES):
-                    continue
-                try:
-                    mode, modified = _lstat(entry)
-                except FileNotFoundError:
-                    continue
-                if stat.S_ISDIR(mode):
-                    continue
-                if not stat.S_ISREG(mode):
-                    refused.add(name)
-                    continue
-                wait = max(self._not_before.get(name, 0.0), modified + QUIET_SECONDS) - now
-                if wait > 0:
-                    soonest = min(soonest, wait)
-                else:
-                    ready.append((modified, Path(entry.path)))
+        for name, mode, modified in listing:
+            if name in self._taken or name.startswith(".") or name.endswith(_TEMPORARY_SUFFIXES):
+                continue
+            if stat.S_ISDIR(mode):
+                continue
+            if not stat.S_ISREG(mode):
+                refused.add(name)
+                continue
+            wait = max(self._not_before.get(name, 0.0), modified + QUIET_SECONDS) - now
+            if wait > 0:
+                soonest = min(soonest, wait)
+            else:
+                ready.append((modified, self.inbox / name))
         self._log_refused(refused)
-        for gone in self._not_before.keys() - seen:
+        for gone in self._not_before.keys() - {name for name, _, _ in listing}:
             del self._not_before[gone]
         return [path for _, path in sorted(ready)], soonest
+
+    async def _ready_files(self) -> tuple[list[Path], float]:
+        listing = await asyncio.to_thread(_listing, self.inbox)
+        return self.waiting(listing, time.time())
 
     def _log_refused(self, refused: set[str]) -> None:
         for name in sorted(refused - self._refused):
@@ -120,7 +116,7 @@ class DropFolder:
     async def scan(self) -> int:
         """Ingest every file ready now, a few at a time, and wait for them; return how many
         were handled."""
-        ready, _ = await asyncio.to_thread(self.waiting)
+        ready, _ = await self._ready_files()
         slots = asyncio.Semaphore(self.concurrency)
 
         async def one(path: Path) -> bool:
@@ -166,7 +162,7 @@ class DropFolder:
         free = self.concurrency - len(self._tasks)
         if free <= 0:
             return RESCAN_SECONDS
-        ready, soonest = await asyncio.to_thread(self.waiting)
+        ready, soonest = await self._ready_files()
         for path in ready[:free]:
             self._taken.add(path.name)
             task = asyncio.create_task(self._ingest_guarded(path))
@@ -192,9 +188,18 @@ class DropFolder:
                 await asyncio.sleep(RESCAN_SECONDS)
 
 
-def _lstat(entry: os.DirEntry[str]) -> tuple[int, float]:
-    status = entry.stat(follow_symlinks=False)
-    return status.st_mode, status.st_mtime
+def _listing(inbox: Path) -> list[tuple[str, int, float]]:
+    """Return the name, mode and modification time of everything in the folder, links not
+    followed."""
+    found = []
+    with os.scandir(inbox) as entries:
+        for entry in entries:
+            try:
+                status = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            found.append((entry.name, status.st_mode, status.st_mtime))
+    return found
 
 
 async def _first_of(changed: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:

@@ -154,3 +154,21 @@ async def test_a_file_over_the_size_limit_is_refused_without_being_read_whole(fo
 
 def test_preparing_the_folder_creates_a_private_data_dir(folder):
     assert stat.S_IMODE(folder.inbox.parent.stat().st_mode) == 0o700
+
+
+def test_only_regular_files_left_alone_a_moment_are_ready_oldest_first(folder):
+    """GIVEN a listing of the inbox WHEN sorted out THEN folders, links, pipes, hidden and partial
+    files are not ready, a file changed 50 ms ago is ready 50 ms later, and older files are
+    ready now, oldest first."""
+    now = 1_000_000.0
+    regular, link, fifo, folder_mode = stat.S_IFREG | 0o644, stat.S_IFLNK | 0o777, stat.S_IFIFO | 0o644, stat.S_IFDIR
+    listing = [
+        ("done", folder_mode, now - 99), ("b.pdf", regular, now - 5), ("a.pdf", regular, now - 9),
+        ("new.pdf", regular, now - 0.05), ("link.pdf", link, now - 9), ("pipe.pdf", fifo, now - 9),
+        (".hidden.pdf", regular, now - 9), ("upload.pdf.part", regular, now - 9),
+    ]  # fmt: skip
+
+    ready, soonest = folder.waiting(listing, now)
+
+    assert [p.name for p in ready] == ["a.pdf", "b.pdf"]
+    assert soonest == pytest.approx(0.05)
