@@ -126,7 +126,9 @@ class App:
             cpu_seconds=max(1, int(self.settings.read_timeout_seconds)),
             memory_bytes=self.settings.read_memory_mb * 2**20,
         )
-        return DocumentReader(self.settings.workers, self.settings.ocr_languages, limits)
+        return DocumentReader(
+            self.settings.workers, self.settings.ocr_languages, limits, self.settings.max_pages
+        )
 
     @cached_property
     def intake(self) -> Intake:
@@ -204,5 +206,7 @@ class App:
     def close(self) -> None:
         if "renderer" in self.__dict__:
             self.renderer.close()
+        if "reader" in self.__dict__:
+            self.reader.close()
         if "db" in self.__dict__:
             self.db.dispose()

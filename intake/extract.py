@@ -15,7 +15,7 @@ from intake.einvoice import parse_einvoice
 from intake.errors import UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
 from intake.qr import PaymentQr
-from intake.readers import OcrOptions, read_document
+from intake.readers import MAX_PAGES, OcrOptions, read_document
 from intake.reconcile import prefer_embedded
 from intake.words import Page
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice, Source
@@ -29,12 +29,13 @@ def extract_bytes(data: bytes, filename: str = "", ocr: OcrOptions | None = None
 
 
 def extract_document(
-    data: bytes, filename: str = "", ocr: OcrOptions | None = None, companion_xml: bytes | None = None
-) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
+    data: bytes, filename: str = "", ocr: OcrOptions | None = None, companion_xml: bytes | None = None,
+    max_pages: int = MAX_PAGES,
+) -> tuple[ExtractedInvoice, tuple[Page, ...]]:  # fmt: skip
     """Return the invoice read from `data` and the pages it was read from (none for XML).
 
     `companion_xml` is an e-invoice XML that came beside a PDF (in the same mail): it is treated
-    as the PDF's embedded XML when the PDF has none.
+    as the PDF's embedded XML when the PDF has none. Pages of a PDF past `max_pages` are not read.
     """
     if not data:
         raise UnreadableDocument("empty file (0 bytes)")
@@ -43,7 +44,7 @@ def extract_document(
         return parse_einvoice(data), ()
     if media_type not in media.SUPPORTED:
         raise UnsupportedMediaType(media_type)
-    document = read_document(data, media_type, ocr)
+    document = read_document(data, media_type, ocr, max_pages)
     visual = extract_fields(document.pages)
     xml = document.embedded_xml if document.embedded_xml is not None else companion_xml
     if xml is not None:

@@ -1,63 +1,109 @@
 """The drop folder: every file put into `<data dir>/inbox/` is ingested once, then moved.
 
 A file goes to `inbox/done/` once recorded, or to `inbox/failed/` with a `.error.txt` beside it
-saying why no invoice could be read. Files still being written (changed in the last second) and
-hidden or temporary files (`.name`, `*.part`, `*.tmp`, `*~`) are left alone until they settle.
+saying why no invoice could be read. Several files are read at once, as many as the reader has
+processes and as many again being recorded. A file is taken once its writer is done with it
+(`intake.settled`); hidden or temporary files (`.name`, `*.part`, `*.tmp`, `*~`) are left alone,
+and so are symbolic links and whatever else is not a regular file, with a log line: the folder
+never follows a link out of itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import stat
 import time
 from pathlib import Path
 
 from intake.pipeline import Intake
+from intake.settled import QUIET_SECONDS, NotRegular, NotYet, read_settled
 from invoicing.domain import Channel
+from invoicing.files import private_dir
 from invoicing.receiving import Received
 
 log = logging.getLogger(__name__)
 
-SETTLE_SECONDS = 1.0
+#: The folder is scanned at least this often, whatever the change notifications say.
 RESCAN_SECONDS = 5.0
 _TEMPORARY_SUFFIXES = (".part", ".tmp", ".crdownload", "~", ".error.txt")
 
 
 class DropFolder:
-    def __init__(self, inbox: Path, intake: Intake) -> None:
+    def __init__(self, inbox: Path, intake: Intake, concurrency: int = 0) -> None:
         self.inbox = inbox
         self.done = inbox / "done"
         self.failed = inbox / "failed"
         self.intake = intake
+        #: Files ingested at once: reading them, and as many again being recorded.
+        self.concurrency = concurrency or 2 * intake.reader.workers
+        self._taken: set[str] = set()
+        self._tasks: set[asyncio.Task[bool]] = set()
+        self._not_before: dict[str, float] = {}
+        self._refused: set[str] = set()
+        self._changed = asyncio.Event()
 
     def prepare(self) -> None:
+        private_dir(self.inbox.parent)
         for folder in (self.inbox, self.done, self.failed):
             folder.mkdir(parents=True, exist_ok=True)
 
-    def ready_files(self, now: float | None = None) -> list[Path]:
-        """Return the files waiting in the inbox that have stopped changing, oldest first."""
-        now = time.time() if now is None else now
+    def waiting(self, listing: list[tuple[str, int, float]], now: float) -> tuple[list[Path], float]:
+        """Return the regular files of `listing` (name, mode, modified) that have been left alone
+        a moment and are not being ingested, oldest first, and the seconds until another one may
+        be ready."""
         ready: list[tuple[float, Path]] = []
-        for path in self.inbox.iterdir():
-            if not path.is_file() or path.name.startswith(".") or path.name.endswith(_TEMPORARY_SUFFIXES):
+        soonest = RESCAN_SECONDS
+        refused: set[str] = set()
+        for name, mode, modified in listing:
+            if name in self._taken or name.startswith(".") or name.endswith(_TEMPORARY_SUFFIXES):
                 continue
-            try:
-                modified = path.stat().st_mtime
-            except FileNotFoundError:
+            if stat.S_ISDIR(mode):
                 continue
-            if now - modified >= SETTLE_SECONDS:
-                ready.append((modified, path))
-        return [path for _, path in sorted(ready)]
+            if not stat.S_ISREG(mode):
+                refused.add(name)
+                continue
+            wait = max(self._not_before.get(name, 0.0), modified + QUIET_SECONDS) - now
+            if wait > 0:
+                soonest = min(soonest, wait)
+            else:
+                ready.append((modified, self.inbox / name))
+        self._log_refused(refused)
+        for gone in self._not_before.keys() - {name for name, _, _ in listing}:
+            del self._not_before[gone]
+        return [path for _, path in sorted(ready)], soonest
+
+    async def _ready_files(self) -> tuple[list[Path], float]:
+        listing = await asyncio.to_thread(_listing, self.inbox)
+        return self.waiting(listing, time.time())
+
+    def _log_refused(self, refused: set[str]) -> None:
+        for name in sorted(refused - self._refused):
+            log.warning("drop folder: %s is a symbolic link or not a regular file; left in place, not read", name)
+        self._refused = refused
 
     async def ingest_file(self, path: Path) -> Received | None:
-        """Ingest one inbox file and move it away; return the outcome (None if it vanished)."""
+        """Ingest one inbox file and move it away; return the outcome (None if it was not taken)."""
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
+            data = await asyncio.to_thread(read_settled, path, self.intake.max_bytes + 1)
+        except NotYet as e:
+            self._not_before[path.name] = time.time() + e.seconds
+            return None
+        except NotRegular:
+            self._log_refused(self._refused | {path.name})
+            return None
+        self._not_before.pop(path.name, None)
+        if data is None:
             return None
         received = await self.intake.ingest(
             data, path.name, channel=Channel.FOLDER, source_ref=path.name, actor="folder"
         )
+        await asyncio.to_thread(self._file_away, path, received)
+        return received
+
+    def _file_away(self, path: Path, received: Received) -> None:
         if received.error and not received.already_known:
             target = _free_name(self.failed / path.name)
             target.with_name(target.name + ".error.txt").write_text(received.error + "\n", encoding="utf-8")
@@ -66,38 +112,106 @@ class DropFolder:
             target = _free_name(self.done / path.name)
             log.info("%s recorded as invoice %s (%s)", path.name, received.invoice_id, received.status)
         path.replace(target)
-        return received
 
     async def scan(self) -> int:
-        """Ingest every settled file in the inbox; return how many were handled."""
-        handled = 0
-        for path in self.ready_files():
-            try:
-                if await self.ingest_file(path) is not None:
-                    handled += 1
-            except Exception:  # noqa: BLE001 - one bad file must not stop the folder
-                log.exception("drop folder: %s failed; left in place, will retry", path.name)
-        return handled
+        """Ingest every file ready now, a few at a time, and wait for them; return how many
+        were handled."""
+        ready, _ = await self._ready_files()
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def one(path: Path) -> bool:
+            async with slots:
+                return await self._ingest_guarded(path)
+
+        return sum(await asyncio.gather(*(one(path) for path in ready)))
+
+    async def _ingest_guarded(self, path: Path) -> bool:
+        self._taken.add(path.name)
+        try:
+            return await self.ingest_file(path) is not None
+        except Exception:  # noqa: BLE001 - one bad file must not stop the folder
+            log.exception("drop folder: %s failed; left in place, will retry", path.name)
+            self._not_before[path.name] = time.time() + RESCAN_SECONDS
+            return False
+        finally:
+            self._taken.discard(path.name)
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Ingest files as they arrive until `stop` is set."""
+        self.prepare()
+        try:
+            await asyncio.to_thread(self.intake.reader.start)
+        except Exception:  # noqa: BLE001 - they are started again with the first document
+            log.exception("the reading processes could not be started ahead")
+        notices = asyncio.create_task(self._notice_changes(stop), name="drop-folder-notices")
+        log.info("watching %s for invoices", self.inbox)
+        try:
+            while not stop.is_set():
+                self._changed.clear()
+                wait = await self._dispatch()
+                await _first_of(self._changed, stop, timeout=wait)
+        finally:
+            notices.cancel()
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(notices, *self._tasks, return_exceptions=True)
+
+    async def _dispatch(self) -> float:
+        """Start ingesting ready files while there are free slots; return the seconds until the
+        folder should be looked at again (sooner when something changes)."""
+        free = self.concurrency - len(self._tasks)
+        if free <= 0:
+            return RESCAN_SECONDS
+        ready, soonest = await self._ready_files()
+        for path in ready[:free]:
+            self._taken.add(path.name)
+            task = asyncio.create_task(self._ingest_guarded(path))
+            self._tasks.add(task)
+            task.add_done_callback(self._finished)
+        return soonest
+
+    def _finished(self, task: asyncio.Task[bool]) -> None:
+        self._tasks.discard(task)
+        self._changed.set()
+
+    async def _notice_changes(self, stop: asyncio.Event) -> None:
+        """Set `_changed` whenever the inbox changes; without notifications the folder is still
+        scanned every `RESCAN_SECONDS`."""
         from watchfiles import awatch
 
-        self.prepare()
-        await self.scan()
-        log.info("watching %s for invoices", self.inbox)
         while not stop.is_set():
             try:
-                async for _changes in awatch(
-                    self.inbox, stop_event=stop, recursive=False, rust_timeout=int(RESCAN_SECONDS * 1000),
-                    yield_on_timeout=True, debounce=200,
-                ):  # fmt: skip
-                    await asyncio.sleep(SETTLE_SECONDS)
-                    await self.scan()
-            except Exception:  # noqa: BLE001 - fall back to polling if notifications fail
-                log.exception("drop folder notifications failed; polling instead")
+                async for _changes in awatch(self.inbox, stop_event=stop, recursive=False, debounce=200):
+                    self._changed.set()
+            except Exception:  # noqa: BLE001 - fall back to scanning every few seconds
+                log.exception("drop folder notifications failed; scanning every %s s", RESCAN_SECONDS)
                 await asyncio.sleep(RESCAN_SECONDS)
-                await self.scan()
+
+
+def _listing(inbox: Path) -> list[tuple[str, int, float]]:
+    """Return the name, mode and modification time of everything in the folder, links not
+    followed."""
+    found = []
+    with os.scandir(inbox) as entries:
+        for entry in entries:
+            try:
+                status = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            found.append((entry.name, status.st_mode, status.st_mtime))
+    return found
+
+
+async def _first_of(changed: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+    """Return when either event is set or after `timeout` seconds."""
+    waiters = [asyncio.ensure_future(changed.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*waiters, return_exceptions=True)
 
 
 def _free_name(path: Path) -> Path:

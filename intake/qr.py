@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -221,22 +222,36 @@ _QR_SIDE = (28.0, 260.0)
 #: Many small path objects (vector-drawn modules) may be a QR code too.
 _SMALL_PATH_SIDE, _SMALL_PATHS = 8.0, 50
 _SQUARE_PATH_SEGMENTS = 100
-#: Text pages that may carry a code are rendered at this resolution for decoding.
+#: Text pages that may carry a code are rendered at this resolution for decoding,
 SCAN_DPI = 150.0
+#: or lower where the page would have more pixels than this (or than the caller allows).
+MAX_SCAN_PIXELS = 60_000_000
 
 
-def pdf_page_qr(page: pdfium.PdfPage, text: str) -> PaymentQr | None:
+def pdf_page_qr(page: pdfium.PdfPage, text: str, max_pixels: int = MAX_SCAN_PIXELS) -> PaymentQr | None:
     """Return the payment QR code on a text PDF page, looking only where one is likely.
 
     A square picture is decoded on its own at its native resolution (cheap); a page whose text
-    names a payment part or a GiroCode, or that draws a QR code in vectors, is rendered.
+    names a payment part or a GiroCode, or that draws a QR code in vectors, is rendered, with at
+    most `max_pixels` pixels.
     """
     pictures, vector_code = _qr_like_objects(page)
     found = find_payment_qr(_drawn(page, pictures))
     if found is None and (vector_code or _QR_WORDS.search(text)):
-        bitmap = page.render(scale=SCAN_DPI / 72.0, grayscale=True)
+        width, height = page.get_size()
+        bitmap = page.render(scale=scan_scale(width, height, max_pixels), grayscale=True)
         found = find_payment_qr([bitmap.to_pil()])
     return found
+
+
+def scan_scale(width: float, height: float, max_pixels: int) -> float:
+    """Return the scale to render a page of this size (points) at: `SCAN_DPI`, or lower so that
+    it has at most `max_pixels` pixels."""
+    scale = SCAN_DPI / 72.0
+    area = max(width * height, 1.0)
+    if area * scale * scale > max_pixels:
+        scale = math.sqrt(max_pixels / area)
+    return scale
 
 
 def _square(x0: float, y0: float, x1: float, y1: float, low: float, high: float) -> bool:

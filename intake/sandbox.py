@@ -1,14 +1,17 @@
-"""Run one reading job in a child process with limits on memory, CPU time and wall time.
+"""Run reading jobs in child processes with limits on memory, CPU time and wall time.
 
 Documents come from strangers. A decompression bomb, a PDF that makes the parser loop or a file
-that exhausts memory must cost one child process, never the service: each document is read in
-its own process (forked from a pre-loaded server, so starting one costs milliseconds), with
-`RLIMIT_AS` and `RLIMIT_CPU` set and a wall-clock deadline after which the child and everything
-it started (tesseract) are killed.
+that exhausts memory must cost one child process, never the service: reading runs in children
+with `RLIMIT_AS` and `RLIMIT_CPU` set, each the leader of its own process group, and a wall-clock
+deadline after which the child and everything it started (tesseract) are killed.
+
+`run_limited` reads once in a fresh child; `intake.workers.WorkerPool` keeps such children
+running and gives each one document at a time (the service and `invoicebot extract`).
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import resource
@@ -22,8 +25,11 @@ from intake.errors import IntakeError
 
 T = TypeVar("T")
 
-#: Modules the fork server imports once, so that each child starts warm (documents, and mails,
-#: which are parsed in a child too).
+#: What a fork server imports once, so that its children start with the reading code loaded
+#: (documents, and mails, which are parsed in a child too). Each child still runs the program's
+#: main script again, and imports what that imports: on Python 3.11 a fork server never preloads
+#: "__main__". That, with every cache cold, made a fresh child cost several times the reading of
+#: a text PDF: hence `intake.workers`.
 PRELOAD = ["intake.pipeline", "intake.mail.mime"]
 
 
@@ -42,59 +48,100 @@ class LimitExceeded(IntakeError):
         self.reason = reason
 
 
-def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> None:
+def limit_this_process(limits: Limits, jobs: int = 1) -> None:
+    """Make this child the leader of its own process group and cap its memory and CPU time.
+
+    `jobs` documents may be read here one after the other: the hard CPU limit is their total,
+    and `limit_next_job` lowers the soft limit to one document's share before each.
+    """
     os.setsid()  # its own process group, so tesseract dies with it on a deadline
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-    try:
-        result = fn(*args)
-    except MemoryError:
-        conn.send(("limit", f"needed more than {limits.memory_bytes // 2**20} MB of memory"))
-    except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
-        conn.send(("error", f"{type(e).__name__}: {e}"))
-    else:
-        conn.send(("ok", result))
-    finally:
-        conn.close()
+    used = math.ceil(_cpu_used())
+    hard = used + jobs * limits.cpu_seconds + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (min(used + limits.cpu_seconds, hard), hard))
 
 
-def _context(method: str) -> multiprocessing.context.BaseContext:
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload(PRELOAD)  # type: ignore[attr-defined]
-    return context
+def limit_next_job(limits: Limits) -> None:
+    """Let the next job use `limits.cpu_seconds` of CPU from now, within the hard limit.
 
-
-def run_limited(fn: Callable[..., T], args: tuple[Any, ...], limits: Limits, method: str = "forkserver") -> T:
-    """Return `fn(*args)` computed in a child process within `limits`; raise `LimitExceeded`.
-
-    `fn` and its arguments must be picklable. Use "forkserver" in a threaded process (the
-    service); "fork" is faster where nothing else runs (the CLI).
+    Past it the kernel sends SIGXCPU, which ends the process.
     """
-    context = _context(method)
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, fn, args, limits), daemon=True)
-    child.start()
-    sender.close()
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(_cpu_used()) + limits.cpu_seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+
+
+def _cpu_used() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def call_reporting(fn: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> tuple[str, Any]:
+    """Return ("ok", fn(*args)), or ("limit" | "error", what went wrong), for the parent."""
     try:
-        if not receiver.poll(limits.wall_seconds):
-            raise LimitExceeded(f"reading took longer than {limits.wall_seconds:g} s and was stopped")
-        try:
-            status, value = receiver.recv()
-        except EOFError:
-            child.join(5)
-            raise LimitExceeded(_death(child.exitcode, limits)) from None
-    finally:
-        receiver.close()
-        _kill_group(child)
+        return "ok", fn(*args)
+    except MemoryError:
+        return "limit", f"needed more than {limits.memory_bytes // 2**20} MB of memory"
+    except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
+        return "error", f"{type(e).__name__}: {e}"
+
+
+def unwrap(status: str, value: Any) -> Any:
+    """Return the child's result, or raise `LimitExceeded` with what stopped it."""
     if status == "ok":
-        return value  # type: ignore[no-any-return]
+        return value
     if status == "limit":
         raise LimitExceeded(value)
     raise LimitExceeded(f"the reader failed: {value}")
 
 
-def _death(exitcode: int | None, limits: Limits) -> str:
+def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> None:
+    limit_this_process(limits)
+    try:
+        conn.send(call_reporting(fn, args, limits))
+    finally:
+        conn.close()
+
+
+def context(method: str) -> multiprocessing.context.BaseContext:
+    """Return the multiprocessing context: "forkserver" in threaded processes, else "fork"."""
+    found = multiprocessing.get_context(method)
+    if method == "forkserver":
+        found.set_forkserver_preload(PRELOAD)  # type: ignore[attr-defined]
+    return found
+
+
+def run_limited(fn: Callable[..., T], args: tuple[Any, ...], limits: Limits, method: str = "forkserver") -> T:
+    """Return `fn(*args)` computed in a fresh child process within `limits`; raise `LimitExceeded`.
+
+    `fn` and its arguments must be picklable. Use "forkserver" in a threaded process (the
+    service); "fork" is faster where nothing else runs (the CLI).
+    """
+    mp = context(method)
+    receiver, sender = mp.Pipe(duplex=False)
+    child = mp.Process(target=_child, args=(sender, fn, args, limits), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.wall_seconds):
+            raise LimitExceeded(overran(limits))
+        try:
+            status, value = receiver.recv()
+        except EOFError:
+            child.join(5)
+            raise LimitExceeded(death_reason(child.exitcode, limits)) from None
+    finally:
+        receiver.close()
+        kill_group(child)
+    return unwrap(status, value)  # type: ignore[no-any-return]
+
+
+def overran(limits: Limits) -> str:
+    return f"reading took longer than {limits.wall_seconds:g} s and was stopped"
+
+
+def death_reason(exitcode: int | None, limits: Limits) -> str:
+    """Return why a reading child ended without an answer, from its exit code."""
     if exitcode == -signal.SIGXCPU:
         return f"reading used more than {limits.cpu_seconds} s of CPU and was stopped"
     if exitcode == -signal.SIGKILL:
@@ -102,10 +149,11 @@ def _death(exitcode: int | None, limits: Limits) -> str:
     return f"the reader process died (exit code {exitcode})"
 
 
-def _kill_group(child: multiprocessing.process.BaseProcess) -> None:
+def kill_group(child: multiprocessing.process.BaseProcess) -> None:
+    """Kill the child and every process it started, and reap it."""
     if child.pid is not None:
         try:
             os.killpg(child.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
-            pass
+            child.kill()  # not the leader of its own group yet
     child.join(5)

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     read_timeout_seconds: float = Field(default=60.0, gt=0)
     #: Memory one document's reader process may use, in MB.
     read_memory_mb: int = Field(default=2048, ge=256)
+    #: Pages read of one PDF; later pages are left out with a warning.
+    max_pages: int = Field(default=50, ge=1)
 
     #: Amounts above this need a second approval by an admin (None: never).
     approvals_second_approval_over: Decimal | None = None

@@ -1,4 +1,7 @@
-"""Content-addressed storage of original documents under the data dir: nothing is overwritten."""
+"""Content-addressed storage of original documents under the data dir: nothing is overwritten.
+
+The store's folders are created with mode 0700 and its files with 0600: invoices are private.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,27 @@ import os
 import tempfile
 from pathlib import Path
 
+#: Folders of the data dir: only the service's user may enter them, whatever the umask.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def private_dir(path: Path) -> None:
+    """Create the folder and its missing parents with mode 0700; leave existing ones alone."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue  # made by another process meanwhile
+        os.chmod(folder, PRIVATE_DIR_MODE)  # mkdir's mode passes through the umask
 
 
 class FileStore:
@@ -28,9 +49,10 @@ class FileStore:
         target = self.root / relative
         if target.exists() and target.stat().st_size == len(data):
             return digest, relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
+            os.fchmod(fd, PRIVATE_FILE_MODE)  # mkstemp's 0600 passes through the umask
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 
 A4 = (595, 842)
@@ -12,21 +13,29 @@ def _escape(text: str) -> bytes:
     return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
-def text_pdf(items: Sequence[tuple[float, float, str]], size: float = 10) -> bytes:
-    """Return a one-page A4 PDF showing each text at (x, y) points from the top-left corner."""
+def text_pdf(
+    items: Sequence[tuple[float, float, str]], size: float = 10, *, pages: int = 1,
+    page_size: tuple[float, float] = A4,
+) -> bytes:  # fmt: skip
+    """Return a PDF showing each text at (x, y) points from the top-left corner, on each of
+    `pages` pages of `page_size` points (A4) that share one content stream."""
     ops = [b"BT", f"/F1 {size} Tf".encode()]
     for x, y, text in items:
-        ops.append(f"1 0 0 1 {x} {A4[1] - y} Tm".encode() + b" (" + _escape(text) + b") Tj")
+        ops.append(f"1 0 0 1 {x} {page_size[1] - y} Tm".encode() + b" (" + _escape(text) + b") Tj")
     ops.append(b"ET")
-    content = b"\n".join(ops)
+    content = zlib.compress(b"\n".join(ops))
+    kids = " ".join(f"{5 + n} 0 R" for n in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {A4[0]} {A4[1]}] ".encode()
-        + b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+        f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode() + content + b"\nendstream",
     ]
+    page = (
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {page_size[0]} {page_size[1]}] ".encode()
+        + b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+    )
+    objects += [page] * pages
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -61,3 +70,14 @@ def simple_invoice_pdf(number: str = "RE-2026-0042", total: str = "1.190,00") ->
             (50, 760, "USt-IdNr.: DE123456788  IBAN: DE02 1203 0000 0000 2020 51"),
         ]
     )
+
+
+def packed_words_pdf(pages: int, words: int = 600) -> bytes:
+    """Return a PDF of `pages` A4 pages, each packed with `words` small words (one shared,
+    compressed content stream keeps the file small whatever the page count)."""
+    per_line = 12
+    items = [
+        (20 + 47 * (n % per_line), 20 + 8 * (n // per_line % 100), f"w{n:05d}")
+        for n in range(words)
+    ]
+    return text_pdf(items, size=5, pages=pages)

@@ -18,24 +18,7 @@ if TYPE_CHECKING:
 
 
 def _read_all(paths: list[Path], reader: DocumentReader) -> Iterator[tuple[Path, ReadOutcome]]:
-    from concurrent.futures import ThreadPoolExecutor
-
-    def read(path: Path) -> ReadOutcome:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return _missing(path)
-        return reader.read_now(data, path.name, method="fork" if len(paths) == 1 else "forkserver")
-
-    with ThreadPoolExecutor(reader.workers) as pool:
-        yield from zip(paths, pool.map(read, paths), strict=True)
-
-
-def _missing(path: Path) -> ReadOutcome:
-    from intake.pipeline import ReadOutcome
-
-    reason = "not a file" if path.exists() else "no such file"
-    return ReadOutcome(None, f"{reason}: {path}")
+    yield from zip(paths, reader.read_files(paths), strict=True)
 
 
 def _summary(path: Path, extraction: ExtractedInvoice) -> str:

@@ -6,14 +6,17 @@ from intake import media
 from intake.errors import EmptyDocument, UnsupportedMediaType
 from intake.ocr import DEFAULT_LANGUAGES, OcrOptions
 from intake.readers.image import read_image
-from intake.readers.pdf import read_pdf
+from intake.readers.pdf import MAX_PAGES, read_pdf
 from intake.words import ReadDocument
 
-__all__ = ["DEFAULT_LANGUAGES", "OcrOptions", "read_document"]
+__all__ = ["DEFAULT_LANGUAGES", "MAX_PAGES", "OcrOptions", "read_document"]
 
 
-def read_document(data: bytes, media_type: str, ocr: OcrOptions | None = None) -> ReadDocument:
-    """Return the pages of a PDF or image file with their words (OCR where there is no text).
+def read_document(
+    data: bytes, media_type: str, ocr: OcrOptions | None = None, max_pages: int = MAX_PAGES
+) -> ReadDocument:
+    """Return the pages of a PDF or image file with their words (OCR where there is no text),
+    at most `max_pages` of a PDF.
 
     Raises an `UnreadableDocument` subclass for empty, broken, encrypted, oversized or
     unsupported files.
@@ -22,7 +25,7 @@ def read_document(data: bytes, media_type: str, ocr: OcrOptions | None = None) -
     if not data:
         raise EmptyDocument("empty file (0 bytes)")
     if media_type == media.PDF:
-        return read_pdf(data, options)
+        return read_pdf(data, options, max_pages)
     if media_type in media.IMAGE_TYPES:
         return read_image(data, media_type, options)
     raise UnsupportedMediaType(media_type)

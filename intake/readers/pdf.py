@@ -38,16 +38,19 @@ _NO_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 _EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0(?!\d)")
 #: A horizontal gap wider than this share of the text height separates two words.
 _GAP = 0.3
+#: Pages read of one PDF by default; later ones are left out with a warning.
+MAX_PAGES = 50
 
 
-def read_pdf(data: bytes, options: OcrOptions) -> ReadDocument:
-    """Return the pages of the PDF with their words, and its embedded e-invoice XML if any."""
+def read_pdf(data: bytes, options: OcrOptions, max_pages: int = MAX_PAGES) -> ReadDocument:
+    """Return the first `max_pages` pages of the PDF with their words, and its embedded
+    e-invoice XML if any."""
     document = _open(data)
     try:
         if len(document) == 0:
             raise EmptyDocument("the PDF has no pages")
         xml_name, xml = find_embedded_xml(document)
-        pages, warnings, qr = _read_pages(document, options)
+        pages, warnings, qr = _read_pages(document, options, max_pages)
     finally:
         document.close()
     if not any(page.words for page in pages) and xml is None:
@@ -98,15 +101,17 @@ def find_embedded_xml(document: pdfium.PdfDocument) -> tuple[str | None, bytes |
 
 
 def _read_pages(
-    document: pdfium.PdfDocument, options: OcrOptions
+    document: pdfium.PdfDocument, options: OcrOptions, max_pages: int
 ) -> tuple[list[Page], tuple[str, ...], PaymentQr | None]:
-    """Return every page read from its text layer, or by OCR where it has none, and the first
-    payment QR code found on them."""
+    """Return the first `max_pages` pages read from their text layer, or by OCR where they have
+    none, and the first payment QR code found on them."""
     pages: list[Page] = []
     warnings: list[str] = []
     qr: PaymentQr | None = None
     ocr_done = 0
-    for index in range(len(document)):
+    if len(document) > max_pages:
+        warnings.append(f"only the first {max_pages} of {len(document)} pages were read (page limit)")
+    for index in range(min(len(document), max_pages)):
         number = index + 1
         try:
             page = document[index]
@@ -119,7 +124,7 @@ def _read_pages(
             if reason is None:
                 pages.append(Page(number, width, height, tuple(words)))
                 if qr is None:
-                    qr = pdf_page_qr(page, pages[-1].text)
+                    qr = pdf_page_qr(page, pages[-1].text, options.max_pixels)
                 continue
             if words:
                 warnings.append(f"page {number}: {reason}; OCR used")

@@ -7,6 +7,7 @@ timeout instead of failing half-way when both read before writing (the audit cha
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,15 +16,18 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from invoicing.files import PRIVATE_FILE_MODE, private_dir
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Return an engine for `url`, creating the SQLite file's folder when needed."""
+    """Return an engine for `url`, creating the SQLite file (mode 0600) and its folder (0700)
+    when needed."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            _create_private_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
@@ -33,6 +37,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty database file only its owner may read, whatever the umask; SQLite gives
+    its -wal and -shm files the same mode."""
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+    finally:
+        os.close(fd)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -115,8 +115,11 @@ def tls_dovecot(certificates: Certificates) -> Iterator[Dovecot]:
 
 
 @pytest.fixture(scope="module")
-def reader() -> DocumentReader:
-    return DocumentReader(1)
+def reader() -> Iterator[DocumentReader]:
+    """A reader with one reading process, stopped after the module's tests."""
+    reader = DocumentReader(1)
+    yield reader
+    reader.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.factories import simple_invoice_pdf
+from tests.factories import packed_words_pdf, simple_invoice_pdf, text_pdf
 from tests.integration.cli import invoicebot
 
 
@@ -95,3 +95,32 @@ def test_each_hostile_file_gets_a_clear_error_and_the_good_one_is_read(tmp_path:
     assert "too large" in rows["bomb.png"]["error"] or "pixels" in rows["bomb.png"]["error"]
     assert "password" in rows["encrypted.pdf"]["error"]
     assert "0 bytes" in rows["empty.pdf"]["error"]
+
+
+def test_a_pdf_of_thousands_of_packed_pages_is_recorded_from_its_first_pages(tmp_path: Path):
+    """GIVEN a small PDF of 2,000 pages packed with words (it would hold a reader for minutes) WHEN
+    ingested with a 20 s reading limit THEN the invoice is recorded from its first 50 pages, with
+    a warning that says so."""
+    path = tmp_path / "packed.pdf"
+    path.write_bytes(packed_words_pdf(2_000, words=150))
+
+    started = time.monotonic()
+    result = invoicebot(tmp_path / "var", "ingest", "--json", str(path),
+                        env={"INVOICEBOT_READ_TIMEOUT_SECONDS": "20"})  # fmt: skip
+
+    record = json.loads(result.stdout)
+    assert record["error"] is None and record["invoice_id"] is not None, record
+    assert "only the first 50 of 2000 pages were read (page limit)" in record["warnings"]
+    assert time.monotonic() - started < 60
+
+
+def test_the_page_cap_is_a_setting(tmp_path: Path):
+    """GIVEN INVOICEBOT_MAX_PAGES=2 WHEN a 5-page invoice is extracted THEN two pages are read."""
+    path = tmp_path / "five.pdf"
+    path.write_bytes(text_pdf([(50, 60, "Rechnungsnummer: RE-5"), (350, 328, "Gesamtbetrag 50,00 EUR")], pages=5))
+
+    result = invoicebot(tmp_path / "var", "extract", "--json", str(path), env={"INVOICEBOT_MAX_PAGES": "2"})
+
+    [row] = map(json.loads, result.stdout.splitlines())
+    assert row["error"] is None
+    assert "only the first 2 of 5 pages were read (page limit)" in row["warnings"]
