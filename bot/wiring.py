@@ -17,7 +17,8 @@ from invoicing.clock import Clock, SystemClock
 from invoicing.config import Settings
 
 if TYPE_CHECKING:
-    from intake.pipeline import DocumentReader, Intake
+    from intake.pipeline import Intake
+    from intake.reading import DocumentReader
     from invoicing.db.engine import Database
     from invoicing.document import InvoiceDocument
     from invoicing.files import FileStore
@@ -118,7 +119,7 @@ class App:
 
     @cached_property
     def reader(self) -> DocumentReader:
-        from intake.pipeline import DocumentReader
+        from intake.reading import DocumentReader
         from intake.sandbox import Limits
 
         limits = Limits(

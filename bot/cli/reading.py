@@ -13,7 +13,7 @@ import click
 from bot.cli.root import app_of, emit, json_option
 
 if TYPE_CHECKING:
-    from intake.pipeline import DocumentReader, ReadOutcome
+    from intake.reading import DocumentReader, ReadOutcome
     from invoicing.extraction import ExtractedInvoice
 
 
