@@ -51,14 +51,15 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 class Database:
     """The unit of work factory: `with db.transaction() as session:` commits or rolls back."""
 
-    def __init__(self, engine: Engine, audit_key: bytes | None = None) -> None:
+    def __init__(self, engine: Engine, audit_key: bytes | None = None, info: dict[str, Any] | None = None) -> None:
         self.engine = engine
-        # Every session carries the audit key, so audit events are sealed with it (see `audit`).
-        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"audit_key": audit_key})
+        # Every session carries the audit key, so audit events are sealed with it (see `audit`),
+        # and what else the core reads per session (`info`: the webhook endpoints).
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={**(info or {}), "audit_key": audit_key})
 
     @classmethod
-    def from_url(cls, url: str, audit_key: bytes | None = None) -> Database:
-        return cls(make_engine(url), audit_key)
+    def from_url(cls, url: str, audit_key: bytes | None = None, info: dict[str, Any] | None = None) -> Database:
+        return cls(make_engine(url), audit_key, info)
 
     @property
     def dialect(self) -> str:
