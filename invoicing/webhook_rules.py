@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 SIGNATURE_HEADER = "Invoicebot-Signature"
 EVENT_HEADER = "Invoicebot-Event"
 EVENT_ID_HEADER = "Invoicebot-Event-Id"
+#: The key under which `Database` gives every session the configured endpoints (see `webhooks.emit`).
+ENDPOINTS_INFO = "webhooks"
 #: A signature older (or newer) than this is refused by `verify`: a replayed request fails.
 TOLERANCE_SECONDS = 300
 

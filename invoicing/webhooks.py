@@ -15,16 +15,16 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy.orm import Session
 
 from invoicing import jobs, views
 from invoicing.clock import Clock
 from invoicing.db.models import Invoice
 from invoicing.webhook_rules import (
+    ENDPOINTS_INFO,
     EVENT_HEADER,
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
@@ -35,11 +35,12 @@ from invoicing.webhook_rules import (
     signature,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
 log = logging.getLogger(__name__)
 
 WEBHOOK_DELIVER = "webhook.deliver"
-#: The key under which `Database` gives every session the configured endpoints.
-ENDPOINTS_INFO = "webhooks"
 #: 5 s doubling to an hour between tries: about 10 hours of trying before a delivery fails.
 MAX_ATTEMPTS = 16
 #: Events that may happen again to the same invoice in a later approval round.
@@ -104,6 +105,8 @@ class WebhookDeliverHandler:
         self.clock, self.timeout, self.transport = clock, timeout, transport
 
     async def __call__(self, job: jobs.ClaimedJob) -> None:
+        import httpx  # loaded by the worker that delivers, not by every use case that emits
+
         url = str(job.payload.get("url", ""))
         endpoint = self.endpoints.get(url)
         if endpoint is None:
