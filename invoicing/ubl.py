@@ -244,15 +244,15 @@ def received_ubl(invoice: Invoice) -> bytes:
     for element, value in (("LineExtensionAmount", net), ("TaxExclusiveAmount", net),
                            ("TaxInclusiveAmount", total), ("PayableAmount", total)):  # fmt: skip
         _amount(totals, f"cbc:{element}", value, currency)
-    lines = list(invoice.lines) or [None]
-    for position, row in enumerate(lines, start=1):
-        if row is None:  # UBL needs a line; a page without lines is billed as one
-            _line(root, credit, currency, 1, "Invoice total", Decimal(1), "C62", net, net, None, None)
-            continue
-        amount = row.amount if row.amount is not None else quantize((row.quantity or 1) * (row.unit_price or 0))
+    rows = list(invoice.lines)
+    if not rows or any(row.amount is None for row in rows):
+        # UBL needs lines that add up: a page whose lines lack amounts is billed as one line.
+        text = "\n".join(["Invoice total", *(row.description for row in rows)])
+        _line(root, credit, currency, 1, text, Decimal(1), "C62", net, net, None, None)
+    for position, row in enumerate(rows if rows and all(r.amount is not None for r in rows) else [], start=1):
         quantity = row.quantity or Decimal(1)
-        price = row.unit_price if row.unit_price is not None else amount / quantity
-        _line(root, credit, currency, position, row.description, quantity, row.unit or "C62", amount,
+        price = row.unit_price if row.unit_price is not None else row.amount / quantity
+        _line(root, credit, currency, position, row.description, quantity, row.unit or "C62", row.amount,
               price.quantize(Decimal("0.0001")), None, None)  # fmt: skip
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

@@ -80,7 +80,7 @@ def parse_endpoints(value: object) -> tuple[WebhookEndpoint, ...]:
             except json.JSONDecodeError as e:
                 raise InvalidWebhooks(f"webhooks: not valid JSON ({e})") from None
         else:
-            return tuple(_from_pair(part) for part in text.split(";") if part.strip())
+            value = [_from_pair(part) for part in text.split(";") if part.strip()]
     if not isinstance(value, list | tuple):
         raise InvalidWebhooks("webhooks: give a list of {url, secret} tables, or URL SECRET;URL SECRET")
     endpoints = tuple(e if isinstance(e, WebhookEndpoint) else _from_table(e) for e in value)
