@@ -145,7 +145,7 @@ class FileSink:
 
 
 def _walk(db: Database, filters: listing.InvoiceFilter) -> Iterator[Invoice]:
-    with db.transaction() as session:
+    with db.reading() as session:
         ids = listing.matching_ids(session, filters)
         yield from listing.invoices(session, ids)
 
@@ -158,10 +158,10 @@ def summaries(db: Database, filters: listing.InvoiceFilter) -> Iterator[views.In
 
 def details(db: Database, filters: listing.InvoiceFilter) -> Iterator[dict[str, Any]]:
     """Yield the invoices matching `filters` as the API shows one, oldest first."""
-    with db.transaction() as session:
+    with db.reading() as session:
         ids = listing.matching_ids(session, filters)
     for invoice_id in ids:
-        with db.transaction() as session:
+        with db.reading() as session:
             yield views.show_invoice(session, invoice_id).model_dump(mode="json")
 
 
@@ -171,7 +171,7 @@ def export_files(
 ) -> Report:  # fmt: skip
     """Write one UBL file (`ubl`) or the issued PDF (`facturx`) per invoice into `sink`."""
     report = Report()
-    with db.transaction() as session:
+    with db.reading() as session:
         for invoice in listing.invoices(session, listing.matching_ids(session, filters)):
             if invoice.status in _NOT_DOCUMENTS:
                 report.skipped.append((invoice.id, f"a {invoice.status.value} invoice is no document"))

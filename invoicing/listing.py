@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from invoicing.db.models import Contact, Invoice
 from invoicing.domain import Direction, InvoiceStatus
@@ -22,6 +22,8 @@ from invoicing.errors import InvoicingError
 from invoicing.views import InvoiceSummary, summarise
 
 MAX_LIMIT = 500
+#: The large JSON columns a list never shows: read only when a page touches them.
+_UNLISTED = (defer(Invoice.extracted), defer(Invoice.issued), defer(Invoice.payee_alerts))
 
 
 class InvalidQuery(InvoicingError):
@@ -89,7 +91,7 @@ def page(session: Session, filters: InvoiceFilter, limit: int = 50, cursor: str 
         conditions.append(Invoice.id < decode_cursor(cursor))
     query = (
         select(Invoice).where(*conditions)
-        .options(selectinload(Invoice.document), selectinload(Invoice.contact))
+        .options(selectinload(Invoice.document), selectinload(Invoice.contact), *_UNLISTED)
         .order_by(Invoice.id.desc()).limit(limit + 1)
     )  # fmt: skip
     rows = list(session.execute(query).scalars())

@@ -83,9 +83,11 @@ async def serve_api(app: App, stop: asyncio.Event, sock: socket.socket | None = 
     task = asyncio.create_task(server.serve(sockets=[sock]), name="api-server")
     host, port = sock.getsockname()[:2]
     log.info("API listening on http://%s:%s (OpenAPI at /docs)", host, port)
+    stopped = asyncio.ensure_future(stop.wait())
     try:
-        await asyncio.wait([task, asyncio.ensure_future(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([task, stopped], return_when=asyncio.FIRST_COMPLETED)
     finally:
+        stopped.cancel()
         server.should_exit = True
         await asyncio.gather(task, return_exceptions=True)
         sock.close()

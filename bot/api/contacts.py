@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot.api.auth import reader, writer
-from bot.api.invoices import core, next_link
+from bot.api.invoices import core, json_of, next_link
 from bot.api.models import ContactIn, ContactPage, ContactUpserted
 from bot.wiring import App
 from invoicing import contact_import, listing
@@ -25,14 +25,14 @@ router = APIRouter(tags=["contacts"])
 async def list_contacts(
     request: Request, app: Annotated[App, Depends(core)], _token: Annotated[ApiToken, Depends(reader)],
     limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50, cursor: str | None = None,
-) -> ContactPage:  # fmt: skip
+) -> Response:  # fmt: skip
     def read() -> tuple[list[dict[str, Any]], int, str | None]:
-        with app.db.transaction() as session:
+        with app.db.reading() as session:
             contacts, total, after = listing.contact_page(session, limit, cursor)
             return [contact_dict(c) for c in contacts], total, after
 
     items, total, after = await run_in_threadpool(read)
-    return ContactPage(items=items, total=total, next_cursor=after, next=next_link(request, after))
+    return json_of(ContactPage(items=items, total=total, next_cursor=after, next=next_link(request, after)))
 
 
 def _row(data: ContactIn) -> ExportRow:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
@@ -34,6 +35,11 @@ def core(request: Request) -> App:
     return request.app.state.app  # type: ignore[no-any-return]
 
 
+def json_of(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Return `model` as a JSON response, serialised once (FastAPI would validate it again first)."""
+    return Response(model.model_dump_json(), status_code=status, headers=headers, media_type="application/json")
+
+
 def next_link(request: Request, cursor: str | None) -> str | None:
     """Return the path and query of the next page (the same filters), or None on the last."""
     if cursor is None:
@@ -50,28 +56,29 @@ async def list_invoices(
     contact_id: int | None = None, number: str | None = None,
     limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the page before.")] = None,
-) -> InvoicePage:  # fmt: skip
+) -> Response:  # fmt: skip
     filters = listing.InvoiceFilter(direction, status, since, until, contact_id, number)
 
     def read() -> listing.Page:
-        with app.db.transaction() as session:
+        with app.db.reading() as session:
             return listing.page(session, filters, limit, cursor)
 
     page = await run_in_threadpool(read)
-    return InvoicePage(items=page.items, total=page.total, next_cursor=page.next_cursor,
-                       next=next_link(request, page.next_cursor))  # fmt: skip
+    answer = InvoicePage(items=page.items, total=page.total, next_cursor=page.next_cursor,
+                         next=next_link(request, page.next_cursor))  # fmt: skip
+    return json_of(answer)
 
 
 def _detail(app: App, invoice_id: int) -> views.InvoiceDetail:
-    with app.db.transaction() as session:
+    with app.db.reading() as session:
         return views.show_invoice(session, invoice_id)
 
 
 @router.get("/invoices/{invoice_id}", response_model=views.InvoiceDetail, summary="One invoice in full")
 async def get_invoice(
     invoice_id: int, app: Annotated[App, Depends(core)], _token: Annotated[ApiToken, Depends(reader)]
-) -> views.InvoiceDetail:
-    return await run_in_threadpool(_detail, app, invoice_id)
+) -> Response:
+    return json_of(await run_in_threadpool(_detail, app, invoice_id))
 
 
 def _file_response(file: invoice_files.InvoiceFile) -> Response:
@@ -86,7 +93,7 @@ async def get_pdf(
     invoice_id: int, app: Annotated[App, Depends(core)], _token: Annotated[ApiToken, Depends(reader)]
 ) -> Response:
     def read() -> invoice_files.InvoiceFile:
-        with app.db.transaction() as session:
+        with app.db.reading() as session:
             return invoice_files.original(session, app.store, invoice_id)
 
     return _file_response(await run_in_threadpool(read))
@@ -98,7 +105,7 @@ async def get_xml(
     invoice_id: int, app: Annotated[App, Depends(core)], _token: Annotated[ApiToken, Depends(reader)]
 ) -> Response:
     def read() -> invoice_files.InvoiceFile:
-        with app.db.transaction() as session:
+        with app.db.reading() as session:
             return invoice_files.einvoice(session, app.store, invoice_id, app.settings.templates_dir)
 
     return _file_response(await run_in_threadpool(read))

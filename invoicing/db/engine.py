@@ -44,8 +44,12 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of a transaction that only reads (see `Database.reading`).
+READ_ONLY = "invoicebot_read_only"
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -69,6 +73,15 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """Yield a session inside one transaction, committed when the block ends without error."""
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Yield a session for a transaction that only reads: on SQLite it does not take the write
+        lock (`BEGIN` instead of `BEGIN IMMEDIATE`), so readers (API calls, exports) run side by side
+        with each other and with a writer."""
+        with self._sessions() as session, session.begin():
+            session.connection(execution_options={READ_ONLY: True})
             yield session
 
     def dispose(self) -> None:
