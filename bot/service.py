@@ -112,6 +112,10 @@ async def serve(app: App, stop: asyncio.Event | None = None) -> None:
         tasks.append(asyncio.create_task(chat.follow_ups(stop), name="approval-follow-ups"))
     if watcher is not None:
         tasks.append(asyncio.create_task(watcher.run(stop), name="imap"))
+    if app.settings.api_tokens:
+        from bot.api import serve_api  # FastAPI and uvicorn load only when the API is on
+
+        tasks.append(asyncio.create_task(serve_api(app, stop), name="api"))
     try:
         await stop.wait()
     finally:

@@ -106,8 +106,10 @@ class App:
         """The database, its schema brought up to date on first use."""
         from invoicing.db import migrate
         from invoicing.db.engine import Database
+        from invoicing.webhook_rules import ENDPOINTS_INFO
 
-        database = Database.from_url(self.settings.database, self.settings.audit_key_bytes)
+        info = {ENDPOINTS_INFO: self.settings.webhooks}  # what `webhooks.emit` tells events to
+        database = Database.from_url(self.settings.database, self.settings.audit_key_bytes, info)
         migrate.ensure_current(database.engine)
         return database
 
@@ -190,6 +192,7 @@ class App:
         from invoicing.outgoing import RenderHandler, SendHandler
         from invoicing.reminder_mail import ReminderSendHandler
         from invoicing.reminders import REMINDER_SEND
+        from invoicing.webhooks import WEBHOOK_DELIVER, WebhookDeliverHandler
 
         mailer = mailer_from_settings(self.settings)
         texts = MailTemplates(self.settings.templates_dir)
@@ -198,6 +201,7 @@ class App:
             INVOICE_RENDER: RenderHandler(self.db, self.clock, self.store, self.renderer),
             INVOICE_SEND: SendHandler(self.db, self.clock, self.store, mailer, texts, self.settings.mail_from),
             REMINDER_SEND: ReminderSendHandler(self.db, self.clock, self.store, mailer, texts, self.settings.mail_from),
+            WEBHOOK_DELIVER: WebhookDeliverHandler(self.settings.webhooks, self.clock, self.settings.webhook_timeout_seconds),
         }
 
     def upgrade_database(self) -> None:

@@ -18,6 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
+from invoicing.api_tokens import ApiToken, InvalidTokens, parse_tokens
+from invoicing.webhook_rules import InvalidWebhooks, WebhookEndpoint, parse_endpoints
+
 ENV_PREFIX = "INVOICEBOT_"
 DEFAULT_CONFIG_FILE = "invoicebot.toml"
 
@@ -29,7 +32,8 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """Every setting of invoicebot; see the README's Configuration table."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+    # Errors name the setting and why, never the value given: it may be a token or a password.
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True, hide_input_in_errors=True)
 
     #: Where the database (by default), stored documents, the drop folder and the outbox live.
     data_dir: Path = Path("var")
@@ -182,6 +186,39 @@ class Settings(BaseSettings):
     #: Secret Telegram sends with every webhook call; a random one per start when unset.
     telegram_webhook_secret: SecretStr | None = None
 
+    # --- HTTP API and webhooks ---
+    #: Who may call the HTTP API: `name:scope[,scope]:token;...` (scopes read, write), or the
+    #: table `[api.tokens.NAME]` with `scopes` and `token`; a token may be `sha256:<hex>` of
+    #: itself. The API is on when at least one token is set.
+    api_tokens: Annotated[tuple[ApiToken, ...], NoDecode] = ()
+    #: Address and port the API listens on (behind your TLS proxy).
+    api_listen: str = "127.0.0.1"
+    api_port: int = Field(default=8080, ge=1, le=65535)
+    #: Requests per second each token may make on average, and in one burst (per process).
+    api_rate_per_second: float = Field(default=10.0, gt=0)
+    api_rate_burst: int = Field(default=40, ge=1)
+    #: Endpoints told of invoice events: JSON or TOML `[[webhooks]]` with `url`, `secret` and
+    #: optionally `events`, or `URL SECRET;URL SECRET`.
+    webhooks: Annotated[tuple[WebhookEndpoint, ...], NoDecode] = ()
+    #: Seconds a webhook endpoint has to answer before the delivery is tried again later.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _api_tokens(cls, value: object) -> object:
+        try:
+            return parse_tokens(value)  # type: ignore[arg-type]
+        except InvalidTokens as e:
+            raise ValueError(str(e)) from None
+
+    @field_validator("webhooks", mode="before")
+    @classmethod
+    def _webhooks(cls, value: object) -> object:
+        try:
+            return parse_endpoints(value)
+        except InvalidWebhooks as e:
+            raise ValueError(str(e)) from None
+
     @field_validator("imap_allowed_senders", mode="before")
     @classmethod
     def _sender_list(cls, value: object) -> object:
@@ -252,6 +289,7 @@ class Settings(BaseSettings):
         found = [self.imap_password, self.smtp_password, self.telegram_token, self.telegram_webhook_secret,
                  self.audit_key]  # fmt: skip
         values = [s.get_secret_value() for s in found if s is not None and s.get_secret_value()]
+        values += [endpoint.secret for endpoint in self.webhooks]
         password = _url_password(self.database_url)
         return values + ([password] if password else [])
 
@@ -344,7 +382,7 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
 
 
 #: Settings whose value is a table of its own (`[contacts_import.columns]`), kept whole.
-_TABLE_SETTINGS = frozenset({"contacts_import_columns", "statements_csv"})
+_TABLE_SETTINGS = frozenset({"contacts_import_columns", "statements_csv", "api_tokens"})
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicing import audit
+from invoicing import audit, webhooks
 from invoicing.approval_rules import needs_second_approval
 from invoicing.clock import Clock
 from invoicing.db.models import Approval, Invoice
@@ -90,4 +90,5 @@ def decide(
         entity_id=invoice_id, before={"status": before},
         after={"status": invoice.status, "reason": reason},
     )  # fmt: skip
+    webhooks.emit(session, clock, webhooks.Event.APPROVED if approve else webhooks.Event.REJECTED, invoice)
     return Decision(invoice_id, invoice.status, actor, reason)

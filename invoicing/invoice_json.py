@@ -40,6 +40,10 @@ class _Invoice(BaseModel):
     buyer_reference: str | None = Field(default=None, max_length=200)
 
 
+#: The shape of one invoice in the JSON (what the HTTP API documents and validates).
+InvoiceJson = _Invoice
+
+
 def requests_from_json(data: Any) -> list[InvoiceRequest]:
     """Return the invoice requests in `data` (one object or a list of them)."""
     items = data if isinstance(data, list) else [data]

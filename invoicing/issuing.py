@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicing import audit, jobs, numbering, tasks
+from invoicing import audit, jobs, numbering, tasks, webhooks
 from invoicing.billing import (
     DiscountTerms,
     LateFeeTerms,
@@ -177,6 +177,7 @@ def issue(
         after={"status": invoice.status, "number": invoice.number, "total": invoice.total,
                "currency": invoice.currency, "due_date": invoice.due_date, "customer": contact.id},
     )  # fmt: skip
+    webhooks.emit(session, clock, webhooks.Event.ISSUED, invoice)
     jobs.enqueue(session, clock, kind=INVOICE_RENDER, key=f"{INVOICE_RENDER}:{invoice.id}", payload={"invoice_id": invoice.id})
     if send:
         enqueue_send(session, clock, invoice.id)

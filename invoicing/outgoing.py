@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from invoicing import audit, jobs
+from invoicing import audit, jobs, webhooks
 from invoicing.clock import Clock
 from invoicing.db.engine import Database
 from invoicing.db.models import Contact, Document, Invoice, User
@@ -154,6 +154,7 @@ class SendHandler:
             invoice.updated_at = now
             audit.record(session, self.clock, actor="system", action="invoice.sent", entity_type="invoice",
                          entity_id=invoice_id, before={"status": before}, after={"status": invoice.status, "to": to})  # fmt: skip
+            webhooks.emit(session, self.clock, webhooks.Event.SENT, invoice)
             notify_manager(session, self.clock, invoice, "invoice.sent", {"to": to})
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from invoicing import audit, tasks
+from invoicing import audit, tasks, webhooks
 from invoicing.clock import Clock
 from invoicing.db.models import Invoice, Payment
 from invoicing.document import DocumentKind
@@ -167,6 +167,7 @@ def apply_payment(
     )  # fmt: skip
     if fully and not already_paid:
         tasks.close_tasks(session, clock, invoice_id=invoice.id, kind=tasks.COLLECT_PAYMENT, actor=actor)
+        webhooks.emit(session, clock, webhooks.Event.PAID, invoice)
     if invoice.direction is Direction.OUT and (fully or flags):
         event = "payment.flagged" if flags else "invoice.paid"
         notify_manager(session, clock, invoice, event, {"key": payment.id, "amount": paid, "flags": flags,

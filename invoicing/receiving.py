@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from invoicing import audit, jobs
+from invoicing import audit, jobs, webhooks
 from invoicing.clock import Clock
 from invoicing.db.engine import Database
 from invoicing.db.models import Document, Invoice, InvoiceLine
@@ -230,6 +230,7 @@ def _add_invoice(
         after={"status": status, "number": invoice.number, "total": invoice.total,
                "currency": invoice.currency, "document_id": document.id, "warnings": warnings},
     )  # fmt: skip
+    webhooks.emit(session, clock, webhooks.Event.RECEIVED, invoice)
     jobs.enqueue(
         session, clock, kind=APPROVAL_REQUEST, key=f"{APPROVAL_REQUEST}:{invoice.id}",
         payload={"invoice_id": invoice.id},

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from invoicing import audit, issuing, jobs, tasks
+from invoicing import audit, issuing, jobs, tasks, webhooks
 from invoicing.billing import LateFeeKind, LateFeeTerms
 from invoicing.clock import Clock
 from invoicing.db.engine import Database
@@ -114,6 +114,8 @@ def _chase(session: Session, clock: Clock, policy: DunningPolicy, invoice_id: in
         return  # decided meanwhile by another process
     contact = session.get(Contact, invoice.contact_id) if invoice.contact_id else None
     state = _state(session, invoice, contact)
+    if state.open and state.due_date < today:
+        webhooks.emit(session, clock, webhooks.Event.OVERDUE, invoice)
     level = level_to_send(policy.schedule, state, today)
     if level is not None:
         send_level(session, clock, policy, invoice, contact, level, today, run)
@@ -121,7 +123,16 @@ def _chase(session: Session, clock: Clock, policy: DunningPolicy, invoice_id: in
     final = final_notice_tomorrow(policy.schedule, state, today)
     if final is not None and _tell_final_tomorrow(session, clock, invoice, contact, final):
         run.final_tomorrow.append(invoice.id)
-    invoice.next_reminder_on = next_day(policy.schedule, state, today)
+    invoice.next_reminder_on = _overdue_first(next_day(policy.schedule, state, today), state, today)
+
+
+def _overdue_first(day: dt.date | None, state: DunningState, today: dt.date) -> dt.date | None:
+    """Return `day`, or the day after the due date when that comes first: the tick looks at an
+    open invoice on its first day overdue, so that its going overdue is told (webhooks) that day."""
+    first_overdue = state.due_date + dt.timedelta(days=1)
+    if not state.open or first_overdue <= today:
+        return day
+    return first_overdue if day is None else min(day, first_overdue)
 
 
 def next_day(schedule: DunningSchedule, state: DunningState, today: dt.date) -> dt.date | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.cli import (
     admin,
+    data,
     invoices,
     issuing,
     money,
@@ -16,7 +17,7 @@ from bot.cli import (
 )
 from bot.cli.root import main
 
-for _module in (service, reading, invoices, issuing, recurring, payments, money, tasks, people, admin):
+for _module in (service, reading, invoices, issuing, recurring, payments, money, tasks, people, admin, data):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

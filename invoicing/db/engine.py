@@ -62,21 +62,26 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of a transaction that only reads (see `Database.reading`).
+READ_ONLY = "invoicebot_read_only"
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 class Database:
     """The unit of work factory: `with db.transaction() as session:` commits or rolls back."""
 
-    def __init__(self, engine: Engine, audit_key: bytes | None = None) -> None:
+    def __init__(self, engine: Engine, audit_key: bytes | None = None, info: dict[str, Any] | None = None) -> None:
         self.engine = engine
-        # Every session carries the audit key, so audit events are sealed with it (see `audit`).
-        self._sessions = sessionmaker(engine, expire_on_commit=False, info={"audit_key": audit_key})
+        # Every session carries the audit key, so audit events are sealed with it (see `audit`),
+        # and what else the core reads per session (`info`: the webhook endpoints).
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={**(info or {}), "audit_key": audit_key})
 
     @classmethod
-    def from_url(cls, url: str, audit_key: bytes | None = None) -> Database:
-        return cls(make_engine(url), audit_key)
+    def from_url(cls, url: str, audit_key: bytes | None = None, info: dict[str, Any] | None = None) -> Database:
+        return cls(make_engine(url), audit_key, info)
 
     @property
     def dialect(self) -> str:
@@ -86,6 +91,15 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """Yield a session inside one transaction, committed when the block ends without error."""
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Yield a session for a transaction that only reads: on SQLite it does not take the write
+        lock (`BEGIN` instead of `BEGIN IMMEDIATE`), so readers (API calls, exports) run side by side
+        with each other and with a writer."""
+        with self._sessions() as session, session.begin():
+            session.connection(execution_options={READ_ONLY: True})
             yield session
 
     def dispose(self) -> None:

@@ -468,3 +468,21 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ApiRequest(Base):
+    """A write made through the HTTP API under an `Idempotency-Key`: the same key again (a client
+    retrying) gets the first outcome back instead of doing the write twice."""
+
+    __tablename__ = "api_requests"
+    __table_args__ = (UniqueConstraint("token_name", "idempotency_key", name="uq_api_requests_token_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The API token's name: keys are scoped by caller.
+    token_name: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    #: What was asked (SHA-256 of method, path, query and body): a key reused for another request is refused.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    #: What the write made (ids), to answer a retry with.
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime]
