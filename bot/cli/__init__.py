@@ -7,6 +7,7 @@ from bot.cli import (
     invoices,
     issuing,
     money,
+    ops,
     payments,
     people,
     reading,
@@ -16,8 +17,10 @@ from bot.cli import (
 )
 from bot.cli.root import main
 
-for _module in (service, reading, invoices, issuing, recurring, payments, money, tasks, people, admin):
+for _module in (service, reading, invoices, issuing, recurring, payments, money, tasks, people, admin, ops):
     for _command in _module.COMMANDS:
         main.add_command(_command)
+for _command in ops.DB_COMMANDS:
+    admin.db.add_command(_command)
 
 __all__ = ["main"]
