@@ -58,7 +58,9 @@ def backup(database_url: str, files_dir: Path, target: Path, now: dt.datetime, v
     The database is copied first: a file is stored before the row that names it commits, so
     the file copy taken afterwards has every file the database copy names.
     """
-    target.mkdir(parents=True, exist_ok=True)
+    if target.resolve().is_relative_to(files_dir.resolve()):
+        raise BackupError(f"{target} is inside the file store; back up to a folder outside {files_dir}")
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)  # the books are nobody else's business
     try:
         previous = read_manifest(target).stored_files()
     except BackupError:

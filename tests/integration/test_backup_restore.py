@@ -120,6 +120,19 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(installation, tm
 
 
 @pytest.mark.postgres
+def test_a_sqlite_backup_is_not_restored_into_postgresql(installation, tmp_path, postgres_url):
+    """GIVEN a backup of a SQLite installation WHEN restored with a PostgreSQL URL THEN it is
+    refused, pointing to `db copy`."""
+    data_dir, _ = installation
+    invoicebot(data_dir, "backup", str(tmp_path / "backup"))
+    refused = invoicebot(tmp_path / "elsewhere", "restore", str(tmp_path / "backup"), check=False,
+                         database_url=postgres_url)  # fmt: skip
+    assert refused.returncode == 1
+    assert "is of a sqlite database and cannot be restored into postgresql" in refused.stderr
+    assert "invoicebot db copy" in refused.stderr
+
+
+@pytest.mark.postgres
 def test_postgresql_books_backed_up_and_restored_into_another_database_are_the_same(
     installation, tmp_path, postgres_url, monkeypatch
 ):

@@ -86,3 +86,15 @@ def test_a_stored_file_whose_content_changed_is_copied_and_reported(tmp_path: Pa
     copied = copy_store(store.root, tmp_path / "backup", {})
     assert copied.damaged == [relative]
     assert copied.hashes[relative] == hashlib.sha256(b"edited").hexdigest() != digest
+
+
+def test_a_backup_into_the_file_store_itself_is_refused(tmp_path: Path):
+    """GIVEN a backup folder inside the file store THEN backup refuses before writing anything
+    (the copy would copy itself)."""
+    import datetime as dt
+
+    from invoicing.backup import backup
+
+    with pytest.raises(BackupError, match="inside the file store"):
+        backup("sqlite:///unused.sqlite3", tmp_path / "files", tmp_path / "files" / "backup", dt.datetime.now(dt.UTC))
+    assert not (tmp_path / "files").exists()
