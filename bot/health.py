@@ -46,7 +46,7 @@ def check_health(settings: Settings, clock: Clock, *, service: bool, max_wait: d
         if service:
             performed = None if settings.telegram_token else WORKER_KINDS
             checks.append(_jobs(engine, clock.now(), max_wait, performed) if engine is not None else
-                          Check("jobs", False, "not checked: the database does not answer"))  # fmt: skip
+                          Check("jobs", False, "not checked: no database to read the queue from"))  # fmt: skip
     finally:
         if engine is not None:
             engine.dispose()
