@@ -96,7 +96,7 @@ def timed(data_dir: Path, *args: str, database_url: str | None = None) -> tuple[
 
 
 def scratch(postgres: str) -> str:
-    name = f"invoicebot_bench_{uuid.uuid4().hex[:8]}"
+    name = f"invoicebot_opsbench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
