@@ -8,6 +8,7 @@ from bot.cli import (
     invoices,
     issuing,
     money,
+    ops,
     payments,
     people,
     reading,
@@ -17,8 +18,10 @@ from bot.cli import (
 )
 from bot.cli.root import main
 
-for _module in (service, reading, invoices, issuing, recurring, payments, money, tasks, people, admin, data):
+for _module in (service, reading, invoices, issuing, recurring, payments, money, tasks, people, data, ops, admin):
     for _command in _module.COMMANDS:
         main.add_command(_command)
+for _command in ops.DB_COMMANDS:
+    admin.db.add_command(_command)
 
 __all__ = ["main"]
