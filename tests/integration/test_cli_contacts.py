@@ -117,7 +117,7 @@ def test_a_clean_vcard_import_exits_0_and_the_contact_shows_its_details(tmp_path
     shown = invoicebot(data_dir, "contacts", "show", str(listed["id"]), database_url=url).stdout
     assert "Bäckerei Groß  (customer)" in shown and "80331 München" in shown and "olk-1" in shown
     detail = invoicebot_json(data_dir, "contacts", "show", str(listed["id"]), database_url=url)
-    assert detail["days_to_pay"] is None and detail["invoices_out"] == [] and detail["documents"] == []
+    assert detail["days_to_pay"] == {"average": None, "last": [], "count": 0} and detail["invoices_out"] == [] and detail["documents"] == []
 
 
 def test_contacts_add_takes_the_postal_and_terms_details_and_list_shows_country_and_email(tmp_path, db):
