@@ -29,7 +29,7 @@ from invoicing.health import (
 
 #: The job kinds `App.job_handlers` performs, that is every worker whether or not the chat is on
 #: (a test keeps the two in step). The chat's own kinds are performed only while it is configured.
-WORKER_KINDS = frozenset({"mail.send", "invoice.render", "invoice.send", "reminder.send"})
+WORKER_KINDS = frozenset({"mail.send", "invoice.render", "invoice.send", "reminder.send", "webhook.deliver"})
 CONNECT_TIMEOUT_SECONDS = 5
 TESSERACT_TIMEOUT_SECONDS = 15
 

@@ -97,9 +97,9 @@ async def test_an_endpoint_down_or_too_slow_is_tried_again_later(db, clock, stor
                          approver=None)  # fmt: skip
         await _run(hooked, clock, [down, late], timeout=0.5)
         slow.go_on.set()
-        errors = sorted(j.last_error or "" for j in _jobs(hooked))
+        errors = {j.payload["url"]: j.last_error or "" for j in _jobs(hooked)}
         assert [j.state for j in _jobs(hooked)] == [JobState.PENDING, JobState.PENDING]
-        assert errors[0].endswith("ConnectError") and errors[1].endswith("ReadTimeout")
+        assert errors[down.url].endswith("ConnectError") and errors[late.url].endswith("ReadTimeout")
         clock.advance(dt.timedelta(seconds=6))
         await _run(hooked, clock, [late])
         states = {j.payload["url"]: j.state for j in _jobs(hooked)}
