@@ -7,6 +7,7 @@ so that it works without a running service; they are outbox jobs all the same, s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -96,19 +97,29 @@ def invoice_new(
 
 
 def _issue_requests(app: App, requests: list[Any], draft: bool, send: bool, as_json: bool) -> None:
+    """Issue every request in one transaction (all or none, so that a file can be fixed and
+    imported again without doubles), then render (and send) them, with a bar on a terminal."""
     from invoicing import issuing
     from invoicing.errors import InvoicingError
 
-    made = []
-    for request in requests:
-        try:
-            with app.db.transaction() as session:
-                made.append(issuing.issue_new(session, app.clock, request, app.issuing_policy, "cli", draft=draft, send=send))
-        except InvoicingError as e:
-            fail(str(e))
+    made: list[int] = []
+    try:
+        with app.db.transaction() as session:
+            for position, request in enumerate(requests, start=1):
+                try:
+                    made.append(issuing.issue_new(session, app.clock, request, app.issuing_policy, "cli", draft=draft, send=send))
+                except InvoicingError as e:
+                    where = f"invoice {position} of {len(requests)}: " if len(requests) > 1 else ""
+                    raise InvoicingError(f"{where}{e}; nothing was issued") from e
+    except InvoicingError as e:
+        fail(str(e))
+    show_bar = len(made) > 1 and not draft and sys.stderr.isatty()
+    bar = click.progressbar(made, file=sys.stderr, label="rendering") if show_bar else contextlib.nullcontext(made)
+    with bar as invoice_ids:
+        for invoice_id in invoice_ids:
+            if not draft:
+                follow_up(app, invoice_id, send)
     for invoice_id in made:
-        if not draft:
-            follow_up(app, invoice_id, send)
         _shown(app, invoice_id, as_json)
 
 

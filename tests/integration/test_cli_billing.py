@@ -93,3 +93,22 @@ def test_json_import_credit_note_pdf_and_extract_give_back_what_was_issued(tmp_p
             document["net_total"], document["tax_total"], document["total"])
         iban = "DE02120300000000202051" if document["kind"] == "invoice" else None  # a credit note asks no payment
         assert (read["seller"]["vat_id"], read["seller"]["iban"]) == ("DE123456788", iban), document["kind"]
+
+
+def test_a_list_of_invoices_is_imported_all_or_none(tmp_path):
+    """GIVEN a JSON list of three invoices whose third names an unknown customer WHEN it is imported
+    THEN nothing is issued and the error names the third; fixed and imported again, three invoices
+    get consecutive numbers (a file can be imported again after a fix without doubles)."""
+    data_dir = tmp_path / "var"
+    customer = invoicebot_json(data_dir, "contacts", "add", "--name", "Kunde AG", "--customer", "--country", "AT",
+                               "--city", "Wien", env=SELLER)["id"]  # fmt: skip
+    line = {"description": "Support", "quantity": "1", "unit_price": "100", "tax_rate": "20"}
+    posted = tmp_path / "invoices.json"
+    posted.write_text(json.dumps([{"contact_id": customer, "lines": [line]}] * 2 + [{"contact_id": 999, "lines": [line]}]))
+    refused = invoicebot(data_dir, "invoice", "import", str(posted), env=SELLER, check=False)
+    assert refused.returncode == 1 and "invoice 3 of 3" in refused.stderr and "nothing was issued" in refused.stderr
+    assert json.loads(invoicebot(data_dir, "invoices", "list", "--direction", "out", "--json").stdout) == []
+    posted.write_text(json.dumps([{"contact_id": customer, "lines": [line]}] * 3))
+    out = invoicebot(data_dir, "invoice", "import", str(posted), "--json", env=SELLER).stdout
+    numbers = [json.loads(text)["number"] for text in out.splitlines() if text.strip()]
+    assert [n.rsplit("-", 1)[1] for n in numbers] == ["0001", "0002", "0003"]
