@@ -140,7 +140,7 @@ def _approvals(session: Session, clock: Clock, user: User, limit: int) -> Sectio
                Approval.round == Invoice.approval_round)
         .order_by(Approval.created_at, Approval.id)
     )  # fmt: skip
-    rows = list(session.execute(query).tuples())
+    rows = list(session.execute(query).all())
     now = clock.now()
     items = [
         ApprovalItem(
