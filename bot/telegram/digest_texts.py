@@ -4,15 +4,15 @@ Each item is one numbered line and one row of buttons labelled with its number. 
 the callback data of the messages they come from (approval requests, the final-notice question,
 /unmatched, /tasks), so the same handlers act on them. A section shows at most
 `invoicing.digest.SECTION_LIMIT` items and names the command that lists the rest; each line is cut
-to `ITEM_LIMIT` characters, so the message stays within Telegram's 4096 characters and its
-keyboard well under Telegram's 100 buttons.
+to `ITEM_LIMIT` characters (half that when emoji, which Telegram counts twice, would overflow), so
+the message stays within Telegram's 4096 characters and its keyboard well under 100 buttons.
 """
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.telegram.formats import Formats, Line, Style
+from bot.telegram.formats import TEXT_LIMIT, Formats, Line, Style, plain, telegram_length
 from bot.telegram.money_in import FINAL, UNMATCHED
 from bot.telegram.pressed import DIGEST_MARK
 from bot.telegram.render import APPROVE, DETAILS, REJECT
@@ -30,6 +30,13 @@ Row = list[InlineKeyboardButton]
 
 def digest_message(digest: Digest, fmt: Formats, hold_days: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Return the digest's text (Telegram HTML) and its buttons (None when no item has any)."""
+    text, buttons = _message(digest, fmt, hold_days, ITEM_LIMIT)
+    if telegram_length(plain(text)) > TEXT_LIMIT:  # emoji count twice: lines of them take half the room
+        text, buttons = _message(digest, fmt, hold_days, ITEM_LIMIT // 2)
+    return text, buttons
+
+
+def _message(digest: Digest, fmt: Formats, hold_days: int, item_limit: int) -> tuple[str, InlineKeyboardMarkup | None]:
     out = [f"{DIGEST_MARK} " + Line(f"Your day, {fmt.date(digest.day)}", Style.BOLD).html()]
     rows: list[Row] = []
     number = 0
@@ -46,7 +53,7 @@ def digest_message(digest: Digest, fmt: Formats, hold_days: int) -> tuple[str, I
         for entry in section.items:
             number += 1
             text, row = item(number, entry)
-            out.append(Line(text, label=f"{number}. ").html(ITEM_LIMIT))
+            out.append(Line(text, label=f"{number}. ").html(item_limit))
             if row:
                 rows.append(row)
         out += _more(section, command)
