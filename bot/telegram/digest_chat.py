@@ -60,7 +60,7 @@ class DigestSender:
         try:
             await self.bot.send_message(digest.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=buttons)
         except RetryAfter as e:
-            raise RetryLater(f"Telegram asks to wait {e.retry_after} s") from e
+            raise RetryLater(f"Telegram asks to wait: {e}") from e
         except (Forbidden, BadRequest) as e:
             raise PermanentFailure(f"Telegram refused the digest: {e}") from e
 
