@@ -63,6 +63,7 @@ class DigestSender:
             raise RetryLater(f"Telegram asks to wait: {e}") from e
         except (Forbidden, BadRequest) as e:
             raise PermanentFailure(f"Telegram refused the digest: {e}") from e
+        log.info("digest of %s sent to user %s", day, user_id, extra={"job_id": job.id})
 
     def _read(self, user_id: int, day: dt.date) -> Digest:
         with self.db.transaction() as session:

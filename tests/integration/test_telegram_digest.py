@@ -51,7 +51,8 @@ async def test_the_digest_lists_mia_s_items_with_their_buttons_and_each_press_wo
     WHEN the digest hour has come and the jobs run THEN Mia gets one digest with a row of buttons per
     item and Otto, with nothing waiting, none; Approve approves (and updates the request message),
     Hold holds the reminders, Done closes the task, each taking only its own row off the digest;
-    queueing again sends nothing; /digest answers Otto that nothing waits."""
+    queueing again sends nothing, nor does a digest whose day is over; /digest answers Otto that
+    nothing waits and shows Mia what still does."""
     waiting = supplier_invoice(db, clock, store, number="L-7", total="119.00", due=DAY + dt.timedelta(days=9),
                                issued=DAY - dt.timedelta(days=3), approver=None)  # fmt: skip
     late = customer_invoice(db, clock, 2, issued=DAY - dt.timedelta(days=45))
@@ -93,6 +94,14 @@ async def test_the_digest_lists_mia_s_items_with_their_buttons_and_each_press_wo
         assert s.get(Invoice, waiting).status is InvoiceStatus.APPROVED
         assert s.get(Invoice, late).reminders_held_until == clock.today() + dt.timedelta(days=7)
         assert s.execute(select(Task.state)).scalar_one() is TaskState.DONE
+
+    digests = len([c for c in bot.fake.sent("sendMessage", MIA) if "Your day" in str(c.params.get("text"))])
+    clock.advance(dt.timedelta(days=1))
+    with db.transaction() as s:
+        assert sorted(queue_due(s, clock, bot.channel.services.settings.zone, 8)) == [1, 2]
+    clock.advance(dt.timedelta(days=1))  # the service was away for a day: yesterday's digest is not sent now
+    assert await bot.run_jobs() == 2
+    assert len([c for c in bot.fake.sent("sendMessage", MIA) if "Your day" in str(c.params.get("text"))]) == digests
 
     await bot.fake.send_text(OTTO, "/digest")
     assert await bot.fake.wait_for_text(OTTO, "Nothing waits for you today.", timeout=30)
