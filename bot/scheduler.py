@@ -1,7 +1,8 @@
 """The scheduled work: what `invoicebot tick` does once and the service every minute.
 
 One tick issues the periods of recurring plans that are due, reminds the approvers of supplier
-invoices soon due (and, with the payments work, sends due reminders); `run_tick` then also
+invoices soon due (and, with the payments work, sends due reminders), and once the digest hour
+has come queues each person's daily chat digest (once a day); `run_tick` then also
 performs every pending outbox job, as cron's `invoicebot tick` must leave nothing waiting for a
 service that may not run.
 """
@@ -34,10 +35,13 @@ class TickReport:
     jobs_run: int = 0
     #: Supplier invoices whose approvers were reminded of a due date or a discount's last day.
     payables_reminded: list[int] = field(default_factory=list)
+    #: Users whose daily digest was queued by this tick.
+    digests_queued: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {"issued": self.issued, "reminded": [{"invoice_id": i, "level": n} for i, n in self.reminded],
-                "payables_reminded": self.payables_reminded, "jobs_run": self.jobs_run,
+                "payables_reminded": self.payables_reminded, "digests_queued": self.digests_queued,
+                "jobs_run": self.jobs_run,
                 "problems": self.problems}  # fmt: skip
 
     def summary(self) -> str:
@@ -45,6 +49,8 @@ class TickReport:
                  f"{self.jobs_run} job(s) run"]  # fmt: skip
         if self.payables_reminded:
             lines.append(f"approvers reminded of {len(self.payables_reminded)} supplier invoice(s) to pay")
+        if self.digests_queued:
+            lines.append(f"daily digest queued for {len(self.digests_queued)} user(s)")
         return "\n".join(lines + [f"problem: {p}" for p in self.problems])
 
 
@@ -54,6 +60,7 @@ async def scheduled_work(app: App) -> TickReport:
     await asyncio.to_thread(_recurring, app, report)
     await asyncio.to_thread(_reminders, app, report)
     await asyncio.to_thread(_payables, app, report)
+    await asyncio.to_thread(_digests, app, report)
     return report
 
 
@@ -91,6 +98,15 @@ def _payables(app: App, report: TickReport) -> None:
     report.payables_reminded += list(dict.fromkeys(r.invoice_id for r in reminded))
 
 
+def _digests(app: App, report: TickReport) -> None:
+    from invoicing.digest import queue_due
+
+    if app.settings.telegram_token is None:
+        return  # no chat to send them to; nothing piles up in the outbox
+    with app.db.transaction() as session:
+        report.digests_queued += queue_due(session, app.clock, app.settings.zone, app.settings.digest_hour)
+
+
 async def run_tick(app: App) -> TickReport:
     """Do the scheduled work, then every pending outbox job this process can perform."""
     report = await scheduled_work(app)
@@ -103,7 +119,7 @@ async def every_minute(app: App, stop: asyncio.Event, every: float = TICK_SECOND
     while not stop.is_set():
         try:
             report = await scheduled_work(app)
-            if report.issued or report.reminded or report.payables_reminded or report.problems:
+            if report.issued or report.reminded or report.payables_reminded or report.digests_queued or report.problems:
                 log.info("scheduler: %s", report.summary())
         except Exception:  # noqa: BLE001 - the database may be briefly away; try again next time
             log.exception("scheduled work failed")

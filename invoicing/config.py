@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     payables_remind_days: int = Field(default=3, ge=0, le=60)
     #: A folder whose templates (same names as the bundled ones) replace the bundled ones.
     templates_dir: Path | None = None
+    #: Hour (0-23, business time zone) from which each person's daily chat digest is sent; off: none.
+    digest_hour: int | None = 8
 
     # --- getting paid ---
     #: Reminder levels: DAYS:TEMPLATE[+fee][+task][+final], comma-separated, days from the due date.
@@ -218,6 +220,13 @@ class Settings(BaseSettings):
             return parse_endpoints(value)
         except InvalidWebhooks as e:
             raise ValueError(str(e)) from None
+
+    @field_validator("digest_hour", mode="before")
+    @classmethod
+    def _digest_hour(cls, value: object) -> int | None:
+        from invoicing.digest_rules import parse_hour
+
+        return parse_hour(value)
 
     @field_validator("imap_allowed_senders", mode="before")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.cli import (
     admin,
     data,
+    digest,
     invoices,
     issuing,
     money,
@@ -18,7 +19,7 @@ from bot.cli import (
 )
 from bot.cli.root import main
 
-for _module in (service, reading, invoices, issuing, recurring, payments, money, tasks, people, data, ops, admin):
+for _module in (service, reading, invoices, issuing, recurring, payments, money, tasks, digest, people, data, ops, admin):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 for _command in ops.DB_COMMANDS:

@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from bot.telegram import handlers, render
 from bot.telegram.approvals import ApprovalMessenger
+from bot.telegram.digest_chat import DigestSender
 from bot.telegram.money_in import FinalNoticeQuestion
 from bot.telegram.notices import NoticeSender
 from bot.telegram.services import SERVICES, ChatServices
@@ -59,9 +60,11 @@ class TelegramChannel:
         self.messenger = ApprovalMessenger(self.application.bot, services)
         self.notices = NoticeSender(self.application.bot, services)
         self.final_question = FinalNoticeQuestion(self.application.bot, services)
+        self.digests = DigestSender(self.application.bot, services.db, services.clock, services.settings)
 
     def job_handlers(self) -> dict[str, Handler]:
-        return {**self.messenger.handlers(), **self.notices.handlers(), **self.final_question.handlers()}
+        return {**self.messenger.handlers(), **self.notices.handlers(), **self.final_question.handlers(),
+                **self.digests.handlers()}  # fmt: skip
 
     async def start(self) -> None:
         """Connect to the Bot API (getMe, command menu) and start processing updates."""

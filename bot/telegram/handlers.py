@@ -16,9 +16,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import issuing_chat, money_chat, money_in, recurring, render, tasks_chat, uploads
+from bot.telegram import (
+    digest_chat,
+    issuing_chat,
+    money_chat,
+    money_in,
+    recurring,
+    render,
+    tasks_chat,
+    uploads,
+)
 from bot.telegram.approvals import edit_message, formats, load_card
 from bot.telegram.money_texts import who_owes_what
+from bot.telegram.pressed import digest_of, settle_in_digest
 from bot.telegram.services import registered, services_of
 from intake.corrections import correct_and_learn
 from invoicing import approvals, corrections, payments, views
@@ -30,7 +40,7 @@ from invoicing.money import parse_amount
 
 log = logging.getLogger(__name__)
 
-REJECTING = "rejecting"  # user_data key: (token, chat_id, message_id, captioned) of a Reject awaiting its reason
+REJECTING = "rejecting"  # user_data key: (token, pressed SentMessage or None) of a Reject awaiting its reason
 HTML = ParseMode.HTML
 
 
@@ -61,8 +71,8 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )  # fmt: skip
     pressed = _pressed(update)
     if result.outcome is Outcome.ASK_REASON:
-        assert context.user_data is not None and pressed is not None
-        context.user_data[REJECTING] = (token, pressed.chat_id, pressed.message_id, pressed.captioned)
+        assert context.user_data is not None
+        context.user_data[REJECTING] = (token, pressed)
         await query.answer()
         await context.bot.send_message(query.from_user.id, render.ask_reason(result.invoice_id or 0))
         return
@@ -71,12 +81,15 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     await query.answer("Done")
     await _show_decision(context, result, pressed)
+    await settle_in_digest(query)
 
 
 def _pressed(update: Update) -> SentMessage | None:
-    """Return the message whose button was pressed (a photo with a caption, or a text)."""
-    message = update.callback_query.message if update.callback_query else None
-    if not isinstance(message, Message):  # none, or one too old for the bot to see
+    """Return the request message whose button was pressed (a photo with a caption, or a text);
+    None for a digest, which shows other items too and is not replaced by the decision."""
+    query = update.callback_query
+    message = query.message if query else None
+    if not isinstance(message, Message) or (query and digest_of(query)):  # none, too old to see, or a digest
         return None
     return SentMessage(message.chat.id, message.message_id, captioned=bool(message.photo))
 
@@ -117,13 +130,13 @@ async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if pending is None:
         await message.reply_text("Send me an invoice file, or see /help.")
         return
-    token, chat_id, message_id, captioned = pending
+    token, pressed = pending
     services = services_of(context)
     result = await services.call(
         approvals.decide_by_token, services.clock, token, message.from_user.id if message.from_user else 0,
         approve=False, reason=message.text,
     )  # fmt: skip
-    await _answer_decision(update, context, result, SentMessage(chat_id, message_id, captioned))
+    await _answer_decision(update, context, result, pressed)
 
 
 async def _answer_decision(
@@ -281,6 +294,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     money_chat.register(application)
     tasks_chat.register(application)
     money_in.register(application)
+    digest_chat.register(application)
     commands = {"start": start, "help": start, "inbox": inbox, "invoices": invoices, "show": show,
                 "edit": edit, "overdue": overdue, "paid": paid, "reject": reject, "cancel": cancel}  # fmt: skip
     for name, callback in commands.items():

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.telegram.formats import Formats
+from bot.telegram.pressed import settle_in_digest
 from bot.telegram.services import ChatServices, registered, services_of
 from invoicing import bank_import, reminders, tasks, views
 from invoicing.approval_rules import Person
@@ -126,7 +127,8 @@ async def final_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer("That was already done.", show_alert=True)
         return
     await query.answer(done)
-    await query.edit_message_reply_markup(None)
+    if not await settle_in_digest(query):
+        await query.edit_message_reply_markup(None)
     await context.bot.send_message(query.from_user.id, done)
 
 
@@ -215,7 +217,8 @@ async def unmatched_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await query.answer(str(e), show_alert=True)
         return
     await query.answer(done)
-    await query.edit_message_reply_markup(None)
+    if not await settle_in_digest(query):
+        await query.edit_message_reply_markup(None)
 
 
 async def assign_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -30,6 +30,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("start", "Start: what this bot does", "/start"),
     ("help", "What I understand", "/help"),
     ("inbox", "My pending approvals", "/inbox"),
+    ("digest", "What waits for me today, with buttons", "/digest"),
     ("invoices", "Recent invoices, optionally by status", "/invoices [status]"),
     ("show", "One invoice in full", "/show <id or number>"),
     ("edit", "Correct a field of an incoming invoice", "/edit <id> <field> <value>"),

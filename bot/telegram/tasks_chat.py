@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.telegram.pressed import settle_in_digest
 from bot.telegram.services import registered, services_of
 from invoicing import tasks
 from invoicing.domain import Role
@@ -52,7 +53,8 @@ async def task_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(str(e), show_alert=True)
         return
     await query.answer("Done")
-    await query.edit_message_text(f"✅ {html.escape(view.title)}", parse_mode=ParseMode.HTML)
+    if not await settle_in_digest(query):
+        await query.edit_message_text(f"✅ {html.escape(view.title)}", parse_mode=ParseMode.HTML)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -233,6 +233,16 @@ class FakeTelegram:
         message["message_id"] = int(params["message_id"])
         return message
 
+    def _edit_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Return the edited message as Telegram does: as it was, with the new keyboard (or none)."""
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        before = next((c.result for c in reversed(self.calls) if isinstance(c.result, dict)
+                       and c.result.get("message_id") == message_id and c.result["chat"]["id"] == chat_id), None)  # fmt: skip
+        message = {k: v for k, v in (before or self._edit(params)).items() if k != "reply_markup"}
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
     def _edit_caption(self, params: dict[str, Any]) -> dict[str, Any]:
         photo = [{"file_id": "sent-photo", "file_unique_id": "sp", "width": 100, "height": 140}]
         message = self._sent_message(params, photo=photo, caption=params.get("caption", ""))
@@ -295,7 +305,7 @@ _METHODS: dict[str, Callable[[FakeTelegram, dict[str, Any]], Any]] = {
     "sendPhoto": FakeTelegram._send_photo,
     "sendDocument": FakeTelegram._send_document,
     "editMessageText": FakeTelegram._edit,
-    "editMessageReplyMarkup": FakeTelegram._edit,
+    "editMessageReplyMarkup": FakeTelegram._edit_markup,
     "editMessageCaption": FakeTelegram._edit_caption,
     "getFile": FakeTelegram._get_file,
 }
