@@ -104,14 +104,23 @@ class DropFolder:
         return received
 
     def _file_away(self, path: Path, received: Received) -> None:
-        if received.error and not received.already_known:
-            target = _free_name(self.failed / path.name)
-            target.with_name(target.name + ".error.txt").write_text(received.error + "\n", encoding="utf-8")
+        failed = bool(received.error and not received.already_known)
+        target = _free_name((self.failed if failed else self.done) / path.name)
+        reason = target.with_name(target.name + ".error.txt")
+        if failed:
+            reason.write_text(f"{received.error}\n", encoding="utf-8")
+        try:
+            path.replace(target)
+        except FileNotFoundError:
+            # Another process sharing the folder read it too and filed it first; the database
+            # recorded the document once (by its hash).
+            reason.unlink(missing_ok=True)
+            log.info("%s was filed by another process", path.name)
+            return
+        if failed:
             log.warning("%s could not be read: %s", path.name, received.error)
         else:
-            target = _free_name(self.done / path.name)
             log.info("%s recorded as invoice %s (%s)", path.name, received.invoice_id, received.status)
-        path.replace(target)
 
     async def scan(self) -> int:
         """Ingest every file ready now, a few at a time, and wait for them; return how many

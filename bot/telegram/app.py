@@ -55,7 +55,8 @@ class TelegramChannel:
     def __init__(self, services: ChatServices, application: Application | None = None) -> None:  # type: ignore[type-arg]
         self.services = services
         self.application = application or build_application(services)
-        self.owner = OwnerLock(services.db, UPDATES_LOCK)
+        takeover = services.settings.takeover_seconds
+        self.owner = OwnerLock(services.db, UPDATES_LOCK, retry=takeover, check=takeover)
         self.messenger = ApprovalMessenger(self.application.bot, services)
         self.notices = NoticeSender(self.application.bot, services)
         self.final_question = FinalNoticeQuestion(self.application.bot, services)
