@@ -7,7 +7,9 @@
   commit (the NOTIFY wakes them) to the last job done.
 - mail -> approval request: a mail appended to a real Dovecot folder until its approval request
   reaches the fake Bot API server, one mail at a time, with 1 or 2 full processes (one owns the
-  mailbox, either sends the request).
+  mailbox, either sends the request). With 2, the owner of the Telegram updates is then killed
+  with SIGKILL and the time until the other owns the updates, the scheduler and the mailbox is
+  measured (INVOICEBOT_TAKEOVER_SECONDS at its default, 5 s).
 - documents per second: N one-page PDFs dropped at once into the drop folder shared by 1 or 2
   processes started with `--only folder` (INVOICEBOT_WORKERS=1 each), until all are recorded.
 
@@ -177,6 +179,7 @@ async def mail_to_approval(processes: int, mails: int, server: Dovecot) -> dict[
                         and len(c.buttons) == 3, timeout=60,
                     )  # fmt: skip
                     latencies.append(call.at - sent)
+            takeover = await _takeover(running) if processes > 1 else {}
         finally:
             running.stop()
             await fake.stop()
@@ -184,7 +187,30 @@ async def mail_to_approval(processes: int, mails: int, server: Dovecot) -> dict[
             shutil.rmtree(root, ignore_errors=True)
     ordered = sorted(latencies)
     return {"processes": processes, "mails": mails, "p50_s": statistics.median(ordered),
-            "p95_s": ordered[max(0, round(0.95 * len(ordered)) - 1)], "max_s": ordered[-1]}  # fmt: skip
+            "p95_s": ordered[max(0, round(0.95 * len(ordered)) - 1)], "max_s": ordered[-1], **takeover}  # fmt: skip
+
+
+OWNED = {"telegram": "invoicebot telegram updates", "scheduler": "invoicebot scheduler", "mailbox": "invoicebot imap"}
+
+
+async def _takeover(running: Processes) -> dict[str, float]:
+    """SIGKILL the process owning the Telegram updates; return the seconds until the other owns
+    each piece of single-owner work."""
+
+    def owns(log: Path, name: str) -> bool:
+        return f"this process now owns {name}" in log.read_text(errors="replace")
+
+    victim = next(n for n, log in enumerate(running.logs) if owns(log, OWNED["telegram"]))
+    survivor = running.logs[1 - victim]
+    running.processes[victim].kill()
+    killed = time.monotonic()
+    taken: dict[str, float] = {}
+    while len(taken) < len(OWNED) and time.monotonic() - killed < 60:
+        for key, name in OWNED.items():
+            if key not in taken and owns(survivor, name):
+                taken[key] = time.monotonic() - killed
+        await asyncio.sleep(0.02)
+    return {f"takeover_{key}_s": seconds for key, seconds in taken.items()}
 
 
 async def documents_per_second(processes: int, count: int) -> dict[str, float]:
@@ -243,6 +269,9 @@ def main() -> None:
     for r in results["mail"]:
         print(f"  mail -> approval request, {r['processes']} process(es): p50 {r['p50_s']:.2f} s  "
               f"p95 {r['p95_s']:.2f} s  max {r['max_s']:.2f} s ({r['mails']} mails, one at a time)")
+        if "takeover_telegram_s" in r:
+            print("    after SIGKILL of the owner, the other owns: " + ", ".join(
+                f"{key} in {r[f'takeover_{key}_s']:.1f} s" for key in OWNED if f"takeover_{key}_s" in r))  # fmt: skip
     for r in results["documents"]:
         print(f"  drop folder, {r['processes']} process(es) x 1 reader: {r['documents_per_s']:.2f} documents/s "
               f"({r['documents']} in {r['seconds']:.1f} s; {r['read_twice']} read by both)")
