@@ -240,9 +240,9 @@ async def documents_per_second(processes: int, count: int) -> dict[str, float]:
 
 async def measure(jobs: int, mails: int, documents: int) -> dict[str, list[dict[str, float]]]:
     results: dict[str, list[dict[str, float]]] = {"jobs": [], "mail": [], "documents": []}
-    for processes in (1, 2):
+    for processes in (1, 2) if jobs else ():
         results["jobs"].append(await jobs_per_second(processes, jobs))
-    for processes in (1, 2):
+    for processes in (1, 2) if documents else ():
         results["documents"].append(await documents_per_second(processes, documents))
     if mails:
         with dovecot_server() as server:
@@ -253,9 +253,9 @@ async def measure(jobs: int, mails: int, documents: int) -> dict[str, list[dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--jobs", type=int, default=500)
+    parser.add_argument("--jobs", type=int, default=500, help="0 leaves the jobs figure out")
     parser.add_argument("--mails", type=int, default=20, help="0 leaves the mail figure out (no Dovecot needed)")
-    parser.add_argument("--documents", type=int, default=24)
+    parser.add_argument("--documents", type=int, default=24, help="0 leaves the drop-folder figure out")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results = asyncio.run(measure(args.jobs, args.mails, args.documents))
