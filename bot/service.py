@@ -27,6 +27,7 @@ from bot.telegram.services import ChatServices
 from bot.wiring import App
 from intake.folder import DropFolder
 from intake.mail import watcher_from_settings
+from intake.read_jobs import DOCUMENT_READ, ReadHandler
 from invoicing import jobs
 from invoicing.db.models import Job
 from invoicing.db.notify import JobNotices
@@ -74,6 +75,7 @@ class Role(StrEnum):
     MAIL = "mail"  # the IMAP mailbox (single owner)
     CHAT = "chat"  # receiving Telegram updates (single owner) and approval follow-ups
     JOBS = "jobs"  # the outbox worker: mails, approval requests, renders, webhooks
+    READERS = "readers"  # reading documents queued as jobs (`read_in_jobs`), one per reading process
     SCHEDULER = "scheduler"  # the minute tick: recurring invoices, reminders (single owner)
     API = "api"  # the HTTP API
 
@@ -84,10 +86,11 @@ SCHEDULER_LOCK = "invoicebot scheduler"
 
 
 async def job_worker(
-    app: App, handlers: dict[str, jobs.Handler], stop: asyncio.Event, wake: asyncio.Event | None = None
-) -> None:
+    app: App, handlers: dict[str, jobs.Handler], stop: asyncio.Event, wake: asyncio.Event | None = None,
+    name: str = "", limit: int = 10,
+) -> None:  # fmt: skip
     """Run due outbox jobs until `stop` is set, woken by `wake` and at least every second."""
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+    worker = f"{socket.gethostname()}:{os.getpid()}{name}"
     lease = dt.timedelta(seconds=app.settings.job_lease_seconds)
     wake = wake or asyncio.Event()
     renewing = asyncio.create_task(_renew_leases(app, worker, lease, stop), name="job-leases")
@@ -95,7 +98,7 @@ async def job_worker(
         while not stop.is_set():
             wake.clear()
             try:
-                ran = await jobs.run_due(app.db, app.clock, handlers, worker, lease)
+                ran = await jobs.run_due(app.db, app.clock, handlers, worker, lease, limit)
             except Exception:  # noqa: BLE001 - the database may be briefly away; keep the service up
                 log.exception("job worker: claiming jobs failed")
                 ran = 0
@@ -138,7 +141,7 @@ async def serve(app: App, stop: asyncio.Event | None = None, roles: frozenset[Ro
             pass
     await asyncio.to_thread(app.upgrade_database)
     settings, shared = app.settings, app.db.dialect == "postgresql"
-    folder = DropFolder(settings.inbox_dir, app.intake) if Role.FOLDER in roles else None
+    folder = DropFolder(settings.inbox_dir, app.intake, queue=settings.read_in_jobs) if Role.FOLDER in roles else None
     if folder is not None:
         folder.prepare()
     # Refuses a bad mail setting now, before anything starts.
@@ -161,9 +164,11 @@ async def serve(app: App, stop: asyncio.Event | None = None, roles: frozenset[Ro
         tasks.append(asyncio.create_task(folder.watch(stop), name="drop-folder"))
     if Role.JOBS in roles:
         tasks.append(asyncio.create_task(job_worker(app, handlers, stop, wake), name="job-worker"))
-        if shared:
-            notices = JobNotices(app.db.engine.url, wake, check=settings.takeover_seconds)
-            tasks.append(asyncio.create_task(notices.run(stop), name="job-notices"))
+    if Role.READERS in roles and settings.read_in_jobs:
+        tasks += _readers(app, stop, wake)
+    if shared and (Role.JOBS in roles or Role.READERS in roles and settings.read_in_jobs):
+        notices = JobNotices(app.db.engine.url, wake, check=settings.takeover_seconds)
+        tasks.append(asyncio.create_task(notices.run(stop), name="job-notices"))
     if Role.SCHEDULER in roles:
         tasks.append(asyncio.create_task(_scheduler(app, stop), name="scheduler"))
     if chat is not None and Role.CHAT in roles:
@@ -186,6 +191,23 @@ async def serve(app: App, stop: asyncio.Event | None = None, roles: frozenset[Ro
             await chat.close()
         unlisten()
         app.close()
+
+
+def _readers(app: App, stop: asyncio.Event, wake: asyncio.Event) -> list[asyncio.Task[None]]:
+    """Start one worker of `document.read` jobs per reading process, each taking one at a time."""
+    handlers: dict[str, jobs.Handler] = {DOCUMENT_READ: ReadHandler(app.intake)}
+
+    async def warm() -> None:
+        try:
+            await asyncio.to_thread(app.reader.start)
+            log.info("%s reading processes ready for queued documents", app.reader.workers)
+        except Exception:  # noqa: BLE001 - they are started again with the first document
+            log.exception("the reading processes could not be started ahead")
+
+    return [asyncio.create_task(warm(), name="readers-start")] + [
+        asyncio.create_task(job_worker(app, handlers, stop, wake, name=f":reader{n}", limit=1), name=f"reader-{n}")
+        for n in range(app.reader.workers)
+    ]
 
 
 async def _scheduler(app: App, stop: asyncio.Event) -> None:

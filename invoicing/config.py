@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     #: A running job is leased to its process for this long, renewed while it runs: a job of a
     #: process that died is taken up again (or marked unknown) after at most this many seconds.
     job_lease_seconds: float = Field(default=300.0, ge=3, le=86400)
+    #: The drop folder leaves reading to the processes running the `readers` role: each file
+    #: is stored and becomes a job, so reading capacity can be added on more machines.
+    read_in_jobs: bool = False
 
     #: Amounts above this need a second approval by an admin (None: never).
     approvals_second_approval_over: Decimal | None = None

@@ -206,10 +206,11 @@ async def _run(db: Database, clock: Clock, handler: Handler, job: ClaimedJob) ->
 
 
 async def run_due(
-    db: Database, clock: Clock, handlers: dict[str, Handler], worker: str, lease: dt.timedelta = LEASE
-) -> int:
-    """Claim and run the due jobs whose kind has a handler; return how many ran."""
-    jobs = await asyncio.to_thread(claim, db, clock, worker, handlers.keys(), 10, lease)
+    db: Database, clock: Clock, handlers: dict[str, Handler], worker: str, lease: dt.timedelta = LEASE,
+    limit: int = 10,
+) -> int:  # fmt: skip
+    """Claim and run (up to `limit`) due jobs whose kind has a handler; return how many ran."""
+    jobs = await asyncio.to_thread(claim, db, clock, worker, handlers.keys(), limit, lease)
     for job in jobs:
         await _run(db, clock, handlers[job.kind], job)
     return len(jobs)

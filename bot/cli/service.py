@@ -8,7 +8,7 @@ import click
 
 from bot.cli.root import app_of, emit, json_option
 
-ROLES = ("folder", "mail", "chat", "jobs", "scheduler", "api")
+ROLES = ("folder", "mail", "chat", "jobs", "readers", "scheduler", "api")
 
 
 def _roles(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
