@@ -157,6 +157,7 @@ async def test_two_processes_one_killed_mid_work_lose_nothing_and_do_nothing_twi
         await until(lambda: survivor.owns(*OWNED), 15)
         takeover = time.monotonic() - killed_at
         assert takeover < 10, f"took {takeover:.1f} s to take over"
+        print(f"takeover of {', '.join(OWNED)} after SIGKILL: {takeover:.1f} s")
         # The survivor receives the chat now: a document sent after the kill is read and asked about.
         numbers.append("RE-C-9")
         await fake.send_document(MANAGER, simple_invoice_pdf("RE-C-9"), "RE-C-9.pdf", "application/pdf")
