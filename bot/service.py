@@ -81,6 +81,28 @@ class Role(StrEnum):
 
 
 ALL_ROLES = frozenset(Role)
+
+
+class WakeUps(asyncio.Event):
+    """One wake-up (a commit here, a NOTIFY from elsewhere) for several workers: setting it sets
+    each follower, and each worker clears only its own, so none misses one another cleared."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._followers: list[asyncio.Event] = []
+
+    def follower(self) -> asyncio.Event:
+        """Return a new event set with this one, for one worker to wait on and clear."""
+        own = asyncio.Event()
+        self._followers.append(own)
+        return own
+
+    def set(self) -> None:
+        super().set()
+        for own in self._followers:
+            own.set()
+
+
 #: The single-owner lock of the scheduler's tick.
 SCHEDULER_LOCK = "invoicebot scheduler"
 
@@ -147,7 +169,7 @@ async def serve(app: App, stop: asyncio.Event | None = None, roles: frozenset[Ro
     # Refuses a bad mail setting now, before anything starts.
     handlers = app.job_handlers() if Role.JOBS in roles else {}
     watcher = watcher_from_settings(settings, app.intake) if settings.imap_host and Role.MAIL in roles else None
-    wake = asyncio.Event()
+    wake = WakeUps()
     unlisten = wake_on_new_jobs(app, wake)
     wants_chat = settings.telegram_token and roles & {Role.CHAT, Role.JOBS}
     chat = await _start_telegram(app) if wants_chat else None
@@ -163,7 +185,7 @@ async def serve(app: App, stop: asyncio.Event | None = None, roles: frozenset[Ro
     if folder is not None:
         tasks.append(asyncio.create_task(folder.watch(stop), name="drop-folder"))
     if Role.JOBS in roles:
-        tasks.append(asyncio.create_task(job_worker(app, handlers, stop, wake), name="job-worker"))
+        tasks.append(asyncio.create_task(job_worker(app, handlers, stop, wake.follower()), name="job-worker"))
     if Role.READERS in roles and settings.read_in_jobs:
         tasks += _readers(app, stop, wake)
     if shared and (Role.JOBS in roles or Role.READERS in roles and settings.read_in_jobs):
@@ -193,7 +215,7 @@ async def serve(app: App, stop: asyncio.Event | None = None, roles: frozenset[Ro
         app.close()
 
 
-def _readers(app: App, stop: asyncio.Event, wake: asyncio.Event) -> list[asyncio.Task[None]]:
+def _readers(app: App, stop: asyncio.Event, wake: WakeUps) -> list[asyncio.Task[None]]:
     """Start one worker of `document.read` jobs per reading process, each taking one at a time."""
     handlers: dict[str, jobs.Handler] = {DOCUMENT_READ: ReadHandler(app.intake)}
 
@@ -205,7 +227,8 @@ def _readers(app: App, stop: asyncio.Event, wake: asyncio.Event) -> list[asyncio
             log.exception("the reading processes could not be started ahead")
 
     return [asyncio.create_task(warm(), name="readers-start")] + [
-        asyncio.create_task(job_worker(app, handlers, stop, wake, name=f":reader{n}", limit=1), name=f"reader-{n}")
+        asyncio.create_task(job_worker(app, handlers, stop, wake.follower(), name=f":reader{n}", limit=1),
+                            name=f"reader-{n}")  # fmt: skip
         for n in range(app.reader.workers)
     ]
 

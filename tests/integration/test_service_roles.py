@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import time
-
 from bot.cli.service import ROLES
 from bot.service import Role
-from tests.integration.cli import INVOICEBOT, cli_env, invoicebot
+from tests.integration.cli import invoicebot
 
 
 def test_the_roles_the_command_accepts_are_the_services_roles():
@@ -21,22 +17,29 @@ def test_an_unknown_role_is_refused_with_the_roles_there_are(tmp_path):
     assert "nonsense" in result.stderr and "folder, mail, chat, jobs, readers, scheduler, api" in result.stderr
 
 
-def test_given_only_jobs_and_scheduler_when_the_service_runs_then_it_says_so_and_leaves_the_folder_off(tmp_path):
-    """GIVEN `--only jobs,scheduler` on SQLite WHEN it starts THEN its first line names those roles,
-    the drop folder is off (no inbox is made) and SIGTERM stops it cleanly."""
-    data_dir = tmp_path / "var"
-    log = tmp_path / "service.log"
-    with log.open("wb") as out:
-        service = subprocess.Popen([INVOICEBOT, "run", "--only", "scheduler,jobs"], cwd=tmp_path,
-                                   env=cli_env(data_dir), stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while "invoicebot running" not in log.read_text() and service.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        line = next(x for x in log.read_text().splitlines() if "invoicebot running" in x)
-    finally:
-        service.send_signal(signal.SIGTERM)
-        code = service.wait(30)
-    assert code == 0, log.read_text()
+async def test_given_only_jobs_and_scheduler_when_the_service_runs_then_it_says_so_and_leaves_the_folder_off(
+    sqlite_db, tmp_path, caplog
+):
+    """GIVEN the roles jobs and scheduler on SQLite WHEN the service starts THEN its first line
+    names those roles, the drop folder is off (no inbox is made) and it stops when told."""
+    import asyncio
+    import logging
+
+    from bot.service import serve
+    from bot.wiring import App
+    from invoicing.config import Settings
+
+    url = sqlite_db.engine.url.render_as_string(hide_password=False)
+    app = App(Settings(data_dir=tmp_path / "var", database_url=url, workers=1))
+    stop = asyncio.Event()
+    with caplog.at_level(logging.INFO, logger="bot.service"):
+        service = asyncio.create_task(serve(app, stop, roles=frozenset({Role.JOBS, Role.SCHEDULER})))
+        for _ in range(600):
+            if any("invoicebot running" in r.getMessage() for r in caplog.records) or service.done():
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(service, 30)
+    [line] = [r.getMessage() for r in caplog.records if "invoicebot running" in r.getMessage()]
     assert "invoicebot running (jobs, scheduler)" in line and "drop folder off" in line
-    assert not (data_dir / "inbox").exists()
+    assert not (tmp_path / "var" / "inbox").exists()
