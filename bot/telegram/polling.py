@@ -51,5 +51,8 @@ async def poll(application: Application, stop: asyncio.Event, timeout: int = 10,
         for update in updates:
             if stop.is_set():
                 return  # the rest stays unconfirmed, for the next owner
-            await application.process_update(update)
+            try:
+                await application.process_update(update)
+            except Exception:  # noqa: BLE001 - one bad update must not stop the others (nor come back forever)
+                log.exception("handling Telegram update %s failed", update.update_id, extra={"update_id": update.update_id})
             offset = update.update_id + 1
