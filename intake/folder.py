@@ -6,6 +6,10 @@ processes and as many again being recorded. A file is taken once its writer is d
 (`intake.settled`); hidden or temporary files (`.name`, `*.part`, `*.tmp`, `*~`) are left alone,
 and so are symbolic links and whatever else is not a regular file, with a log line: the folder
 never follows a link out of itself.
+
+With `queue` (several processes on PostgreSQL) the folder reads nothing itself: each file is
+stored and becomes a `document.read` job for the processes of the `readers` role, and moves to
+`inbox/done/` at once; a file that cannot be read is then recorded as unreadable, for review.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import time
 from pathlib import Path
 
 from intake.pipeline import Intake
+from intake.read_jobs import queue_document
 from intake.settled import QUIET_SECONDS, NotRegular, NotYet, read_settled
 from invoicing.domain import Channel
 from invoicing.files import private_dir
@@ -32,8 +37,10 @@ _TEMPORARY_SUFFIXES = (".part", ".tmp", ".crdownload", "~", ".error.txt")
 
 
 class DropFolder:
-    def __init__(self, inbox: Path, intake: Intake, concurrency: int = 0) -> None:
+    def __init__(self, inbox: Path, intake: Intake, concurrency: int = 0, queue: bool = False) -> None:
         self.inbox = inbox
+        #: Leave the reading to processes of the `readers` role: each file becomes a job (`read_jobs`).
+        self.queue = queue
         self.done = inbox / "done"
         self.failed = inbox / "failed"
         self.intake = intake
@@ -84,8 +91,8 @@ class DropFolder:
             log.warning("drop folder: %s is a symbolic link or not a regular file; left in place, not read", name)
         self._refused = refused
 
-    async def ingest_file(self, path: Path) -> Received | None:
-        """Ingest one inbox file and move it away; return the outcome (None if it was not taken)."""
+    async def _settled(self, path: Path) -> bytes | None:
+        """Return the file's bytes once its writer is done with it, else None (tried again later)."""
         try:
             data = await asyncio.to_thread(read_settled, path, self.intake.max_bytes + 1)
         except NotYet as e:
@@ -95,6 +102,25 @@ class DropFolder:
             self._log_refused(self._refused | {path.name})
             return None
         self._not_before.pop(path.name, None)
+        return data
+
+    async def queue_file(self, path: Path) -> bool:
+        """Store one inbox file, enqueue its reading and move it to done; return whether it was taken."""
+        data = await self._settled(path)
+        if data is None:
+            return False
+        intake = self.intake
+        new = await asyncio.to_thread(queue_document, intake.db, intake.clock, intake.store, data, path.name,
+                                      channel=Channel.FOLDER, source_ref=path.name, actor="folder")  # fmt: skip
+        target = _free_name(self.done / path.name)
+        with contextlib.suppress(FileNotFoundError):  # filed by another process sharing the folder
+            await asyncio.to_thread(path.replace, target)
+        log.info("%s queued for reading%s", path.name, "" if new else " (queued before)")
+        return True
+
+    async def ingest_file(self, path: Path) -> Received | None:
+        """Ingest one inbox file and move it away; return the outcome (None if it was not taken)."""
+        data = await self._settled(path)
         if data is None:
             return None
         received = await self.intake.ingest(
@@ -104,14 +130,23 @@ class DropFolder:
         return received
 
     def _file_away(self, path: Path, received: Received) -> None:
-        if received.error and not received.already_known:
-            target = _free_name(self.failed / path.name)
-            target.with_name(target.name + ".error.txt").write_text(received.error + "\n", encoding="utf-8")
+        failed = bool(received.error and not received.already_known)
+        target = _free_name((self.failed if failed else self.done) / path.name)
+        reason = target.with_name(target.name + ".error.txt")
+        if failed:
+            reason.write_text(f"{received.error}\n", encoding="utf-8")
+        try:
+            path.replace(target)
+        except FileNotFoundError:
+            # Another process sharing the folder read it too and filed it first; the database
+            # recorded the document once (by its hash).
+            reason.unlink(missing_ok=True)
+            log.info("%s was filed by another process", path.name)
+            return
+        if failed:
             log.warning("%s could not be read: %s", path.name, received.error)
         else:
-            target = _free_name(self.done / path.name)
             log.info("%s recorded as invoice %s (%s)", path.name, received.invoice_id, received.status)
-        path.replace(target)
 
     async def scan(self) -> int:
         """Ingest every file ready now, a few at a time, and wait for them; return how many
@@ -128,6 +163,8 @@ class DropFolder:
     async def _ingest_guarded(self, path: Path) -> bool:
         self._taken.add(path.name)
         try:
+            if self.queue:
+                return await self.queue_file(path)
             return await self.ingest_file(path) is not None
         except Exception:  # noqa: BLE001 - one bad file must not stop the folder
             log.exception("drop folder: %s failed; left in place, will retry", path.name)
@@ -140,7 +177,8 @@ class DropFolder:
         """Ingest files as they arrive until `stop` is set."""
         self.prepare()
         try:
-            await asyncio.to_thread(self.intake.reader.start)
+            if not self.queue:
+                await asyncio.to_thread(self.intake.reader.start)
         except Exception:  # noqa: BLE001 - they are started again with the first document
             log.exception("the reading processes could not be started ahead")
         notices = asyncio.create_task(self._notice_changes(stop), name="drop-folder-notices")

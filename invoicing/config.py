@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     #: Pages read of one PDF; later pages are left out with a warning.
     max_pages: int = Field(default=50, ge=1)
 
+    #: Several `invoicebot run` on one PostgreSQL: how often a process tries to take over
+    #: single-owner work (a mailbox, Telegram updates, the scheduler) and its owner checks it
+    #: still holds it, in seconds. A dead owner's work is taken over within about this long.
+    takeover_seconds: float = Field(default=5.0, gt=0, le=300)
+    #: A running job is leased to its process for this long, renewed while it runs: a job of a
+    #: process that died is taken up again (or marked unknown) after at most this many seconds.
+    job_lease_seconds: float = Field(default=300.0, ge=3, le=86400)
+    #: The drop folder leaves reading to the processes running the `readers` role: each file
+    #: is stored and becomes a job, so reading capacity can be added on more machines.
+    read_in_jobs: bool = False
+
     #: Amounts above this need a second approval by an admin (None: never).
     approvals_second_approval_over: Decimal | None = None
     #: Hours before a pending approval is re-sent once, then escalated to the admins.

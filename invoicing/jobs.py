@@ -3,6 +3,11 @@
 A worker claims due jobs (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several processes share the
 queue), runs the handler registered for the job's kind, and records the outcome. Handlers must be
 idempotent towards their receiver, using the job's idempotency key where the receiver allows.
+
+A claimed job is leased to its worker, which renews the lease while it runs (`renew`): when the
+worker's process dies, the lease runs out and another worker takes the job (or marks it unknown
+when its irreversible step had begun). On PostgreSQL each new job sends a NOTIFY with its
+transaction, which wakes the workers of every process (`invoicing.db.notify`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -22,6 +27,7 @@ from sqlalchemy.orm import Session
 from invoicing.clock import Clock
 from invoicing.db.engine import Database
 from invoicing.db.models import Job
+from invoicing.db.notify import notify_new_job
 from invoicing.domain import JobState
 
 log = logging.getLogger(__name__)
@@ -59,7 +65,10 @@ def enqueue(
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(Job.id)
     )
-    return session.execute(statement).scalar() is not None
+    new = session.execute(statement).scalar() is not None
+    if new and dialect == "postgresql":
+        notify_new_job(session)
+    return new
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +109,16 @@ def _orphaned(job: Job, now: dt.datetime) -> bool:
     return True
 
 
-def _take(job: Job, now: dt.datetime, worker: str) -> ClaimedJob:
+def _take(job: Job, now: dt.datetime, worker: str, lease: dt.timedelta) -> ClaimedJob:
     job.state = JobState.RUNNING
     job.attempts += 1
-    job.lease_until = now + LEASE
+    job.lease_until = now + lease
     job.locked_by = worker
     return ClaimedJob(job.id, job.kind, job.idempotency_key, dict(job.payload), job.attempts)
 
 
 def claim(
-    db: Database, clock: Clock, worker: str, kinds: Collection[str], limit: int = 10
+    db: Database, clock: Clock, worker: str, kinds: Collection[str], limit: int = 10, lease: dt.timedelta = LEASE
 ) -> list[ClaimedJob]:
     """Lease up to `limit` due jobs of the given kinds to `worker` and return them.
 
@@ -125,7 +134,7 @@ def claim(
         )
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        return [_take(job, now, worker) for job in session.execute(query).scalars() if not _orphaned(job, now)]
+        return [_take(job, now, worker, lease) for job in session.execute(query).scalars() if not _orphaned(job, now)]
 
 
 def claim_key(db: Database, clock: Clock, worker: str, key: str) -> ClaimedJob | None:
@@ -136,7 +145,18 @@ def claim_key(db: Database, clock: Clock, worker: str, key: str) -> ClaimedJob |
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         job = session.execute(query).scalar()
-        return _take(job, now, worker) if job is not None and not _orphaned(job, now) else None
+        return _take(job, now, worker, LEASE) if job is not None and not _orphaned(job, now) else None
+
+
+def renew(db: Database, clock: Clock, worker: str, lease: dt.timedelta) -> int:
+    """Extend the lease of every job `worker` is running to `lease` from now; return how many."""
+    with db.transaction() as session:
+        statement = (
+            update(Job)
+            .where(Job.state == JobState.RUNNING, Job.locked_by == worker)
+            .values(lease_until=clock.now() + lease)
+        )
+        return session.execute(statement).rowcount
 
 
 def begin_effect(db: Database, clock: Clock, job: ClaimedJob) -> None:
@@ -185,9 +205,12 @@ async def _run(db: Database, clock: Clock, handler: Handler, job: ClaimedJob) ->
     return error
 
 
-async def run_due(db: Database, clock: Clock, handlers: dict[str, Handler], worker: str) -> int:
-    """Claim and run the due jobs whose kind has a handler; return how many ran."""
-    jobs = await asyncio.to_thread(claim, db, clock, worker, handlers.keys())
+async def run_due(
+    db: Database, clock: Clock, handlers: dict[str, Handler], worker: str, lease: dt.timedelta = LEASE,
+    limit: int = 10,
+) -> int:  # fmt: skip
+    """Claim and run (up to `limit`) due jobs whose kind has a handler; return how many ran."""
+    jobs = await asyncio.to_thread(claim, db, clock, worker, handlers.keys(), limit, lease)
     for job in jobs:
         await _run(db, clock, handlers[job.kind], job)
     return len(jobs)

@@ -8,18 +8,35 @@ import click
 
 from bot.cli.root import app_of, emit, json_option
 
+ROLES = ("folder", "mail", "chat", "jobs", "readers", "scheduler", "api")
+
+
+def _roles(_ctx: click.Context, _param: click.Parameter, value: str | None) -> frozenset[str] | None:
+    if not value:
+        return None
+    named = {part.strip() for part in value.split(",") if part.strip()}
+    unknown = sorted(named - set(ROLES))
+    if unknown or not named:
+        raise click.BadParameter(f"{', '.join(unknown) or value!r}: roles are {', '.join(ROLES)}")
+    return frozenset(named)
+
 
 @click.command()
+@click.option(
+    "--only", "only", callback=_roles, metavar="ROLE[,ROLE...]",
+    help=f"Run only these parts ({', '.join(ROLES)}); with PostgreSQL, other processes run the rest.",
+)  # fmt: skip
 @click.pass_context
-def run(ctx: click.Context) -> None:
+def run(ctx: click.Context, only: frozenset[str] | None) -> None:
     """Run the service: drop folder, job worker, scheduler (and e-mail and chat when configured)."""
     import asyncio
 
-    from bot.service import serve
+    from bot.service import ALL_ROLES, Role, serve
     from invoicing.config import ConfigError
 
+    roles = frozenset(Role(name) for name in only) if only else ALL_ROLES
     try:
-        asyncio.run(serve(app_of(ctx)))
+        asyncio.run(serve(app_of(ctx), roles=roles))
     except ConfigError as e:
         raise click.ClickException(f"configuration: {e}") from e
 

@@ -21,6 +21,7 @@ from bot.telegram.approvals import ApprovalMessenger
 from bot.telegram.digest_chat import DigestSender
 from bot.telegram.money_in import FinalNoticeQuestion
 from bot.telegram.notices import NoticeSender
+from bot.telegram.polling import poll
 from bot.telegram.services import SERVICES, ChatServices
 from invoicing import approvals
 from invoicing.db.owner import OwnerLock
@@ -56,7 +57,8 @@ class TelegramChannel:
     def __init__(self, services: ChatServices, application: Application | None = None) -> None:  # type: ignore[type-arg]
         self.services = services
         self.application = application or build_application(services)
-        self.owner = OwnerLock(services.db, UPDATES_LOCK)
+        takeover = services.settings.takeover_seconds
+        self.owner = OwnerLock(services.db, UPDATES_LOCK, retry=takeover, check=takeover)
         self.messenger = ApprovalMessenger(self.application.bot, services)
         self.notices = NoticeSender(self.application.bot, services)
         self.final_question = FinalNoticeQuestion(self.application.bot, services)
@@ -86,28 +88,28 @@ class TelegramChannel:
 
     async def _receive(self, stop: asyncio.Event) -> None:
         log.info("receiving Telegram updates (%s)", "webhook" if self.services.settings.telegram_webhook_url else "long polling")
+        webhook = self.services.settings.telegram_webhook_url
+        if not webhook:
+            await poll(self.application, stop)
+            return
         try:
-            await self._start_updater()
+            await self._start_webhook(webhook)
             await stop.wait()
         finally:
             updater = self.application.updater
             if updater is not None and updater.running:
                 await updater.stop()
 
-    async def _start_updater(self) -> None:
+    async def _start_webhook(self, url: str) -> None:
         settings = self.services.settings
         updater = self.application.updater
         assert updater is not None
-        if settings.telegram_webhook_url:
-            secret = settings.telegram_webhook_secret
-            await updater.start_webhook(
-                listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
-                url_path=urllib.parse.urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
-                webhook_url=settings.telegram_webhook_url, allowed_updates=Update.ALL_TYPES,
-                secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
-            )  # fmt: skip
-        else:
-            await updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
+        secret = settings.telegram_webhook_secret
+        await updater.start_webhook(
+            listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
+            url_path=urllib.parse.urlsplit(url).path.lstrip("/"), webhook_url=url, allowed_updates=Update.ALL_TYPES,
+            secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+        )  # fmt: skip
 
     async def follow_ups(self, stop: asyncio.Event, every: float = FOLLOW_UP_SECONDS) -> None:
         """Enqueue due reminders and escalations of pending approvals, every `every` seconds."""

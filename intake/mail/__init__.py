@@ -40,5 +40,6 @@ def watcher_from_settings(settings: Settings, intake: Intake) -> ImapWatcher:
         caps=caps, budget_seconds=settings.imap_mail_budget_seconds,
         parse_memory_bytes=settings.read_memory_mb * 2**20, templates_dir=settings.templates_dir,
     )  # fmt: skip
-    owner = OwnerLock(intake.db, f"invoicebot imap {account.name} {account.folder}")
+    takeover = settings.takeover_seconds
+    owner = OwnerLock(intake.db, f"invoicebot imap {account.name} {account.folder}", retry=takeover, check=takeover)
     return ImapWatcher(account, MailInbox(intake, policy), owner=owner)

@@ -1,0 +1,58 @@
+"""Long polling that confirms an update only once it is handled.
+
+Telegram takes an update as delivered when the next `getUpdates` asks for a later offset. The
+library's poller asks for the next batch while the last one is still being handled, so a
+process killed in between loses what it was handling. Here each update is handled before the
+offset moves past it: a process killed mid-update leaves that update to whichever process owns
+the updates next (at least once; a document sent twice is recorded once, by its hash).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+log = logging.getLogger(__name__)
+
+
+async def poll(application: Application, stop: asyncio.Event, timeout: int = 10, backoff_max: float = 30.0) -> None:  # type: ignore[type-arg]
+    """Handle updates one at a time, in order, until `stop` is set."""
+    bot = application.bot
+    await bot.delete_webhook()
+    offset: int | None = None
+    delay = 1.0
+    while not stop.is_set():
+        fetch = asyncio.ensure_future(bot.get_updates(offset=offset, timeout=timeout, allowed_updates=Update.ALL_TYPES))
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not fetch.done():  # stopped (or cancelled) while waiting: nothing was taken
+                fetch.cancel()
+            await asyncio.gather(fetch, stopping, return_exceptions=True)
+        if fetch.cancelled():
+            return
+        try:
+            updates = fetch.result()
+        except TelegramError as e:
+            log.warning("getting Telegram updates failed: %s; again in %.0f s", e, delay)
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+            except TimeoutError:
+                pass
+            delay = min(delay * 2, backoff_max)
+            continue
+        delay = 1.0
+        for update in updates:
+            if stop.is_set():
+                return  # the rest stays unconfirmed, for the next owner
+            try:
+                await application.process_update(update)
+            except Exception:  # noqa: BLE001 - one bad update must not stop the others (nor come back forever)
+                log.exception("handling Telegram update %s failed", update.update_id, extra={"update_id": update.update_id})
+            offset = update.update_id + 1
