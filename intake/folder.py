@@ -104,10 +104,13 @@ class DropFolder:
         return received
 
     def _file_away(self, path: Path, received: Received) -> None:
-        if received.error and not received.already_known:
+        if received.error:
+            reason = received.error
+            if received.already_known:  # the same bytes came before and were refused then
+                reason = f"the same file as document {received.document_id}, which could not be read: {reason}"
             target = _free_name(self.failed / path.name)
-            target.with_name(target.name + ".error.txt").write_text(received.error + "\n", encoding="utf-8")
-            log.warning("%s could not be read: %s", path.name, received.error)
+            target.with_name(target.name + ".error.txt").write_text(reason + "\n", encoding="utf-8")
+            log.warning("%s could not be read: %s", path.name, reason)
         else:
             target = _free_name(self.done / path.name)
             log.info("%s recorded as invoice %s (%s)", path.name, received.invoice_id, received.status)
