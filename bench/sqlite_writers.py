@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import signal
 import subprocess
 import sys
@@ -39,6 +40,8 @@ class Outcome:
     """What the writers did: commands run per kind, and what went wrong."""
 
     commands: Counter[str] = field(default_factory=Counter)
+    #: Seconds each command took, start to exit (lock waits included).
+    durations: list[float] = field(default_factory=list)
     dropped: int = 0
     locked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -58,11 +61,13 @@ class Writers:
 
     def command(self, kind: str, *args: str) -> subprocess.CompletedProcess[str]:
         """Run `invoicebot ARGS`, noting a "locked" in its output or a failure."""
+        begun = time.monotonic()
         result = subprocess.run([INVOICEBOT, *args], cwd=self.workdir, env=self.env, capture_output=True,
                                 text=True, timeout=300)  # fmt: skip
         said = result.stdout + result.stderr
         with self._lock:
             self.outcome.commands[kind] += 1
+            self.outcome.durations.append(time.monotonic() - begun)
             if "locked" in said:
                 self.outcome.locked.append(f"{kind}: {said.strip()[-300:]}")
             elif result.returncode != 0:
@@ -136,6 +141,9 @@ def main() -> None:
     print(f"8 writers on one SQLite file for {args.seconds:g} s (the service + 7 command loops):")
     print(f"  commands run: {total} ({', '.join(f'{k} {n}' for k, n in sorted(outcome.commands.items()))}); "
           f"files dropped into the service: {outcome.dropped}")  # fmt: skip
+    durations = sorted(outcome.durations)
+    print(f"  one command, start to exit: p50 {durations[len(durations) // 2]:.1f} s, "
+          f"p95 {durations[max(0, math.ceil(0.95 * len(durations)) - 1)]:.1f} s, max {durations[-1]:.1f} s")
     print(f"  'database is locked' seen by a user: {len(outcome.locked)}; other failures: {len(outcome.failed)}")
     for line in outcome.locked + outcome.failed:
         print("   ", line)
