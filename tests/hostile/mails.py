@@ -50,7 +50,7 @@ def mails(seed: int = 20260302, *, attachment_limit: int = 0) -> list[Case]:
         cases.append(Case(f"mail-{n:03d}", data, kind, reasons, expect))
 
     text = b"Content-Type: text/plain\r\n\r\nsee attachment"
-    add(b"", "an empty mail", ("no invoice", "attachment"))
+    add(b"", "an empty mail")
     add(rng.randbytes(3_000), "random bytes")
     add(b"\x00" * 500 + HEAD, "NUL bytes before the headers")
     add(_mail(n, b"no attachment", b"just text"), "a mail without attachment")
