@@ -104,13 +104,13 @@ def test_blank_pages_are_not_rendered_for_ocr_so_a_tiny_pdf_cannot_hold_a_reader
 def test_a_page_drawing_only_an_annotation_is_still_read_by_ocr():
     """GIVEN a page whose only text is a stamp annotation's appearance WHEN read THEN OCR reads
     it: a page is skipped only when it draws nothing at all."""
-    stamp = zlib.compress(b"BT /F1 40 Tf 60 700 Td (RECHNUNG 4711) Tj ET")
+    stamp = zlib.compress(b"BT /F1 30 Tf 20 40 Td (RECHNUNG 4711) Tj ET")
     data = pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
-        b"<< /Type /Annot /Subtype /Stamp /Rect [0 600 595 842] /F 4 /AP << /N 5 0 R >> >>",
-        b"<< /Type /XObject /Subtype /Form /BBox [0 600 595 842] /Resources << /Font << /F1 6 0 R >> >> "
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Annots [4 0 R] >>",
+        b"<< /Type /Annot /Subtype /Stamp /Rect [0 0 300 100] /F 4 /AP << /N 5 0 R >> >>",
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 300 100] /Resources << /Font << /F1 6 0 R >> >> "
         b"/Filter /FlateDecode /Length %d >>\nstream\n" % len(stamp) + stamp + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ])  # fmt: skip
