@@ -22,19 +22,16 @@ from collections import Counter
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from bot.service import serve
-from bot.wiring import App
-from intake.mail.inbox import MailInbox, MailPolicy
-from intake.mail.ledger import MailKey
-from invoicing import directory
-from invoicing.config import Settings
-from invoicing.db.models import Document, Invoice, ProcessedMail
-from invoicing.domain import MailState, Role
 from tests.factories import simple_invoice_pdf
-from tests.integration.fake_telegram import FakeTelegram
+
+if TYPE_CHECKING:
+    from bot.wiring import App
+
+# The service's modules are imported where they are used: each mail is parsed in a child process
+# that imports this main module again, as the service's children import the small `invoicebot`
+# script, and a heavy one here would be counted in every mail's time.
 
 USERS = [6000 + n for n in range(20)]
 ANSWER = "No open tasks."
@@ -71,6 +68,15 @@ class Load:
 
 
 async def burst(data_dir: Path, mails: int, updates: int, workers: int = 2) -> Load:
+    from bot.service import serve
+    from bot.wiring import App
+    from intake.mail.inbox import MailInbox, MailPolicy
+    from intake.mail.ledger import MailKey
+    from invoicing import directory
+    from invoicing.config import Settings
+    from invoicing.domain import MailState, Role
+    from tests.integration.fake_telegram import FakeTelegram
+
     raws = await asyncio.to_thread(lambda: [invoice_mail(n) for n in range(mails)])
     fake = FakeTelegram()
     await fake.start()
@@ -127,6 +133,10 @@ async def burst(data_dir: Path, mails: int, updates: int, workers: int = 2) -> L
 
 def _recorded_once(app: App, mails: int) -> list[str]:
     """Return what is wrong with the records of the mails: each once, with its invoice."""
+    from sqlalchemy import func, select
+
+    from invoicing.db.models import Document, Invoice, ProcessedMail
+
     with app.db.transaction() as s:
         rows = s.execute(select(ProcessedMail.uid)).scalars().all()
         documents = s.execute(select(func.count()).select_from(Document)).scalar_one()
