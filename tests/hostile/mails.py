@@ -19,6 +19,7 @@ OVER_CAP = ("headers larger than", "nested more than", "more than 500 MIME parts
 
 
 def _mail(n: int, subject: bytes, body: bytes, content_type: bytes = b"text/plain") -> bytes:
+    """Return a mail; `n` makes its Message-ID (give each seed its own range)."""
     return (HEAD + b"Subject: " + subject + b"\r\nMessage-ID: <hostile-%d@vendor.example>\r\n" % n
             + b"Content-Type: " + content_type + b"\r\n\r\n" + body)  # fmt: skip
 
@@ -42,12 +43,12 @@ def mails(seed: int = 20260302, *, attachment_limit: int = 0) -> list[Case]:
     """
     rng = random.Random(seed)
     cases: list[Case] = []
-    n = 0
+    n = seed % 10_000 * 1_000  # each seed's mails are other mails, not copies of one another
 
     def add(data: bytes, kind: str, reasons: tuple[str, ...] = (), expect: str = "refused") -> None:
         nonlocal n
         n += 1
-        cases.append(Case(f"mail-{n:03d}", data, kind, reasons, expect))
+        cases.append(Case(f"mail-{n}", data, kind, reasons, expect))
 
     text = b"Content-Type: text/plain\r\n\r\nsee attachment"
     add(b"", "an empty mail")
