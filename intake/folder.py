@@ -97,8 +97,11 @@ class DropFolder:
         self._not_before.pop(path.name, None)
         if data is None:
             return None
+        size = None
+        if len(data) > self.intake.max_bytes:  # read no further than the limit: say how large it is
+            size = await asyncio.to_thread(lambda: path.stat().st_size)
         received = await self.intake.ingest(
-            data, path.name, channel=Channel.FOLDER, source_ref=path.name, actor="folder"
+            data, path.name, channel=Channel.FOLDER, source_ref=path.name, actor="folder", size=size
         )
         await asyncio.to_thread(self._file_away, path, received)
         return received
