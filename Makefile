@@ -10,7 +10,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-liberation poppler-utils \
 	python3-venv
 
-.PHONY: setup system-packages venv db run test lint test-fast bench bench-service clean
+.PHONY: setup system-packages venv db run test lint test-fast bench bench-service bench-hardening clean
 
 setup: system-packages venv db
 
@@ -75,6 +75,13 @@ bench-service: setup
 	$(BIN)/python -m bench.telegram
 	$(BIN)/python -m bench.numbering
 	$(BIN)/python -m bench.cashflow
+
+# Hostile input, eight writers on one SQLite file, a burst of 1,000 mails and 1,000 chat updates:
+# half an hour on a loaded 2-core machine.
+bench-hardening: setup
+	$(BIN)/python -m bench.hostile --seeds 3
+	$(BIN)/python -m bench.sqlite_writers --seconds 60
+	$(BIN)/python -m bench.load --mails 1000 --updates 1000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -123,18 +123,23 @@ class DropFolder:
         data = await self._settled(path)
         if data is None:
             return None
+        size = None
+        if len(data) > self.intake.max_bytes:  # read no further than the limit: say how large it is
+            size = await asyncio.to_thread(lambda: path.stat().st_size)
         received = await self.intake.ingest(
-            data, path.name, channel=Channel.FOLDER, source_ref=path.name, actor="folder"
+            data, path.name, channel=Channel.FOLDER, source_ref=path.name, actor="folder", size=size
         )
         await asyncio.to_thread(self._file_away, path, received)
         return received
 
     def _file_away(self, path: Path, received: Received) -> None:
-        failed = bool(received.error and not received.already_known)
-        target = _free_name((self.failed if failed else self.done) / path.name)
+        error = received.error
+        if error and received.already_known:  # the same bytes came before and were refused then
+            error = f"the same file as document {received.document_id}, which could not be read: {error}"
+        target = _free_name((self.failed if error else self.done) / path.name)
         reason = target.with_name(target.name + ".error.txt")
-        if failed:
-            reason.write_text(f"{received.error}\n", encoding="utf-8")
+        if error:
+            reason.write_text(f"{error}\n", encoding="utf-8")
         try:
             path.replace(target)
         except FileNotFoundError:
@@ -143,8 +148,8 @@ class DropFolder:
             reason.unlink(missing_ok=True)
             log.info("%s was filed by another process", path.name)
             return
-        if failed:
-            log.warning("%s could not be read: %s", path.name, received.error)
+        if error:
+            log.warning("%s could not be read: %s", path.name, error)
         else:
             log.info("%s recorded as invoice %s (%s)", path.name, received.invoice_id, received.status)
 

@@ -45,8 +45,12 @@ class Intake:
     async def ingest(
         self, data: bytes, filename: str, *, channel: Channel, source_ref: str | None = None,
         sender: str | None = None, actor: str = "system", companion_xml: tuple[str, bytes] | None = None,
+        size: int | None = None,
     ) -> Received:  # fmt: skip
         """Record one document and the invoice read from it; return what happened.
+
+        `size` is the file's real size when `data` is only its beginning (a file over the limit
+        is read no further than that).
 
         `companion_xml` (name, bytes) is the e-invoice XML that came with this PDF: its values
         win as an embedded one's would, and it is kept with the invoice, not as a second one.
@@ -64,7 +68,7 @@ class Intake:
         if known is not None:
             log.info("%s: same bytes as document %s, not recorded again", filename, known.document_id)
             return known
-        outcome = await self._read(data, filename, companion_xml[1] if companion_xml else None)
+        outcome = await self._read(data, filename, companion_xml[1] if companion_xml else None, size)
         extraction = await self._with_learnt(outcome)
         companions = []
         if companion_xml is not None and extraction is not None:
@@ -90,7 +94,9 @@ class Intake:
             return extraction
         return await asyncio.to_thread(apply_hints, outcome.pages, extraction, hints)
 
-    async def _read(self, data: bytes, filename: str, companion_xml: bytes | None) -> ReadOutcome:
+    async def _read(
+        self, data: bytes, filename: str, companion_xml: bytes | None, size: int | None
+    ) -> ReadOutcome:
         if len(data) > self.max_bytes:
-            return ReadOutcome(None, str(DocumentTooLarge("file", len(data), self.max_bytes)))
+            return ReadOutcome(None, str(DocumentTooLarge("file", max(len(data), size or 0), self.max_bytes)))
         return await self.reader.read(data, filename, companion_xml)

@@ -115,6 +115,10 @@ class DocumentReader:
                     result = ReadOutcome(None, result.reason)
                 yield result
 
+    def peak_resident(self) -> int:
+        """Return the most memory one reading process has had resident so far, in bytes."""
+        return self._pool.peak_resident()
+
     def close(self) -> None:
         """Stop the reading processes."""
         self._pool.close()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import os
 import queue
+import resource
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -64,7 +65,7 @@ def _serve(conn: Connection, limits: Limits, max_jobs: int) -> None:
         fn, args = job
         limit_next_job(limits)
         status, value = call_reporting(fn, args, limits)
-        conn.send((status, value, _address_space()))
+        conn.send((status, value, _address_space(), _peak_resident()))
         if status != "ok":
             return
 
@@ -76,6 +77,20 @@ def _address_space() -> int:
             return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _peak_resident(pid: int | None = None) -> int:
+    """Return the most memory the process has had resident, in bytes (0 if unknown)."""
+    if pid is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 class _Worker:
@@ -91,6 +106,8 @@ class _Worker:
         self.deadline = math.inf
         #: True once it must not be given another document.
         self.spent = False
+        #: The most memory the child has had resident, as last seen.
+        self.peak_resident = 0
 
     def send(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self.jobs += 1
@@ -107,16 +124,18 @@ class _Worker:
     def receive(self) -> tuple[str, Any]:
         """Return the child's (status, value), noting whether it may read again."""
         try:
-            status, value, address_space = self.conn.recv()
+            status, value, address_space, peak = self.conn.recv()
         except (EOFError, OSError):
             self.process.join(5)
             self.spent = True
             return "limit", death_reason(self.process.exitcode, self.limits)
+        self.peak_resident = max(self.peak_resident, peak)
         worn = self.jobs >= self.max_jobs or address_space > self.limits.memory_bytes // 2
         self.spent = status != "ok" or worn
         return status, value
 
     def overran(self) -> tuple[str, Any]:
+        self.peak_resident = max(self.peak_resident, _peak_resident(self.process.pid))  # before it is killed
         self.spent = True
         return "limit", overran(self.limits)
 
@@ -141,6 +160,9 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._live: set[_Worker] = set()
         self._closed = False
+        #: The most memory any child has had resident while reading, in bytes: what the
+        #: memory limit must leave room for (a child that dies unanswered is not counted).
+        self._retired_peak = 0
 
     def start(self) -> None:
         """Start every child now instead of at its first document."""
@@ -191,11 +213,17 @@ class WorkerPool:
                 yield done.pop(following)
                 following += 1
 
+    def peak_resident(self) -> int:
+        """Return the most memory any child of the pool has had resident so far, in bytes."""
+        with self._lock:
+            return max([self._retired_peak, *(w.peak_resident for w in self._live)])
+
     def close(self) -> None:
         """Stop every child, busy or not; the pool cannot be used afterwards."""
         with self._lock:
             self._closed = True
             workers, self._live = self._live, set()
+            self._retired_peak = max([self._retired_peak, *(w.peak_resident for w in workers)])
         for worker in workers:
             worker.stop()
 
@@ -231,6 +259,7 @@ class WorkerPool:
     def _retire(self, worker: _Worker) -> None:
         with self._lock:
             self._live.discard(worker)
+            self._retired_peak = max(self._retired_peak, worker.peak_resident)
         worker.stop()
 
 

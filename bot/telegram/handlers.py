@@ -300,7 +300,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(button_pressed))
-    application.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, uploads.file_received))
+    # Reading a file may take up to the reading time limit: the next updates (anyone's commands,
+    # button presses) must not wait behind it.
+    application.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, uploads.file_received, block=False))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_received))
     application.add_error_handler(error_handler)

@@ -199,6 +199,9 @@ def ask_reason(invoice_id: int) -> str:
 def received(result: Received, summary: InvoiceSummary | None, fmt: Formats) -> str:
     """Return the answer to a file sent to the bot: what was read from it (HTML)."""
     if result.already_known:
+        if result.invoice_id is None and result.error:
+            return to_html([Line(f"I have this file already (document {result.document_id}); "
+                                 f"it could not be read: {result.error}")])  # fmt: skip
         known = f" as invoice #{result.invoice_id}" if result.invoice_id else ""
         return to_html([Line(f"I have this file already (document {result.document_id}{known}).")])
     if summary is None:

@@ -227,12 +227,24 @@ def ocr_pdf_page(page: pdfium.PdfPage, options: OcrOptions) -> OcrPage:
     """Return the words OCR reads on a PDF page and the payment QR code on the picture it read.
 
     Words are placed in points from the page's top-left corner (of the page turned upright).
+    A page that draws nothing is not rendered: a blank page of 200 by 200 inches, or thousands
+    of them, would otherwise hold a reader for minutes to find no word.
     """
+    if _draws_nothing(page):
+        return OcrPage((), None)
     image = _full_page_image(page, options)
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
         if image is not None:
             return _ocr_embedded(image, page, Path(tmp), options)
         return _ocr_rendered(page, Path(tmp), options)
+
+
+def _draws_nothing(page: pdfium.PdfPage) -> bool:
+    """Return True when the page has neither content objects nor annotations (form fields,
+    stamps), so that its rendering is blank."""
+    if pdfium_c.FPDFPage_GetAnnotCount(page.raw) > 0:
+        return False
+    return next(iter(page.get_objects(max_depth=1)), None) is None
 
 
 def _full_page_image(page: pdfium.PdfPage, options: OcrOptions) -> pdfium.PdfImage | None:

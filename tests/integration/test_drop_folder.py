@@ -172,3 +172,33 @@ def test_only_regular_files_left_alone_a_moment_are_ready_oldest_first(folder):
 
     assert [p.name for p in ready] == ["a.pdf", "b.pdf"]
     assert soonest == pytest.approx(0.05)
+
+
+async def test_a_refused_file_dropped_again_goes_to_failed_with_its_reason_not_to_done(folder):
+    """GIVEN an empty file refused from the folder WHEN the same bytes are dropped again under
+    another name THEN that file too lands in failed/ with an .error.txt naming the first
+    document and the reason (it went to done/, as if recorded)."""
+    (folder.inbox / "first.pdf").write_bytes(b"")
+    _settled(folder.inbox / "first.pdf")
+    assert await folder.scan() == 1
+    (folder.inbox / "again.pdf").write_bytes(b"")
+    _settled(folder.inbox / "again.pdf")
+
+    assert await folder.scan() == 1
+
+    assert not (folder.done / "again.pdf").exists()
+    reason = (folder.failed / "again.pdf.error.txt").read_text()
+    assert "the same file as document 1, which could not be read: empty file (0 bytes)" in reason
+    assert _count(folder, Document) == 1
+
+
+async def test_a_file_over_the_size_limit_is_refused_with_its_real_size(folder):
+    """GIVEN a 6 MB file in a folder that takes at most 5 MB WHEN scanned THEN it lands in
+    failed/ with a reason naming its size (it named the limit plus one byte, all that was read)."""
+    (folder.inbox / "big.pdf").write_bytes(simple_invoice_pdf() + b"%" * 6 * 1024 * 1024)
+    size = (folder.inbox / "big.pdf").stat().st_size
+    _settled(folder.inbox / "big.pdf")
+
+    assert await folder.scan() == 1
+
+    assert (folder.failed / "big.pdf.error.txt").read_text().strip() == f"file too large: {size} > {5 * 1024 * 1024}"

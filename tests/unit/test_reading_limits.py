@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import math
 import time
+import zlib
 from decimal import Decimal
 
 import pytest
 
 from intake import media, qr
+from intake.errors import EmptyDocument
 from intake.extract import extract_document
 from intake.pipeline import read_outcome
 from intake.readers import OcrOptions, read_document
 from intake.sandbox import Limits, run_limited
 from tests.factories import packed_words_pdf, simple_invoice_pdf, text_pdf
+from tests.hostile.files import huge_page, many_pages, pdf
 from tests.unit.test_qr import swiss_payload, vector_qr
 from tests.unit.test_readers import make_pdf, text_at
 
@@ -85,3 +88,33 @@ def test_a_qr_code_on_a_large_page_is_still_found_at_the_reduced_resolution():
 
     assert document.payment_qr is not None
     assert document.payment_qr.amount == Decimal("1949.75")
+
+
+def test_blank_pages_are_not_rendered_for_ocr_so_a_tiny_pdf_cannot_hold_a_reader():
+    """GIVEN a 1 KB PDF of one blank page 14,400 pt square, and one of 50 blank A4 pages WHEN
+    read THEN each is refused as holding no text within seconds (each page rendered and OCR'd
+    took minutes)."""
+    for data in (huge_page(14_400), many_pages(50)):
+        started = time.monotonic()
+        with pytest.raises(EmptyDocument, match="no text found"):
+            read_document(data, media.PDF)
+        assert time.monotonic() - started < 5
+
+
+def test_a_page_drawing_only_an_annotation_is_still_read_by_ocr():
+    """GIVEN a page whose only text is a stamp annotation's appearance WHEN read THEN OCR reads
+    it: a page is skipped only when it draws nothing at all."""
+    stamp = zlib.compress(b"BT /F1 30 Tf 20 40 Td (RECHNUNG 4711) Tj ET")
+    data = pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Annots [4 0 R] >>",
+        b"<< /Type /Annot /Subtype /Stamp /Rect [0 0 300 100] /F 4 /AP << /N 5 0 R >> >>",
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 300 100] /Resources << /Font << /F1 6 0 R >> >> "
+        b"/Filter /FlateDecode /Length %d >>\nstream\n" % len(stamp) + stamp + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])  # fmt: skip
+
+    document = read_document(data, media.PDF)
+
+    assert "4711" in " ".join(word.text for page in document.pages for word in page.words)

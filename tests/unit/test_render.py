@@ -95,3 +95,18 @@ def test_a_decision_time_reads_in_the_business_zone_and_language():
     fmt = Formats("de", ZoneInfo("Europe/Berlin"))
     assert fmt.instant(dt.datetime(2025, 7, 26, 12, 3, tzinfo=dt.UTC)) == "26.07.2025 14:03 CEST"
     assert Formats().money(None, "EUR") == "unknown (EUR)"
+
+
+def test_a_file_sent_again_says_whether_it_was_read_or_refused_the_first_time():
+    """GIVEN a file the bot refused before (an empty PDF) WHEN it is sent again THEN the answer
+    says it could not be read, and why; a file read before names its invoice."""
+    from invoicing.receiving import Received
+
+    fmt = Formats("en", ZoneInfo("Europe/Berlin"))
+    refused = Received(document_id=3, invoice_id=None, status=None, already_known=True, error="empty file (0 bytes)")
+    read = Received(document_id=4, invoice_id=9, status=InvoiceStatus.PENDING_APPROVAL, already_known=True)
+
+    assert render.received(refused, None, fmt) == (
+        "I have this file already (document 3); it could not be read: empty file (0 bytes)"
+    )
+    assert render.received(read, None, fmt) == "I have this file already (document 4 as invoice #9)."
