@@ -5,7 +5,7 @@ Invoices are issued (the real issuing transaction, a stand-in PDF attached inste
 rendering) on days before the first simulated day, due on days spread over the simulation; a
 fifth are paid in full on a random simulated day (at 23:30, after that day's ticks). Each
 simulated `--every` hours two tick processes start together. Kills are spread over random days
-and aimed at that day's ticks from its first on: a third of them the moment the SMTP server has
+(not the last) and aimed at that day's ticks from its first on: a third of them the moment the SMTP server has
 taken a reminder from the process (after DATA, before the process could record it: the job is
 left `unknown`, by design never resent), the others after a random delay. A kill that finds no
 process to kill moves to the next tick. After the last day one clean tick drains what is left;
@@ -261,7 +261,7 @@ def run_days(db: Database, book: Book, ticks: Ticks, days: int, kills: int, ever
     ways = [AFTER_DATA if i % 3 == 0 else TIMED for i in range(kills)]
     ticks.planned = kills
     rng.shuffle(ways)
-    on_day = Counter(rng.randrange(days) for _ in range(kills))
+    on_day = Counter(rng.randrange(max(days - 1, 1)) for _ in range(kills))  # the last day catches up
     owed: list[str] = []
     for offset in range(days):
         day = START + dt.timedelta(days=offset)
