@@ -6,6 +6,9 @@ import pytest
 
 from bench.reminders_crash import simulate
 
+#: Eight `invoicebot tick` processes each: 26 s (SQLite) and 38 s (PostgreSQL) on a heavily loaded 2-core machine.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_killed_ticks_neither_mail_a_reminder_twice_nor_lose_one(engine: str, request: pytest.FixtureRequest) -> None:
