@@ -145,7 +145,6 @@ def expected(book: Book, days: int) -> set[tuple[int, int]]:
     return due_pairs
 
 
-
 @dataclass(frozen=True, slots=True)
 class CrashReport:
     invoices: int

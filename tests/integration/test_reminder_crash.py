@@ -6,7 +6,7 @@ import pytest
 
 from bench.reminders_crash import simulate
 
-#: Eight `invoicebot tick` processes each: 26 s (SQLite) and 38 s (PostgreSQL) on a heavily loaded 2-core machine.
+#: Seven `invoicebot tick` processes each: 26 s (SQLite) and 38 s (PostgreSQL) on a heavily loaded 2-core machine.
 pytestmark = pytest.mark.slow
 
 
