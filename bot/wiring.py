@@ -88,6 +88,17 @@ class InProcessRenderer:
         """Nothing to stop."""
 
 
+class RendererOnFirstUse:
+    """The app's renderer, built when the first invoice is printed: a tick or a job run with
+    nothing to print never loads WeasyPrint (seconds of start-up for `invoicebot tick`)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def arender(self, document: InvoiceDocument) -> RenderedInvoice:
+        return await self.app.renderer.arender(document)
+
+
 @dataclass
 class App:
     """Everything a front end needs, built lazily from one `Settings`."""
@@ -198,7 +209,7 @@ class App:
         texts = MailTemplates(self.settings.templates_dir)
         return {
             MAIL_SEND: MailSendHandler(self.db, self.store, mailer, self.clock),
-            INVOICE_RENDER: RenderHandler(self.db, self.clock, self.store, self.renderer),
+            INVOICE_RENDER: RenderHandler(self.db, self.clock, self.store, RendererOnFirstUse(self)),
             INVOICE_SEND: SendHandler(self.db, self.clock, self.store, mailer, texts, self.settings.mail_from),
             REMINDER_SEND: ReminderSendHandler(self.db, self.clock, self.store, mailer, texts, self.settings.mail_from),
             WEBHOOK_DELIVER: WebhookDeliverHandler(self.settings.webhooks, self.clock, self.settings.webhook_timeout_seconds),

@@ -48,11 +48,20 @@ def _today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
         raise click.BadParameter(f"{value!r} is not a date such as 2026-03-31") from e
 
 
+def _at(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except ValueError as e:
+        raise click.BadParameter(f"{value!r} is not a time such as 2026-03-31T13:00") from e
+
+
 @click.command()
 @click.option("--today", callback=_today, help="Act as if today were this day (2026-03-31): catch up or try ahead.")
+@click.option("--at", "at", callback=_at,
+              help="Act as if it were this moment (2026-03-31T13:00, in the business time zone unless one is given).")
 @json_option
 @click.pass_context
-def tick(ctx: click.Context, today: dt.date | None, as_json: bool) -> None:
+def tick(ctx: click.Context, today: dt.date | None, at: dt.datetime | None, as_json: bool) -> None:
     """Run all due scheduled work once (recurring invoices, reminders), send every pending
     outbox job, and exit. The service does the same every minute; cron can run this instead."""
     import asyncio
@@ -60,10 +69,14 @@ def tick(ctx: click.Context, today: dt.date | None, as_json: bool) -> None:
     from bot.scheduler import run_tick
     from invoicing.clock import FixedClock
 
+    if today is not None and at is not None:
+        raise click.UsageError("give --today or --at, not both")
     app = app_of(ctx)
     if today is not None:
-        noon = dt.datetime.combine(today, dt.time(12), app.settings.zone)
-        app.clock = FixedClock(noon.astimezone(dt.UTC), app.settings.zone)
+        at = dt.datetime.combine(today, dt.time(12))
+    if at is not None:
+        moment = at if at.tzinfo is not None else at.replace(tzinfo=app.settings.zone)
+        app.clock = FixedClock(moment.astimezone(dt.UTC), app.settings.zone)
     report = asyncio.run(run_tick(app))
     emit(report.to_json(), as_json, report.summary)
 

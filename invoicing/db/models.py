@@ -162,6 +162,8 @@ class Invoice(Base):
     __tablename__ = "invoices"
     __table_args__ = (
         Index("ix_invoices_direction_status", "direction", "status"),
+        # The tick's selection (`reminders.due_invoice_ids`): every condition it filters on, in one.
+        Index("ix_invoices_reminders_due", "direction", "status", "next_reminder_on"),
         Index("ix_invoices_seller_number", "seller_key", "number"),
         # Gapless numbering: one issued number per series value.
         UniqueConstraint("direction", "number_series_id", "number", name="uq_invoices_series_number"),
