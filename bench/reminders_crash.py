@@ -205,7 +205,7 @@ class Ticks:
         elif kill == TIMED:
             target = self.rng.choice(running)
             try:
-                target.wait(self.rng.uniform(0, statistics.median(self.work_seconds)))
+                target.wait(self.rng.uniform(0, 0.8 * statistics.median(self.work_seconds)))  # mostly before it ends
             except subprocess.TimeoutExpired:
                 target.kill()
                 landed = True

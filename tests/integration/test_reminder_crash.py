@@ -20,7 +20,8 @@ def test_killed_ticks_neither_mail_a_reminder_twice_nor_lose_one(engine: str, re
     server = request.getfixturevalue("postgres_url") if engine == "postgres" else None
     report = simulate(server, count=20, days=3, kills=3, seed=3, every=24)
     assert report.failures == []
-    assert (report.kills, report.kills_after_data) == (3, 1)
+    # The kill after DATA lands on the seed's schedule; a timed one misses when its tick ends first.
+    assert report.kills_after_data == 1 and report.kills >= 2
     assert report.due > 10 and (report.decided, report.decisions_missing, report.decisions_unexpected) == (
         report.due, 0, 0)  # fmt: skip
     assert report.twice == 0 and report.lost == 0
