@@ -113,7 +113,10 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "seller.vat_id": seller_ids.seller_vat_id(lines, hits, buyer_lines),
         "seller.iban": seller_ids.seller_iban(lines, hits, buyer_lines),
     }
-    days = references.payment_terms(lines, hits) if found["due_date"] is None else None
+    named = references.terms_date(lines, hits, _value(issued)) if found["due_date"] is None else None
+    days = references.payment_terms(lines, hits) if found["due_date"] is None and named is None else None
+    if named is not None:
+        warnings.append(f"no due date printed as such; the payment terms name {named.isoformat()}")
     if days is not None and issued is not None:
         # Said, not filled in: a due date the page does not print would be invented.
         due = _value(issued) + dt.timedelta(days=days)
