@@ -84,7 +84,11 @@ def _implied_currency(
 ) -> tuple[str, str] | None:
     """Return the currency the seller's IBAN, VAT ID or address country implies, and which told."""
     name = found["seller.name"]
-    near = lines[name.line : name.line + 6] if name is not None else lines
+    near = lines
+    if name is not None:
+        # The name's letterhead block, wherever the name is printed (a footer repeats it without the country).
+        starts = [line.index for line in lines if name.value.casefold() in line.text.casefold()] or [name.line]
+        near = [line for line in lines if any(0 <= line.index - start < 6 for start in starts)]
     address = countries.address_country([line for line in near if line.index not in buyer_lines])
     return countries.seller_currency(_value(found["seller.iban"]), _value(found["seller.vat_id"]), address)
 
