@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from intake.fields import stores
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.dates import fold_chars
+from intake.fields.ids import find_ibans, find_vat_ids
 from intake.fields.labels import SELLER, TITLE
 from intake.fields.layout import Cell, TextLine
 
@@ -190,6 +191,8 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
     after = cells[0].text.partition(name)[2] if name in cells[0].text else ""
     if _CONTACT.search(after) or any(_CONTACT.search(c.text) for c in line.cells if c not in cells):
         return 0.3
+    if find_vat_ids(after) or find_ibans(after):
+        return 0.3  # a footer line "Name · street · town · VAT ID"
     for below in lines[index + 1 : index + 5]:
         if below.page != line.page:
             break

@@ -124,3 +124,17 @@ def test_seller_from_account_holder_and_tax_number_after_tax_word() -> None:
     assert invoice.seller.vat_id == "X12345678901"
     assert invoice.seller.iban == "FR7630006000011234567890189"
     assert invoice.buyer.name == "DUPONT CONSEIL"
+
+
+def test_seller_in_a_centred_footer_with_its_vat_id_not_the_addressee() -> None:
+    """GIVEN an addressee 'Bergmann Partners Ltd' at the top with no label, and a centred footer
+    'Maison Analytics DAC · 13 Park Avenue · Dublin · IE6067471WH' THEN the footer names the seller."""
+    invoice = extract_fields([page([
+        (50, 80, "Bergmann Partners Ltd"), (50, 94, "105 Station Road"), (50, 108, "Cork BK5 RNP8"),
+        (50, 122, "Ireland"), (50, 160, "INVOICE"), (50, 180, "Invoice ID: 2025-18413"),
+        (350, 400, "Total"), (480, 400, "1,250.00"),
+        (150, 780, "Maison Analytics DAC · 13 Park Avenue · Dublin · IE6067471WH"),
+        (190, 794, "IBAN IE47 HZRX 5310 3209 3755 66"),
+    ])])
+    assert invoice.seller.name == "Maison Analytics DAC"
+    assert invoice.buyer.name == "Bergmann Partners Ltd"
