@@ -114,6 +114,8 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
         rest = right[0].text.strip(" :")  # "Sold By | : Example Traders Pvt. Ltd."
     if rest and name_value(rest):
         return [Candidate(name_value(rest) or rest, hit.label.weight, hit.cell.line)]
+    if rest and any(ch.isdigit() for ch in rest):
+        return []  # "Customer: 2", "Kunde 10042": the label names a number, not a block under it
     first: Candidate[str] | None = None
     for line in lines[hit.cell.line + 1 : hit.cell.line + 9]:
         if line.page != hit.cell.page:

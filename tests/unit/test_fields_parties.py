@@ -138,3 +138,14 @@ def test_seller_in_a_centred_footer_with_its_vat_id_not_the_addressee() -> None:
     ])])
     assert invoice.seller.name == "Maison Analytics DAC"
     assert invoice.buyer.name == "Bergmann Partners Ltd"
+
+
+def test_a_buyer_label_over_a_customer_number_heads_no_block() -> None:
+    """GIVEN 'Customer:2' with 'Your order AB321' under it, and the addressee under the sender's
+    one-line address THEN the buyer is the addressee, not the line under the customer number."""
+    invoice = extract_fields([page([
+        (40, 100, "Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen ● Germany"),
+        (40, 120, "Theodor Est"), (40, 140, "Bahnstr. 42"), (40, 160, "88802 Spielkreis"),
+        (40, 220, "Customer:2"), (40, 240, "Your order AB321"), (40, 254, "Invoice # RE-1 issued at 2019-06-10"),
+    ])])
+    assert invoice.buyer.name == "Theodor Est"
