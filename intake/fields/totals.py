@@ -153,7 +153,7 @@ def amount_candidates(
             amounts = find_amounts(strip_currency(place.text))
             if place.kind == "inline":
                 amounts = [a for a in amounts if a.start < 25]
-            amounts = [a for a in amounts if not _is_rate(place.text, a)]
+            amounts = [a for a in amounts if not _is_rate(place.text, a) and not _is_identifier(a)]
             if not amounts:
                 continue
             last = amounts[-1]  # amounts columns are on the right
@@ -179,6 +179,16 @@ def amount_candidates(
         total = sum((c.value for c in rates), Decimal(0))
         found.append(Candidate(total, 0.7, rates[-1].line))
     return found
+
+
+#: An ungrouped whole number this large is a registration or account number, not an amount.
+_IDENTIFIER_FROM = Decimal(10) ** 8
+
+
+def _is_identifier(amount: AmountMatch) -> bool:
+    """Return whether a number printed after an amount label is an identifier ("TVA : ... SIRET :
+    99999999800010"): nine or more digits without decimals."""
+    return not amount.has_decimals and abs(amount.value) >= _IDENTIFIER_FROM
 
 
 def _starts_other_value(cell: Cell, others: Sequence[LabelHit], chosen: set[int]) -> bool:
@@ -268,6 +278,8 @@ def choose_totals(
         score = _score(t) + _score(n) + _score(x) + bonus
         if t is not None and n is not None and abs(n.value) > abs(t.value):
             score -= 1.0
+        if t is not None and x is not None and abs(x.value) > abs(t.value):
+            score -= 1.0  # the tax is a part of the total
         if best is None or score > best[0]:
             best = (score, Totals(t, n, x, consistent))
     assert best is not None
