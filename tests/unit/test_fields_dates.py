@@ -129,3 +129,15 @@ def test_date_of_an_associated_invoice_is_not_the_issue_date() -> None:
 )
 def test_month_first_documents(text: str, expected: bool) -> None:
     assert reads_month_first(text) is expected
+
+
+def test_hyphenated_compound_dates_are_not_the_issue_date() -> None:
+    """GIVEN 'Beleg-Datum : 06.10.2013' over 'Leistungs-Datum : 01.09.2013', 'Lieferschein-Datum : 01.09.2013'
+    and 'Bestell-Datum : 01.08.2013' THEN the issue date is the document's, not the delivery's or the order's."""
+    invoice = extract_fields([page([
+        (300, 80, "Beleg-Datum"), (400, 80, ": 06.10.2013"),
+        (50, 100, "40235 DUESSELDORF"), (300, 100, "Leistungs-Datum"), (400, 100, ": 01.09.2013"),
+        (300, 120, "Bestell-Datum"), (400, 120, ": 01.08.2013"),
+        (300, 140, "Lieferschein-Datum : 01.09.2013"),
+    ])])
+    assert invoice.issue_date == dt.date(2013, 10, 6)
