@@ -74,6 +74,8 @@ LABELS: tuple[Label, ...] = (
     *_labels(ISSUE_DATE, 0.6, r"\bdatum\b", r"\bdate\b", r"\bdato\b"),
     *_labels(ISSUE_DATE, 0.5, VOM),
     *_labels(ISSUE_DATE, 0.9, r"issued\s*(?:at|on)", r"date\s*of\s*invoice"),
+    # A German letter's place and date: "München, den 01.11.2024".
+    *_labels(ISSUE_DATE, 0.9, r"(?<=,\s)den(?=\s+\d|\s*$)"),
     *_labels(
         DUE_DATE, 1.0,
         r"due\s*date", r"payment\s*due", r"date\s*due", r"due\s*by", r"pay\s*by", r"due\s*on",

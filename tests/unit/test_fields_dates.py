@@ -141,3 +141,12 @@ def test_hyphenated_compound_dates_are_not_the_issue_date() -> None:
         (300, 140, "Lieferschein-Datum : 01.09.2013"),
     ])])
     assert invoice.issue_date == dt.date(2013, 10, 6)
+
+
+@pytest.mark.parametrize("place", ["München, den 01.11.2024", "München, den | 01.11.2024"])
+def test_a_german_letters_place_and_date_is_the_issue_date(place: str) -> None:
+    """GIVEN 'München, den 01.11.2024' (in one cell or two) and a footer 'Datum: 30.10.2024 Zeit: 04:59'
+    THEN the issue date is the letter's date."""
+    cells = [(300 + 80 * i, 200, text) for i, text in enumerate(place.split(" | "))]
+    invoice = extract_fields([page([*cells, (50, 780, "Datum:"), (120, 780, "30.10.2024"), (200, 780, "Zeit: 04:59")])])
+    assert invoice.issue_date == dt.date(2024, 11, 1)
