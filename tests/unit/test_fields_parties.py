@@ -149,3 +149,14 @@ def test_a_buyer_label_over_a_customer_number_heads_no_block() -> None:
         (40, 220, "Customer:2"), (40, 240, "Your order AB321"), (40, 254, "Invoice # RE-1 issued at 2019-06-10"),
     ])])
     assert invoice.buyer.name == "Theodor Est"
+
+
+def test_a_dotted_legal_form_read_with_look_alike_digits_is_mended_on_ocr_pages() -> None:
+    """GIVEN an OCR footer 'Novak Werkstatt Sp. z 0.0. · VAT ID PL5277478450' ("0.0." for "o.o.") and an
+    addressee 'Oakridge Foods DAC' at the top THEN the seller is the footer's company, as printed."""
+    invoice = extract_fields([_ocr_page([
+        (50, 80, "Oakridge Foods DAC"), (50, 94, "80 High Street"), (50, 108, "Dublin RM6 AQQ6"),
+        (50, 122, "Ireland"), (50, 180, "Invoice number: INV-2024-81187"),
+        (100, 790, "Novak Werkstatt Sp. z 0.0. · 169 Harbour Road · VAT ID PL5277478450"),
+    ])])
+    assert invoice.seller.name == "Novak Werkstatt Sp. z o.o."
