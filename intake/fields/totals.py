@@ -323,16 +323,32 @@ def derived_candidates(
         (2, totals, nets, lambda t, n, r: t - r - n),
     )
     for slot, first, second, combine in pairs:
-        if (totals, nets, taxes)[slot]:
+        if (totals, nets, taxes)[slot] and _adds_up_any(totals, nets, taxes, shifts):
             continue
         for a, b in itertools.product(_top(first)[:-1], _top(second)[:-1]):
             assert a is not None and b is not None
+            if slot == 0 and b.value == 0:
+                continue  # net + a zero tax is any printed net again: no evidence of a total
             for shift in shifts:
                 value = combine(a.value, b.value, shift)
                 if value in printed and value != 0:
                     extra[slot].append(Candidate(value, 0.5 * min(a.score, b.score), max(a.line, b.line)))
                     break
     return extra[0], extra[1], extra[2]
+
+
+def _adds_up_any(
+    totals: Sequence[Candidate[Decimal]],
+    nets: Sequence[Candidate[Decimal]],
+    taxes: Sequence[Candidate[Decimal]],
+    shifts: Sequence[Decimal],
+) -> bool:
+    """Return whether some labelled total, net and tax add up (then nothing need be derived)."""
+    return any(
+        n.value + x.value + r == t.value
+        for t, n, x in itertools.product(totals, nets, taxes)
+        for r in shifts
+    )
 
 
 ALL_AMOUNT_FIELDS = (TOTAL, NET_TOTAL, TAX_TOTAL)

@@ -112,3 +112,15 @@ def test_a_registration_number_after_a_tax_word_is_no_tax_amount() -> None:
     ])])
     assert (invoice.net_total, invoice.total) == (Decimal("218.48"), Decimal("233.47"))
     assert invoice.tax_total is None
+
+
+def test_a_tax_that_does_not_add_up_gives_way_to_the_printed_difference() -> None:
+    """GIVEN 'Subtotal 41.31', a 'VAT' label beside 49.99 (the gross), 'Total 49.99' and 8.68 printed in
+    a rate table THEN the tax is 8.68: net + tax = total, with amounts the page prints."""
+    invoice = extract_fields([page([
+        (350, 380, "Subtotal"), (480, 380, "41.31"),
+        (350, 400, "Prices incl. VAT"), (480, 400, "49.99"),
+        (350, 420, "Total"), (480, 420, "49.99"),
+        (50, 500, "21 %"), (150, 500, "8.68"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (Decimal("41.31"), Decimal("8.68"), Decimal("49.99"))
