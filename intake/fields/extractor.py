@@ -135,7 +135,8 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
     if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
         other = checks.other_seller_vat_id(lines, hits, buyer_lines, buyer_vat)
-        found["seller.vat_id"] = other or found["seller.vat_id"]
+        # The buyer's own number is no answer for the seller's: none rather than the wrong party's.
+        found["seller.vat_id"] = other
     quality = _ocr_quality(pages)
     confidence = {name: _confidence(c, quality) for name, c in found.items() if c is not None}
     if totals.consistent is False:

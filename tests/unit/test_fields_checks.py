@@ -170,3 +170,9 @@ def test_a_due_label_inside_a_sentence_gives_no_due_date() -> None:
     assert invoice.due_date is None
     invoice = extract_fields([page([(300, 100, "Rechnungsdatum: 02.03.2026"), (50, 400, "Fällig am: 21.05.2026")])])
     assert invoice.due_date == dt.date(2026, 5, 21)
+
+
+def test_the_buyers_vat_id_is_never_given_as_the_sellers() -> None:
+    """GIVEN only 'Uw BTW nummer: NL003335996B98' (the buyer's, labelled so) THEN the seller's VAT ID is none."""
+    invoice = extract_fields([page([(50, 100, "Factuur VF1005193039"), (50, 650, "Uw BTW nummer: NL003335996B98")])])
+    assert invoice.seller.vat_id is None
