@@ -278,8 +278,6 @@ def choose_totals(
         score = _score(t) + _score(n) + _score(x) + bonus
         if t is not None and n is not None and abs(n.value) > abs(t.value):
             score -= 1.0
-        if t is not None and x is not None and abs(x.value) > abs(t.value):
-            score -= 1.0  # the tax is a part of the total
         if best is None or score > best[0]:
             best = (score, Totals(t, n, x, consistent))
     assert best is not None
@@ -323,12 +321,15 @@ def derived_candidates(
         (2, totals, nets, lambda t, n, r: t - r - n),
     )
     for slot, first, second, combine in pairs:
-        if (totals, nets, taxes)[slot] and _adds_up_any(totals, nets, taxes, shifts):
+        # A labelled total stands (the amount payable may differ from net + tax: prepayments,
+        # adjustments); a labelled net or tax that adds up to no total may be mislabelled.
+        labelled = bool((totals, nets, taxes)[slot])
+        if labelled and (slot == 0 or _adds_up_any(totals, nets, taxes, shifts)):
             continue
         for a, b in itertools.product(_top(first)[:-1], _top(second)[:-1]):
             assert a is not None and b is not None
-            if slot == 0 and b.value == 0:
-                continue  # net + a zero tax is any printed net again: no evidence of a total
+            if labelled and b.value == 0:
+                continue  # a total less a zero is that total again: no evidence against the label
             for shift in shifts:
                 value = combine(a.value, b.value, shift)
                 if value in printed and value != 0:
