@@ -181,7 +181,18 @@ def seller_name(
     found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
     if not found:
         return _first_name_line(lines, hits) or _header_name(lines)
-    return best(found)
+    chosen = best(found)
+    assert chosen is not None
+    # The same name printed elsewhere with the line a form's value cell left out ("MVM Musterhafter"
+    # over "Name: Versicherungsverein Musterstadt a.G."): the whole name.
+    whole = [c.value for c in found if c.value.endswith(" " + chosen.value) and _name_words(c.value[: -len(chosen.value)])]
+    return Candidate(max(whole, key=len), chosen.score, chosen.line) if whole else chosen
+
+
+def _name_words(text: str) -> bool:
+    """Return whether `text` is a few capitalised words (part of a name), not a sentence's start."""
+    words = text.split()
+    return 0 < len(words) <= 3 and all(w[0].isupper() for w in words)
 
 
 def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:

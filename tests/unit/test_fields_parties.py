@@ -160,3 +160,14 @@ def test_a_dotted_legal_form_read_with_look_alike_digits_is_mended_on_ocr_pages(
         (100, 790, "Novak Werkstatt Sp. z 0.0. · 169 Harbour Road · VAT ID PL5277478450"),
     ])])
     assert invoice.seller.name == "Novak Werkstatt Sp. z o.o."
+
+
+def test_a_name_over_two_lines_in_a_form_is_read_whole_where_printed_whole() -> None:
+    """GIVEN 'Verkäufer' with 'Name: Versicherungsverein Musterstadt a.G.' under 'MVM Musterhafter', and the
+    footer printing 'MVM Musterhafter' over 'Versicherungsverein Musterstadt a.G.' THEN the whole name is read."""
+    invoice = extract_fields([page([
+        (70, 160, "Verkäufer"), (70, 178, "Nummer:"), (261, 178, "549910"), (261, 196, "MVM Musterhafter"),
+        (70, 208, "Name:"), (261, 208, "Versicherungsverein Musterstadt a.G."),
+        (175, 700, "MVM Musterhafter"), (175, 710, "Versicherungsverein Musterstadt a.G."),
+    ])])
+    assert invoice.seller.name == "MVM Musterhafter Versicherungsverein Musterstadt a.G."
