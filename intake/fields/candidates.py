@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, TypeVar
 
+from intake.fields.dates import find_dates
 from intake.fields.labels import INVOICE_NUMBER, LABELS, VOM, Label
 from intake.fields.layout import Cell, TextLine, cells_below
+from intake.words import Word
 
 T = TypeVar("T")
 
@@ -118,9 +120,30 @@ def _under_label(cell: Cell, label: Cell, header: Sequence[Cell]) -> str:
         return cell.text
 
     def nearest(x0: float, x1: float) -> Cell:
-        return min([label, *others], key=lambda c: max(c.x0 - x1, x0 - c.x1, 0) + 0.01 * abs(c.x0 - x0))
+        # Apart: the closest label; under several: the one it overlaps most.
+        return min([label, *others], key=lambda c: max(c.x0 - x1, x0 - c.x1, 0)
+                   - max(min(c.x1, x1) - max(c.x0, x0), 0) + 0.01 * abs(c.x0 - x0))
 
-    return " ".join(w.text for w in cell.words if nearest(w.x0, w.x1) is label)
+    return " ".join(w.text for unit in _value_units(cell) if nearest(unit[0].x0, unit[-1].x1) is label
+                    for w in unit)
+
+
+def _value_units(cell: Cell) -> list[tuple[Word, ...]]:
+    """Return the cell's words in runs that are one value: the words of a date printed with
+    spaces ("March 26, 2024") together, every other word alone."""
+    starts, offset = [], 0
+    for word in cell.words:
+        starts.append(offset)
+        offset += len(word.text) + 1
+    units: list[tuple[Word, ...]] = []
+    dates = find_dates(cell.text)
+    for word, start in zip(cell.words, starts):
+        date = next((d for d in dates if d.start <= start < d.end), None)
+        if units and date is not None and date.start < start:
+            units[-1] = (*units[-1], word)
+        else:
+            units.append((word,))
+    return units
 
 
 def hits_for(hits: Sequence[LabelHit], *fields: str) -> list[LabelHit]:

@@ -84,7 +84,11 @@ def _implied_currency(
 ) -> tuple[str, str] | None:
     """Return the currency the seller's IBAN, VAT ID or address country implies, and which told."""
     name = found["seller.name"]
-    near = lines[name.line : name.line + 6] if name is not None else lines
+    near = lines
+    if name is not None:
+        # The name's letterhead block, wherever the name is printed (a footer repeats it without the country).
+        starts = [line.index for line in lines if name.value.casefold() in line.text.casefold()] or [name.line]
+        near = [line for line in lines if any(0 <= line.index - start < 6 for start in starts)]
     address = countries.address_country([line for line in near if line.index not in buyer_lines])
     return countries.seller_currency(_value(found["seller.iban"]), _value(found["seller.vat_id"]), address)
 
@@ -113,7 +117,10 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "seller.vat_id": seller_ids.seller_vat_id(lines, hits, buyer_lines),
         "seller.iban": seller_ids.seller_iban(lines, hits, buyer_lines),
     }
-    days = references.payment_terms(lines, hits) if found["due_date"] is None else None
+    named = references.terms_date(lines, hits, _value(issued)) if found["due_date"] is None else None
+    days = references.payment_terms(lines, hits) if found["due_date"] is None and named is None else None
+    if named is not None:
+        warnings.append(f"no due date printed as such; the payment terms name {named.isoformat()}")
     if days is not None and issued is not None:
         # Said, not filled in: a due date the page does not print would be invented.
         due = _value(issued) + dt.timedelta(days=days)
@@ -128,7 +135,8 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
     if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
         other = checks.other_seller_vat_id(lines, hits, buyer_lines, buyer_vat)
-        found["seller.vat_id"] = other or found["seller.vat_id"]
+        # The buyer's own number is no answer for the seller's: none rather than the wrong party's.
+        found["seller.vat_id"] = other
     quality = _ocr_quality(pages)
     confidence = {name: _confidence(c, quality) for name, c in found.items() if c is not None}
     if totals.consistent is False:

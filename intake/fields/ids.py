@@ -83,8 +83,25 @@ def find_vat_ids(text: str) -> list[IdMatch]:
         suffix = _SUFFIX.match(upper, end) if value[:2] in ("CH", "NO") else None
         if suffix is not None:
             value, end = value + suffix.group(1), suffix.end()
-        found.append(IdMatch(value, vat_valid(value), m.start(), end))
+        valid = vat_valid(value)
+        if not valid and (mended := _letter_read_for_digit(value)) is not None:
+            value, valid = mended, True
+        found.append(IdMatch(value, valid, m.start(), end))
     return found
+
+
+_DIGIT_LOOK_ALIKE = {"O": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
+
+
+def _letter_read_for_digit(value: str) -> str | None:
+    """Return the VAT ID OCR read with one digit as its look-alike letter ("FIS6693096" for
+    "FI56693096"), when exactly one such reading passes the country's checksum; else None."""
+    mended = {
+        value[:i] + _DIGIT_LOOK_ALIKE[ch] + value[i + 1 :]
+        for i, ch in enumerate(value) if i >= 2 and ch in _DIGIT_LOOK_ALIKE
+    }
+    valid = [v for v in mended if vat_valid(v)]
+    return valid[0] if len(valid) == 1 else None
 
 
 # Letters OCR reads as digits in a VAT ID's country prefix ("68" for "GB", "11" for "IT").

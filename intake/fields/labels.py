@@ -66,7 +66,7 @@ LABELS: tuple[Label, ...] = (
     *_labels(
         ISSUE_DATE, 1.0,
         r"invoice\s*date", r"date\s*of\s*issue", r"issue\s*date", r"date\s*issued", r"billing\s*date",
-        r"rechnungsdatum", r"rechnungs-?\s*datum", r"ausstellungsdatum", r"belegdatum",
+        r"rechnungsdatum", r"rechnungs-?\s*datum", r"ausstellungsdatum", r"beleg-?\s*datum",
         r"date\s*de\s*(?:la\s*)?facture", r"date\s*d'emission", r"date\s*de\s*facturation",
         r"fakturadato", r"fakturadatum", r"invoice\s*issue\s*date", r"date\s*de\s*l'avoir",
         r"gutschriftsdatum", r"receipt\s*date", r"factuur\s*-?\s*datum",
@@ -74,6 +74,8 @@ LABELS: tuple[Label, ...] = (
     *_labels(ISSUE_DATE, 0.6, r"\bdatum\b", r"\bdate\b", r"\bdato\b"),
     *_labels(ISSUE_DATE, 0.5, VOM),
     *_labels(ISSUE_DATE, 0.9, r"issued\s*(?:at|on)", r"date\s*of\s*invoice"),
+    # A German letter's place and date: "München, den 01.11.2024".
+    *_labels(ISSUE_DATE, 0.9, r"(?<=,\s)den(?=\s+\d|\s*$)"),
     *_labels(
         DUE_DATE, 1.0,
         r"due\s*date", r"payment\s*due", r"date\s*due", r"due\s*by", r"pay\s*by", r"due\s*on",
@@ -175,5 +177,7 @@ LABELS: tuple[Label, ...] = (
         r"preceding\s*invoice\s*date", r"klantnummer", r"klant\s*-?\s*nr\.?", r"ordernummer", r"orderdatum",
         r"afleveradres", r"leverdatum", r"account\s*(?:no|number|nr)\.?", r"konto-?\s*nr\.?", r"kto-?\s*nr\.?",
         r"shipping\s*address", r"delivery\s*address",
+        # A hyphenated compound names another date ("Leistungs-Datum", "Bestell-Datum", "Liefer-Dato").
+        r"(?!rechnungs|beleg|faktura)[a-z]{3,}-\s?(?:datum|dato)\b",
     ),
 )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from intake.fields import stores
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.dates import fold_chars
+from intake.fields.ids import find_ibans, find_vat_ids
 from intake.fields.labels import SELLER, TITLE
 from intake.fields.layout import Cell, TextLine
 
@@ -113,6 +114,8 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
         rest = right[0].text.strip(" :")  # "Sold By | : Example Traders Pvt. Ltd."
     if rest and name_value(rest):
         return [Candidate(name_value(rest) or rest, hit.label.weight, hit.cell.line)]
+    if rest and any(ch.isdigit() for ch in rest):
+        return []  # "Customer: 2", "Kunde 10042": the label names a number, not a block under it
     first: Candidate[str] | None = None
     for line in lines[hit.cell.line + 1 : hit.cell.line + 9]:
         if line.page != hit.cell.page:
@@ -178,7 +181,18 @@ def seller_name(
     found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
     if not found:
         return _first_name_line(lines, hits) or _header_name(lines)
-    return best(found)
+    chosen = best(found)
+    assert chosen is not None
+    # The same name printed elsewhere with the line a form's value cell left out ("MVM Musterhafter"
+    # over "Name: Versicherungsverein Musterstadt a.G."): the whole name.
+    whole = [c.value for c in found if c.value.endswith(" " + chosen.value) and _name_words(c.value[: -len(chosen.value)])]
+    return Candidate(max(whole, key=len), chosen.score, chosen.line) if whole else chosen
+
+
+def _name_words(text: str) -> bool:
+    """Return whether `text` is a few capitalised words (part of a name), not a sentence's start."""
+    words = text.split()
+    return 0 < len(words) <= 3 and all(w[0].isupper() for w in words)
 
 
 def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
@@ -190,6 +204,8 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
     after = cells[0].text.partition(name)[2] if name in cells[0].text else ""
     if _CONTACT.search(after) or any(_CONTACT.search(c.text) for c in line.cells if c not in cells):
         return 0.3
+    if find_vat_ids(after) or find_ibans(after):
+        return 0.3  # a footer line "Name · street · town · VAT ID"
     for below in lines[index + 1 : index + 5]:
         if below.page != line.page:
             break

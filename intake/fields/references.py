@@ -85,7 +85,14 @@ def _month_first(lines: Sequence[TextLine]) -> bool:
     return reads_month_first("\n".join(line.text for line in lines))
 
 
-def _dates_after(lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str) -> list[Candidate[dt.date]]:
+#: Words after an inline date that make it part of a sentence ("... zu der Fälligkeit 21.05.2018 den
+#: Beitrag von Ihrem Konto abbuchen"), where it is not the value of a labelled field.
+_SENTENCE_WORDS = 4
+
+
+def _dates_after(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str, in_sentences: bool = True
+) -> list[Candidate[dt.date]]:
     found = []
     month_first = _month_first(lines)
     for hit in hits_for(hits, field):
@@ -95,6 +102,8 @@ def _dates_after(lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str
             dates = find_dates(place.text, month_first)
             if place.kind == "inline":
                 dates = [d for d in dates if d.start < 25]
+                if not in_sentences:
+                    dates = [d for d in dates if len(place.text[d.end :].split()) < _SENTENCE_WORDS]
             if dates:
                 early = 0.1 * (1 - hit.cell.line / max(len(lines), 1))
                 found.append(Candidate(dates[0].value, hit.label.weight * place.factor + early, hit.cell.line))
@@ -139,21 +148,24 @@ def payment_terms(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> int | 
 def due_date(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], issued: dt.date | None
 ) -> Candidate[dt.date] | None:
-    """Return the due date printed: after its label, else a date in the payment terms. A number of
-    days ("30 days net") is no printed date: see `payment_terms`."""
-    found = _dates_after(lines, hits, DUE_DATE)
+    """Return the due date printed after its label, not inside a sentence. Dates in payment terms
+    (see `terms_date`) and a number of days ("30 days net", see `payment_terms`) are warnings."""
+    found = _dates_after(lines, hits, DUE_DATE, in_sentences=False)
     if issued is not None and any(c.value >= issued for c in found):
         found = [c for c in found if c.value >= issued]  # a due date before the issue is another date
-    if found:
-        return best(found)
-    # A due-date label without a date ("Zahlungsziel: 14 Tage") names payment terms.
+    return best(found)
+
+
+def terms_date(lines: Sequence[TextLine], hits: Sequence[LabelHit], issued: dt.date | None) -> dt.date | None:
+    """Return the latest date that payment terms name in a sentence ("Zahlbar innerhalb 30 Tagen
+    netto bis 04.07.2018, 3% Skonto bis 15.06.2018"), or None. Which of a sentence's dates is due
+    is a reading of its grammar, so the caller says it in a warning rather than filling the field."""
+    dates = []
     for hit in hits_for(hits, TERMS, DUE_DATE):
         text = " ".join(p.text for p in value_places(lines, hit, hits) if p.kind != "below")
         text = lines[hit.cell.line].text + " " + text
-        dates = [d.value for d in find_dates(text, _month_first(lines)) if issued is None or d.value >= issued]
-        if dates:
-            found.append(Candidate(max(dates), 0.6, hit.cell.line))
-    return best(found)
+        dates += [d.value for d in find_dates(text, _month_first(lines)) if issued is None or d.value >= issued]
+    return max(dates, default=None)
 
 
 #: Currencies whose symbol others share ("kr" is also NOK and SEK, "$" also CAD, AUD, ...).

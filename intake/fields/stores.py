@@ -25,6 +25,9 @@ _PAIRS = (("SDN", "BHD"), ("PTY", "LTD"), ("PVT", "LTD"), ("SP", "ZOO"))
 _SLASH_FORMS = frozenset({"S/B", "A/S", "I/S", "K/S", "P/S"})
 _LOOK_ALIKE = str.maketrans("58014", "SBOIA")
 _SLASH_FORM = re.compile(r"^(\w/\w)(\W*)$")
+# Dotted legal forms with a look-alike digit ("0.0." for the "o.o." of "Sp. z o.o.", "5.A." for "S.A.").
+_DOTTED_FORMS = {f.upper(): f for f in ("o.o.", "S.A.", "N.V.", "B.V.", "a.s.", "s.r.o.", "S.L.", "S.R.L.")}
+_DOTTED = re.compile(r"^(\w(?:\.\w)+\.)(\W*)$")
 #: A company registration number ends the name line or stands under it: "(123456-X)", "1234567-T)".
 REGISTRATION = re.compile(r"\(?\b\d{5,12}\s?[-–]?\s?[A-Z+]\)?$")
 _REGISTRATION_LINE = re.compile(
@@ -81,6 +84,11 @@ def _mend_words(words: Sequence[Word]) -> tuple[Word, ...]:
         if m and form in _SLASH_FORMS and form != m.group(1).upper() and re.fullmatch(r"[A-Z]{3,}", before) \
                 and (not after or REGISTRATION.search(after)):
             out[i] = dataclasses.replace(word, text=f"{form}{m.group(2)}")
+        dotted = _DOTTED.match(word.text)
+        if dotted and any(ch.isdigit() for ch in dotted.group(1)) and re.search(r"[A-Za-z]", before):
+            printed = _DOTTED_FORMS.get(dotted.group(1).upper().translate(_LOOK_ALIKE))
+            if printed is not None:
+                out[i] = dataclasses.replace(word, text=f"{printed}{dotted.group(2)}")
     return tuple(out)
 
 

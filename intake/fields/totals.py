@@ -153,7 +153,7 @@ def amount_candidates(
             amounts = find_amounts(strip_currency(place.text))
             if place.kind == "inline":
                 amounts = [a for a in amounts if a.start < 25]
-            amounts = [a for a in amounts if not _is_rate(place.text, a)]
+            amounts = [a for a in amounts if not _is_rate(place.text, a) and not _is_identifier(a)]
             if not amounts:
                 continue
             last = amounts[-1]  # amounts columns are on the right
@@ -179,6 +179,16 @@ def amount_candidates(
         total = sum((c.value for c in rates), Decimal(0))
         found.append(Candidate(total, 0.7, rates[-1].line))
     return found
+
+
+#: An ungrouped whole number this large is a registration or account number, not an amount.
+_IDENTIFIER_FROM = Decimal(10) ** 8
+
+
+def _is_identifier(amount: AmountMatch) -> bool:
+    """Return whether a number printed after an amount label is an identifier ("TVA : ... SIRET :
+    99999999800010"): nine or more digits without decimals."""
+    return not amount.has_decimals and abs(amount.value) >= _IDENTIFIER_FROM
 
 
 def _starts_other_value(cell: Cell, others: Sequence[LabelHit], chosen: set[int]) -> bool:
@@ -311,16 +321,35 @@ def derived_candidates(
         (2, totals, nets, lambda t, n, r: t - r - n),
     )
     for slot, first, second, combine in pairs:
-        if (totals, nets, taxes)[slot]:
+        # A labelled total stands (the amount payable may differ from net + tax: prepayments,
+        # adjustments); a labelled net or tax that adds up to no total may be mislabelled.
+        labelled = bool((totals, nets, taxes)[slot])
+        if labelled and (slot == 0 or _adds_up_any(totals, nets, taxes, shifts)):
             continue
         for a, b in itertools.product(_top(first)[:-1], _top(second)[:-1]):
             assert a is not None and b is not None
+            if labelled and b.value == 0:
+                continue  # a total less a zero is that total again: no evidence against the label
             for shift in shifts:
                 value = combine(a.value, b.value, shift)
                 if value in printed and value != 0:
                     extra[slot].append(Candidate(value, 0.5 * min(a.score, b.score), max(a.line, b.line)))
                     break
     return extra[0], extra[1], extra[2]
+
+
+def _adds_up_any(
+    totals: Sequence[Candidate[Decimal]],
+    nets: Sequence[Candidate[Decimal]],
+    taxes: Sequence[Candidate[Decimal]],
+    shifts: Sequence[Decimal],
+) -> bool:
+    """Return whether some labelled total, net and tax add up (then nothing need be derived)."""
+    return any(
+        n.value + x.value + r == t.value
+        for t, n, x in itertools.product(totals, nets, taxes)
+        for r in shifts
+    )
 
 
 ALL_AMOUNT_FIELDS = (TOTAL, NET_TOTAL, TAX_TOTAL)

@@ -145,3 +145,34 @@ def test_same_vat_id_for_seller_and_buyer_warns() -> None:
     [finding] = check_parties("A GmbH", "B AG", "DE123456788", "DE123456788")
     assert finding.fields == ("seller.vat_id",)
     assert finding.warning == "seller VAT ID DE123456788 is also the buyer's"
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        "Zahlbar innerhalb 30 Tagen netto bis 04.04.2026, 3% Skonto innerhalb 10 Tagen bis 12.03.2026",
+        "Payment terms: 30 days net until 04/04/2026, 2% discount within 10 days",
+    ],
+)
+def test_dates_in_payment_terms_are_a_warning_not_the_due_date(terms: str) -> None:
+    """GIVEN no labelled due date and payment terms naming dates in a sentence THEN the due date is
+    left empty and a warning names the latest of them."""
+    invoice = extract_fields([page([(300, 100, "Rechnungsdatum: 02.03.2026"), (50, 400, terms)])])
+    assert invoice.due_date is None
+    assert "no due date printed as such; the payment terms name 2026-04-04" in invoice.warnings
+
+
+def test_a_due_label_inside_a_sentence_gives_no_due_date() -> None:
+    """GIVEN 'Fälligkeit 21.05.2026 den Beitrag von dem uns bekannten Konto abbuchen' in running text
+    THEN no due date is read from it; 'Fällig am: 21.05.2026' on its own is read."""
+    sentence = "Fälligkeit 21.05.2026 den Beitrag von dem uns bekannten Konto abbuchen. In diesem Fall"
+    invoice = extract_fields([page([(300, 100, "Rechnungsdatum: 02.03.2026"), (50, 400, sentence)])])
+    assert invoice.due_date is None
+    invoice = extract_fields([page([(300, 100, "Rechnungsdatum: 02.03.2026"), (50, 400, "Fällig am: 21.05.2026")])])
+    assert invoice.due_date == dt.date(2026, 5, 21)
+
+
+def test_the_buyers_vat_id_is_never_given_as_the_sellers() -> None:
+    """GIVEN only 'Uw BTW nummer: NL003335996B98' (the buyer's, labelled so) THEN the seller's VAT ID is none."""
+    invoice = extract_fields([page([(50, 100, "Factuur VF1005193039"), (50, 650, "Uw BTW nummer: NL003335996B98")])])
+    assert invoice.seller.vat_id is None

@@ -71,3 +71,14 @@ def test_a_shared_symbol_is_read_as_the_sellers_currency() -> None:
         (300, 500, "Total"), (450, 500, "kr 1.234,50"),
     ])])
     assert invoice.currency == "NOK"
+
+
+def test_the_country_is_read_under_the_letterhead_when_a_footer_repeats_the_name() -> None:
+    """GIVEN a letterhead 'Example Tools Inc.' over an address ending in 'United States', bare amounts
+    and a footer repeating the name without the country THEN the currency is USD."""
+    invoice = extract_fields([page([
+        (50, 40, "Example Tools Inc."), (50, 54, "60 Station Road"), (50, 68, "Boston MA 02110"),
+        (50, 82, "United States"), (50, 200, "Invoice # 2025-1"), (350, 400, "Total"), (480, 400, "1,250.00"),
+        (50, 760, "Example Tools Inc., 60 Station Road, Boston MA 02110"),
+    ])])
+    assert invoice.currency == "USD"

@@ -129,3 +129,24 @@ def test_date_of_an_associated_invoice_is_not_the_issue_date() -> None:
 )
 def test_month_first_documents(text: str, expected: bool) -> None:
     assert reads_month_first(text) is expected
+
+
+def test_hyphenated_compound_dates_are_not_the_issue_date() -> None:
+    """GIVEN 'Beleg-Datum : 06.10.2013' over 'Leistungs-Datum : 01.09.2013', 'Lieferschein-Datum : 01.09.2013'
+    and 'Bestell-Datum : 01.08.2013' THEN the issue date is the document's, not the delivery's or the order's."""
+    invoice = extract_fields([page([
+        (300, 80, "Beleg-Datum"), (400, 80, ": 06.10.2013"),
+        (50, 100, "40235 DUESSELDORF"), (300, 100, "Leistungs-Datum"), (400, 100, ": 01.09.2013"),
+        (300, 120, "Bestell-Datum"), (400, 120, ": 01.08.2013"),
+        (300, 140, "Lieferschein-Datum : 01.09.2013"),
+    ])])
+    assert invoice.issue_date == dt.date(2013, 10, 6)
+
+
+@pytest.mark.parametrize("place", ["München, den 01.11.2024", "München, den | 01.11.2024"])
+def test_a_german_letters_place_and_date_is_the_issue_date(place: str) -> None:
+    """GIVEN 'München, den 01.11.2024' (in one cell or two) and a footer 'Datum: 30.10.2024 Zeit: 04:59'
+    THEN the issue date is the letter's date."""
+    cells = [(300 + 80 * i, 200, text) for i, text in enumerate(place.split(" | "))]
+    invoice = extract_fields([page([*cells, (50, 780, "Datum:"), (120, 780, "30.10.2024"), (200, 780, "Zeit: 04:59")])])
+    assert invoice.issue_date == dt.date(2024, 11, 1)

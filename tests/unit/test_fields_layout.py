@@ -128,3 +128,13 @@ def test_ocr_pages_are_marked_and_less_sure() -> None:
     assert invoice.source is Source.OCR
     assert invoice.total == Decimal("9.00")
     assert invoice.confidence["total"] <= 0.6
+
+
+def test_a_date_spelled_out_in_a_row_of_values_belongs_to_its_label_whole() -> None:
+    """GIVEN labels 'Due date | Currency' over one run of values 'March 26, 2024 PLN' whose year
+    reaches under 'Currency' THEN the date, read whole, is the due date, and PLN the currency."""
+    invoice = extract_fields([page([
+        (20, 100, "Invoice date: 01.03.2024"), (100, 250, "Due date"), (170, 250, "Currency"),
+        (100, 264, "March 26, 2024 PLN"),
+    ])])
+    assert (invoice.due_date, invoice.currency) == (dt.date(2024, 3, 26), "PLN")

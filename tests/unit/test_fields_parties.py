@@ -124,3 +124,50 @@ def test_seller_from_account_holder_and_tax_number_after_tax_word() -> None:
     assert invoice.seller.vat_id == "X12345678901"
     assert invoice.seller.iban == "FR7630006000011234567890189"
     assert invoice.buyer.name == "DUPONT CONSEIL"
+
+
+def test_seller_in_a_centred_footer_with_its_vat_id_not_the_addressee() -> None:
+    """GIVEN an addressee 'Bergmann Partners Ltd' at the top with no label, and a centred footer
+    'Maison Analytics DAC · 13 Park Avenue · Dublin · IE6067471WH' THEN the footer names the seller."""
+    invoice = extract_fields([page([
+        (50, 80, "Bergmann Partners Ltd"), (50, 94, "105 Station Road"), (50, 108, "Cork BK5 RNP8"),
+        (50, 122, "Ireland"), (50, 160, "INVOICE"), (50, 180, "Invoice ID: 2025-18413"),
+        (350, 400, "Total"), (480, 400, "1,250.00"),
+        (150, 780, "Maison Analytics DAC · 13 Park Avenue · Dublin · IE6067471WH"),
+        (190, 794, "IBAN IE47 HZRX 5310 3209 3755 66"),
+    ])])
+    assert invoice.seller.name == "Maison Analytics DAC"
+    assert invoice.buyer.name == "Bergmann Partners Ltd"
+
+
+def test_a_buyer_label_over_a_customer_number_heads_no_block() -> None:
+    """GIVEN 'Customer:2' with 'Your order AB321' under it, and the addressee under the sender's
+    one-line address THEN the buyer is the addressee, not the line under the customer number."""
+    invoice = extract_fields([page([
+        (40, 100, "Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen ● Germany"),
+        (40, 120, "Theodor Est"), (40, 140, "Bahnstr. 42"), (40, 160, "88802 Spielkreis"),
+        (40, 220, "Customer:2"), (40, 240, "Your order AB321"), (40, 254, "Invoice # RE-1 issued at 2019-06-10"),
+    ])])
+    assert invoice.buyer.name == "Theodor Est"
+
+
+def test_a_dotted_legal_form_read_with_look_alike_digits_is_mended_on_ocr_pages() -> None:
+    """GIVEN an OCR footer 'Novak Werkstatt Sp. z 0.0. · VAT ID PL5277478450' ("0.0." for "o.o.") and an
+    addressee 'Oakridge Foods DAC' at the top THEN the seller is the footer's company, as printed."""
+    invoice = extract_fields([_ocr_page([
+        (50, 80, "Oakridge Foods DAC"), (50, 94, "80 High Street"), (50, 108, "Dublin RM6 AQQ6"),
+        (50, 122, "Ireland"), (50, 180, "Invoice number: INV-2024-81187"),
+        (100, 790, "Novak Werkstatt Sp. z 0.0. · 169 Harbour Road · VAT ID PL5277478450"),
+    ])])
+    assert invoice.seller.name == "Novak Werkstatt Sp. z o.o."
+
+
+def test_a_name_over_two_lines_in_a_form_is_read_whole_where_printed_whole() -> None:
+    """GIVEN 'Verkäufer' with 'Name: Versicherungsverein Musterstadt a.G.' under 'MVM Musterhafter', and the
+    footer printing 'MVM Musterhafter' over 'Versicherungsverein Musterstadt a.G.' THEN the whole name is read."""
+    invoice = extract_fields([page([
+        (70, 160, "Verkäufer"), (70, 178, "Nummer:"), (261, 178, "549910"), (261, 196, "MVM Musterhafter"),
+        (70, 208, "Name:"), (261, 208, "Versicherungsverein Musterstadt a.G."),
+        (175, 700, "MVM Musterhafter"), (175, 710, "Versicherungsverein Musterstadt a.G."),
+    ])])
+    assert invoice.seller.name == "MVM Musterhafter Versicherungsverein Musterstadt a.G."

@@ -100,3 +100,27 @@ def test_untaxed_invoice_lines_sum_is_the_net() -> None:
         (410, 380, "Total EUR"), (520, 380, "14,67"),
     ]
     assert _totals(rows) == (Decimal("14.67"), None, Decimal("14.67"))
+
+
+def test_a_registration_number_after_a_tax_word_is_no_tax_amount() -> None:
+    """GIVEN a letterhead 'TVA : FR11999999998 - SIRET : 99999999800010' and totals without a tax
+    line THEN no tax total is read from the registration numbers."""
+    invoice = extract_fields([page([
+        (50, 40, "TVA : FR11999999998 - SIRET : 99999999800010 - APE : 4778C"),
+        (350, 400, "Total HT"), (480, 400, "218,48 €"),
+        (350, 420, "Total TTC"), (480, 420, "233,47 €"),
+    ])])
+    assert (invoice.net_total, invoice.total) == (Decimal("218.48"), Decimal("233.47"))
+    assert invoice.tax_total is None
+
+
+def test_a_tax_that_does_not_add_up_gives_way_to_the_printed_difference() -> None:
+    """GIVEN 'Subtotal 41.31', a 'VAT' label beside 49.99 (the gross), 'Total 49.99' and 8.68 printed in
+    a rate table THEN the tax is 8.68: net + tax = total, with amounts the page prints."""
+    invoice = extract_fields([page([
+        (350, 380, "Subtotal"), (480, 380, "41.31"),
+        (350, 400, "Prices incl. VAT"), (480, 400, "49.99"),
+        (350, 420, "Total"), (480, 420, "49.99"),
+        (50, 500, "21 %"), (150, 500, "8.68"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (Decimal("41.31"), Decimal("8.68"), Decimal("49.99"))
