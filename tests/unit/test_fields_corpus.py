@@ -10,8 +10,10 @@ are fast to read.
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from intake import media
 from intake.errors import UnreadableDocument
 from intake.fields import extract_fields
 from intake.readers import read_document
+from invoicing.extraction import ExtractedInvoice
 from tests.corpus import CorpusDoc, corpus_docs, require_corpus
 
 # Measured (right/scored; invented/judged) and the guards below them:
@@ -39,17 +42,23 @@ GENERATED_SEED = 20260
 _OCR_KINDS = ("image", "scanned-pdf")
 
 
+def _read(path: Path) -> ExtractedInvoice | None:
+    """Read one document's visible page (in a worker process); None when it is unreadable."""
+    data = path.read_bytes()
+    try:
+        return extract_fields(read_document(data, media.sniff_media_type(data, path.name)).pages)
+    except UnreadableDocument:
+        return None
+
+
 def _judge(docs: Sequence[CorpusDoc]) -> tuple[int, int, int, int]:
-    """Return (right, scored, invented, judged) fields over `docs`; unreadable ones score wrong."""
+    """Return (right, scored, invented, judged) fields over `docs`; unreadable ones score wrong.
+    Documents are read two at a time (tesseract runs on one thread each)."""
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        extracted = list(pool.map(_read, [doc.path for doc in docs]))
     right = scored = invented = judged = 0
-    for doc in docs:
-        data = doc.path.read_bytes()
-        try:
-            pages = read_document(data, media.sniff_media_type(data, doc.path.name)).pages
-            extracted = extract_fields(pages)
-        except UnreadableDocument:
-            extracted = None
-        marks = list(judge_document(extracted, doc.truth).values())
+    for doc, fields in zip(docs, extracted, strict=True):
+        marks = list(judge_document(fields, doc.truth).values())
         right += marks.count("right")
         scored += sum(m in ("right", "wrong", "missed") for m in marks)
         invented += marks.count("invented")
