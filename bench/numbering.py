@@ -15,12 +15,10 @@ import datetime as dt
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from invoicing import issuing
 from invoicing.billing import parse_line
@@ -32,6 +30,7 @@ from invoicing.db.models import Invoice
 from invoicing.directory import ContactInput, add_contact
 from invoicing.issuing import InvoiceRequest, IssuingPolicy
 from invoicing.parties import seller_from_settings
+from tests.scratch_db import scratch_postgres
 
 SELLER = dict(seller_name="Bench GmbH", seller_address="Hauptstraße 1\n10115 Berlin", seller_country="DE",
               seller_vat_id="DE123456788", seller_iban="DE02120300000000202051")  # fmt: skip
@@ -47,19 +46,12 @@ def database(postgres: str | None) -> Iterator[Database]:
             yield db
             db.dispose()
         return
-    name = f"invoicebot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database.from_url(make_url(postgres).set(database=name).render_as_string(hide_password=False))
-    try:
-        migrate.upgrade(db.engine)
-        yield db
-    finally:
-        db.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(postgres, "invoicebot_bench", migrated=True) as url:
+        db = Database.from_url(url)
+        try:
+            yield db
+        finally:
+            db.dispose()
 
 
 def run(db: Database, issuers: int, each: int) -> tuple[int, int, int, float]:
@@ -67,7 +59,7 @@ def run(db: Database, issuers: int, each: int) -> tuple[int, int, int, float]:
     clock = SystemClock()
     policy = IssuingPolicy(seller_from_settings(load_settings(**SELLER)))
     with db.transaction() as session:
-        customer = add_contact(session, clock, ContactInput(name="Kunde AG", is_customer=True, country="DE")).id
+        customer = add_contact(session, clock, ContactInput(name="Kunde AG", is_customer=True, country="DE", city="Köln")).id
     request = InvoiceRequest(customer, (parse_line("Beratung;1;100;19"),))
     errors: list[BaseException] = []
     start = threading.Barrier(issuers + 1)

@@ -19,12 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from invoicing import issuing, payments
 from invoicing.billing import parse_line
@@ -41,6 +37,7 @@ from invoicing.outgoing import attach_pdf
 from invoicing.parties import seller_from_settings
 from invoicing.receiving import IncomingFile, receive
 from invoicing.render import RenderOptions, render_invoice
+from tests.scratch_db import scratch_postgres
 
 SELLER = dict(seller_name="Bench GmbH", seller_address="Hauptstraße 1\n10115 Berlin", seller_country="DE",
               seller_vat_id="DE123456788", seller_iban="DE02120300000000202051")  # fmt: skip
@@ -94,23 +91,6 @@ def timed(data_dir: Path, *args: str, database_url: str | None = None) -> tuple[
     done = subprocess.run([INVOICEBOT, *args, "--json"], env=env, capture_output=True, text=True, check=True)
     return time.perf_counter() - began, json.loads(done.stdout)
 
-
-def scratch(postgres: str) -> str:
-    name = f"invoicebot_opsbench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(postgres).set(database=name).render_as_string(hide_password=False)
-
-
-def drop(postgres: str, url: str) -> None:
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issued", type=int, default=3000)
@@ -129,21 +109,18 @@ def main() -> None:
         runs = [("backup, SQLite (first: every file copied)", var, ("backup", backup), None),
                 ("backup, SQLite (again: no new file)", var, ("backup", backup), None),
                 ("restore, SQLite into a new data dir", root / "restored", ("restore", backup), None)]  # fmt: skip
-        source, target = scratch(args.postgres), scratch(args.postgres)
-        runs += [("db copy, SQLite to PostgreSQL", var, ("db", "copy", "--to", source), None),
-                 ("backup, PostgreSQL (pg_dump)", var, ("backup", str(root / "pgbackup")), source),
-                 ("restore, PostgreSQL (pg_restore) into a new database", root / "pgrestored",
-                  ("restore", str(root / "pgbackup")), target)]  # fmt: skip
-        try:
+        with scratch_postgres(args.postgres, "invoicebot_opsbench") as source, \
+                scratch_postgres(args.postgres, "invoicebot_opsbench") as target:  # fmt: skip
+            runs += [("db copy, SQLite to PostgreSQL", var, ("db", "copy", "--to", source), None),
+                     ("backup, PostgreSQL (pg_dump)", var, ("backup", str(root / "pgbackup")), source),
+                     ("restore, PostgreSQL (pg_restore) into a new database", root / "pgrestored",
+                      ("restore", str(root / "pgbackup")), target)]  # fmt: skip
             print(f"{'command':55s} {'reported':>9s} {'wall':>7s}")
             for what, data_dir, command, url in runs:
                 wall, printed = timed(data_dir, *command, database_url=url)
                 if "tables" in printed and what.startswith("backup, SQLite (first"):
                     print("rows: " + ", ".join(f"{k} {v}" for k, v in printed["tables"].items() if v))  # type: ignore[union-attr]
                 print(f"{what:55s} {printed['seconds']:7.2f} s {wall:5.2f} s")
-        finally:
-            drop(args.postgres, source)
-            drop(args.postgres, target)
 
 
 if __name__ == "__main__":

@@ -36,14 +36,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bench.mail_latency import dovecot_server, invoice_mail
 from invoicing import directory
 from invoicing.clock import SystemClock
-from invoicing.db import migrate
-from invoicing.db.engine import Database, make_engine
+from invoicing.db.engine import Database
 from invoicing.db.models import Document, Job
 from invoicing.domain import JobState, Role
 from invoicing.mailer.message import enqueue_mail
@@ -51,6 +49,7 @@ from tests.factories import simple_invoice_pdf
 from tests.integration.cli import INVOICEBOT, cli_env
 from tests.integration.dovecot import Dovecot, mailbox
 from tests.integration.fake_telegram import FakeTelegram
+from tests.scratch_db import scratch_postgres
 
 SERVER = os.environ.get("INVOICEBOT_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MANAGER = 5001
@@ -59,20 +58,8 @@ MANAGER = 5001
 @contextlib.contextmanager
 def scratch_database() -> Iterator[str]:
     """Yield the URL of a fresh, migrated database, dropped afterwards."""
-    name = f"invoicebot_bench_scaleout_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    try:
+    with scratch_postgres(SERVER, "invoicebot_bench_scaleout", migrated=True) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class Processes:

@@ -14,12 +14,8 @@ import contextlib
 import math
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.service import serve
 from bot.wiring import App
@@ -29,6 +25,7 @@ from invoicing.domain import Channel, Role
 from invoicing.receiving import IncomingFile, receive
 from tests.factories import simple_invoice_pdf
 from tests.integration.fake_telegram import FakeTelegram
+from tests.scratch_db import scratch_postgres
 from tests.services.test_receiving import extraction
 
 MANAGER = 4242
@@ -98,16 +95,8 @@ def scratch_database(server_url: str | None) -> Iterator[str | None]:
     if not server_url:
         yield None
         return
-    name = f"invoicebot_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(server_url, "invoicebot_bench") as url:
+        yield url
 
 
 def main() -> None:

@@ -11,19 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from invoicing.clock import FixedClock
 from invoicing.db import migrate
 from invoicing.db.engine import Database, make_engine
 from invoicing.db.models import Base
 from invoicing.files import FileStore
+from tests.scratch_db import scratch_postgres
 
 PG_ENV = "INVOICEBOT_TEST_DATABASE_URL"
 LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -59,21 +58,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The URL of a fresh, migrated PostgreSQL database for this test session."""
-    base = _postgres_base()
-    name = f"invoicebot_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    try:
+    with scratch_postgres(_postgres_base(), "invoicebot_test", migrated=True) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _empty_postgres(db: Database) -> None:

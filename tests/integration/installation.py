@@ -11,9 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
+from tests import scratch_db
 from tests.factories import simple_invoice_pdf
 from tests.integration.cli import invoicebot, invoicebot_json
 from tests.integration.test_cli_billing import SELLER
@@ -74,16 +72,8 @@ def pdf_of(data_dir: Path, number: str, database_url: str | None = None) -> byte
 @contextmanager
 def scratch_postgres(base_url: str) -> Iterator[str]:
     """Yield the URL of a new, empty PostgreSQL database on the server of `base_url`, dropped after."""
-    name = f"invoicebot_ops_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_db.scratch_postgres(base_url, "invoicebot_ops") as url:
+        yield url
 
 
 def dumps(value: object) -> str:
