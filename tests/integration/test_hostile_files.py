@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image
 
 from tests.factories import packed_words_pdf, simple_invoice_pdf, text_pdf
+from tests.hostile.files import pdf
 from tests.integration.cli import invoicebot
 
 
@@ -39,16 +40,7 @@ def looping_pdf() -> bytes:
         b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
         b"<< /Type /Pages /Parent 2 0 R /Kids [3 0 R 2 0 R] /Count 1 >>",
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf(objects)
 
 
 def encrypted_pdf() -> bytes:
