@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from intake.fields.amounts import find_currencies
 from intake.fields.dates import fold, fold_chars
@@ -26,15 +26,15 @@ class Cell:
     words: tuple[Word, ...]
     page: int
     line: int  # index of its line in the document's line list
+    # Derived from the words once, as rules read a cell's text many times.
+    text: str = field(init=False, repr=False, compare=False)
+    #: The text lower-cased without accents, same length as `text`.
+    folded: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def folded(self) -> str:
-        """The text lower-cased without accents, same length as `text`."""
-        return fold_chars(self.text)
+    def __post_init__(self) -> None:
+        text = " ".join(w.text for w in self.words)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "folded", fold_chars(text))
 
     @property
     def x0(self) -> float:
@@ -64,18 +64,17 @@ class TextLine:
     index: int
     #: Where the page sits, 0 at its top and 1 at its bottom, for header/footer rules.
     relative_top: float
+    text: str = field(init=False, repr=False, compare=False)
+    folded: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        text = " ".join(c.text for c in self.cells)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "folded", fold(text))
 
     @property
     def words(self) -> tuple[Word, ...]:
         return tuple(w for c in self.cells for w in c.words)
-
-    @property
-    def text(self) -> str:
-        return " ".join(c.text for c in self.cells)
-
-    @property
-    def folded(self) -> str:
-        return fold(self.text)
 
     @property
     def top(self) -> float:
