@@ -6,6 +6,7 @@ wide gap inside (a label, a value, a table cell). Works the same on PDF text and
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -88,16 +89,25 @@ class TextLine:
 def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
     """Return words grouped into rows by vertical overlap, top to bottom, each left to right."""
     rows: list[list[Word]] = []
+    # The last row's middles and heights, each in ascending order (words come by their middle).
+    middles: list[float] = []
+    heights: list[float] = []
     for word in sorted(words, key=lambda w: (w.middle, w.x0)):
-        if rows:
-            last = rows[-1]
-            middle = statistics.median(w.middle for w in last)
-            height = statistics.median(w.height for w in last)
-            if abs(word.middle - middle) < 0.5 * max(height, word.height, 1.0):
-                last.append(word)
-                continue
+        middle, height = word.middle, word.height
+        if rows and abs(middle - _median(middles)) < 0.5 * max(_median(heights), height, 1.0):
+            rows[-1].append(word)
+            middles.append(middle)
+            bisect.insort(heights, height)
+            continue
         rows.append([word])
+        middles, heights = [middle], [height]
     return [sorted(row, key=lambda w: w.x0) for row in rows]
+
+
+def _median(ascending: list[float]) -> float:
+    """Return the median of sorted values, as `statistics.median` computes it."""
+    n = len(ascending)
+    return ascending[n // 2] if n % 2 else (ascending[n // 2 - 1] + ascending[n // 2]) / 2
 
 
 def _amount_like(text: str) -> bool:
