@@ -46,6 +46,12 @@ def _words(folded: str) -> list[str]:
 
 def says(folded: str, *targets: str) -> bool:
     """Return whether a folded line holds one of `targets` as OCR may have read it."""
+    # One letter misread leaves one half of a target whole, and every word (or two words joined)
+    # is part of the line's words run together: a line without either half cannot say it.
+    run_together = "".join(_WORD.findall(folded))
+    targets = tuple(t for t in targets if t[: len(t) // 2] in run_together or t[len(t) // 2 :] in run_together)
+    if not targets:
+        return False
     words = _words(folded)
     # `_near` only on words of about the target's length: most words of a line are not.
     return any(
