@@ -50,6 +50,8 @@ _SYMBOL_RE = re.compile(
         for s, _ in CURRENCY_SYMBOLS
     )
 )
+#: Thousands separators inside a number: spaces and apostrophes.
+_GROUPING = re.compile(r"[ \u202f\u00a0'’]")
 _CODE_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(CURRENCY_CODES)) + r")(?![A-Za-z])")
 
 
@@ -64,7 +66,7 @@ class AmountMatch:
 
 def _to_decimal(num: str) -> tuple[Decimal, bool] | None:
     """Return the number's value and whether it had a decimal part, deciding which mark is which."""
-    digits = re.sub(r"[ \u202f\u00a0'’]", "", num)
+    digits = _GROUPING.sub("", num)
     marks = [c for c in digits if c in ".,"]
     decimal_mark: str | None = None
     if len(set(marks)) == 2:

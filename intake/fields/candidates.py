@@ -7,6 +7,7 @@ ranks it; field modules turn the text there into typed candidates.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,16 +44,71 @@ class Place:
     kind: str  # "inline" | "right" | "below"
 
 
+@dataclass(frozen=True, slots=True)
+class _LabelIndex:
+    """The labels compiled, each with the plain letters its matches start with, and the
+    positions of the labels by the first two of those letters: a cell is searched only for the
+    labels whose start it holds."""
+
+    labels: tuple[tuple[Label, str, re.Pattern[str]], ...]
+    by_start: dict[str, tuple[int, ...]]
+    unindexed: tuple[int, ...]  # labels whose matches may start otherwise
+
+
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[Label, re.Pattern[str]], ...]:
-    return tuple((label, re.compile(label.pattern)) for label in LABELS)
+def _label_index() -> _LabelIndex:
+    labels = tuple((label, _literal_start(label.pattern), re.compile(label.pattern)) for label in LABELS)
+    by_start: dict[str, list[int]] = {}
+    unindexed = []
+    for i, (_, literal, _) in enumerate(labels):
+        if len(literal) >= 2:
+            by_start.setdefault(literal[:2], []).append(i)
+        else:
+            unindexed.append(i)
+    return _LabelIndex(labels, {k: tuple(v) for k, v in by_start.items()}, tuple(unindexed))
+
+
+_PLAIN_START = re.compile(r"(?:\\b)?([a-z0-9' ]*)")
+
+
+def _literal_start(pattern: str) -> str:
+    """Return the plain letters every match of `pattern` starts with ("" when it may start
+    otherwise): a cell without them needs no search for that label."""
+    if _top_level_alternation(pattern):
+        return ""
+    m = _PLAIN_START.match(pattern)
+    literal = m.group(1) if m else ""
+    if pattern[m.end() if m else 0 :][:1] in ("?", "*", "+", "{"):
+        literal = literal[:-1]  # the quantifier is the last letter's
+    return literal
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    depth, escaped = 0, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
 
 
 def _cell_hits(cell: Cell) -> list[LabelHit]:
     folded = cell.folded
+    index = _label_index()
+    pairs = {folded[i : i + 2] for i in range(len(folded) - 1)} & index.by_start.keys()
+    # In the labels' order: where two overlapping labels are as long, the first listed wins.
+    tried = sorted(itertools.chain(index.unindexed, *(index.by_start[pair] for pair in pairs)))
     found = [
         LabelHit(label, cell, m.start(), m.end())
-        for label, pattern in _compiled()
+        for label, literal, pattern in (index.labels[i] for i in tried)
+        if literal in folded
         for m in pattern.finditer(folded)
         if m.end() > m.start() and _starts_word(folded, m.start())
     ]

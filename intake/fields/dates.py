@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Month names and abbreviations (accents folded, lower case) in en/de/fr/da/nl, to month number.
 MONTHS: dict[str, int] = {}
@@ -50,17 +51,23 @@ class DateMatch:
 
 def fold(text: str) -> str:
     """Return `text` lower-cased with accents removed ("März" -> "marz")."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold_chars(text: str) -> str:
     """Return `text` folded character by character, so that positions stay the same."""
-    out = []
-    for char in text:
-        folded = fold(char)
-        out.append(folded if len(folded) == 1 else char.lower()[:1] or char)
-    return "".join(out)
+    if text.isascii():  # folding ASCII is lower-casing it; most text on an invoice is ASCII
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    folded = fold(char)
+    return folded if len(folded) == 1 else char.lower()[:1] or char
 
 
 def _year(text: str) -> int:

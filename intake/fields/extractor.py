@@ -56,14 +56,15 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     headers = header_lines(lines)
     hits = [h for h in hits if h.cell.line not in headers]
     labelled = amount_candidates(lines, hits, TOTAL)
-    proved = receipts.paid_minus_change(lines) + receipts.rounded_totals(lines) + receipts.cents_unread_totals(lines)
+    printed = printed_amounts(lines)
+    proved = receipts.paid_minus_change(lines, printed) + receipts.rounded_totals(lines) + receipts.cents_unread_totals(lines)
     totals = labelled + proved + receipts.proved_over_misread(labelled, proved)
     totals += receipts.subtotals_over_misread(lines, labelled)
     nets = amount_candidates(lines, hits, NET_TOTAL)
     taxes = amount_candidates(lines, hits, TAX_TOTAL)
-    found = (totals, checks.favour_lines_sum(nets, totals, items, printed_amounts(lines), bool(taxes)), taxes)
+    found = (totals, checks.favour_lines_sum(nets, totals, items, printed, bool(taxes)), taxes)
     roundings = receipts.rounding_adjustments(lines)
-    derived = derived_candidates(lines, *found, roundings)
+    derived = derived_candidates(printed, *found, roundings)
     rows = row_sum_candidates(lines, hits)
     totals = choose_totals(
         *(labelled + extra + row for labelled, extra, row in zip(found, derived, rows)), roundings

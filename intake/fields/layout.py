@@ -6,9 +6,10 @@ wide gap inside (a label, a value, a table cell). Works the same on PDF text and
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from intake.fields.amounts import find_currencies
 from intake.fields.dates import fold, fold_chars
@@ -26,15 +27,15 @@ class Cell:
     words: tuple[Word, ...]
     page: int
     line: int  # index of its line in the document's line list
+    # Derived from the words once, as rules read a cell's text many times.
+    text: str = field(init=False, repr=False, compare=False)
+    #: The text lower-cased without accents, same length as `text`.
+    folded: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def folded(self) -> str:
-        """The text lower-cased without accents, same length as `text`."""
-        return fold_chars(self.text)
+    def __post_init__(self) -> None:
+        text = " ".join(w.text for w in self.words)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "folded", fold_chars(text))
 
     @property
     def x0(self) -> float:
@@ -64,18 +65,17 @@ class TextLine:
     index: int
     #: Where the page sits, 0 at its top and 1 at its bottom, for header/footer rules.
     relative_top: float
+    text: str = field(init=False, repr=False, compare=False)
+    folded: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        text = " ".join(c.text for c in self.cells)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "folded", fold(text))
 
     @property
     def words(self) -> tuple[Word, ...]:
         return tuple(w for c in self.cells for w in c.words)
-
-    @property
-    def text(self) -> str:
-        return " ".join(c.text for c in self.cells)
-
-    @property
-    def folded(self) -> str:
-        return fold(self.text)
 
     @property
     def top(self) -> float:
@@ -89,16 +89,25 @@ class TextLine:
 def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
     """Return words grouped into rows by vertical overlap, top to bottom, each left to right."""
     rows: list[list[Word]] = []
+    # The last row's middles and heights, each in ascending order (words come by their middle).
+    middles: list[float] = []
+    heights: list[float] = []
     for word in sorted(words, key=lambda w: (w.middle, w.x0)):
-        if rows:
-            last = rows[-1]
-            middle = statistics.median(w.middle for w in last)
-            height = statistics.median(w.height for w in last)
-            if abs(word.middle - middle) < 0.5 * max(height, word.height, 1.0):
-                last.append(word)
-                continue
+        middle, height = word.middle, word.height
+        if rows and abs(middle - _median(middles)) < 0.5 * max(_median(heights), height, 1.0):
+            rows[-1].append(word)
+            middles.append(middle)
+            bisect.insort(heights, height)
+            continue
         rows.append([word])
+        middles, heights = [middle], [height]
     return [sorted(row, key=lambda w: w.x0) for row in rows]
+
+
+def _median(ascending: list[float]) -> float:
+    """Return the median of sorted values, as `statistics.median` computes it."""
+    n = len(ascending)
+    return ascending[n // 2] if n % 2 else (ascending[n // 2 - 1] + ascending[n // 2]) / 2
 
 
 def _amount_like(text: str) -> bool:

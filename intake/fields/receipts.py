@@ -18,7 +18,6 @@ from intake.fields.amounts import find_amounts, strip_currency
 from intake.fields.candidates import Candidate
 from intake.fields.layout import TextLine
 from intake.fields.stores import is_ocr
-from intake.fields.totals import printed_amounts
 
 CENT = Decimal("0.01")
 #: A rounding adjustment is a few cents either way.
@@ -47,7 +46,19 @@ def _words(folded: str) -> list[str]:
 
 def says(folded: str, *targets: str) -> bool:
     """Return whether a folded line holds one of `targets` as OCR may have read it."""
-    return any(_near(word, target) for word in _words(folded) for target in targets)
+    # One letter misread leaves one half of a target whole, and every word (or two words joined)
+    # is part of the line's words run together: a line without either half cannot say it.
+    run_together = "".join(_WORD.findall(folded))
+    targets = tuple(t for t in targets if t[: len(t) // 2] in run_together or t[len(t) // 2 :] in run_together)
+    if not targets:
+        return False
+    words = _words(folded)
+    # `_near` only on words of about the target's length: most words of a line are not.
+    return any(
+        target in words
+        or (len(target) >= 5 and any(abs(len(w) - len(target)) <= 1 and _near(w, target) for w in words))
+        for target in targets
+    )
 
 
 class _Says:
@@ -231,9 +242,9 @@ def _line_amount(line: TextLine) -> Decimal | None:
     return amounts[-1].value.quantize(CENT) if amounts else None
 
 
-def paid_minus_change(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
-    """Return totals a receipt proves by arithmetic: the amount tendered less the change given."""
-    printed = printed_amounts(lines)
+def paid_minus_change(lines: Sequence[TextLine], printed: set[Decimal]) -> list[Candidate[Decimal]]:
+    """Return totals a receipt proves by arithmetic: the amount tendered less the change given;
+    `printed` is every amount the document prints (`printed_amounts`)."""
     found = []
     for i, line in enumerate(lines):
         paid = _line_amount(line) if _PAID.search(line.folded) and not _CHANGE.search(line.folded) else None

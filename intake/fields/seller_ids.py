@@ -18,8 +18,9 @@ from intake.fields.labels import BUYER_VAT_ID, IBAN, TAX_TOTAL, VAT_ID
 from intake.fields.layout import TextLine
 
 
-def _near_label(lines: Sequence[TextLine], hits: Sequence[LabelHit], line: int, field: str) -> bool:
-    return any(h.field == field and 0 <= line - h.cell.line <= 1 for h in hits)
+def _near_label(hits: Sequence[LabelHit], field: str) -> set[int]:
+    """Return the indexes of the lines with a label of `field` on them or just above them."""
+    return {h.cell.line + below for h in hits if h.field == field for below in (0, 1)}
 
 
 def seller_vat_id(
@@ -27,8 +28,9 @@ def seller_vat_id(
 ) -> Candidate[str] | None:
     """Return the seller's VAT ID: a labelled or valid VAT ID outside the buyer's block."""
     found = []
+    vat_labelled, buyer_labelled = _near_label(hits, VAT_ID), _near_label(hits, BUYER_VAT_ID)
     for line in lines:
-        labelled = _near_label(lines, hits, line.index, VAT_ID)
+        labelled = line.index in vat_labelled
         matches = find_vat_ids(line.text)
         if not matches and labelled:
             # Only beside a VAT label: a digit string may pass some checksum by chance.
@@ -39,7 +41,7 @@ def seller_vat_id(
         for m in matches:
             score = 0.4 + (0.3 if labelled else 0.0) + (0.2 if m.valid else 0.0)
             score += 0.2 if line.relative_top > 0.75 else 0.0
-            if line.index in buyer or _near_label(lines, hits, line.index, BUYER_VAT_ID):
+            if line.index in buyer or line.index in buyer_labelled:
                 score -= 0.5
             found.append(Candidate(m.value, score, line.index))
     return best(found)
@@ -69,10 +71,11 @@ def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
     """Return the seller's IBAN: a labelled or valid IBAN outside the buyer's block and not the
     payer's account a direct debit names."""
     found = []
+    iban_labelled = _near_label(hits, IBAN)
     for line in lines:
         if _PAYERS_ACCOUNT.search(line.folded):
             continue
-        labelled = _near_label(lines, hits, line.index, IBAN)
+        labelled = line.index in iban_labelled
         for m in find_ibans(line.text):
             score = 0.4 + (0.3 if labelled else 0.0) + (0.25 if m.valid else 0.0)
             if line.index in buyer:

@@ -303,7 +303,7 @@ def printed_amounts(lines: Sequence[TextLine]) -> set[Decimal]:
 
 
 def derived_candidates(
-    lines: Sequence[TextLine],
+    printed: set[Decimal],
     totals: Sequence[Candidate[Decimal]],
     nets: Sequence[Candidate[Decimal]],
     taxes: Sequence[Candidate[Decimal]],
@@ -311,8 +311,8 @@ def derived_candidates(
 ) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]], list[Candidate[Decimal]]]:
     """Return total, net and tax candidates for a field no label found, from the other two: the
     amount they add up to, when it is printed ("Due payable: 120.00" beside net and VAT totals).
-    A total may be the rounded one: net and tax are then worked out from it less its rounding."""
-    printed = printed_amounts(lines)
+    A total may be the rounded one: net and tax are then worked out from it less its rounding.
+    `printed` is every amount the document prints (`printed_amounts`)."""
     extra: tuple[list[Candidate[Decimal]], ...] = ([], [], [])
     shifts = (Decimal(0), *roundings)
     pairs = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from intake.fields import extract_fields
 from intake.fields.dates import (
     find_dates,
+    fold,
+    fold_chars,
     format_date,
     parse_date,
     payment_term_days,
@@ -150,3 +153,13 @@ def test_a_german_letters_place_and_date_is_the_issue_date(place: str) -> None:
     cells = [(300 + 80 * i, 200, text) for i, text in enumerate(place.split(" | "))]
     invoice = extract_fields([page([*cells, (50, 780, "Datum:"), (120, 780, "30.10.2024"), (200, 780, "Zeit: 04:59")])])
     assert invoice.issue_date == dt.date(2024, 11, 1)
+
+
+@given(st.text(max_size=40))
+def test_folding_keeps_its_definition_for_any_text(text: str) -> None:
+    """GIVEN any text WHEN folded (ASCII by lower-casing) THEN it is folded as Unicode defines it."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    assert fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c))
+    assert fold_chars(text) == "".join(
+        f if len(f := fold(c)) == 1 else c.lower()[:1] or c for c in text
+    )

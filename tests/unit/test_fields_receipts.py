@@ -7,10 +7,20 @@ import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from intake.fields import extract_fields
 from intake.fields.candidates import Candidate
 from intake.fields.dates import find_dates
-from intake.fields.receipts import last_amount, misread_by_one, proved_over_misread
+from intake.fields.receipts import (
+    _near,
+    _words,
+    last_amount,
+    misread_by_one,
+    proved_over_misread,
+    says,
+)
 from intake.words import Page, Word
 from tests.unit.test_fields_layout import page
 
@@ -324,3 +334,11 @@ def test_a_total_with_its_cents_unread_is_the_amount_printed_with_that_whole_par
         (300, 360, "20.00"),
     ]
     assert extract_fields([_receipt(rows)]).total == Decimal("18.40")
+
+
+@given(st.text(alphabet="roundigtalx 1.", max_size=30))
+def test_saying_a_word_is_finding_it_through_one_misread_letter(folded: str) -> None:
+    """GIVEN a line of letters like the targets' WHEN asked whether it says them THEN the answer
+    is whether some word (or two joined) is a target through one misread letter."""
+    targets = ("rounding", "round", "total")
+    assert says(folded, *targets) == any(_near(w, t) for w in _words(folded) for t in targets)

@@ -1,0 +1,61 @@
+"""Finding labels in cells: the indexed search finds what trying every label finds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from intake.fields.candidates import _cell_hits, _literal_start
+from intake.fields.labels import LABELS
+from intake.fields.layout import Cell
+from intake.words import Word
+
+TEXTS = [
+    "Invoice No. 2024-17", "Rechnungsnummer: RE-1", "Rechnung Nr. 12 vom 05.03.2018", "Facture n°12 du 2 juillet 2015",
+    "N° de facture", "Fakturanr. 881", "Factuurnummer 7", "Invoice Date", "Rechnungsdatum", "Lieferdatum",
+    "Due date", "Fällig am", "Zahlbar bis", "à payer avant le", "Total incl. VAT", "Gesamtbetrag",
+    "Nettobetrag", "MwSt. 19 %", "TVA 20 %", "Moms 25 %", "BTW", "I alt", "Subtotal", "Balance due",
+    "USt-IdNr.: DE123456789", "VAT ID", "N° TVA intracommunautaire", "IBAN DE89 3704 0044 0532 0130 00",
+    "Bill to", "Ship to", "Kunde", "Client", "Payment terms: 30 days net", "14 Tage netto",
+    "42 rue du stade", "Amount payable", "Tax invoice #12", "Receipt no 5", "Kvittering", "Belegnummer 9",
+    "Leistungsdatum", "Datum", "Date:", "Page 1 of 2", "Qty Description Unit price Amount",
+]
+
+
+def _cell(text: str) -> Cell:
+    words = tuple(Word(token, 10.0 * i, 0.0, 10.0 * i + 8, 10.0) for i, token in enumerate(text.split()))
+    return Cell(words, 1, 0)
+
+
+def _every_label(cell: Cell) -> list[tuple[str, int, int]]:
+    """Return the hits found by trying every label on the cell (the search before the index)."""
+    found = [
+        (label.pattern, m.start(), m.end())
+        for label in LABELS
+        for m in re.finditer(label.pattern, cell.folded)
+        if m.end() > m.start() and (m.start() == 0 or not cell.folded[m.start() - 1].isalnum())
+    ]
+    found.sort(key=lambda h: (-(h[2] - h[1]), h[1]))
+    kept: list[tuple[str, int, int]] = []
+    for hit in found:
+        if all(hit[2] <= k[1] or hit[1] >= k[2] for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h[1])
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_indexed_label_search_finds_what_every_label_finds(text: str) -> None:
+    """GIVEN a cell of label text WHEN its labels are found THEN they are the ones every label gives."""
+    cell = _cell(text)
+    assert [(h.label.pattern, h.start, h.end) for h in _cell_hits(cell)] == _every_label(cell)
+
+
+def test_literal_start_is_the_plain_letters_every_match_begins_with() -> None:
+    """GIVEN label patterns WHEN their plain start is taken THEN a quantified or alternative start gives less."""
+    assert _literal_start(r"invoice\s*no") == "invoice"
+    assert _literal_start(r"\btotal\b") == "total"
+    assert _literal_start(r"rechnungs?\s*nr") == "rechnung"
+    assert _literal_start(r"(?:tax\s+)?invoice") == ""
+    assert _literal_start(r"net|netto") == ""
+    assert _literal_start(r"n°\s*tva") == "n"
