@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from stdnum import iban as stdnum_iban
 from stdnum.at import uid as stdnum_at_uid
+from stdnum.ch import uid as stdnum_ch_uid
 from stdnum.iso7064 import mod_11_10
 
 from invoicing.billing import (
@@ -82,7 +83,11 @@ def vat_id(country: str, rng: random.Random) -> str:
             if last < 10:
                 return "DK" + "".join(map(str, body)) + str(last)
     if country == "CH":
-        return "CHE116281710MWST"
+        while True:  # a UID whose check digit would be 10 is never issued
+            body = str(rng.randint(10_000_000, 99_999_999))
+            check = stdnum_ch_uid.calc_check_digit(body)
+            if len(check) == 1:
+                return f"CHE{body}{check}MWST"
     raise ValueError(country)
 
 
