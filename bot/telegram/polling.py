@@ -18,12 +18,18 @@ from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 
+#: bot_data key of {update id: the task still handling it}.
+IN_FLIGHT = "polling.in_flight"
+
 
 async def poll(application: Application, stop: asyncio.Event, timeout: int = 10, backoff_max: float = 30.0) -> None:  # type: ignore[type-arg]
     """Handle updates one at a time, in order, until `stop` is set."""
     bot = application.bot
     await bot.delete_webhook()
     offset: int | None = None
+    next_id: int | None = None
+    handled: set[int] = set()  # handled here but not yet confirmed (a handler still runs before them)
+    in_flight: dict[int, asyncio.Task[object]] = application.bot_data.setdefault(IN_FLIGHT, {})
     delay = 1.0
     while not stop.is_set():
         fetch = asyncio.ensure_future(bot.get_updates(offset=offset, timeout=timeout, allowed_updates=Update.ALL_TYPES))
@@ -48,11 +54,33 @@ async def poll(application: Application, stop: asyncio.Event, timeout: int = 10,
             delay = min(delay * 2, backoff_max)
             continue
         delay = 1.0
-        for update in updates:
+        fresh = [update for update in updates if update.update_id not in handled]
+        for update in fresh:
             if stop.is_set():
                 return  # the rest stays unconfirmed, for the next owner
             try:
                 await application.process_update(update)
             except Exception:  # noqa: BLE001 - one bad update must not stop the others (nor come back forever)
                 log.exception("handling Telegram update %s failed", update.update_id, extra={"update_id": update.update_id})
-            offset = update.update_id + 1
+            await asyncio.sleep(0)  # a handler that runs on its own (block=False) starts and holds its update
+            handled.add(update.update_id)
+            next_id = update.update_id + 1
+        offset = _first_unfinished(in_flight, next_id)
+        handled = {i for i in handled if offset is None or i >= offset}
+        if updates and not fresh and in_flight:  # only updates still being handled came back: wait a little
+            await asyncio.wait(set(in_flight.values()), timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
+
+
+def hold(application: Application, update: Update) -> None:  # type: ignore[type-arg]
+    """Keep `update` unconfirmed while the calling handler task runs (for block=False handlers):
+    a process killed meanwhile leaves it to the next owner of the updates."""
+    task = asyncio.current_task()
+    if task is not None:
+        application.bot_data.setdefault(IN_FLIGHT, {})[update.update_id] = task
+
+
+def _first_unfinished(in_flight: dict[int, asyncio.Task[object]], next_id: int | None) -> int | None:
+    """Return the offset to ask for: the first update still being handled, else `next_id`."""
+    for update_id in [i for i, task in in_flight.items() if task.done()]:
+        del in_flight[update_id]
+    return min(in_flight, default=next_id)
