@@ -13,7 +13,9 @@ import pytest
 
 from intake.mail.inbox import MailInbox, MailPolicy
 from intake.pipeline import DocumentReader, Intake
+from invoicing.db.engine import Database
 from invoicing.receiving import ReceivingPolicy
+from tests.conftest import _empty_postgres
 from tests.integration import dovecot as dovecot_helper
 from tests.integration.dovecot import BOT, Dovecot
 
@@ -133,3 +135,13 @@ def inbox(db, clock, store, reader) -> MailInbox:  # type: ignore[no-untyped-def
 def folder() -> str:
     """A folder name of its own for each test (the Dovecot server is shared)."""
     return f"Test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def two_processes(postgres_url: str) -> Iterator[tuple[Database, Database]]:
+    """Two database objects on one emptied PostgreSQL database, as two `invoicebot run` would have."""
+    first, second = Database.from_url(postgres_url), Database.from_url(postgres_url)
+    _empty_postgres(first)
+    yield first, second
+    first.dispose()
+    second.dispose()

@@ -4,7 +4,6 @@ and another takes over when the owner's connection (so its lock) is gone."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import aioimaplib
 import pytest
@@ -19,7 +18,6 @@ from invoicing.db.engine import Database
 from invoicing.db.models import Invoice, ProcessedMail
 from invoicing.db.owner import OwnerLock
 from invoicing.receiving import ReceivingPolicy
-from tests.conftest import _empty_postgres
 from tests.integration.dovecot import BOT, Dovecot, mailbox, until
 from tests.integration.test_imap import TIMING, in_idle, invoice_mail, rows
 
@@ -36,14 +34,6 @@ class CountingWatcher(ImapWatcher):
         return await super()._connect()
 
 
-@pytest.fixture
-def two_processes(postgres_url: str) -> Iterator[tuple[Database, Database]]:
-    """Two databases objects on one PostgreSQL database, as two `invoicebot run` would have."""
-    first, second = Database.from_url(postgres_url), Database.from_url(postgres_url)
-    _empty_postgres(first)
-    yield first, second
-    first.dispose()
-    second.dispose()
 
 
 class CountingLock(OwnerLock):

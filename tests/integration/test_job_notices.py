@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select, text
@@ -17,19 +17,10 @@ from invoicing.clock import SystemClock
 from invoicing.db.engine import Database
 from invoicing.db.models import Job
 from invoicing.db.notify import JOBS_CHANNEL, JobNotices
-from tests.conftest import _empty_postgres
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def two_processes(postgres_url: str) -> Iterator[tuple[Database, Database]]:
-    """Two database objects on one PostgreSQL database, as two `invoicebot run` would have."""
-    first, second = Database.from_url(postgres_url), Database.from_url(postgres_url)
-    _empty_postgres(first)
-    yield first, second
-    first.dispose()
-    second.dispose()
 
 
 @pytest.fixture
