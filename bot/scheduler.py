@@ -100,9 +100,12 @@ def _payables(app: App, report: TickReport) -> None:
 
 def _digests(app: App, report: TickReport) -> None:
     from invoicing.digest import queue_due
+    from invoicing.digest_rules import due_day
 
     if app.settings.telegram_token is None:
         return  # no chat to send them to; nothing piles up in the outbox
+    if due_day(app.clock.now(), app.settings.zone, app.settings.digest_hour) is None:
+        return  # before the hour (or off): no transaction every minute for nothing
     with app.db.transaction() as session:
         report.digests_queued += queue_due(session, app.clock, app.settings.zone, app.settings.digest_hour)
 

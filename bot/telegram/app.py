@@ -21,7 +21,7 @@ from bot.telegram.approvals import ApprovalMessenger
 from bot.telegram.digest_chat import DigestSender
 from bot.telegram.money_in import FinalNoticeQuestion
 from bot.telegram.notices import NoticeSender
-from bot.telegram.polling import poll
+from bot.telegram.polling import ConfirmingApplication, poll
 from bot.telegram.services import SERVICES, ChatServices
 from invoicing import approvals
 from invoicing.db.owner import OwnerLock
@@ -40,6 +40,7 @@ def build_application(services: ChatServices) -> Application:  # type: ignore[ty
     assert settings.telegram_token is not None
     application = (
         Application.builder()
+        .application_class(ConfirmingApplication)
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,6 @@ async def poll(application: Application, stop: asyncio.Event, timeout: int = 10,
                 await application.process_update(update)
             except Exception:  # noqa: BLE001 - one bad update must not stop the others (nor come back forever)
                 log.exception("handling Telegram update %s failed", update.update_id, extra={"update_id": update.update_id})
-            await asyncio.sleep(0)  # a handler that runs on its own (block=False) starts and holds its update
             handled.add(update.update_id)
             next_id = update.update_id + 1
         offset = _first_unfinished(in_flight, next_id)
@@ -71,12 +74,16 @@ async def poll(application: Application, stop: asyncio.Event, timeout: int = 10,
             await asyncio.wait(set(in_flight.values()), timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
 
 
-def hold(application: Application, update: Update) -> None:  # type: ignore[type-arg]
-    """Keep `update` unconfirmed while the calling handler task runs (for block=False handlers):
-    a process killed meanwhile leaves it to the next owner of the updates."""
-    task = asyncio.current_task()
-    if task is not None:
-        application.bot_data.setdefault(IN_FLIGHT, {})[update.update_id] = task
+class ConfirmingApplication(Application):  # type: ignore[type-arg]
+    """The Application whose handlers that run on their own (block=False) keep their update
+    unconfirmed until they finish: a process killed meanwhile leaves it to the next owner."""
+
+    def create_task(self, coroutine: Awaitable[T], update: object | None = None, *, name: str | None = None) -> asyncio.Task[T]:  # type: ignore[override]
+        task: asyncio.Task[T] = super().create_task(coroutine, update, name=name)  # type: ignore[arg-type]
+        if isinstance(update, Update):
+            in_flight: dict[int, asyncio.Task[Any]] = self.bot_data.setdefault(IN_FLIGHT, {})
+            in_flight[update.update_id] = task
+        return task
 
 
 def _first_unfinished(in_flight: dict[int, asyncio.Task[object]], next_id: int | None) -> int | None:

@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.telegram import polling, render
+from bot.telegram import render
 from bot.telegram.approvals import formats
 from bot.telegram.services import registered, services_of
 from intake import media
@@ -32,7 +32,6 @@ def _acceptable(filename: str, mime_type: str | None) -> bool:
 
 async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Read an invoice file sent to the bot and answer with what was read (album files one by one)."""
-    polling.hold(context.application, update)
     message = update.effective_message
     if message is None or await registered(update, context) is None:
         return
