@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import tempfile
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench.mails import invoice_mail, percentile
 from tests.factories import simple_invoice_pdf
 
 if TYPE_CHECKING:
@@ -35,24 +33,6 @@ if TYPE_CHECKING:
 
 USERS = [6000 + n for n in range(20)]
 ANSWER = "No open tasks."
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Return the nearest-rank percentile `p` (0-100) of `values`."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def invoice_mail(n: int) -> bytes:
-    message = EmailMessage()
-    message["From"] = "Vendor GmbH <billing@vendor.example>"
-    message["To"] = "invoices@example.test"
-    message["Subject"] = f"Invoice LOAD-{n:05d}"
-    message["Message-ID"] = f"<{uuid.uuid4().hex}@vendor.example>"
-    message.set_content("Please find our invoice attached.")
-    message.add_attachment(simple_invoice_pdf(number=f"LOAD-{n:05d}"), maintype="application", subtype="pdf",
-                           filename=f"LOAD-{n:05d}.pdf")  # fmt: skip
-    return message.as_bytes()
 
 
 @dataclass
@@ -77,7 +57,10 @@ async def burst(data_dir: Path, mails: int, updates: int, workers: int = 2) -> L
     from invoicing.domain import MailState, Role
     from tests.integration.fake_telegram import FakeTelegram
 
-    raws = await asyncio.to_thread(lambda: [invoice_mail(n) for n in range(mails)])
+    numbers = [f"LOAD-{n:05d}" for n in range(mails)]
+    raws = await asyncio.to_thread(
+        lambda: [invoice_mail(number, simple_invoice_pdf(number=number), f"{number}.pdf") for number in numbers]
+    )
     fake = FakeTelegram()
     await fake.start()
     settings = Settings(

@@ -27,7 +27,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.mail_latency import FOLDER, Service, dovecot_server, invoice_mail, read_only, service_env
+from bench.mail_latency import FOLDER, Service, dovecot_server, read_only, service_env
+from bench.mails import invoice_mail
 from tests.factories import simple_invoice_pdf
 from tests.integration.dovecot import Dovecot, mailbox
 from tests.unit.test_einvoice import CII

@@ -25,29 +25,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from email.message import EmailMessage
 from pathlib import Path
 
+from bench.mails import invoice_mail
 from tests.factories import simple_invoice_pdf
 from tests.integration import dovecot as dovecot_helper
 from tests.integration.cli import INVOICEBOT, cli_env
 from tests.integration.dovecot import BOT, Dovecot, mailbox
 
 FOLDER = "INBOX"
-
-
-def invoice_mail(number: str, attachment: bytes, filename: str, subtype: str = "pdf") -> bytes:
-    message = EmailMessage()
-    message["From"] = "Vendor GmbH <billing@vendor.example>"
-    message["To"] = "invoices@example.test"
-    message["Subject"] = f"Invoice {number}"
-    message["Message-ID"] = f"<{uuid.uuid4().hex}@vendor.example>"
-    message.set_content("Please find our invoice attached.")
-    message.add_attachment(attachment, maintype="application", subtype=subtype, filename=filename)
-    return message.as_bytes()
 
 
 def service_env(server: Dovecot, data_dir: Path, workers: int) -> dict[str, str]:

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bench.mail_latency import dovecot_server, invoice_mail
+from bench.mail_latency import dovecot_server
+from bench.mails import invoice_mail
 from bot.wiring import App
 from intake.mail import watcher_from_settings
 from intake.mail.imap import ImapWatcher, WatchTiming

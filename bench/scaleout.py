@@ -38,7 +38,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.mail_latency import dovecot_server, invoice_mail
+from bench.mail_latency import dovecot_server
+from bench.mails import invoice_mail
 from invoicing import directory
 from invoicing.clock import SystemClock
 from invoicing.db.engine import Database

@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import math
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench.mails import percentile
 from bot.service import serve
 from bot.wiring import App
 from invoicing import directory
@@ -29,12 +29,6 @@ from tests.scratch_db import scratch_postgres
 from tests.services.test_receiving import extraction
 
 MANAGER = 4242
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Return the nearest-rank percentile `p` (0-100) of `values`."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 async def measure(count: int, data_dir: Path, database_url: str | None) -> tuple[list[float], list[float]]:
