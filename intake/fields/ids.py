@@ -178,7 +178,8 @@ def _valid_iban(run: str) -> str | None:
         for i in range(2, end):
             for other in _CONFUSED.get(run[i], ""):
                 candidate = run[:i] + other + run[i + 1 : end]
-                if stdnum_iban.is_valid(candidate):
+                # The check digits are digits: "DE12" never reads as "DEI2", which mod 97 may pass.
+                if candidate[2:4].isdigit() and stdnum_iban.is_valid(candidate):
                     mended.add(candidate)
         if mended:
             break

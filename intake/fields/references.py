@@ -47,6 +47,16 @@ def _id_in(text: str) -> str | None:
     return None
 
 
+#: A number label deep in a sentence ("Bei Schriftwechsel bitte Ihre Kundennummer 1 und Belegnummer 2
+#: angeben") names a reference the reader quotes, less surely the invoice's own number.
+_PROSE = 0.6
+
+
+def _in_prose(hit: LabelHit) -> bool:
+    """Return whether a label stands deep in a sentence, not in a title line ("Rechnung (380) Nr.")."""
+    return len(hit.cell.folded[: hit.start].split()) >= _SENTENCE_WORDS and _TITLE.match(hit.cell.text) is None
+
+
 def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[str] | None:
     """Return the printed invoice number: after its label, or after the document's title."""
     found = []
@@ -54,7 +64,8 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
         for place in value_places(lines, hit, hits):
             value = _id_in(place.text)
             if value is not None:
-                found.append(Candidate(value, hit.label.weight * place.factor, hit.cell.line))
+                prose = _PROSE if _in_prose(hit) else 1.0
+                found.append(Candidate(value, hit.label.weight * place.factor * prose, hit.cell.line))
                 break
     for line in lines[:60]:
         for position, cell in enumerate(line.cells):

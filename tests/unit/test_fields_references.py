@@ -94,3 +94,13 @@ def test_number_in_a_column_headed_by_the_title_word() -> None:
     assert invoice.invoice_number == "AB1000200300"
     assert invoice.issue_date == dt.date(2024, 9, 8)
     assert invoice.due_date == dt.date(2024, 9, 22)
+
+
+def test_a_number_label_in_a_sentence_yields_to_the_title_line_s_number() -> None:
+    """GIVEN a title line 'Handelsrechnung (380) Nr. E-7 vom 20.09.2018' and later a sentence that
+    quotes 'Belegnummer 7' THEN the title line's number is the invoice number."""
+    invoice = extract_fields([page([
+        (50, 100, "Handelsrechnung (380) Nr. E20180920 vom 20.09.2018"),
+        (50, 400, "Bei Schriftwechsel bitte Ihre Kundennummer 35 und Belegnummer 20180920 angeben"),
+    ])])
+    assert invoice.invoice_number == "E20180920"
