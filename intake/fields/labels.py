@@ -102,6 +102,8 @@ LABELS: tuple[Label, ...] = (
     ),
     *_labels(
         TOTAL, 0.6, r"\btotal\b", r"\bsumme\b", r"\bbetrag\b", r"\bamount\b", r"\bbalance\b", r"\btotaal\b",
+        # An insurer's premium ("Gesamtbeitrag", "Rechnungsbeitrag"): the arithmetic says which is which.
+        r"\b[a-z]+beitrag\b",
     ),
     *_labels(
         NET_TOTAL, 1.0,
@@ -121,6 +123,8 @@ LABELS: tuple[Label, ...] = (
         r"\btax\b", r"sales\s*tax", r"\bgst\b", r"\bigst\b", r"\bsst\b", r"summe\s*ust",
         r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount", r"\bbtw\b", r"btw\s*bedrag", r"totaal\s*btw",
     ),
+    # German compounds of "Steuer" name a tax ("Versicherungsteuer 19 %", "Vergnügungssteuer").
+    *_labels(TAX_TOTAL, 0.9, r"\b[a-z]{4,}steuer\b"),
     *_labels(
         VAT_ID, 1.0,
         r"vat\s*(?:id|reg(?:istration)?)\.?\s*(?:no\.?|number|nr\.?)?", r"vat\s*no\.?", r"vat\s*number",
@@ -129,6 +133,7 @@ LABELS: tuple[Label, ...] = (
         r"tva\s*intra(?:communautaire)?", r"numero\s*de\s*tva", r"id\.?\s*tva", r"cvr\s*(?:-?nr\.?)?",
         r"se\s*-?\s*nr\.?", r"moms\s*(?:-?nr\.?|reg)", r"btw\s*-?\s*(?:nr\.?|nummer|id)", r"gstin",
         r"\btin\b", r"tax\s*id", r"vat\s*reg", r"identifiant\s*tva", r"mwst-?nr\.?",
+        r"\buid\s*-?\s*(?:nr\.?|nummer)?",
     ),
     *_labels(
         BUYER_VAT_ID, 1.0,

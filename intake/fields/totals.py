@@ -43,6 +43,8 @@ _ITEM_HEADER = re.compile(
 _GROSS = re.compile(
     r"\b(?:brutto|incl|inkl|ttc|gross|einschl|zahlbetrag|zu\s*zahlen|payable|due)"
 )
+# "Including" right before a tax's label (its rate between them) makes the amount the gross one.
+_INCLUDING = re.compile(r"\b(?:incl|inkl|including|inklusive|einschl|y\s*compris)\.?(?:\s*\d+(?:[.,]\d+)?\s?%)?\s*$")
 _NET_WORDS = re.compile(r"\b(?:excl|exkl|ohne|hors|before\s*tax)")
 _PERCENT = re.compile(r"\d\s?%")
 
@@ -75,6 +77,9 @@ def cell_field(cell_hits: Sequence[LabelHit], text: str) -> str | None:
     if TOTAL in fields and (gross or (strong_total and TAX_TOTAL not in fields)):
         return TOTAL
     if TAX_TOTAL in fields:
+        first_tax = min(h.start for h in cell_hits if h.field == TAX_TOTAL)
+        if TOTAL not in fields and _INCLUDING.search(text[:first_tax]):
+            return TOTAL  # "Beitrag inklusive 19 % Versicherungsteuer 220,00": the amount with its tax
         return TAX_TOTAL
     return TOTAL if TOTAL in fields else None
 

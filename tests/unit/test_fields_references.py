@@ -104,3 +104,14 @@ def test_a_number_label_in_a_sentence_yields_to_the_title_line_s_number() -> Non
         (50, 400, "Bei Schriftwechsel bitte Ihre Kundennummer 35 und Belegnummer 20180920 angeben"),
     ])])
     assert invoice.invoice_number == "E20180920"
+
+
+def test_an_austrian_uid_number_in_the_footer_is_the_vat_id_not_the_invoice_number() -> None:
+    """GIVEN 'Rechnung' over 'Nr. 2025/74544' and a footer 'UID-Nr. ATU78147541' THEN the number
+    is the invoice's and the UID the seller's VAT ID."""
+    invoice = extract_fields([page([
+        (50, 200, "Rechnung"), (50, 214, "Nr."), (90, 214, "2025/74544"), (50, 228, "Datum 2025-07-08"),
+        (50, 780, "Harbour Solutions GmbH"), (250, 780, "UID-Nr. ATU78147541"),
+    ])])
+    assert invoice.invoice_number == "2025/74544"
+    assert invoice.seller.vat_id == "ATU78147541"

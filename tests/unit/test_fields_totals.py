@@ -124,3 +124,26 @@ def test_a_tax_that_does_not_add_up_gives_way_to_the_printed_difference() -> Non
         (50, 500, "21 %"), (150, 500, "8.68"),
     ])])
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (Decimal("41.31"), Decimal("8.68"), Decimal("49.99"))
+
+
+def test_an_insurers_premium_and_a_compound_tax_word_add_up_to_net_tax_and_total() -> None:
+    """GIVEN 'Gesamtbeitrag 50,00 €', 'Versicherungsteuer 19 % 9,50 €', 'Rechnungsbeitrag 59,50 €'
+    THEN the compound tax word names the tax and the arithmetic tells net from total."""
+    invoice = extract_fields([page([
+        (50, 400, "Gesamtbeitrag"), (300, 400, "50,00 €"),
+        (50, 414, "Versicherungsteuer 19 %"), (300, 414, "9,50 €"),
+        (50, 428, "Rechnungsbeitrag"), (300, 428, "59,50 €"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("50.00"), Decimal("9.50"), Decimal("59.50"))
+
+
+def test_an_amount_including_a_tax_is_not_that_tax() -> None:
+    """GIVEN 'Beitrag inklusive 19 % Versicherungsteuer 220,00 €' and 'darin enthaltene
+    Versicherungsteuer (35,13 €)' THEN the tax is 35.13, not the 220.00 that includes it."""
+    invoice = extract_fields([page([
+        (50, 400, "Beitrag inklusive 19 % Versicherungsteuer"), (300, 400, "220,00 €"),
+        (50, 414, "darin enthaltene Versicherungsteuer"), (300, 414, "(35,13 €)"),
+    ])])
+    assert invoice.tax_total == Decimal("35.13")
+    assert invoice.total == Decimal("220.00")
