@@ -180,7 +180,7 @@ def seller_name(
     ]
     found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
     if not found:
-        return _first_name_line(lines, hits) or _header_name(lines)
+        return _first_name_line(lines, hits) or _header_name(lines, hits, buyer)
     chosen = best(found)
     assert chosen is not None
     # The same name printed elsewhere with the line a form's value cell left out ("MVM Musterhafter"
@@ -320,14 +320,20 @@ def _first_name_line(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Can
 _TITLE_ONLY = re.compile(rf"^\W*(?:payment\s+)?{TITLE}\W*$", re.IGNORECASE)
 
 
-def _header_name(lines: Sequence[TextLine]) -> Candidate[str] | None:
-    """Return the text printed largest near the top of page one (a letterhead), weakly."""
-    top = [c for line in lines if line.page == 1 and line.relative_top < 0.2 for c in line.cells]
+def _header_name(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> Candidate[str] | None:
+    """Return the text printed largest near the top of page one (a letterhead, not the buyer's
+    block), weakly."""
+    top = [
+        c for line in lines if line.page == 1 and line.relative_top < 0.2 and line.index not in buyer
+        for c in line.cells
+    ]
+    # A cell that is one label and nothing else ("Afleveradres", "Bill to") heads a block.
+    label_only = {id(h.cell) for h in hits if h.start == 0 and h.end >= len(h.cell.folded.rstrip(" :."))}
     # A title, a number, an e-mail address or a label is no letterhead.
     top = [
         c for c in top
         if sum(ch.isalpha() for ch in c.text) >= 3 and not _TITLE_ONLY.match(c.text)
-        and not any(ch.isdigit() or ch in "#@:" for ch in c.text)
+        and not any(ch.isdigit() or ch in "#@:" for ch in c.text) and id(c) not in label_only
     ]
     if not top:
         return None

@@ -171,3 +171,18 @@ def test_a_name_over_two_lines_in_a_form_is_read_whole_where_printed_whole() -> 
         (175, 700, "MVM Musterhafter"), (175, 710, "Versicherungsverein Musterstadt a.G."),
     ])])
     assert invoice.seller.name == "MVM Musterhafter Versicherungsverein Musterstadt a.G."
+
+
+def test_a_block_label_and_the_buyer_s_block_are_no_letterhead() -> None:
+    """GIVEN a page whose top holds only 'Factuuradres' over the buyer's block and 'Afleveradres'
+    over the delivery address (the seller's name is in a picture) THEN no seller name is read,
+    rather than the label's or the buyer's."""
+    invoice = extract_fields([page([
+        (80, 60, "Factuuradres"), (360, 60, "Afleveradres"),
+        (80, 76, "Noordwind Handel"), (360, 76, "Magazijn Oost"),
+        (80, 90, "Havenweg 12"), (360, 90, "Kade 9"),
+        (80, 104, "1234 AB Utrecht"), (360, 104, "1234 AB Utrecht"),
+        (80, 300, "Factuur totaal EUR"), (300, 300, "49,99"),
+    ])])
+    assert invoice.buyer.name == "Noordwind Handel"
+    assert invoice.seller.name is None
