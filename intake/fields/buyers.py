@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.labels import BUYER
 from intake.fields.layout import Cell, TextLine
-from intake.fields.parties import SALUTATION, name_lines_after, name_value
+from intake.fields.parties import CONTACT, SALUTATION, name_lines_after, name_value
 
 
 def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[int]:
@@ -62,12 +62,16 @@ def _address_window(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None
 ) -> Candidate[str] | None:
     """Return the first line of the first address block (3+ aligned lines) in page one's top half."""
-    labelled = {h.cell.line for h in hits}
-    sellers: set[int] = set()  # lines of the seller's own block (its letterhead)
+    # Labels in a column of their own beside the window ("Rechnungsnummer: 1" on the right) do not
+    # make its lines labelled ones.
+    labelled = {id(h.cell) for h in hits}
+    sellers: set[int] = set()  # cells of the seller's own block (its letterhead), beside which a window may be
     for line in lines:
-        if line.page != 1 or not 0.05 < line.relative_top < 0.5 or line.index in labelled | sellers:
+        if line.page != 1 or not 0.05 < line.relative_top < 0.5:
             continue
         for cell in line.cells:
+            if id(cell) in labelled or id(cell) in sellers:
+                continue
             block = _aligned_below(lines, cell)
             name = name_value(cell.text)
             if name and seller and _similar(name, seller):
@@ -75,9 +79,11 @@ def _address_window(
                 for below in block:
                     if SALUTATION.match(below.text.strip(" :,;")):
                         break
-                    sellers.add(below.line)
+                    sellers.add(id(below))
                 continue
-            if len(block) >= 2 and name and not any(b.line in labelled for b in block[:2]):
+            if CONTACT.search(cell.text):
+                continue  # web, mail, phone or tax numbers: no name, and a sender's block at that
+            if len(block) >= 2 and name and not any(id(b) in labelled for b in block[:2]):
                 if any(ch.isdigit() for b in block for ch in b.text):
                     return Candidate(name, 0.4, line.index)
     return None

@@ -49,7 +49,7 @@ _ADDRESS = re.compile(
     r"|^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]+(?:[\s'-][^\W\d]+){0,4}$"
 )
 # What a party's own block shows and an addressee's does not: how to reach it, and its numbers.
-_CONTACT = re.compile(
+CONTACT = re.compile(
     r"@|\bwww\.|https?://|\b(?:tel|phone|telefon|fax|t[eé]l[eé]phone)\b|\+\d{1,3}[\s\d]{6,}|\biban\b"
     r"|\b(?:vat|ust|tva|moms|cvr|mwst|uid|btw)\b",
     re.IGNORECASE,
@@ -202,14 +202,14 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
     cells = [c for c in line.cells if name.split()[0] in c.text] or list(line.cells)
     x0, height = cells[0].x0, cells[0].height
     after = cells[0].text.partition(name)[2] if name in cells[0].text else ""
-    if _CONTACT.search(after) or any(_CONTACT.search(c.text) for c in line.cells if c not in cells):
+    if CONTACT.search(after) or any(CONTACT.search(c.text) for c in line.cells if c not in cells):
         return 0.3
     if find_vat_ids(after) or find_ibans(after):
         return 0.3  # a footer line "Name · street · town · VAT ID"
     for below in lines[index + 1 : index + 5]:
         if below.page != line.page:
             break
-        if any(abs(c.x0 - x0) < 2 * height and _CONTACT.search(c.text) for c in below.cells):
+        if any(abs(c.x0 - x0) < 2 * height and CONTACT.search(c.text) for c in below.cells):
             return 0.3
     return 0.0
 

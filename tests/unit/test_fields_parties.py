@@ -186,3 +186,17 @@ def test_a_block_label_and_the_buyer_s_block_are_no_letterhead() -> None:
     ])])
     assert invoice.buyer.name == "Noordwind Handel"
     assert invoice.seller.name is None
+
+
+def test_the_address_window_beside_a_letterhead_and_a_column_of_labels() -> None:
+    """GIVEN the seller's letterhead in a right column (name, street, town, web address) level with
+    the buyer's address window on the left, and 'Rechnungsnummer:' labels to the window's right
+    THEN the window's first line is the buyer, not a line of the letterhead."""
+    invoice = extract_fields([page([
+        (380, 60, "Nordlicht Software GmbH"), (380, 74, "Hafenstraße 5"), (380, 88, "20457 Hamburg"),
+        (380, 102, "www.nordlicht.example"), (380, 116, "Geschäftsführer: Jan Berg"),
+        (50, 102, "Beispiel Handel KG"), (50, 116, "Marktweg 3"), (50, 130, "50667 Köln"),
+        (380, 130, "Rechnungsnummer: 2024-117"), (380, 144, "Kundennummer: 4711"),
+    ])])
+    assert invoice.buyer.name == "Beispiel Handel KG"
+    assert invoice.seller.name == "Nordlicht Software GmbH"
