@@ -93,7 +93,7 @@ LABELS: tuple[Label, ...] = (
         r"grand\s*total", r"total\s*amount", r"amount\s*due", r"total\s*due", r"balance\s*due",
         r"invoice\s*total", r"total\s*incl\.?(?:uding)?\s*(?:vat|tax)", r"total\s*\(?incl",
         r"gesamtbetrag", r"rechnungsbetrag", r"rechnungssumme", r"bruttosumme", r"bruttobetrag",
-        r"\bbrutto\b", r"endbetrag", r"zahlbetrag", r"zu\s*zahlen", r"gesamtsumme", r"summe\s*brutto",
+        r"\bbrutto\b", r"endbetrag", r"endsumme", r"zahlbetrag", r"zu\s*zahlen", r"gesamtsumme", r"summe\s*brutto",
         r"gesamt\s*brutto", r"montant\s*ttc", r"total\s*ttc", r"net\s*a\s*payer", r"montant\s*total",
         r"total\s*a\s*payer", r"\bi\s*alt\b", r"total\s*inkl\.?\s*moms", r"at\s*betale",
         r"total\s*\(?rm\)?", r"round(?:ing)?\s*total", r"total\s*amount\s*payable", r"total\s*payable",

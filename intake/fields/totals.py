@@ -61,6 +61,15 @@ def _is_rate(text: str, amount: AmountMatch) -> bool:
     return text[: amount.start].rstrip().endswith("%")
 
 
+# A rate's base: "USt. 19 % auf 804,35", "VAT 20% on 100.00", "TVA 20 % sur 100,00".
+_BASE = re.compile(r"%\s*(?:auf|on|of|sur|de|af|von|van|from|over)\s*(?:[€$£]|eur|chf|gbp|usd|dkk)?\s*$", re.IGNORECASE)
+
+
+def _is_base(text: str, amount: AmountMatch) -> bool:
+    """Return whether the amount is the base a tax rate is worked out on, not the tax itself."""
+    return _BASE.search(text[: amount.start]) is not None
+
+
 def cell_field(cell_hits: Sequence[LabelHit], text: str) -> str | None:
     """Return which amount labels name together in `text` ("Summe Netto (exkl. USt.)" -> net).
 
@@ -143,7 +152,7 @@ def amount_candidates(
     chosen = {id(h) for _, h in amount_hits}
     # Other amount labels of a chosen label's cell qualify it; they must not cut its value off.
     others = [h for h in hits if h.field not in ALL_AMOUNT_FIELDS or id(h) in chosen]
-    rates: list[Candidate[Decimal]] = []
+    parts: list[Candidate[Decimal]] = []  # per-rate taxes or per-kind nets, each on its own line
     for hit_field, hit in amount_hits:
         if hit_field != field:
             continue
@@ -158,7 +167,8 @@ def amount_candidates(
             amounts = find_amounts(strip_currency(place.text))
             if place.kind == "inline":
                 amounts = [a for a in amounts if a.start < 25]
-            amounts = [a for a in amounts if not _is_rate(place.text, a) and not _is_identifier(a)]
+            amounts = [a for a in amounts if not _is_rate(place.text, a) and not _is_identifier(a)
+                       and not _is_base(place.text, a)]
             if not amounts:
                 continue
             last = amounts[-1]  # amounts columns are on the right
@@ -176,13 +186,15 @@ def amount_candidates(
             below.append(candidate)
         if right is not None:
             found.append(right)
-            if field == TAX_TOTAL and _PERCENT.search(lines[hit.cell.line].text):
-                rates.append(right)
+            if field == NET_TOTAL or _PERCENT.search(lines[hit.cell.line].text):
+                parts.append(right)
         found += _sum_row_first(below)
-    if len({c.line for c in rates}) >= 2:
-        # Tax printed per rate only: their sum is the tax total, if the arithmetic agrees.
-        total = sum((c.value for c in rates), Decimal(0))
-        found.append(Candidate(total, 0.7, rates[-1].line))
+    if field != TOTAL and len({c.line for c in parts}) >= 2:
+        # Tax printed per rate only ("USt. 19 % auf 804,35 | USt. 19 % auf 4,99"), or net per kind
+        # ("Positionen netto | Versandkosten netto"): their sum is the total of the field, if the
+        # arithmetic agrees.
+        total = sum((c.value for c in parts), Decimal(0))
+        found.append(Candidate(total, 0.7, parts[-1].line))
     return found
 
 

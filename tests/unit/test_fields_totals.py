@@ -147,3 +147,18 @@ def test_an_amount_including_a_tax_is_not_that_tax() -> None:
     ])])
     assert invoice.tax_total == Decimal("35.13")
     assert invoice.total == Decimal("220.00")
+
+
+def test_nets_per_kind_and_taxes_per_rate_add_up_to_their_totals_and_a_rate_s_base_is_no_tax() -> None:
+    """GIVEN 'Positionen netto 500,00', 'Versandkosten netto 10,00', 'Positionen USt. 19,00% auf
+    500,00 € | 95,00', 'Versandkosten USt. 19,00% auf 10,00 € | 1,90' and 'Endsumme 606,90'
+    THEN net 510.00 and tax 96.90 are the sums, not a base printed after 'auf'."""
+    invoice = extract_fields([page([
+        (200, 400, "Positionen netto"), (480, 400, "500,00 €"),
+        (200, 414, "Versandkosten netto"), (480, 414, "10,00 €"),
+        (200, 428, "Positionen USt. 19,00% auf 500,00 €"), (480, 428, "95,00 €"),
+        (200, 442, "Versandkosten USt. 19,00% auf 10,00 €"), (480, 442, "1,90 €"),
+        (200, 456, "Endsumme"), (480, 456, "606,90 €"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("510.00"), Decimal("96.90"), Decimal("606.90"))
