@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from intake.fields.amounts import find_currencies
-from intake.fields.dates import fold, fold_chars
+from intake.fields.dates import fold_chars
 from intake.words import Page, Word
 
 #: A gap wider than this many word heights separates two cells on a line.
@@ -66,12 +66,12 @@ class TextLine:
     #: Where the page sits, 0 at its top and 1 at its bottom, for header/footer rules.
     relative_top: float
     text: str = field(init=False, repr=False, compare=False)
+    #: The cells' folded texts joined as `text` joins theirs: same length, same positions.
     folded: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        text = " ".join(c.text for c in self.cells)
-        object.__setattr__(self, "text", text)
-        object.__setattr__(self, "folded", fold(text))
+        object.__setattr__(self, "text", " ".join(c.text for c in self.cells))
+        object.__setattr__(self, "folded", " ".join(c.folded for c in self.cells))
 
     @property
     def words(self) -> tuple[Word, ...]:
