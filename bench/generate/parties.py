@@ -79,7 +79,7 @@ _CITIES = {
     "GB": ("London", "Leeds", "Bristol", "Manchester"), "NO": ("Oslo", "Bergen"),
     "SE": ("Stockholm", "Göteborg"), "PL": ("Warszawa", "Kraków"), "US": ("Boston", "Austin", "Denver"),
 }
-_PEOPLE = ("Anna Schmidt", "Jonas Weber", "Claire Martin", "Lucas Bernard", "Mette Jensen",
+PEOPLE = ("Anna Schmidt", "Jonas Weber", "Claire Martin", "Lucas Bernard", "Mette Jensen",
            "Søren Nielsen", "Emily Clarke", "James Walker", "Sofia Rossi", "Lars Andersen")
 
 
@@ -174,7 +174,7 @@ def company_name(rng: random.Random, country: Country) -> str:
 
 def party(rng: random.Random, country: Country, language: str, *, person: bool = False) -> Party:
     """Return a company (or, with `person`, a private buyer) of `country` with its numbers."""
-    name = rng.choice(_PEOPLE) if person else company_name(rng, country)
+    name = rng.choice(PEOPLE) if person else company_name(rng, country)
     streets = _STREETS.get(language, _STREETS["en"])
     number = rng.randint(1, 180)
     street = f"{number} {rng.choice(streets)}" if language in ("fr", "en") else f"{rng.choice(streets)} {number}"
