@@ -8,5 +8,9 @@ MANIFEST.tsv listing them, so `bench.accuracy --generated OUT_DIR` scores them l
 Everything follows from the seed: layouts (labels left of, above or right of their values, on
 the title's line; tables with and without rules; totals blocks; bank details in footers),
 languages (en/de/fr/da), number and date formats, sellers from inside and outside the EU with
-valid VAT IDs and IBANs (check digits computed with python-stdnum), currencies printed or not.
+valid VAT IDs and IBANs (check digits computed with python-stdnum), currencies printed or not,
+and the variants real invoices show (`variants`, `totals`): the seller only in a logo or footer,
+sender lines, delivery addresses, customer and order numbers, service periods, due dates in a
+sentence, discounts, shipping, several tax rates, gross prices, payments received, credit notes
+and direct-debit notices naming the buyer's account.
 """

@@ -7,8 +7,9 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from bench.generate import wording
+from bench.generate import variants, wording
 from bench.generate.parties import COUNTRIES, Country, party
+from bench.generate.totals import Item, Say, Variant, totals
 
 CENT = Decimal("0.01")
 TAX_RATES = {
@@ -55,13 +56,82 @@ class Printer:
         return wording.format_date(value, self.date_style, self.language)
 
 
-def _items(rng: random.Random, language: str, big: bool) -> list[tuple[str, Decimal, Decimal, Decimal]]:
-    rows = []
-    for description in rng.sample(wording.ITEMS[language], rng.randint(1, 5)):
+REDUCED_RATES = {
+    "DE": (7,), "AT": (10, 13), "FR": (10, Decimal("5.5")), "BE": (6, 12), "LU": (8, 3), "NL": (9,),
+    "IT": (10, 5), "ES": (10,), "FI": (14, 10), "IE": (Decimal("13.5"), 9), "CH": (Decimal("2.6"),),
+    "GB": (5,), "NO": (15, 12), "SE": (12, 6), "PL": (8, 5),
+}
+
+
+def _items(rng: random.Random, language: str, big: bool, rates: tuple[Decimal, ...],
+           sign: Decimal) -> list[Item]:
+    """Return 1-5 item lines; with several `rates`, each line gets one and at least two are used."""
+    chosen = rng.sample(wording.ITEMS[language], rng.randint(2 if len(rates) > 1 else 1, 5))
+    line_rates = [rates[0], rates[1], *(rng.choice(rates) for _ in chosen[2:])] if len(rates) > 1 else \
+        [rates[0]] * len(chosen)
+    rng.shuffle(line_rates)
+    items = []
+    for description, rate in zip(chosen, line_rates, strict=True):
         quantity = Decimal(rng.choice((1, 1, 2, 3, 5, 10, 12)))
-        scale = 4000 if big else 300
-        unit = _money(rng.uniform(5, scale))
-        rows.append((description, quantity, unit, _money(quantity * unit)))
+        price = sign * _money(rng.uniform(5, 4000 if big else 300))
+        items.append(Item(description, quantity, price, _money(quantity * price), rate))
+    return items
+
+
+def _totals_variant(rng: random.Random, several_rates: bool, credit: bool) -> Variant:
+    if credit:
+        return Variant(gross=rng.random() < 0.2, credit=True)
+    return Variant(
+        gross=rng.random() < 0.2,
+        discount_pct=rng.choice((2, 3, 5, 10, 15)) if not several_rates and rng.random() < 0.2 else None,
+        shipping=_money(rng.uniform(4, 60)) if rng.random() < 0.2 else None,
+        prepaid_share=Decimal(rng.choice(("0.3", "0.5", "0.25"))) if rng.random() < 0.12 else None,
+        tax_sum_line=rng.random() < 0.5,
+    )
+
+
+def _quantity(say: Say, style: str, quantity: Decimal, number_style: tuple[str, str]) -> str:
+    if style == "x":
+        return f"{quantity} x"
+    if style == "unit":
+        return f"{quantity} {say('unit')}"
+    if style == "decimal":
+        return wording.format_number(quantity, number_style)
+    return str(quantity)
+
+
+def _rate_text(rate: Decimal) -> str:
+    return f"{int(rate) if rate == rate.to_integral() else rate} %"
+
+
+def _item_rows(say: Say, columns: str, quantity_style: str, items: list[Item], printer: Printer) -> list[dict[str, str]]:
+    """Return the printed cells of each item line (the template picks the columns it shows)."""
+    return [
+        {"pos": str(n), "desc": item.description,
+         "qty": str(item.quantity) if "unit" in columns else _quantity(say, quantity_style, item.quantity,
+                                                                     printer.style),
+         "unit": say("unit"), "rate": _rate_text(item.rate),
+         "price": printer.money(item.price, bare=True), "amount": printer.money(item.amount, bare=True)}
+        for n, item in enumerate(items, 1)
+    ]
+
+
+def _other_dates_and_numbers(rng: random.Random, say: Say, printer: Printer, layout: dict[str, object],
+                             issued: dt.date, credit: bool) -> list[tuple[str, str]]:
+    """Return the rows printed beside the number and issue date: a delivery date or service period,
+    the corrected invoice's number, customer and order numbers, in random order."""
+    rows: list[tuple[str, str]] = []
+    if layout["dates"] == "delivery":
+        rows.append((say("delivery"), printer.date(issued - dt.timedelta(days=rng.randint(0, 10)))))
+    elif layout["dates"] == "period":
+        end = issued.replace(day=1) - dt.timedelta(days=1)
+        start = (issued.replace(day=1) - dt.timedelta(days=rng.choice((1, 28)))).replace(day=1)
+        rows.append((say("period"), f"{printer.date(start)} – {printer.date(end)}"))
+    if credit:
+        year = issued.year
+        rows.append((say("original"), rng.choice(_NUMBERS).format(y=year, yy=year % 100, n=rng.randint(1, 99999))))
+    rows += variants.reference_rows(rng, say, layout)
+    rng.shuffle(rows)
     return rows
 
 
@@ -72,60 +142,80 @@ def invoice(rng: random.Random, serial: int) -> tuple[dict[str, Any], dict[str, 
     seller = party(rng, country, language)
     buyer_country = country if rng.random() < 0.7 else COUNTRIES[rng.choice(list(COUNTRIES))]
     buyer = party(rng, buyer_country, language, person=rng.random() < 0.15)
+    consignee = party(rng, buyer_country, language, person=rng.random() < 0.5)
     currency_mode = rng.choice(("code", "symbol", "none", "none", "label", "header"))
     printer = Printer(rng, language, country, currency_mode)
+    say = lambda key, **kw: wording.pick(rng, language, key, **kw)  # noqa: E731
+    credit = rng.random() < 0.08
+    layout = variants.draw_layout(rng, credit)
     issued = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
     days = rng.choice((10, 14, 30, 30, 45))
-    due = issued + dt.timedelta(days=days) if rng.random() < 0.75 else None
+    due = issued + dt.timedelta(days=days) if not credit and rng.random() < 0.75 else None
     year = issued.year
     number = rng.choice(_NUMBERS).format(y=year, yy=year % 100, n=rng.randint(1, 99999))
-    items = _items(rng, language, big=rng.random() < 0.4)
-    net = sum((i[3] for i in items), Decimal(0))
-    rate = TAX_RATES[country.code]
-    tax = _money(net * Decimal(rate) / 100)
-    total = net + tax
+    standard = Decimal(TAX_RATES[country.code])
+    reduced = REDUCED_RATES.get(country.code, ())
+    rates = (standard, Decimal(rng.choice(reduced))) if reduced and rng.random() < 0.25 else (standard,)
+    items = _items(rng, language, rng.random() < 0.4, rates, Decimal(-1) if credit else Decimal(1))
+    variant = _totals_variant(rng, len(rates) > 1, credit)
+    block = totals(rng, language, say, items, standard, variant)
     show_vat = seller.vat_id is not None and rng.random() < 0.85
-    show_iban = seller.iban is not None and rng.random() < 0.85
-    say = lambda key, **kw: wording.pick(rng, language, key, **kw)  # noqa: E731
-    layout = {
-        "meta": rng.choice(("table", "above", "inline", "title-line")),
-        "meta_side": rng.choice(("left", "right")),
-        "seller_top": rng.choice(("letterhead", "letterhead", "right", "footer-only")),
-        "buyer_label": rng.random() < 0.6,
-        "table_rules": rng.random() < 0.5,
-        "totals": rng.choice(("block", "rows")),
-        "footer": rng.choice(("columns", "lines", "payment-text")),
-        "vat_labelled": rng.random() < 0.8,
-    }
+    show_iban = seller.iban is not None and rng.random() < 0.85 and layout["payment"] != "debit"
+    bic = variants.bic(rng, country.code)
+    head = [(say("credit_number") if credit else say("number"), number), (say("date"), printer.date(issued))]
+    meta = head + _other_dates_and_numbers(rng, say, printer, layout, issued, credit)
+    due_text = None if due is None else printer.date(due)
+    if due_text and layout["due_in"] == "meta":
+        meta.append((say("due"), due_text))
+    if currency_mode == "label":
+        meta.append((say("currency"), country.currency))
+    notes = []
+    if due is None or layout["due_in"] == "meta":
+        if rng.random() < 0.6 and not credit:
+            notes.append(say("terms", days=days))
+    else:
+        notes.append(say("pay_by", date=due_text))
+    notes += variants.payment_notes(rng, say, layout, seller=seller, buyer=buyer,
+                                    amount=printer.money(block.payable), number=number, due=due_text, bic_code=bic,
+                                    show_iban=show_iban)
+    if credit:
+        notes.append(say("credit_note"))
+    top = layout["seller_top"]
     context = {
-        "language": language, "layout": layout, "seller": seller, "buyer": buyer,
-        "title": say("title"), "number_label": say("number"), "number": number,
-        "date_label": say("date"), "date": printer.date(issued),
-        "due_label": say("due"), "due": None if due is None else printer.date(due),
-        "terms": say("terms", days=days) if rng.random() < 0.6 else None,
-        "bill_to": say("bill_to"), "vat_label": say("vat_id"), "bank_label": say("bank"),
-        "currency_label": say("currency"), "currency": country.currency,
-        "currency_mode": currency_mode,
-        "show_vat": show_vat, "show_iban": show_iban,
-        "bic": "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(4)) + country.code + "XX",
-        "heads": {k: say(k) for k in ("qty", "desc", "price", "amount")},
-        "items": [(d, str(q), printer.money(u, bare=True), printer.money(a, bare=True)) for d, q, u, a in items],
-        "net_label": say("net"), "tax_label": say("tax", rate=rate), "total_label": say("total"),
-        "net": printer.money(net), "tax": printer.money(tax), "total": printer.money(total),
-        "thanks": say("thanks"), "page": say("page"),
+        "language": language, "layout": layout, "seller": seller,
+        "logo": (variants.brand(seller.name, seller) if rng.random() < 0.5 else seller.name.upper())
+        if top == "logo" else None,
+        "sender": variants.sender_line(rng, seller) if layout["sender_line"] else None,
+        "addresses": variants.buyer_blocks(rng, say, layout, buyer, consignee),
+        "title": say("credit_title") if credit else say("title"),
+        "number_label": meta[0][0], "number": number,
+        "meta_rows": meta[1:] if layout["meta"] == "title-line" else meta,
+        "currency": country.currency, "currency_mode": currency_mode,
+        "show_vat": show_vat, "show_iban": show_iban, "vat_label": say("vat_id"), "bank_label": say("bank"),
+        "bank_name": say("bank_names"), "bic": bic,
+        "heads": {k: say(k) for k in ("qty", "desc", "price", "amount", "pos", "rate")} | {"unit": say("unit_head")},
+        "columns": layout["columns"], "items": _item_rows(say, str(layout["columns"]), str(layout["quantity"]),
+                                                         items, printer),
+        "totals": [(label, printer.money(value), strong) for label, value, strong in block.rows],
+        "notes": notes, "thanks": say("thanks"), "page": say("page"),
     }
     truth = {
         "invoice_number": number, "issue_date": issued.isoformat(),
         "due_date": None if due is None else due.isoformat(), "currency": country.currency,
-        "total": str(total), "net_total": str(net), "tax_total": str(tax),
+        "total": str(block.total), "net_total": str(block.net), "tax_total": str(block.tax),
         "seller": {"name": seller.name, "vat_id": seller.vat_id if show_vat else None,
                    "iban": seller.iban if show_iban else None},
         "buyer": {"name": buyer.name},
         "source": "bench.generate", "license": "generated",
         "_meta": {"document": "invoice", "serial": serial, "language": language, "country": country.code,
                   "currency_printed": currency_mode, "number_style": printer.style,
-                  "date_style": printer.date_style, **layout},
+                  "date_style": printer.date_style, "credit": credit, "rates": [str(r) for r in rates],
+                  "gross": variant.gross, "discount_pct": variant.discount_pct,
+                  "shipping": None if variant.shipping is None else str(variant.shipping),
+                  "prepaid": variant.prepaid_share is not None, **layout},
     }
+    if block.payable != block.total:
+        truth["_meta"]["amount_due"] = str(block.payable)  # as the corpus keeps it: beside the total
     return context, truth
 
 

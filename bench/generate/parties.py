@@ -28,9 +28,9 @@ class Country:
 
 
 COUNTRIES: dict[str, Country] = {c.code: c for c in (
-    Country("DE", "EUR", ("de", "en"), ("Germany", "Deutschland"), "n" * 18, ("GmbH", "AG", "KG", "GmbH & Co. KG", "UG"), "nnnnn"),
+    Country("DE", "EUR", ("de", "en"), ("Germany", "Deutschland"), "n" * 18, ("GmbH", "AG", "KG", "GmbH & Co. KG", "UG (haftungsbeschränkt)", "e.K."), "nnnnn"),
     Country("AT", "EUR", ("de",), ("Austria", "Österreich"), "n" * 16, ("GmbH", "AG", "OG"), "nnnn"),
-    Country("FR", "EUR", ("fr", "en"), ("France",), "n" * 10 + "c" * 11 + "nn", ("SARL", "SAS", "SA", "EURL"), "nnnnn"),
+    Country("FR", "EUR", ("fr", "en"), ("France",), "n" * 10 + "c" * 11 + "nn", ("SARL", "SAS", "S.A.S.", "SA", "EURL"), "nnnnn"),
     Country("BE", "EUR", ("fr", "en"), ("Belgium", "Belgique"), "n" * 12, ("SRL", "SA", "BV"), "nnnn"),
     Country("LU", "EUR", ("fr", "de"), ("Luxembourg",), "nnn" + "c" * 13, ("S.à r.l.", "SA"), "L-nnnn"),
     Country("NL", "EUR", ("en",), ("Netherlands", "Nederland"), "aaaa" + "n" * 10, ("B.V.", "N.V."), "nnnn aa"),
@@ -40,7 +40,7 @@ COUNTRIES: dict[str, Country] = {c.code: c for c in (
     Country("IE", "EUR", ("en",), ("Ireland",), "aaaa" + "n" * 14, ("Ltd", "Limited", "DAC"), "aan aaan"),
     Country("DK", "DKK", ("da", "en"), ("Denmark", "Danmark"), "n" * 14, ("ApS", "A/S", "I/S"), "nnnn"),
     Country("CH", "CHF", ("de", "fr", "en"), ("Switzerland", "Schweiz", "Suisse"), "nnnnn" + "n" * 12, ("AG", "GmbH", "SA", "Sàrl"), "nnnn"),
-    Country("GB", "GBP", ("en",), ("United Kingdom", "UK"), "aaaa" + "n" * 14, ("Ltd", "Limited", "PLC", "LLP"), "aan naa"),
+    Country("GB", "GBP", ("en",), ("United Kingdom", "UK"), "aaaa" + "n" * 14, ("Ltd", "Ltd.", "Limited", "PLC", "LLP"), "aan naa"),
     Country("NO", "NOK", ("da", "en"), ("Norway", "Norge"), "n" * 11, ("AS", "ASA"), "nnnn"),
     Country("SE", "SEK", ("en", "da"), ("Sweden", "Sverige"), "n" * 20, ("AB",), "nnn nn"),
     Country("PL", "PLN", ("en",), ("Poland", "Polska"), "n" * 24, ("Sp. z o.o.", "S.A."), "nn-nnn"),
@@ -79,7 +79,7 @@ _CITIES = {
     "GB": ("London", "Leeds", "Bristol", "Manchester"), "NO": ("Oslo", "Bergen"),
     "SE": ("Stockholm", "Göteborg"), "PL": ("Warszawa", "Kraków"), "US": ("Boston", "Austin", "Denver"),
 }
-_PEOPLE = ("Anna Schmidt", "Jonas Weber", "Claire Martin", "Lucas Bernard", "Mette Jensen",
+PEOPLE = ("Anna Schmidt", "Jonas Weber", "Claire Martin", "Lucas Bernard", "Mette Jensen",
            "Søren Nielsen", "Emily Clarke", "James Walker", "Sofia Rossi", "Lars Andersen")
 
 
@@ -174,7 +174,7 @@ def company_name(rng: random.Random, country: Country) -> str:
 
 def party(rng: random.Random, country: Country, language: str, *, person: bool = False) -> Party:
     """Return a company (or, with `person`, a private buyer) of `country` with its numbers."""
-    name = rng.choice(_PEOPLE) if person else company_name(rng, country)
+    name = rng.choice(PEOPLE) if person else company_name(rng, country)
     streets = _STREETS.get(language, _STREETS["en"])
     number = rng.randint(1, 180)
     street = f"{number} {rng.choice(streets)}" if language in ("fr", "en") else f"{rng.choice(streets)} {number}"

@@ -10,6 +10,8 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from bench.generate.phrases import PHRASES
+
 LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
         "title": ("INVOICE", "Invoice", "Tax Invoice"),
@@ -139,4 +141,5 @@ def format_number(value: Decimal, style: tuple[str, str] | str) -> str:
 
 def pick(rng: random.Random, language: str, key: str, **values: object) -> str:
     """Return one of the language's wordings for `key`, with its placeholders filled."""
-    return rng.choice(LABELS[language][key]).format(**values)
+    table = LABELS[language] if key in LABELS[language] else PHRASES[language]
+    return rng.choice(table[key]).format(**values)

@@ -1,0 +1,128 @@
+"""Layout and content variants of a generated invoice, drawn per document.
+
+Each is a pattern real invoices show and a reader has to see through: the seller named only in a
+logo or a footer, a sender line above the address window, a delivery address beside the billing
+one, the buyer's own VAT ID and a contact person under its name, customer and order numbers beside
+the invoice number, service periods beside the issue date, the due date only in a sentence, and a
+SEPA direct-debit note whose IBAN is the buyer's own account.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from bench.generate import totals
+from bench.generate.parties import COUNTRIES, PEOPLE, Party, iban, print_iban
+
+Say = totals.Say
+
+
+def draw_layout(rng: random.Random, credit: bool) -> dict[str, object]:
+    """Return where each block goes and how it is drawn (also kept in the truth's `_meta`)."""
+    return {
+        "meta": rng.choice(("table", "above", "inline", "title-line")),
+        "meta_side": rng.choice(("left", "right")),
+        "seller_top": rng.choice(("letterhead", "letterhead", "right", "logo", "footer-only")),
+        "sender_line": rng.random() < 0.35,
+        "buyer_label": rng.random() < 0.6,
+        "ship_to": rng.random() < 0.2,
+        "attention": rng.random() < 0.2,
+        "buyer_vat": rng.random() < 0.2,
+        "refs": rng.choice(("none", "none", "customer", "order", "both")),
+        "dates": rng.choice(("issue", "issue", "delivery", "period")),
+        "due_in": "none" if credit else rng.choice(("meta", "meta", "sentence")),
+        "table_rules": rng.random() < 0.5,
+        "columns": rng.choice(("plain", "plain", "pos", "unit", "rate", "pos-unit-rate")),
+        "quantity": rng.choice(("plain", "plain", "x", "unit", "decimal")),
+        "totals": rng.choice(("block", "rows")),
+        "footer": rng.choice(("columns", "columns", "lines", "payment-text")),
+        "vat_labelled": rng.random() < 0.8,
+        "iban_label": rng.choice(("IBAN ", "IBAN: ", "IBAN: ", "")),
+        "payment": "none" if credit else rng.choice(("none", "none", "none", "pay-to", "debit")),
+    }
+
+
+def brand(name: str, party: Party) -> str:
+    """Return the company name without its legal form (what a logo shows), or the name as it is."""
+    for form in sorted(party.country.legal_forms, key=len, reverse=True):
+        if name.endswith(" " + form):
+            return name[: -len(form) - 1]
+    return name
+
+
+def sender_line(rng: random.Random, seller: Party) -> str:
+    """Return the one-line return address printed above the address window."""
+    mark = rng.choice((" · ", " - ", ", ", " | "))
+    return mark.join((seller.name, seller.street, seller.city_line))
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    label: str | None
+    lines: tuple[str, ...]
+
+
+def buyer_blocks(rng: random.Random, say: Say, layout: dict[str, object], buyer: Party,
+                 other: Party) -> list[Address]:
+    """Return the address blocks under the letterhead: the billing one, maybe a delivery one."""
+    lines = [buyer.name]
+    if layout["attention"] and buyer.name not in PEOPLE:
+        lines.append(say("attention", name=rng.choice(PEOPLE)))
+    lines += [buyer.street, buyer.city_line, buyer.country_name]
+    if layout["buyer_vat"] and buyer.vat_printed:
+        lines.append(say("buyer_vat", vat=buyer.vat_printed))
+    bill = Address(say("bill_to") if layout["buyer_label"] or layout["ship_to"] else None, tuple(lines))
+    if not layout["ship_to"]:
+        return [bill]
+    ship = Address(say("ship_to"), (other.name, other.street, other.city_line, other.country_name))
+    return [bill, ship] if rng.random() < 0.6 else [ship, bill]
+
+
+def reference_rows(rng: random.Random, say: Say, layout: dict[str, object]) -> list[tuple[str, str]]:
+    """Return the customer and order numbers printed beside the invoice number (never its truth)."""
+    rows = []
+    if layout["refs"] in ("customer", "both"):
+        shape = rng.choice(("K{n}", "{n}", "C-{n}", "{n}-01"))
+        rows.append((say("customer_no"), shape.format(n=rng.randint(1000, 999999))))
+    if layout["refs"] in ("order", "both"):
+        shape = rng.choice(("PO-{n}", "45000{n}", "B{n}", "ORD/{n}"))
+        rows.append((say("order_no"), shape.format(n=rng.randint(1000, 99999))))
+    return rows
+
+
+def debtor_iban(rng: random.Random, buyer: Party) -> str:
+    """Return the buyer's own account as a direct-debit note prints it."""
+    country = buyer.country if buyer.country.bban else COUNTRIES["DE"]
+    account = iban(rng, country)
+    if account is None:
+        raise ValueError(f"no IBAN shape for {country.code}")
+    return print_iban(rng, account)
+
+
+def creditor_id(rng: random.Random, code: str) -> str:
+    """Return a SEPA creditor identifier of the seller's country (shape only)."""
+    return f"{code}{rng.randint(10, 99)}ZZZ{rng.randint(10**10, 10**11 - 1)}"
+
+
+def bic(rng: random.Random, code: str) -> str:
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    return "".join(rng.choice(letters) for _ in range(4)) + code + rng.choice(("XX", "2X", "MM", "FF"))
+
+
+def payment_notes(rng: random.Random, say: Say, layout: dict[str, object], *, seller: Party,
+                  buyer: Party, amount: str, number: str, due: str | None, bic_code: str,
+                  show_iban: bool) -> list[str]:
+    """Return the payment sentences under the totals: a transfer request naming the seller's IBAN,
+    or a SEPA direct-debit notice naming the buyer's (the seller's own account is then not printed)."""
+    if layout["payment"] == "pay-to" and show_iban and seller.iban_printed:
+        return [say("pay_to", amount=amount, iban=seller.iban_printed, bic=bic_code, number=number)]
+    if layout["payment"] == "debit":
+        when = "" if due is None else say("debit_when", date=due)
+        notes = [say("debit", amount=amount, iban=debtor_iban(rng, buyer), when=when)]
+        if rng.random() < 0.6:
+            ref = f"{rng.choice(('M', 'REF-', 'SEPA'))}{rng.randint(1000, 99999)}"
+            notes.append(say("mandate", ref=ref, cid=creditor_id(rng, seller.country.code)))
+        return notes
+    return []
+

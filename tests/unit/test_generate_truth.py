@@ -1,0 +1,66 @@
+"""The generated invoices' truth says what their page prints (bench.generate, without rendering)."""
+
+from __future__ import annotations
+
+import random
+import re
+from decimal import Decimal
+from functools import cache
+
+import pytest
+
+from bench.generate import documents
+
+SEEDS = range(60)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+@cache
+def _drawn(seed: int) -> tuple[dict, dict]:
+    return documents.invoice(random.Random(seed), seed)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_totals_truth_is_printed_and_adds_up(seed: int) -> None:
+    """GIVEN an invoice drawn from a seed (any totals variant) THEN net + tax = total, and the
+    total, net and tax total of the truth are each printed as a line of the totals block (the tax
+    total of several rates may be printed only per rate), with the sign the truth keeps."""
+    context, truth = _drawn(seed)
+    total, net, tax = (Decimal(truth[k]) for k in ("total", "net_total", "tax_total"))
+    assert net + tax == total
+    printed = [value for _, value, _ in context["totals"]]
+    several_rates = len(truth["_meta"]["rates"]) > 1
+    for amount in (total, net) if several_rates else (total, net, tax):
+        matches = [v for v in printed if _digits(v) == _digits(f"{abs(amount):.2f}")]
+        assert matches, f"{amount} not printed in {printed}"
+        assert any(("-" in v) == (amount < 0) for v in matches)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_iban_and_due_date_truth_follow_the_page(seed: int) -> None:
+    """GIVEN an invoice drawn from a seed THEN a direct-debit notice (the buyer's account) leaves
+    the seller's IBAN unprinted and null, a credit note has no due date, and a printed due date
+    sits in the reference rows or in a payment sentence."""
+    context, truth = _drawn(seed)
+    meta = truth["_meta"]
+    if meta["payment"] == "debit":
+        assert truth["seller"]["iban"] is None and not context["show_iban"]
+    if meta["credit"]:
+        assert truth["due_date"] is None and Decimal(truth["total"]) < 0
+    if truth["due_date"] is not None:
+        rows = " ".join(v for _, v in context["meta_rows"])
+        sentences = " ".join(context["notes"])
+        assert (rows if meta["due_in"] == "meta" else sentences)
+
+
+def test_every_variant_is_drawn() -> None:
+    """GIVEN the invoices of the seeds THEN each totals and payment variant occurs at least once."""
+    metas = [_drawn(seed)[1]["_meta"] for seed in SEEDS]
+    assert any(m["credit"] for m in metas) and any(m["prepaid"] for m in metas)
+    assert any(m["gross"] for m in metas) and any(m["discount_pct"] for m in metas)
+    assert any(len(m["rates"]) > 1 for m in metas) and any(m["shipping"] for m in metas)
+    assert {m["payment"] for m in metas} >= {"none", "pay-to", "debit"}
+    assert {m["seller_top"] for m in metas} >= {"letterhead", "right", "logo", "footer-only"}
