@@ -153,6 +153,8 @@ def value_places(
     labelled_later = any(h.start >= hit.end for h in in_cell if h is not hit)
     if rest:
         places.append(Place(rest, 1.0, hit.cell, "inline"))
+    if hit.label.in_sentence:
+        return places
     if not labelled_later:
         line = lines[hit.cell.line]
         right = [c for c in line.cells if c.x0 > hit.cell.x1]
@@ -192,6 +194,7 @@ def _value_units(cell: Cell) -> list[tuple[Word, ...]]:
         starts.append(offset)
         offset += len(word.text) + 1
     units: list[tuple[Word, ...]] = []
+    is_date: list[bool] = []
     dates = find_dates(cell.text)
     for word, start in zip(cell.words, starts):
         date = next((d for d in dates if d.start <= start < d.end), None)
@@ -199,7 +202,19 @@ def _value_units(cell: Cell) -> list[tuple[Word, ...]]:
             units[-1] = (*units[-1], word)
         else:
             units.append((word,))
+            is_date.append(date is not None)
+    # A period ("1 octobre 2024 – 31 octobre 2024") is one value, under one label.
+    i = 0
+    while i + 2 < len(units):
+        if is_date[i] and is_date[i + 2] and len(units[i + 1]) == 1 and units[i + 1][0].text.casefold() in _RANGE:
+            units[i : i + 3] = [units[i] + units[i + 1] + units[i + 2]]
+            is_date[i : i + 3] = [True]
+        i += 1
     return units
+
+
+#: Words between the two dates of a period.
+_RANGE = frozenset({"-", "–", "—", "to", "bis", "au", "til", "tot", "until"})
 
 
 def hits_for(hits: Sequence[LabelHit], *fields: str) -> list[LabelHit]:

@@ -42,10 +42,12 @@ class Label:
     field: str
     pattern: str
     weight: float = 1.0
+    #: A phrase of a sentence, whose value follows it in the same sentence, never on another line.
+    in_sentence: bool = False
 
 
-def _labels(field: str, weight: float, *patterns: str) -> tuple[Label, ...]:
-    return tuple(Label(field, p, weight) for p in patterns)
+def _labels(field: str, weight: float, *patterns: str, in_sentence: bool = False) -> tuple[Label, ...]:
+    return tuple(Label(field, p, weight, in_sentence) for p in patterns)
 
 
 LABELS: tuple[Label, ...] = (
@@ -88,6 +90,17 @@ LABELS: tuple[Label, ...] = (
         r"te\s*betalen\s*voor",
     ),
     *_labels(DUE_DATE, 0.9, r"\bdue\b(?!\s*(?:to|from)\b)", r"betales\s*senest", r"\bexigible\b"),
+    # The due date said in a sentence that ends with it ("Please settle this invoice by 2 January 2025.",
+    # "À régler au plus tard le 19/06/2025.", "Sidste rettidige betaling 26.03.2024.").
+    *_labels(
+        DUE_DATE, 0.9,
+        r"settle\s*(?:this\s*invoice\s*|the\s*amount\s*)?(?:by|before|on)", r"no\s*later\s*than",
+        r"zahlen\s*sie\s*(?:den\s*betrag\s*)?bis(?:\s*zum)?", r"bis\s*spatestens(?:\s*(?:zum|am))?",
+        r"spatestens\s*(?:bis\s*)?(?:zum|am)", r"regler\s*avant(?:\s*le)?", r"au\s*plus\s*tard\s*le",
+        r"paiement\s*attendu\s*(?:le|avant\s*le|pour\s*le)", r"sidste\s*rettidige\s*betaling",
+        r"(?:indbetales|indbetalt|betalt)\s*senest", r"uiterlijk\s*(?:op|voor)?",
+        in_sentence=True,
+    ),
     *_labels(
         TOTAL, 1.0,
         r"grand\s*total", r"total\s*amount", r"amount\s*due", r"total\s*due", r"balance\s*due",

@@ -115,3 +115,33 @@ def test_an_austrian_uid_number_in_the_footer_is_the_vat_id_not_the_invoice_numb
     ])])
     assert invoice.invoice_number == "2025/74544"
     assert invoice.seller.vat_id == "ATU78147541"
+
+
+def test_a_due_date_said_in_a_sentence_that_ends_with_it() -> None:
+    """GIVEN 'Please settle this invoice by 2 January 2025.' (and the same in French, German, Danish)
+    THEN that date is the due date; a phrase whose date lies elsewhere names none."""
+    for sentence, due in [
+        ("Please settle this invoice by 2 January 2025.", dt.date(2025, 1, 2)),
+        ("À régler au plus tard le 19/06/2025.", dt.date(2025, 6, 19)),
+        ("Bitte zahlen Sie bis zum 12.03.2025.", dt.date(2025, 3, 12)),
+        ("Sidste rettidige betaling 26.03.2025.", dt.date(2025, 3, 26)),
+    ]:
+        invoice = extract_fields([page([(50, 100, "Invoice no. 2025-1"), (50, 114, "Date 01.01.2025"),
+                                        (50, 500, sentence)])])
+        assert invoice.due_date == due, sentence
+    invoice = extract_fields([page([
+        (50, 100, "Rechnung Nr. 2025-1"), (50, 114, "Datum 01.01.2025"),
+        (50, 500, "Bei Bestellungen bis zum 19.12. ist die Lieferung bis spätestens 23.12. garantiert."),
+        (50, 514, "Lieferdatum: 02.01.2025"),
+    ])])
+    assert invoice.due_date is None
+
+
+def test_a_period_under_its_column_leaves_the_next_column_s_date_to_its_label() -> None:
+    """GIVEN labels 'N° | Date | Période facturée | À payer avant le' over a values row that runs
+    together, the period spilling under the due date's label THEN the due date is the last date."""
+    invoice = extract_fields([page([
+        (59, 300, "N°"), (146, 300, "Date"), (240, 300, "Période facturée"), (350, 300, "À payer avant le"),
+        (59, 314, "INV-2024-48518 8 novembre 2024 1 octobre 2024 – 31 octobre 2024 8 décembre 2024"),
+    ])])
+    assert invoice.due_date == dt.date(2024, 12, 8)
