@@ -10,6 +10,7 @@ from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.labels import BUYER
 from intake.fields.layout import Cell, TextLine
 from intake.fields.parties import CONTACT, SALUTATION, name_lines_after, name_value
+from intake.fields.totals import is_item_header
 
 
 def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[int]:
@@ -29,20 +30,32 @@ def buyer_name(
     found = [c for hit in hits_for(hits, BUYER) for c in name_lines_after(lines, hit)]
     if found:
         return best(found)
-    return _under_sender_line(lines) or _address_window(lines, hits, seller)
+    return _under_sender_line(lines, seller) or _address_window(lines, hits, seller)
 
 
 # The sender's one-line address over a window envelope's recipient: "Firma ● Straße 1 ● 12345 Ort".
 _SENDER_MARKS = re.compile(r"[●•·|]|\s[-–]\s")
 
 
-def _under_sender_line(lines: Sequence[TextLine]) -> Candidate[str] | None:
+def _is_sender_line(line: TextLine, seller: str | None) -> bool:
+    """Return whether `line` is the sender's return address: parts set apart by bullets or dashes
+    with a postcode ("Firma ● Straße 1 ● 12345 Ort"), or the seller's name followed by its address
+    in parts set apart by commas too ("Firma GmbH, Straße 1, 12345 Ort")."""
+    marks = len(_SENDER_MARKS.findall(line.text))
+    if marks >= 2 and re.search(r"\d{4,5}\s+\w", line.text):
+        return True
+    if seller is None or not line.folded.startswith(seller.casefold()):
+        return False
+    rest = line.text[len(seller) :]
+    return marks + rest.count(", ") >= 2 and re.search(r"\d", rest) is not None
+
+
+def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candidate[str] | None:
     """Return the first name under the sender's return-address line (the address window)."""
     for line in lines:
         if line.page != 1 or line.relative_top > 0.4:
             continue
-        marks = len(_SENDER_MARKS.findall(line.text))
-        if marks < 2 or not re.search(r"\d{4,5}\s+\w", line.text):
+        if not _is_sender_line(line, seller):
             continue
         marked = [c for c in line.cells if _SENDER_MARKS.search(c.text) or c.text.strip() in "●•·|"]
         right = max(c.x1 for c in (marked or line.cells))
@@ -67,8 +80,8 @@ def _address_window(
     labelled = {id(h.cell) for h in hits}
     sellers: set[int] = set()  # cells of the seller's own block (its letterhead), beside which a window may be
     for line in lines:
-        if line.page != 1 or not 0.05 < line.relative_top < 0.5:
-            continue
+        if line.page != 1 or not 0.05 < line.relative_top < 0.5 or is_item_header(line):
+            continue  # an item table's column heads stand over rows, not over an address
         for cell in line.cells:
             if id(cell) in labelled or id(cell) in sellers:
                 continue

@@ -42,6 +42,12 @@ SALUTATION = re.compile(
 _NAME_LABEL = re.compile(
     r"^(?:name|firma|company|raison\s+sociale|nom|navn|firmenname|attn\.?|attention)\s*:?\s*", re.IGNORECASE
 )
+# A contact person's line inside a company's block ("Attention: Lucas Bernard", "z. Hd. Herrn
+# Weber", "c/o", "Contact : ..."): the block's name is the company's, above it.
+_CONTACT_PERSON = re.compile(
+    r"^(?:attn\.?|attention|z\.\s*hd\.?|zu\s+h(?:anden|än?den)|c/o|contact|kontakt|ansprechpartner(?:in)?"
+    r"|à\s+l'attention\s+de|att\.?)\b", re.IGNORECASE,
+)
 # A street line ("Bahnhofstraße 99", "12 avenue Victor Hugo", "105 Park Avenue") or a postcode line
 # ("10115 Berlin").
 _ADDRESS = re.compile(
@@ -54,6 +60,7 @@ CONTACT = re.compile(
     r"|\b(?:vat|ust|tva|moms|cvr|mwst|uid|btw)\b",
     re.IGNORECASE,
 )
+_QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?\s*[^\W\d]{1,5}\.?$")
 _SEPARATORS = re.compile(r"\s+[•·|,–-]\s+|\s{2,}")
 
 
@@ -96,6 +103,8 @@ def name_value(text: str) -> str | None:
         return None
     if ":" in text and not _NAME_LABEL.match(text):
         return None
+    if _QUANTITY.match(text):
+        return None  # "5 pc.", "12 Std.": an item row's quantity and unit
     if _ADDRESS.search(text) and _LEGAL.search(text) is None:
         return None
     name = _clean_name(text)
@@ -124,6 +133,8 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
         if not cells:
             continue
         cell = cells[0]
+        if first is not None and _CONTACT_PERSON.match(cell.text):
+            continue  # the person to attend to, under the company's name
         if _NAME_LABEL.match(cell.text):
             after = [c for c in line.cells if c.x0 > cell.x1]
             value = _NAME_LABEL.sub("", cell.text).strip() or (after[0].text if after else "")

@@ -49,7 +49,7 @@ _NET_WORDS = re.compile(r"\b(?:excl|exkl|ohne|hors|before\s*tax)")
 _PERCENT = re.compile(r"\d\s?%")
 
 
-def _is_item_header(line: TextLine) -> bool:
+def is_item_header(line: TextLine) -> bool:
     """Return whether `line` is the header row of an item table (several labels, no amounts)."""
     if len(line.cells) < 3 or any(a.has_decimals for a in find_amounts(line.text)):
         return False
@@ -135,7 +135,7 @@ def _amount_hits(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[tu
     """Return one (field, label) per group of labels that names a total, net or tax amount."""
     found = []
     for group, cells in _label_groups(lines, hits):
-        if _is_item_header(lines[group[0].cell.line]):
+        if is_item_header(lines[group[0].cell.line]):
             continue
         field = cell_field(*_as_one_text(group, cells))
         if field is not None:

@@ -200,3 +200,31 @@ def test_the_address_window_beside_a_letterhead_and_a_column_of_labels() -> None
     ])])
     assert invoice.buyer.name == "Beispiel Handel KG"
     assert invoice.seller.name == "Nordlicht Software GmbH"
+
+
+def test_the_company_of_a_block_not_the_person_to_attend_to() -> None:
+    """GIVEN 'Invoice to' over a company and 'Attention: Ana Ruiz' THEN the company is the buyer;
+    GIVEN 'Bill to Address:' over 'ATTN: Iberia Labs Limited' THEN that company is."""
+    invoice = extract_fields([page([
+        (50, 100, "Invoice to"), (50, 114, "Norrland Logistics SAS"), (50, 128, "Attention: Ana Ruiz"),
+        (50, 142, "39 Harbour Road"), (50, 156, "62752 Paris"),
+    ])])
+    assert invoice.buyer.name == "Norrland Logistics SAS"
+    invoice = extract_fields([page([
+        (50, 100, "Bill to Address:"), (50, 114, "ATTN: Iberia Labs Limited"), (50, 128, "93B Harbour Road"),
+    ])])
+    assert invoice.buyer.name == "Iberia Labs Limited"
+
+
+def test_the_window_under_a_sender_line_of_commas_and_no_item_row_for_a_name() -> None:
+    """GIVEN the seller's return address as 'Name SA, 30 Park Avenue, 3618 Liège' over an unlabelled
+    window, and an item table with quantities ('5 pc.') THEN the window's first line is the buyer."""
+    invoice = extract_fields([page([
+        (50, 40, "Beaumont Handel SA"), (50, 54, "30 Park Avenue"), (50, 68, "3618 Liège"),
+        (50, 120, "Beaumont Handel SA, 30 Park Avenue, 3618 Liège"),
+        (50, 134, "Oakridge Solutions BV"), (50, 148, "143 Mill Lane"), (50, 162, "8111 Bruxelles"),
+        (50, 300, "Item"), (250, 300, "Qty"), (350, 300, "Price"), (450, 300, "Amount"),
+        (50, 314, "Consulting"), (250, 314, "5 pc."), (350, 314, "100.00"), (450, 314, "500.00"),
+        (50, 328, "Hosting"), (250, 328, "1 pc."), (350, 328, "40.00"), (450, 328, "40.00"),
+    ])])
+    assert invoice.buyer.name == "Oakridge Solutions BV"
