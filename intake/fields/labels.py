@@ -195,6 +195,16 @@ LABELS: tuple[Label, ...] = (
         r"preceding\s*invoice\s*date", r"klantnummer", r"klant\s*-?\s*nr\.?", r"ordernummer", r"orderdatum",
         r"afleveradres", r"leverdatum", r"account\s*(?:no|number|nr)\.?", r"konto-?\s*nr\.?", r"kto-?\s*nr\.?",
         r"shipping\s*address", r"delivery\s*address",
+        # The buyer's own reference (its order), and a direct debit's mandate: not the invoice's number.
+        r"(?:your|customer|buyer)\s*ref(?:erence)?\.?", r"votre\s*ref(?:erence)?\.?", r"ihre?\s*referenz",
+        r"jeres\s*ref(?:erence)?\.?", r"uw\s*referentie", r"po\s*(?:no\.?|number|nr\.?|#)",
+        r"reference\s*(?:client|commande)", r"bon\s*de\s*commande", r"n°\s*de\s*commande", r"ordre\s*-?\s*nr\.?",
+        r"rekvisition(?:snr\.?)?", r"mandat(?:e)?\s*-?\s*ref(?:erence|erenz)?", r"reference\s*(?:unique\s*)?du\s*mandat",
+        r"creditor\s*id", r"kreditor\s*-?\s*id", r"\bics\b",
+        # A credit note's or correction's reference to the invoice it corrects.
+        r"(?:refers\s*to|corrects|original|oprindelig|krediterer|vedr\.?)\s*(?:invoice|faktura)(?:\s*(?:no\.?|nr\.?|number))?",
+        r"facture\s*(?:liee|d'origine|corrigee|initiale)", r"ursprungsrechnung",
+        r"(?:bezug:?|zu|korrektur\s*(?:zu|der))\s*rechnung(?:\s*nr\.?)?",
         # A hyphenated compound names another date ("Leistungs-Datum", "Bestell-Datum", "Liefer-Dato").
         r"(?!rechnungs|beleg|faktura)[a-z]{3,}-\s?(?:datum|dato)\b",
     ),

@@ -145,3 +145,26 @@ def test_a_period_under_its_column_leaves_the_next_column_s_date_to_its_label() 
         (59, 314, "INV-2024-48518 8 novembre 2024 1 octobre 2024 – 31 octobre 2024 8 décembre 2024"),
     ])])
     assert invoice.due_date == dt.date(2024, 12, 8)
+
+
+def test_references_beside_the_number_are_not_the_invoice_number() -> None:
+    """GIVEN a credit note whose 'No.' heads a column over its number, beside 'Corrects invoice no.',
+    'Your reference', 'Mandate reference' and a VAT ID printed after a number label
+    THEN the credit note's own number is read."""
+    invoice = extract_fields([page([
+        (50, 100, "CREDIT NOTE"),
+        (328, 120, "No."), (388, 120, "Date"), (457, 120, "Corrects invoice no."),
+        (328, 134, "2024/6265"), (388, 134, "05.03.2024"), (457, 134, "F202484907"),
+        (50, 160, "Your reference: PO-64823"), (50, 174, "Mandate reference M59617"),
+        (50, 188, "Org. no. SE556036079301"),
+    ])])
+    assert invoice.invoice_number == "2024/6265"
+
+
+def test_a_minus_sign_after_a_total_label_is_the_amount_s() -> None:
+    """GIVEN a credit note's 'Total gross -5695.77' THEN the total is negative."""
+    invoice = extract_fields([page([
+        (300, 400, "Subtotal -5273.86"), (300, 414, "VAT (8%) -421.91"), (300, 428, "Total gross -5695.77"),
+    ])])
+    assert invoice.total == Decimal("-5695.77")
+    assert invoice.net_total == Decimal("-5273.86")
