@@ -64,6 +64,8 @@ def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatc
 _PAYERS_ACCOUNT = re.compile(
     r"\b(?:ihrem|ihres|your|votre|jeres|din|dit)\s+(?:konto|account|compte|bankkonto)\b"
     r"|lastschrift|direct\s+debit|prelevement|preleve|abgebucht|eingezogen|debited|betalingsservice"
+    r"|\b(?:from|von|fra|sur)\s+(?:(?:your|ihrem|jeres|din|dit|votre)\s+)?(?:konto|account|compte|bankkonto)\b"
+    r"|\btr(?:æ|ae)kker\b|\bcollected\b"
 )
 
 
@@ -72,9 +74,12 @@ def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
     payer's account a direct debit names."""
     found = []
     iban_labelled = _near_label(hits, IBAN)
+    runs_on = False  # the line before was about the payer's account, and its sentence runs on
     for line in lines:
-        if _PAYERS_ACCOUNT.search(line.folded):
+        if runs_on or _PAYERS_ACCOUNT.search(line.folded):
+            runs_on = not line.text.rstrip().endswith(".")
             continue
+        runs_on = False
         labelled = line.index in iban_labelled
         for m in find_ibans(line.text):
             score = 0.4 + (0.3 if labelled else 0.0) + (0.25 if m.valid else 0.0)
