@@ -69,17 +69,24 @@ _PAYERS_ACCOUNT = re.compile(
 )
 
 
+def _runs_on(line: TextLine, after: TextLine) -> bool:
+    """Return whether `line`'s sentence goes on in `after`: no full stop, and the next line just under it."""
+    height = line.bottom - line.top
+    return (not line.text.rstrip().endswith(".") and line.page == after.page
+            and 0 <= after.top - line.bottom < 1.5 * height)
+
+
 def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> Candidate[str] | None:
     """Return the seller's IBAN: a labelled or valid IBAN outside the buyer's block and not the
     payer's account a direct debit names."""
     found = []
     iban_labelled = _near_label(hits, IBAN)
-    runs_on = False  # the line before was about the payer's account, and its sentence runs on
+    before: TextLine | None = None  # the line before, when it was about the payer's account
     for line in lines:
-        if runs_on or _PAYERS_ACCOUNT.search(line.folded):
-            runs_on = not line.text.rstrip().endswith(".")
+        if (before is not None and _runs_on(before, line)) or _PAYERS_ACCOUNT.search(line.folded):
+            before = line
             continue
-        runs_on = False
+        before = None
         labelled = line.index in iban_labelled
         for m in find_ibans(line.text):
             score = 0.4 + (0.3 if labelled else 0.0) + (0.25 if m.valid else 0.0)
