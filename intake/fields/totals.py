@@ -43,9 +43,11 @@ _ITEM_HEADER = re.compile(
 _GROSS = re.compile(
     r"\b(?:brutto|incl|inkl|ttc|gross|einschl|zahlbetrag|zu\s*zahlen|payable|due)"
 )
-# "Including" right before a tax's label (its rate between them) makes the amount the gross one.
-_INCLUDING = re.compile(r"\b(?:incl|inkl|including|inklusive|einschl|y\s*compris)\.?(?:\s*\d+(?:[.,]\d+)?\s?%)?\s*$")
-_NET_WORDS = re.compile(r"\b(?:excl|exkl|ohne|hors|before\s*tax)")
+# "Including" after an amount's word and right before a tax's label (its rate between them) makes
+# the amount the gross one ("Beitrag inklusive 19 % ...steuer"); at the start of the label it names
+# the tax included ("inkl. moms 25 %").
+_INCLUDING = re.compile(r"\w\W+(?:incl|inkl|including|inklusive|einschl|y\s*compris)\.?(?:\s*\d+(?:[.,]\d+)?\s?%)?\s*$")
+_NET_WORDS = re.compile(r"\b(?:excl|exkl|ekskl|exclusief|ohne|uden|hors|before\s*tax)")
 _PERCENT = re.compile(r"\d\s?%")
 
 

@@ -162,3 +162,15 @@ def test_nets_per_kind_and_taxes_per_rate_add_up_to_their_totals_and_a_rate_s_ba
     ])])
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (
         Decimal("510.00"), Decimal("96.90"), Decimal("606.90"))
+
+
+def test_gross_prices_with_the_included_tax_and_the_net_after_it() -> None:
+    """GIVEN 'Total inkl. moms 179,52', 'inkl. moms 25% 35,90', 'Beløb ekskl. moms 143,62'
+    THEN total, tax and net are read as such."""
+    invoice = extract_fields([page([
+        (300, 400, "Total inkl. moms"), (450, 400, "179,52"),
+        (300, 414, "inkl. moms 25%"), (450, 414, "35,90"),
+        (300, 428, "Beløb ekskl. moms"), (450, 428, "143,62"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("143.62"), Decimal("35.90"), Decimal("179.52"))
