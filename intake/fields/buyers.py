@@ -7,20 +7,56 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
-from intake.fields.labels import BUYER
+from intake.fields.labels import BUYER, BUYER_VAT_ID
 from intake.fields.layout import Cell, TextLine
-from intake.fields.parties import CONTACT, SALUTATION, name_lines_after, name_value
+from intake.fields.parties import (
+    ADDRESS,
+    CONTACT,
+    CONTACT_PERSON,
+    SALUTATION,
+    name_lines_after,
+    name_value,
+)
 from intake.fields.totals import is_item_header
 
 
 def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[int]:
-    """Return the indexes of lines that hold the buyer's address block."""
+    """Return the indexes of lines that hold the buyer's address block: after a buyer label, or
+    the unlabelled block that names a person to attend to or the buyer's VAT ID."""
     block: set[int] = set()
     for hit in hits_for(hits, BUYER):
         for line in lines[hit.cell.line : hit.cell.line + 6]:
             if line.page == hit.cell.page:
                 block.add(line.index)
+    for cells in _marked_blocks(lines, hits):
+        block.update(c.line for c in cells)
     return block
+
+
+def _marked_blocks(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[list[Cell]]:
+    """Return the address blocks (their cells, top first) that hold an addressee's marks: an
+    'Attention:' line or the buyer's VAT ID ("Customer VAT ID: ..."), found without a label."""
+    marks = [h.cell for h in hits_for(hits, BUYER_VAT_ID) if h.start == 0]
+    marks += [c for line in lines if line.relative_top < 0.5 for c in line.cells[:1] if CONTACT_PERSON.match(c.text)]
+    blocks = []
+    for mark in marks:
+        cells = [mark]
+        while (above := _aligned_above(lines, cells[0])) is not None and not _SENDER_MARKS.search(above.text):
+            cells.insert(0, above)  # up to the block's top, or to the sender's return address over it
+        if len(cells) >= 2 and any(ADDRESS.search(c.text) for c in [*cells, *_aligned_below(lines, mark)]):
+            blocks.append(cells)
+    return blocks
+
+
+def _aligned_above(lines: Sequence[TextLine], cell: Cell) -> Cell | None:
+    """Return the cell directly over `cell`, left-aligned with it, with no gap between the lines."""
+    if cell.line == 0:
+        return None
+    line = lines[cell.line - 1]
+    over = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
+    if line.page != cell.page or not over or cell.top - over[0].bottom > 1.2 * cell.height:
+        return None
+    return over[0]
 
 
 def buyer_name(
@@ -30,6 +66,15 @@ def buyer_name(
     found = [c for hit in hits_for(hits, BUYER) for c in name_lines_after(lines, hit)]
     if found:
         return best(found)
+    for cells in _marked_blocks(lines, hits):
+        # The company over the person to attend to; else the block's first name (a wrapped return
+        # address may leave its town on top).
+        mark = cells[-1]
+        named = cells[-2:-1] if CONTACT_PERSON.match(mark.text) else cells
+        top = next((c for c in named if not ADDRESS.search(c.text) and name_value(c.text)), None)
+        name = name_value(top.text) if top is not None else None
+        if top is not None and name and not (seller and _similar(name, seller)):
+            return Candidate(name, 0.6, top.line)
     return _under_sender_line(lines, seller) or _address_window(lines, hits, seller)
 
 
@@ -115,6 +160,9 @@ def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
         under = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
         if line.page != cell.page or not under or under[0].top - last.bottom > 1.2 * cell.height:
             break
+        if (last is cell and max(under[0].height, cell.height) > 1.6 * min(under[0].height, cell.height)
+                and not ADDRESS.search(under[0].text) and name_value(under[0].text)):
+            break  # a name in a larger type over another name (a logo's over the window's) heads no block
         block.append(under[0])
         last = under[0]
     return block

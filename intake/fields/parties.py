@@ -19,6 +19,7 @@ from intake.fields.layout import Cell, TextLine
 
 _FORMS = (
     "GmbH & Co. KG", "GmbH & Co KG", "GmbH & Co.", "GmbH", "gGmbH", "AG", "KG", "OHG", "e.K.", "e.V.",
+    "UG (haftungsbeschränkt)", "UG (haftungsbeschraenkt)", "UG (h.b.)",
     "a.G.", "UG", "SE", "SARL", "S.A.R.L.", "SAS", "S.A.S.", "SA", "S.A.", "EURL", "SCI", "SNC",
     "Ltd.", "Ltd", "Limited", "LLC", "LLP", "Inc.", "Inc", "Corp.", "Corporation", "PLC", "plc",
     "ApS", "A/S", "I/S", "K/S", "P/S", "IVS", "B.V.", "BV", "N.V.", "NV", "Sdn Bhd", "Sdn. Bhd.",
@@ -44,13 +45,13 @@ _NAME_LABEL = re.compile(
 )
 # A contact person's line inside a company's block ("Attention: Lucas Bernard", "z. Hd. Herrn
 # Weber", "c/o", "Contact : ..."): the block's name is the company's, above it.
-_CONTACT_PERSON = re.compile(
+CONTACT_PERSON = re.compile(
     r"^(?:attn\.?|attention|z\.\s*hd\.?|zu\s+h(?:anden|än?den)|c/o|contact|kontakt|ansprechpartner(?:in)?"
     r"|à\s+l'attention\s+de|att\.?)\b", re.IGNORECASE,
 )
 # A street line ("Bahnhofstraße 99", "12 avenue Victor Hugo", "105 Park Avenue") or a postcode line
 # ("10115 Berlin").
-_ADDRESS = re.compile(
+ADDRESS = re.compile(
     r"^\S+(?:\s\S+)?\s\d{1,4}\s?[a-zA-Z]?$|^(?:[A-Z]{1,2}-?)?\d{4,5}\s+\w"
     r"|^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]+(?:[\s'-][^\W\d]+){0,4}$"
 )
@@ -105,7 +106,7 @@ def name_value(text: str) -> str | None:
         return None
     if _QUANTITY.match(text):
         return None  # "5 pc.", "12 Std.": an item row's quantity and unit
-    if _ADDRESS.search(text) and _LEGAL.search(text) is None:
+    if ADDRESS.search(text) and _LEGAL.search(text) is None:
         return None
     name = _clean_name(text)
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
@@ -133,7 +134,7 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
         if not cells:
             continue
         cell = cells[0]
-        if first is not None and _CONTACT_PERSON.match(cell.text):
+        if first is not None and CONTACT_PERSON.match(cell.text):
             continue  # the person to attend to, under the company's name
         if _NAME_LABEL.match(cell.text):
             after = [c for c in line.cells if c.x0 > cell.x1]

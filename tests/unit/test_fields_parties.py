@@ -228,3 +228,34 @@ def test_the_window_under_a_sender_line_of_commas_and_no_item_row_for_a_name() -
         (50, 328, "Hosting"), (250, 328, "1 pc."), (350, 328, "40.00"), (450, 328, "40.00"),
     ])])
     assert invoice.buyer.name == "Oakridge Solutions BV"
+
+
+def test_an_unlabelled_window_under_a_logo_and_a_footer_only_seller() -> None:
+    """GIVEN a logo-sized seller name over an unlabelled window whose company has an 'Attn:' line
+    THEN that company is the buyer; GIVEN the seller only in the footer and a window with the
+    buyer's VAT ID THEN the window's company is the buyer and the footer's the seller."""
+    logo = [(57, 51, "Atelier Sandvik Design")]
+    words = [w for x, top, text in logo for w in _words_of(text, x, top, 25.8)]
+    window = page([
+        (57, 105, "Beaumont Studio S.L."), (57, 116, "Attn: Søren Nielsen"), (57, 127, "9 Station Road"),
+        (57, 138, "14694 Valencia"), (300, 200, "Invoice number: 73002"),
+    ])
+    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*words, *window.words))])
+    assert invoice.buyer.name == "Beaumont Studio S.L."
+    invoice = extract_fields([page([
+        (57, 60, "Beaumont Logistics S.A."), (57, 74, "66 High Street"), (57, 88, "27-179 Kraków"),
+        (57, 102, "Customer VAT ID: PL1486696315"), (300, 200, "Invoice # 2025-04082"),
+        (57, 800, "Marchetti Logistics S.A., 25 Mill Lane, 21-545 Warszawa"),
+    ])])
+    assert invoice.buyer.name == "Beaumont Logistics S.A."
+    assert invoice.seller.name == "Marchetti Logistics S.A."
+
+
+def _words_of(text: str, x: float, top: float, height: float) -> list[Word]:
+    """Return the words of `text` in a type `height` points high."""
+    words = []
+    for token in text.split():
+        width = 0.5 * height * len(token)
+        words.append(Word(token, x, top, x + width, top + height))
+        x += width + 0.5 * height
+    return words
