@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # A number with optional grouping (',', '.', ' ', "'", thin spaces) and an optional decimal part.
 # Space grouping needs a decimal part, so that "2 275,00" in a table row is not one number.
@@ -87,6 +88,21 @@ def _to_decimal(num: str) -> tuple[Decimal, bool] | None:
 
 def find_amounts(text: str) -> list[AmountMatch]:
     """Return every number in `text` read as an amount, in the order printed."""
+    return list(_amounts_in(text))
+
+
+def start_document() -> None:
+    """Forget the texts parsed so far: a new document is read (see `_amounts_in`)."""
+    _amounts_in.cache_clear()
+    strip_currency.cache_clear()
+
+
+# The rules read the same lines and cells of a document for amounts several times over (three
+# times as many calls as distinct texts on a typical invoice): each text is parsed once per
+# document. `start_document` empties the memo, so that no document is read faster for what
+# an earlier one printed, and the memo stays small.
+@lru_cache(maxsize=4096)
+def _amounts_in(text: str) -> tuple[AmountMatch, ...]:
     found = []
     for m in _NUMBER.finditer(text):
         parsed = _to_decimal(m.group("num"))
@@ -95,7 +111,7 @@ def find_amounts(text: str) -> list[AmountMatch]:
         value, has_dec = parsed
         negative = bool(m.group("neg") or m.group("trail") or (m.group("open") and m.group("close")))
         found.append(AmountMatch(-value if negative else value, m.start(), m.end(), has_dec))
-    return found
+    return tuple(found)
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -107,6 +123,7 @@ def parse_amount(text: str) -> Decimal | None:
     return matches[0].value
 
 
+@lru_cache(maxsize=4096)  # per document, as `_amounts_in`
 def strip_currency(text: str) -> str:
     """Return `text` without currency codes and symbols."""
     return _CODE_RE.sub(" ", _SYMBOL_RE.sub(" ", text))
