@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+
+from intake.fields.memo import per_document
 
 # A number with optional grouping (',', '.', ' ', "'", thin spaces) and an optional decimal part.
 # Space grouping needs a decimal part, so that "2 275,00" in a table row is not one number.
@@ -91,17 +92,9 @@ def find_amounts(text: str) -> list[AmountMatch]:
     return list(_amounts_in(text))
 
 
-def start_document() -> None:
-    """Forget the texts parsed so far: a new document is read (see `_amounts_in`)."""
-    _amounts_in.cache_clear()
-    strip_currency.cache_clear()
-
-
-# The rules read the same lines and cells of a document for amounts several times over (three
-# times as many calls as distinct texts on a typical invoice): each text is parsed once per
-# document. `start_document` empties the memo, so that no document is read faster for what
-# an earlier one printed, and the memo stays small.
-@lru_cache(maxsize=4096)
+# The rules read the same lines and cells for amounts several times over (three times as many
+# calls as distinct texts on a typical invoice).
+@per_document
 def _amounts_in(text: str) -> tuple[AmountMatch, ...]:
     found = []
     for m in _NUMBER.finditer(text):
@@ -123,7 +116,7 @@ def parse_amount(text: str) -> Decimal | None:
     return matches[0].value
 
 
-@lru_cache(maxsize=4096)  # per document, as `_amounts_in`
+@per_document
 def strip_currency(text: str) -> str:
     """Return `text` without currency codes and symbols."""
     return _CODE_RE.sub(" ", _SYMBOL_RE.sub(" ", text))

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from intake.fields import (
-    amounts,
     buyers,
     checks,
     countries,
+    memo,
     parties,
     receipts,
     references,
@@ -98,7 +98,7 @@ def _value(candidate: Candidate[Any] | None) -> Any:
 
 def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     """Return the invoice fields read from `pages`, each with a confidence (0..1)."""
-    amounts.start_document()
+    memo.start_document()
     lines = document_lines(pages)
     hits = find_label_hits(lines)
     buyer_lines = buyers.buyer_block(lines, hits)

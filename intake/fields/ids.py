@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from stdnum import get_cc_module
 from stdnum import iban as stdnum_iban
 
+from intake.fields.memo import per_document
+
 _EU_PREFIXES = (
     "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI GB CHE NO"
 ).split()
@@ -176,6 +178,7 @@ def _iban_checksum_holds(run: str) -> bool:
     return int((run[4:] + run[:4]).translate(_IBAN_LETTERS)) % 97 == 1
 
 
+@per_document  # find_vat_ids, seller_iban and the party rules look at the same text
 def _valid_iban(run: str) -> str | None:
     """Return the valid IBAN a run of IBAN-shaped characters begins with, or None.
 
