@@ -275,13 +275,24 @@ def _continues(previous: _Char, char: _Char) -> bool:
     if char_vertical != vertical:
         return False
     if vertical:
-        if not _overlap(px0, px1, x0, x1):
+        # `_overlap` and max() written out: this runs for every character of a page. Each
+        # comparison is the one min() or max() makes, so ties and the result are theirs.
+        before, after = px1 - px0, x1 - x0
+        shorter = after if after < before else before
+        end, start = (x1 if x1 < px1 else px1), (x0 if x0 > px0 else px0)
+        if not end - start >= 0.5 * shorter:
             return False
-        size = max(px1 - px0, x1 - x0, 1.0)
-        return max(top - pbottom, ptop - bottom) <= _GAP * size
-    if not _overlap(ptop, pbottom, top, bottom):
+        size = after if after > before else before
+        size = 1.0 if 1.0 > size else size
+        below, above = top - pbottom, ptop - bottom
+        return (above if above > below else below) <= _GAP * size
+    before, after = pbottom - ptop, bottom - top
+    shorter = after if after < before else before
+    end, start = (bottom if bottom < pbottom else pbottom), (top if top > ptop else ptop)
+    if not end - start >= 0.5 * shorter:
         return False
-    size = max(pbottom - ptop, bottom - top, 1.0)
+    size = after if after > before else before
+    size = 1.0 if 1.0 > size else size
     return px0 - _GAP * size <= x0 <= px1 + _GAP * size
 
 
