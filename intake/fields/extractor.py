@@ -98,7 +98,11 @@ def _value(candidate: Candidate[Any] | None) -> Any:
 
 def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     """Return the invoice fields read from `pages`, each with a confidence (0..1)."""
-    memo.start_document()
+    with memo.one_document():
+        return _extract_fields(pages)
+
+
+def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     lines = document_lines(pages)
     hits = find_label_hits(lines)
     buyer_lines = buyers.buyer_block(lines, hits)
