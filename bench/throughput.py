@@ -1,7 +1,7 @@
 """Documents per second through the running service and the CLI, and OCR against bare tesseract.
 
     python -m bench.throughput [--files 30] [--repeat 3] [--images 8] [--ocr-repeat 1]
-                               [--languages eng+deu+fra+dan] [--json]
+                               [--languages eng+deu+fra+dan] [--only folder|extract|ocr] [--json]
 
 1. Drop folder: `invoicebot run` is started on a fresh SQLite data dir with the default number
    of workers (one per core) and given one document to warm up; then `--files` distinct
@@ -41,6 +41,8 @@ from bench.running import INVOICEBOT, RunningService, service_env, tree_cpu_seco
 from intake.ocr import DEFAULT_LANGUAGES, tesseract_env
 from tests.corpus import corpus_dir, corpus_docs
 from tests.factories import simple_invoice_pdf
+
+SCENARIOS = ("folder", "extract", "ocr")
 
 
 @dataclass(slots=True)
@@ -187,6 +189,8 @@ def bench_bare_tesseract(report: Report, paths: list[Path]) -> None:
 
 def print_table(report: Report) -> None:
     def line(label: str, runs: Runs, note: str = "") -> None:
+        if not runs.seconds:
+            return  # the scenario was not run
         print(f"  {label:44} best {runs.best_per_second:5.1f}/s  median {runs.median_per_second:5.1f}/s"
               f"  ({len(runs.seconds)} runs)  {runs.cpu_ms_per_document:6.0f} ms CPU/doc{note}")
 
@@ -211,16 +215,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each text-PDF scenario")
     parser.add_argument("--ocr-repeat", type=int, default=1, help="runs of the OCR scenario")
     parser.add_argument("--languages", default=DEFAULT_LANGUAGES)
+    parser.add_argument("--only", choices=SCENARIOS, action="append",
+                        help="run this scenario only (repeatable; default: all three)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
+    scenarios = set(args.only or SCENARIOS)
     report = Report(os.cpu_count() or 1, args.languages, Runs(args.files), Runs(args.files))
     with tempfile.TemporaryDirectory(prefix="invoicebot-throughput-") as tmp:
         workdir = Path(tmp)
         pdfs = text_pdfs(args.files, workdir / "pdfs")
-        pictures = images(args.images, workdir / "images")
+        pictures = images(args.images, workdir / "images") if "ocr" in scenarios else []
         for run in range(args.repeat):
-            bench_folder(report.folder, pdfs, workdir / f"service-{run}", args.languages)
-            bench_extract(report, pdfs, workdir)
+            if "folder" in scenarios:
+                bench_folder(report.folder, pdfs, workdir / f"service-{run}", args.languages)
+            if "extract" in scenarios:
+                bench_extract(report, pdfs, workdir)
         if pictures:
             report.ocr = Runs(len(pictures))
             for run in range(args.ocr_repeat):

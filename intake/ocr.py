@@ -19,9 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pytesseract
-from pytesseract import pytesseract as tesseract_runner
-
 from intake.errors import BrokenDocument, OcrFailed, OcrTimeout, OcrUnavailable
 from intake.words import Word
 
@@ -122,6 +119,11 @@ def run_pytesseract(
     Raises `OcrUnavailable` when tesseract or a language pack is missing, `BrokenDocument` when
     it cannot decode the image, `OcrTimeout` after `timeout` seconds and `OcrFailed` otherwise.
     """
+    # Imported here, not with this module: pytesseract loads numpy, a fifth of the start-up of
+    # `invoicebot extract`, and a text PDF never needs it.
+    import pytesseract
+    from pytesseract import pytesseract as tesseract_runner
+
     tesseract_runner.tesseract_cmd = options.command
     try:
         with _one_thread():

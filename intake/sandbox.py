@@ -30,7 +30,7 @@ T = TypeVar("T")
 #: main script again, and imports what that imports: on Python 3.11 a fork server never preloads
 #: "__main__". That, with every cache cold, made a fresh child cost several times the reading of
 #: a text PDF: hence `intake.workers`.
-PRELOAD = ["intake.reading", "intake.pipeline", "intake.mail.mime"]
+PRELOAD = ["intake.reading", "intake.pipeline", "intake.mail.mime", "pytesseract"]
 
 
 @dataclass(frozen=True, slots=True)

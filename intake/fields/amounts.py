@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from intake.fields.memo import per_document
+
 # A number with optional grouping (',', '.', ' ', "'", thin spaces) and an optional decimal part.
 # Space grouping needs a decimal part, so that "2 275,00" in a table row is not one number.
 _NUMBER = re.compile(
@@ -87,6 +89,13 @@ def _to_decimal(num: str) -> tuple[Decimal, bool] | None:
 
 def find_amounts(text: str) -> list[AmountMatch]:
     """Return every number in `text` read as an amount, in the order printed."""
+    return list(_amounts_in(text))
+
+
+# The rules read the same lines and cells for amounts several times over (three times as many
+# calls as distinct texts on a typical invoice).
+@per_document
+def _amounts_in(text: str) -> tuple[AmountMatch, ...]:
     found = []
     for m in _NUMBER.finditer(text):
         parsed = _to_decimal(m.group("num"))
@@ -95,7 +104,7 @@ def find_amounts(text: str) -> list[AmountMatch]:
         value, has_dec = parsed
         negative = bool(m.group("neg") or m.group("trail") or (m.group("open") and m.group("close")))
         found.append(AmountMatch(-value if negative else value, m.start(), m.end(), has_dec))
-    return found
+    return tuple(found)
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -107,6 +116,7 @@ def parse_amount(text: str) -> Decimal | None:
     return matches[0].value
 
 
+@per_document
 def strip_currency(text: str) -> str:
     """Return `text` without currency codes and symbols."""
     return _CODE_RE.sub(" ", _SYMBOL_RE.sub(" ", text))

@@ -11,6 +11,7 @@ from intake.fields import (
     buyers,
     checks,
     countries,
+    memo,
     parties,
     receipts,
     references,
@@ -18,7 +19,6 @@ from intake.fields import (
     stores,
 )
 from intake.fields.candidates import Candidate, find_label_hits
-from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import document_lines
 from intake.fields.lines import header_lines, line_items
 from intake.fields.totals import (
@@ -55,13 +55,11 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     # Amount words in an item table's header ("Netto", "Total") head columns, not totals.
     headers = header_lines(lines)
     hits = [h for h in hits if h.cell.line not in headers]
-    labelled = amount_candidates(lines, hits, TOTAL)
+    labelled, nets, taxes = amount_candidates(lines, hits)
     printed = printed_amounts(lines)
     proved = receipts.paid_minus_change(lines, printed) + receipts.rounded_totals(lines) + receipts.cents_unread_totals(lines)
     totals = labelled + proved + receipts.proved_over_misread(labelled, proved)
     totals += receipts.subtotals_over_misread(lines, labelled)
-    nets = amount_candidates(lines, hits, NET_TOTAL)
-    taxes = amount_candidates(lines, hits, TAX_TOTAL)
     found = (totals, checks.favour_lines_sum(nets, totals, items, printed, bool(taxes)), taxes)
     roundings = receipts.rounding_adjustments(lines)
     derived = derived_candidates(printed, *found, roundings)
@@ -100,6 +98,11 @@ def _value(candidate: Candidate[Any] | None) -> Any:
 
 def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     """Return the invoice fields read from `pages`, each with a confidence (0..1)."""
+    with memo.one_document():
+        return _extract_fields(pages)
+
+
+def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     lines = document_lines(pages)
     hits = find_label_hits(lines)
     buyer_lines = buyers.buyer_block(lines, hits)

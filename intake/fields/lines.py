@@ -16,6 +16,7 @@ from decimal import Decimal
 from intake.fields.amounts import find_amounts, parse_amount, strip_currency
 from intake.fields.dates import fold_chars
 from intake.fields.layout import TextLine
+from intake.fields.memo import per_document
 from intake.words import Word
 from invoicing.extraction import Line
 
@@ -60,6 +61,7 @@ class Column:
     x1: float
 
 
+@per_document  # the header rules and the item table look at the same words
 def _kind_of(text: str) -> tuple[str, int] | None:
     """Return the column kind a header text names, with the length of the words that name it."""
     folded = _QUALIFIER.sub(lambda m: " " * len(m.group(0)), fold_chars(text))

@@ -125,7 +125,7 @@ def rounding_adjustments(lines: Sequence[TextLine]) -> list[Decimal]:
 
 def rounded_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
     """Return totals after a printed rounding adjustment: the gross total above it plus the adjustment."""
-    printed = printed_receipt_amounts(lines)
+    printed: set[Decimal] | None = None  # worked out at the first rounding line: most have none
     found = []
     for i, line in enumerate(lines):
         if not _ROUNDING.search(line.folded):
@@ -133,6 +133,8 @@ def rounded_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
         adjustment = last_amount(line.text)
         if adjustment is None or abs(adjustment) > _MAX_ROUNDING:
             continue
+        if printed is None:
+            printed = printed_receipt_amounts(lines)
         for above in reversed(lines[max(0, i - 3) : i]):
             folded = above.folded
             if not _TOTAL.search(folded) or (
@@ -219,12 +221,14 @@ def subtotals_over_misread(
 def cents_unread_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
     """Return the total a receipt prints with its cents unread ("Total 12. 4"): the one amount
     printed elsewhere with the same whole part."""
-    printed = printed_receipt_amounts(lines)
+    printed: set[Decimal] | None = None  # worked out at the first such total: most have none
     found = []
     for line in lines:
         m = _CENTS_UNREAD.search(line.text)
         if m is None or not is_ocr(line) or not _TOTAL.search(line.folded) or _NOT_GROSS.search(line.folded):
             continue
+        if printed is None:
+            printed = printed_receipt_amounts(lines)
         whole = int(m.group("whole"))
         same = {a for a in printed if a > 0 and int(a) == whole}
         if len(same) == 1:

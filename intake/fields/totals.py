@@ -146,11 +146,19 @@ def _amount_hits(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[tu
 
 
 def amount_candidates(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str
+    lines: Sequence[TextLine], hits: Sequence[LabelHit]
+) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]], list[Candidate[Decimal]]]:
+    """Return the total, net and tax amounts printed where their labels put their values, scored."""
+    amount_hits = _amount_hits(lines, hits)  # once for the three fields
+    total, net, tax = (_field_candidates(lines, hits, amount_hits, field) for field in ALL_AMOUNT_FIELDS)
+    return total, net, tax
+
+
+def _field_candidates(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], amount_hits: Sequence[tuple[str, LabelHit]], field: str
 ) -> list[Candidate[Decimal]]:
     """Return amounts printed where labels of `field` put their value, scored."""
     found = []
-    amount_hits = _amount_hits(lines, hits)
     chosen = {id(h) for _, h in amount_hits}
     # Other amount labels of a chosen label's cell qualify it; they must not cut its value off.
     others = [h for h in hits if h.field not in ALL_AMOUNT_FIELDS or id(h) in chosen]

@@ -11,8 +11,7 @@ import ctypes
 import logging
 import math
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -32,8 +31,8 @@ MIN_TEXT_CHARS = 10
 #: and so is a page mostly covered by a picture with fewer than this (a scan with a stamp).
 SPARSE_TEXT_CHARS = 100
 _SPACES = frozenset(" \t\r\n\x02\xa0\u2002\u2003\u2009\u200b\u3000\ufeff")
-_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
-                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+              "\ufb05": "st", "\ufb06": "st"}  # fmt: skip
 _NO_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 _EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0(?!\d)")
 #: A horizontal gap wider than this share of the text height separates two words.
@@ -153,12 +152,12 @@ def page_words(page: pdfium.PdfPage) -> tuple[list[Word], str | None]:
     """
     textpage = page.get_textpage()
     try:
-        chars = list(_chars(textpage, _to_display(page), page.get_rotation()))
+        chars = _chars(textpage, _to_display(page), page.get_rotation())
     finally:
         textpage.close()
     words = order_words(_words(chars))
-    letters = sum(1 for c in chars if c.text.isalnum())
-    unmapped = sum(1 for c in chars if c.text == "\ufffd" or "\ue000" <= c.text <= "\uf8ff")
+    letters = sum(1 for c in chars if c[0].isalnum())
+    unmapped = sum(1 for c in chars if c[0] == "\ufffd" or "\ue000" <= c[0] <= "\uf8ff")
     if letters < MIN_TEXT_CHARS:
         return words, "almost no text in the text layer"
     if unmapped * 2 >= len(chars):
@@ -179,16 +178,11 @@ def _mostly_picture(page: pdfium.PdfPage) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class _Char:
-    text: str  # "" for a separator (space, line break)
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    vertical: bool = False  # runs top-down or bottom-up on the shown page
-
-
+#: A character on the shown page: (text, x0, top, x1, bottom, vertical), text "" for a separator
+#: (space, line break); vertical when it runs top-down or bottom-up. Plain tuples: a page has
+#: thousands of characters, and building an object for each cost more than reading them.
+_Char = tuple[str, float, float, float, float, bool]
+_SEPARATOR: _Char = ("", 0.0, 0.0, 0.0, 0.0, False)
 _Box = tuple[float, float, float, float]
 _ToDisplay = Callable[[float, float, float, float], _Box]
 
@@ -197,27 +191,30 @@ def _to_display(page: pdfium.PdfPage) -> _ToDisplay:
     """Return a function mapping a user-space box to (x0, top, x1, bottom) on the shown page."""
     left, bottom, right, top = page.get_cropbox()
     rotation = page.get_rotation() % 360
-
-    def convert(l: float, b: float, r: float, t: float) -> _Box:  # noqa: E741
-        if rotation == 90:
-            return b - bottom, l - left, t - bottom, r - left
-        if rotation == 180:
-            return right - r, b - bottom, right - l, t - bottom
-        if rotation == 270:
-            return top - t, right - r, top - b, right - l
-        return l - left, top - t, r - left, top - b
-
-    return convert
+    if rotation == 90:
+        return lambda l, b, r, t: (b - bottom, l - left, t - bottom, r - left)  # noqa: E741
+    if rotation == 180:
+        return lambda l, b, r, t: (right - r, b - bottom, right - l, t - bottom)  # noqa: E741
+    if rotation == 270:
+        return lambda l, b, r, t: (top - t, right - r, top - b, right - l)  # noqa: E741
+    return lambda l, b, r, t: (l - left, top - t, r - left, top - b)  # noqa: E741
 
 
-def _chars(textpage: pdfium.PdfTextPage, convert: _ToDisplay, rotation: int) -> Iterator[_Char]:
-    """Yield the page's characters with their boxes on the shown page, separators as ""."""
+def _chars(textpage: pdfium.PdfTextPage, convert: _ToDisplay, rotation: int) -> list[_Char]:
+    """Return the page's characters with their boxes on the shown page, separators as ""."""
     handle = textpage.raw
     box = pdfium_c.FS_RECTF()
-    count = pdfium_c.FPDFText_CountChars(handle)
+    box_ref = ctypes.byref(box)
+    # Bound once: these run for every character of the page.
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    get_box = pdfium_c.FPDFText_GetLooseCharBox
+    get_angle = pdfium_c.FPDFText_GetCharAngle
+    degrees, spaces, ligatures = math.degrees, _SPACES, _LIGATURES
+    chars: list[_Char] = []
+    append = chars.append
     pending_high = 0
-    for index in range(count):
-        code = pdfium_c.FPDFText_GetUnicode(handle, index)
+    for index in range(pdfium_c.FPDFText_CountChars(handle)):
+        code = get_unicode(handle, index)
         if 0xD800 <= code < 0xDC00:
             pending_high = code
             continue
@@ -225,28 +222,45 @@ def _chars(textpage: pdfium.PdfTextPage, convert: _ToDisplay, rotation: int) -> 
             code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
         pending_high = 0
         text = chr(code) if code else "\ufffd"  # 0: pdfium found no Unicode for the glyph
-        if text in _SPACES or 0 < code < 0x20:
-            yield _Char("", 0.0, 0.0, 0.0, 0.0)
+        if text in spaces or 0 < code < 0x20:
+            append(_SEPARATOR)
             continue
-        pdfium_c.FPDFText_GetLooseCharBox(handle, index, ctypes.byref(box))
+        get_box(handle, index, box_ref)
         x0, top, x1, bottom = convert(box.left, box.bottom, box.right, box.top)
-        angle = math.degrees(pdfium_c.FPDFText_GetCharAngle(handle, index)) + rotation
-        vertical = round(angle / 90) % 2 == 1
-        yield _Char(text.translate(_LIGATURES), x0, top, x1, bottom, vertical)
+        vertical = round((degrees(get_angle(handle, index)) + rotation) / 90) % 2 == 1
+        append((ligatures.get(text, text), x0, top, x1, bottom, vertical))
+    return chars
 
 
 def _words(chars: list[_Char]) -> list[Word]:
     """Return the words formed by runs of characters without a separator or a wide gap."""
     words: list[Word] = []
-    run: list[_Char] = []
+    previous: _Char | None = None  # the last character of the word being built
+    texts: list[str] = []
+    x0 = top = x1 = bottom = 0.0
     for char in chars:
-        if run and (not char.text or not _continues(run[-1], char)):
-            words.append(_word(run))
-            run = []
-        if char.text:
-            run.append(char)
-    if run:
-        words.append(_word(run))
+        if previous is not None and (not char[0] or not _continues(previous, char)):
+            words.append(Word("".join(texts), x0, top, x1, bottom))
+            previous = None
+        if not char[0]:
+            continue
+        if previous is None:
+            texts = [char[0]]
+            _, x0, top, x1, bottom, _ = char
+        else:
+            texts.append(char[0])
+            # Compared as min() and max() would, so the box is theirs to the last bit.
+            if char[1] < x0:
+                x0 = char[1]
+            if char[2] < top:
+                top = char[2]
+            if char[3] > x1:
+                x1 = char[3]
+            if char[4] > bottom:
+                bottom = char[4]
+        previous = char
+    if previous is not None:
+        words.append(Word("".join(texts), x0, top, x1, bottom))
     return words
 
 
@@ -256,32 +270,35 @@ def _continues(previous: _Char, char: _Char) -> bool:
     Characters may overlap (a ligature gives two characters one box) but not jump back.
     Vertical text may read downwards or upwards.
     """
-    if char.vertical != previous.vertical:
+    _, px0, ptop, px1, pbottom, vertical = previous
+    _, x0, top, x1, bottom, char_vertical = char
+    if char_vertical != vertical:
         return False
-    if char.vertical:
-        if not _overlap(previous.x0, previous.x1, char.x0, char.x1):
+    if vertical:
+        # `_overlap` and max() written out: this runs for every character of a page. Each
+        # comparison is the one min() or max() makes, so ties and the result are theirs.
+        before, after = px1 - px0, x1 - x0
+        shorter = after if after < before else before
+        end, start = (x1 if x1 < px1 else px1), (x0 if x0 > px0 else px0)
+        if not end - start >= 0.5 * shorter:
             return False
-        size = max(previous.x1 - previous.x0, char.x1 - char.x0, 1.0)
-        return max(char.top - previous.bottom, previous.top - char.bottom) <= _GAP * size
-    if not _overlap(previous.top, previous.bottom, char.top, char.bottom):
+        size = after if after > before else before
+        size = 1.0 if 1.0 > size else size
+        below, above = top - pbottom, ptop - bottom
+        return (above if above > below else below) <= _GAP * size
+    before, after = pbottom - ptop, bottom - top
+    shorter = after if after < before else before
+    end, start = (bottom if bottom < pbottom else pbottom), (top if top > ptop else ptop)
+    if not end - start >= 0.5 * shorter:
         return False
-    size = max(previous.bottom - previous.top, char.bottom - char.top, 1.0)
-    return previous.x0 - _GAP * size <= char.x0 <= previous.x1 + _GAP * size
+    size = after if after > before else before
+    size = 1.0 if 1.0 > size else size
+    return px0 - _GAP * size <= x0 <= px1 + _GAP * size
 
 
 def _overlap(start0: float, end0: float, start1: float, end1: float) -> bool:
     """Return True when two spans overlap by at least half the shorter one."""
     return min(end0, end1) - max(start0, start1) >= 0.5 * min(end0 - start0, end1 - start1)
-
-
-def _word(run: list[_Char]) -> Word:
-    return Word(
-        text="".join(c.text for c in run),
-        x0=min(c.x0 for c in run),
-        top=min(c.top for c in run),
-        x1=max(c.x1 for c in run),
-        bottom=max(c.bottom for c in run),
-    )
 
 
 def order_words(words: list[Word]) -> list[Word]:
