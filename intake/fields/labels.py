@@ -136,7 +136,7 @@ LABELS: tuple[Label, ...] = (
         r"\btax\b", r"sales\s*tax", r"\bgst\b", r"\bigst\b", r"\bsst\b", r"summe\s*ust",
         r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount", r"\bbtw\b", r"btw\s*bedrag", r"totaal\s*btw",
     ),
-    # German compounds of "Steuer" name a tax ("Versicherungsteuer 19 %", "Vergnügungssteuer").
+    # German compounds of "Steuer" name a tax ("Versicherungsteuer", "Vergnügungssteuer").
     *_labels(TAX_TOTAL, 0.9, r"\b[a-z]{4,}steuer\b"),
     *_labels(
         VAT_ID, 1.0,

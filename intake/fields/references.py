@@ -50,8 +50,8 @@ def _id_in(text: str) -> str | None:
     return None
 
 
-#: A number label deep in a sentence ("Bei Schriftwechsel bitte Ihre Kundennummer 1 und Belegnummer 2
-#: angeben") names a reference the reader quotes, less surely the invoice's own number.
+#: A number label deep in a sentence ("Bitte geben Sie bei Zahlung Kundennummer 1 und Belegnummer 2
+#: an") names a reference the reader is to quote, less surely the invoice's own number.
 _PROSE = 0.6
 
 

@@ -44,7 +44,7 @@ _GROSS = re.compile(
     r"\b(?:brutto|incl|inkl|ttc|gross|einschl|zahlbetrag|zu\s*zahlen|payable|due)"
 )
 # "Including" after an amount's word and right before a tax's label (its rate between them) makes
-# the amount the gross one ("Beitrag inklusive 19 % ...steuer"); at the start of the label it names
+# the amount the gross one ("Jahresbeitrag inklusive 19 % ...steuer"); at the start of the label it names
 # the tax included ("inkl. moms 25 %").
 _INCLUDING = re.compile(r"\w\W+(?:incl|inkl|including|inklusive|einschl|y\s*compris)\.?(?:\s*\d+(?:[.,]\d+)?\s?%)?\s*$")
 _NET_WORDS = re.compile(r"\b(?:excl|exkl|ekskl|exclusief|ohne|uden|hors|before\s*tax)")
@@ -63,7 +63,7 @@ def _is_rate(text: str, amount: AmountMatch) -> bool:
     return text[: amount.start].rstrip().endswith("%")
 
 
-# A rate's base: "USt. 19 % auf 804,35", "VAT 20% on 100.00", "TVA 20 % sur 100,00".
+# A rate's base: "USt. 19 % auf 500,00", "VAT 20% on 100.00", "TVA 20 % sur 100,00".
 _BASE = re.compile(r"%\s*(?:auf|on|of|sur|de|af|von|van|from|over)\s*(?:[€$£]|eur|chf|gbp|usd|dkk)?\s*$", re.IGNORECASE)
 
 
@@ -90,7 +90,7 @@ def cell_field(cell_hits: Sequence[LabelHit], text: str) -> str | None:
     if TAX_TOTAL in fields:
         first_tax = min(h.start for h in cell_hits if h.field == TAX_TOTAL)
         if TOTAL not in fields and _INCLUDING.search(text[:first_tax]):
-            return TOTAL  # "Beitrag inklusive 19 % Versicherungsteuer 220,00": the amount with its tax
+            return TOTAL  # "Prämie inklusive 19 % ...steuer 119,00": the amount with its tax
         return TAX_TOTAL
     return TOTAL if TOTAL in fields else None
 
@@ -200,7 +200,7 @@ def _field_candidates(
                 parts.append(right)
         found += _sum_row_first(below)
     if field != TOTAL and len({c.line for c in parts}) >= 2:
-        # Tax printed per rate only ("USt. 19 % auf 804,35 | USt. 19 % auf 4,99"), or net per kind
+        # Tax printed per rate only ("USt. 19 % auf 500,00 | USt. 7 % auf 20,00"), or net per kind
         # ("Positionen netto | Versandkosten netto"): their sum is the total of the field, if the
         # arithmetic agrees.
         total = sum((c.value for c in parts), Decimal(0))

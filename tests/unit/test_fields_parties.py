@@ -182,7 +182,7 @@ def test_a_block_label_and_the_buyer_s_block_are_no_letterhead() -> None:
         (80, 76, "Noordwind Handel"), (360, 76, "Magazijn Oost"),
         (80, 90, "Havenweg 12"), (360, 90, "Kade 9"),
         (80, 104, "1234 AB Utrecht"), (360, 104, "1234 AB Utrecht"),
-        (80, 300, "Factuur totaal EUR"), (300, 300, "49,99"),
+        (80, 300, "Factuur totaal EUR"), (300, 300, "120,00"),
     ])])
     assert invoice.buyer.name == "Noordwind Handel"
     assert invoice.seller.name is None

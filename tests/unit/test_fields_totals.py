@@ -127,26 +127,26 @@ def test_a_tax_that_does_not_add_up_gives_way_to_the_printed_difference() -> Non
 
 
 def test_an_insurers_premium_and_a_compound_tax_word_add_up_to_net_tax_and_total() -> None:
-    """GIVEN 'Gesamtbeitrag 50,00 €', 'Versicherungsteuer 19 % 9,50 €', 'Rechnungsbeitrag 59,50 €'
+    """GIVEN 'Jahresbeitrag 200,00 €', 'Versicherungsteuer 19 % 38,00 €', 'Zahlbeitrag 238,00 €'
     THEN the compound tax word names the tax and the arithmetic tells net from total."""
     invoice = extract_fields([page([
-        (50, 400, "Gesamtbeitrag"), (300, 400, "50,00 €"),
-        (50, 414, "Versicherungsteuer 19 %"), (300, 414, "9,50 €"),
-        (50, 428, "Rechnungsbeitrag"), (300, 428, "59,50 €"),
+        (50, 400, "Jahresbeitrag"), (300, 400, "200,00 €"),
+        (50, 414, "Versicherungsteuer 19 %"), (300, 414, "38,00 €"),
+        (50, 428, "Zahlbeitrag"), (300, 428, "238,00 €"),
     ])])
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (
-        Decimal("50.00"), Decimal("9.50"), Decimal("59.50"))
+        Decimal("200.00"), Decimal("38.00"), Decimal("238.00"))
 
 
 def test_an_amount_including_a_tax_is_not_that_tax() -> None:
-    """GIVEN 'Beitrag inklusive 19 % Versicherungsteuer 220,00 €' and 'darin enthaltene
-    Versicherungsteuer (35,13 €)' THEN the tax is 35.13, not the 220.00 that includes it."""
+    """GIVEN 'Prämie inklusive 19 % Versicherungsteuer 119,00 €' and 'darin enthaltene
+    Versicherungsteuer (19,00 €)' THEN the tax is 19.00, not the 119.00 that includes it."""
     invoice = extract_fields([page([
-        (50, 400, "Beitrag inklusive 19 % Versicherungsteuer"), (300, 400, "220,00 €"),
-        (50, 414, "darin enthaltene Versicherungsteuer"), (300, 414, "(35,13 €)"),
+        (50, 400, "Prämie inklusive 19 % Versicherungsteuer"), (300, 400, "119,00 €"),
+        (50, 414, "darin enthaltene Versicherungsteuer"), (300, 414, "(19,00 €)"),
     ])])
-    assert invoice.tax_total == Decimal("35.13")
-    assert invoice.total == Decimal("220.00")
+    assert invoice.tax_total == Decimal("19.00")
+    assert invoice.total == Decimal("119.00")
 
 
 def test_nets_per_kind_and_taxes_per_rate_add_up_to_their_totals_and_a_rate_s_base_is_no_tax() -> None:
