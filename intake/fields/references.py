@@ -164,10 +164,30 @@ def due_date(
 ) -> Candidate[dt.date] | None:
     """Return the due date printed after its label, not inside a sentence. Dates in payment terms
     (see `terms_date`) and a number of days ("30 days net", see `payment_terms`) are warnings."""
-    found = _dates_after(lines, hits, DUE_DATE, in_sentences=False)
+    found = _dates_after(lines, hits, DUE_DATE, in_sentences=False) or _dates_before_due(lines)
     if issued is not None and any(c.value >= issued for c in found):
         found = [c for c in found if c.value >= issued]  # a due date before the issue is another date
     return best(found)
+
+
+# A German sentence that names the date before the word: "... ist am 06.12.2025 fällig",
+# "... wird am 06.12.2025 zur Zahlung fällig", also where the line breaks after the date.
+_DUE_AFTER = re.compile(r"^\s*(?:zur\s+zahlung\s+)?fallig\b")
+_ON_BEFORE = re.compile(r"\b(?:am|zum)\s*$")
+
+
+def _dates_before_due(lines: Sequence[TextLine]) -> list[Candidate[dt.date]]:
+    """Return dates a sentence declares due after naming them ("am 06.12.2025 fällig")."""
+    found = []
+    month_first = _month_first(lines)
+    for line, after in zip(lines, [*lines[1:], None]):
+        for date in find_dates(line.text, month_first):
+            rest = line.folded[date.end :]
+            if not rest.strip() and after is not None and after.page == line.page:
+                rest = after.folded
+            if _ON_BEFORE.search(line.folded[: date.start]) and _DUE_AFTER.match(rest):
+                found.append(Candidate(date.value, 0.8, line.index))
+    return found
 
 
 def terms_date(lines: Sequence[TextLine], hits: Sequence[LabelHit], issued: dt.date | None) -> dt.date | None:

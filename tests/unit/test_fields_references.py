@@ -168,3 +168,12 @@ def test_a_minus_sign_after_a_total_label_is_the_amount_s() -> None:
     ])])
     assert invoice.total == Decimal("-5695.77")
     assert invoice.net_total == Decimal("-5273.86")
+
+
+def test_a_german_sentence_that_names_the_date_before_fallig() -> None:
+    """GIVEN 'Der Beitrag ist am 15.03.2025' with 'fällig.' on the next line THEN that date is due."""
+    invoice = extract_fields([page([
+        (50, 100, "Rechnung Nr. 2025-7"), (50, 114, "Datum 01.03.2025"),
+        (50, 400, "Der Beitrag für das erste Quartal ist am 15.03.2025"), (50, 414, "fällig."),
+    ])])
+    assert invoice.due_date == dt.date(2025, 3, 15)
