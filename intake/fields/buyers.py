@@ -56,6 +56,8 @@ def _aligned_above(lines: Sequence[TextLine], cell: Cell) -> Cell | None:
     over = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
     if line.page != cell.page or not over or cell.top - over[0].bottom > 1.2 * cell.height:
         return None
+    if abs(over[0].height - cell.height) > 0.2 * cell.height:
+        return None  # another type: a heading, or a return address's small print, not the block
     return over[0]
 
 
@@ -63,6 +65,24 @@ def buyer_name(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None
 ) -> Candidate[str] | None:
     """Return the buyer's name: the block after a buyer label, else the address window."""
+    found = _name(lines, hits, seller)
+    return None if found is None else _with_wrapped_form(lines, found)
+
+
+# The rest of a legal form wrapped onto the next line: "Muster UG" over "(haftungsbeschränkt)".
+_WRAPPED_FORM = re.compile(r"^\((?:haftungsbeschr\w*|h\.\s?b\.)\)$", re.IGNORECASE)
+
+
+def _with_wrapped_form(lines: Sequence[TextLine], found: Candidate[str]) -> Candidate[str]:
+    """Return the name with the rest of its legal form when the line under it holds only that."""
+    after = lines[found.line + 1] if found.line + 1 < len(lines) else None
+    if after is None or after.page != lines[found.line].page:
+        return found
+    rest = next((c.text.strip() for c in after.cells if _WRAPPED_FORM.match(c.text.strip())), None)
+    return Candidate(f"{found.value} {rest}", found.score, found.line) if rest else found
+
+
+def _name(lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None) -> Candidate[str] | None:
     found = [c for hit in hits_for(hits, BUYER) for c in name_lines_after(lines, hit)]
     if found:
         return best(found)
@@ -105,15 +125,24 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
         marked = [c for c in line.cells if _SENDER_MARKS.search(c.text) or c.text.strip() in "●•·|"]
         right = max(c.x1 for c in (marked or line.cells))
         left = line.cells[0].x0 - 0.5 * (right - line.cells[0].x0)
+        small = line.cells[0].height
         for below in lines[line.index + 1 : line.index + 5]:
-            if below.page != line.page or below.top - line.bottom > 2.5 * line.cells[0].height:
+            if below.page != line.page or below.top - line.bottom > 2.5 * small:
                 break
+            if abs(below.cells[0].height - small) <= 0.1 * small and _larger_below(lines, below, small):
+                continue  # the rest of a return address too long for its line, in its small type
             for cell in below.cells:
                 if left <= cell.x0 < right:
                     name = name_value(cell.text)
                     if name:
                         return Candidate(name, 0.6, below.index)
     return None
+
+
+def _larger_below(lines: Sequence[TextLine], line: TextLine, small: float) -> bool:
+    """Return whether the line after `line` is set in a larger type than `small`."""
+    after = lines[line.index + 1] if line.index + 1 < len(lines) else None
+    return after is not None and after.page == line.page and after.cells[0].height >= 1.2 * small
 
 
 def _address_window(

@@ -73,7 +73,7 @@ def _runs_on(line: TextLine, after: TextLine) -> bool:
     """Return whether `line`'s sentence goes on in `after`: no full stop, and the next line just under it."""
     height = line.bottom - line.top
     return (not line.text.rstrip().endswith(".") and line.page == after.page
-            and 0 <= after.top - line.bottom < 1.5 * height)
+            and -0.5 * height <= after.top - line.bottom < 1.5 * height)
 
 
 def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> Candidate[str] | None:

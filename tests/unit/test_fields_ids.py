@@ -97,7 +97,7 @@ def test_the_payers_account_of_a_direct_debit_is_not_the_sellers_iban() -> None:
     assert extract_fields([page([debit, own])]).seller.iban == "DE92760700120750007700"
     # The sentence runs on to the next line, or says it in Danish.
     two_lines = [(50, 600, "The amount of 5,782.07 will be collected by SEPA direct debit from your account IBAN"),
-                 (50, 614, "DE02 1203 0000 0000 2020 51 on July 26, 2024.")]
+                 (50, 609.9, "DE02 1203 0000 0000 2020 51 on July 26, 2024.")]  # lines that touch
     assert extract_fields([page(two_lines)]).seller.iban is None
     assert extract_fields([page([(50, 600, "Vi trækker 1.506,45 fra konto DE02 1203 0000 0000 2020 51 (SEPA).")])]).seller.iban is None
 

@@ -259,3 +259,18 @@ def _words_of(text: str, x: float, top: float, height: float) -> list[Word]:
         words.append(Word(token, x, top, x + width, top + height))
         x += width + 0.5 * height
     return words
+
+
+def test_a_wrapped_return_address_and_a_wrapped_legal_form() -> None:
+    """GIVEN a return address in small type whose town wraps to the next line, over a window whose
+    company's legal form wraps too ('Falk Digital UG' over '(haftungsbeschränkt)') THEN the buyer
+    is the whole company name, not the town."""
+    small = [w for x, top, text in [(57, 100, "Vester Conseil AB - 157 High Street - 087 57"), (57, 108, "Stockholm")]
+             for w in _words_of(text, x, top, 7.4)]
+    window = page([
+        (57, 120, "Falk Digital UG"), (57, 131, "(haftungsbeschränkt)"), (57, 142, "151 High Street"),
+        (57, 153, "87304 Köln"), (300, 250, "Invoice number: 7301"),
+    ])
+    head = [w for w in _words_of("Vester Conseil AB", 57, 40, 19.3)]
+    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*head, *small, *window.words))])
+    assert invoice.buyer.name == "Falk Digital UG (haftungsbeschränkt)"
