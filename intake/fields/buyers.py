@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
+from intake.fields.dates import fold_chars
 from intake.fields.labels import BUYER, BUYER_VAT_ID
 from intake.fields.layout import Cell, TextLine
 from intake.fields.parties import (
@@ -102,17 +103,21 @@ def _name(lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | Non
 _SENDER_MARKS = re.compile(r"[●•·|]|\s[-–]\s")
 
 
-def _is_sender_line(line: TextLine, seller: str | None) -> bool:
+def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | None) -> bool:
     """Return whether `line` is the sender's return address: parts set apart by bullets or dashes
     with a postcode ("Firma ● Straße 1 ● 12345 Ort"), or the seller's name followed by its address
-    in parts set apart by commas too ("Firma GmbH, Straße 1, 12345 Ort")."""
+    in parts set apart by commas too ("Firma GmbH, Straße 1, 12345 Ort"), or by one mark only when
+    set in a smaller type than what follows (the rest of it wrapped onto the next line)."""
     marks = len(_SENDER_MARKS.findall(line.text))
     if marks >= 2 and re.search(r"\d{4,5}\s+\w", line.text):
         return True
-    if seller is None or not line.folded.startswith(seller.casefold()):
+    if seller is None or not line.folded.startswith(fold_chars(seller)):
         return False
     rest = line.text[len(seller) :]
-    return marks + rest.count(", ") >= 2 and re.search(r"\d", rest) is not None
+    parts = marks + rest.count(", ")
+    small = parts == 1 and any(_larger_below(lines, below, line.cells[0].height)
+                               for below in lines[line.index : line.index + 2])  # fmt: skip
+    return (parts >= 2 or small) and re.search(r"\d", rest) is not None
 
 
 def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candidate[str] | None:
@@ -120,7 +125,7 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
     for line in lines:
         if line.page != 1 or line.relative_top > 0.4:
             continue
-        if not _is_sender_line(line, seller):
+        if not _is_sender_line(lines, line, seller):
             continue
         marked = [c for c in line.cells if _SENDER_MARKS.search(c.text) or c.text.strip() in "●•·|"]
         right = max(c.x1 for c in (marked or line.cells))

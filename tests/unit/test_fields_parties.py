@@ -274,3 +274,18 @@ def test_a_wrapped_return_address_and_a_wrapped_legal_form() -> None:
     head = [w for w in _words_of("Vester Conseil AB", 57, 40, 19.3)]
     invoice = extract_fields([Page(number=1, width=595, height=842, words=(*head, *small, *window.words))])
     assert invoice.buyer.name == "Falk Digital UG (haftungsbeschränkt)"
+
+
+def test_a_return_address_of_one_mark_in_small_type_whose_rest_wraps() -> None:
+    """GIVEN the seller 'Vester Systems S.à r.l.' in a heading and its return address in small
+    type, 'Vester Systems S.à r.l. - Hauptstraße 4' over '- L-6271 Luxembourg', over the window
+    THEN the window's first line is the buyer."""
+    head = _words_of("Vester Systems S.à r.l.", 57, 40, 19.3)
+    small = [w for x, top, text in [(57, 100, "Vester Systems S.à r.l. - Hauptstraße 4"), (57, 108, "- L-6271 Luxembourg")]
+             for w in _words_of(text, x, top, 7.4)]
+    window = page([
+        (57, 120, "Atelier Design S.à r.l."), (57, 131, "Hauptstraße 73"), (57, 142, "L-6578 Esch-sur-Alzette"),
+        (300, 250, "Belegnummer 2024/99129"), (50, 800, "Vester Systems S.à r.l., Hauptstraße 4, L-6271 Luxembourg"),
+    ])
+    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*head, *small, *window.words))])
+    assert invoice.buyer.name == "Atelier Design S.à r.l."
