@@ -181,6 +181,8 @@ def _dates_before_due(lines: Sequence[TextLine]) -> list[Candidate[dt.date]]:
     found = []
     month_first = _month_first(lines)
     for line, after in zip(lines, [*lines[1:], None]):
+        if "fallig" not in line.folded and (after is None or "fallig" not in after.folded):
+            continue  # the word is needed; the dates are costly to look for
         for date in find_dates(line.text, month_first):
             rest = line.folded[date.end :]
             if not rest.strip() and after is not None and after.page == line.page:
