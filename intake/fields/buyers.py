@@ -21,20 +21,20 @@ from intake.fields.parties import (
 from intake.fields.totals import is_item_header
 
 
-def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[int]:
+def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit], marked: Sequence[Sequence[Cell]]) -> set[int]:
     """Return the indexes of lines that hold the buyer's address block: after a buyer label, or
-    the unlabelled block that names a person to attend to or the buyer's VAT ID."""
+    an unlabelled block `marked_blocks` found."""
     block: set[int] = set()
     for hit in hits_for(hits, BUYER):
         for line in lines[hit.cell.line : hit.cell.line + 6]:
             if line.page == hit.cell.page:
                 block.add(line.index)
-    for cells in _marked_blocks(lines, hits):
+    for cells in marked:
         block.update(c.line for c in cells)
     return block
 
 
-def _marked_blocks(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[list[Cell]]:
+def marked_blocks(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[list[Cell]]:
     """Return the address blocks (their cells, top first) that hold an addressee's marks: an
     'Attention:' line or the buyer's VAT ID ("Customer VAT ID: ..."), found without a label."""
     marks = [h.cell for h in hits_for(hits, BUYER_VAT_ID) if h.start == 0]
@@ -50,23 +50,30 @@ def _marked_blocks(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[
 
 
 def _aligned_above(lines: Sequence[TextLine], cell: Cell) -> Cell | None:
-    """Return the cell directly over `cell`, left-aligned with it, with no gap between the lines."""
-    if cell.line == 0:
+    """Return the cell directly over `cell` in the same type (not a heading, nor a return
+    address's small print), left-aligned with it, with no gap between the lines."""
+    over = _aligned_in(lines[cell.line - 1], cell, cell) if cell.line > 0 else None
+    if over is None or abs(over.height - cell.height) > 0.2 * cell.height:
         return None
-    line = lines[cell.line - 1]
-    over = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
-    if line.page != cell.page or not over or cell.top - over[0].bottom > 1.2 * cell.height:
+    return over
+
+
+def _aligned_in(line: TextLine, cell: Cell, next_to: Cell) -> Cell | None:
+    """Return the cell of `line` left-aligned with `cell`, on its page and with no gap between it
+    and `next_to` (the cell above or below it), or None."""
+    aligned = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
+    if line.page != cell.page or not aligned:
         return None
-    if abs(over[0].height - cell.height) > 0.2 * cell.height:
-        return None  # another type: a heading, or a return address's small print, not the block
-    return over[0]
+    upper, lower = (aligned[0], next_to) if line.index < next_to.line else (next_to, aligned[0])
+    return aligned[0] if lower.top - upper.bottom <= 1.2 * cell.height else None
 
 
 def buyer_name(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None, marked: Sequence[Sequence[Cell]]
 ) -> Candidate[str] | None:
-    """Return the buyer's name: the block after a buyer label, else the address window."""
-    found = _name(lines, hits, seller)
+    """Return the buyer's name: the block after a buyer label, a block `marked_blocks` found, else
+    the address window."""
+    found = _name(lines, hits, seller, marked)
     return None if found is None else _with_wrapped_form(lines, found)
 
 
@@ -83,11 +90,13 @@ def _with_wrapped_form(lines: Sequence[TextLine], found: Candidate[str]) -> Cand
     return Candidate(f"{found.value} {rest}", found.score, found.line) if rest else found
 
 
-def _name(lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None) -> Candidate[str] | None:
+def _name(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None, marked: Sequence[Sequence[Cell]]
+) -> Candidate[str] | None:
     found = [c for hit in hits_for(hits, BUYER) for c in name_lines_after(lines, hit)]
     if found:
         return best(found)
-    for cells in _marked_blocks(lines, hits):
+    for cells in marked:
         # The company over the person to attend to; else the block's first name (a wrapped return
         # address may leave its town on top).
         mark = cells[-1]
@@ -191,12 +200,12 @@ def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
     block: list[Cell] = []
     last = cell
     for line in lines[cell.line + 1 : cell.line + 5]:
-        under = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
-        if line.page != cell.page or not under or under[0].top - last.bottom > 1.2 * cell.height:
+        under = _aligned_in(line, cell, last)
+        if under is None:
             break
-        if (last is cell and max(under[0].height, cell.height) > 1.6 * min(under[0].height, cell.height)
-                and not ADDRESS.search(under[0].text) and name_value(under[0].text)):
+        if (last is cell and max(under.height, cell.height) > 1.6 * min(under.height, cell.height)
+                and not ADDRESS.search(under.text) and name_value(under.text)):
             break  # a name in a larger type over another name (a logo's over the window's) heads no block
-        block.append(under[0])
-        last = under[0]
+        block.append(under)
+        last = under
     return block

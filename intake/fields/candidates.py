@@ -155,12 +155,11 @@ def _rest_of_cell(hit: LabelHit, hits_in_cell: Sequence[LabelHit]) -> str:
     """Return the cell text after the label, up to the next label in the same cell."""
     following = [h.start for h in hits_in_cell if h.start >= hit.end and h.field != hit.field]
     end = min(following, default=len(hit.cell.text))
-    rest = hit.cell.text[hit.end : end].strip(" :.;#-–|")
+    after = hit.cell.text[hit.end : end].lstrip(" :.;#|")
     # A minus sign is the value's, not a dash after the label ("Total gross -5695.77").
-    before = hit.cell.text[hit.end : end].lstrip(" :.;#|")
-    if before[:1] in "-–" and before[1:2].isdigit() and rest[:1].isdigit():
-        return "-" + rest
-    return rest
+    if after[:1] in ("-", "–") and after[1:2].isdigit():
+        return "-" + after[1:].rstrip(" :.;#-–|")
+    return after.strip(" :.;#-–|")
 
 
 def value_places(

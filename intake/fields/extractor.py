@@ -105,7 +105,8 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
 def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     lines = document_lines(pages)
     hits = find_label_hits(lines)
-    buyer_lines = buyers.buyer_block(lines, hits)
+    marked = buyers.marked_blocks(lines, hits)  # unlabelled buyer's blocks, for the seller's rules and the buyer's
+    buyer_lines = buyers.buyer_block(lines, hits, marked)
     items = line_items(lines)
     totals, warnings = _totals(lines, hits, items)
     issued = references.issue_date(lines, hits)
@@ -129,7 +130,7 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         # Said, not filled in: a due date the page does not print would be invented.
         due = _value(issued) + dt.timedelta(days=days)
         warnings.append(f"no due date printed; the payment terms say {days} days ({due.isoformat()})")
-    found["buyer.name"] = buyers.buyer_name(lines, hits, _value(found["seller.name"]))
+    found["buyer.name"] = buyers.buyer_name(lines, hits, _value(found["seller.name"]), marked)
     implied = _implied_currency(lines, found, buyer_lines)
     found["currency"] = references.currency(lines, hits, None if implied is None else implied[0])
     if found["currency"] is None and implied is not None:

@@ -150,18 +150,19 @@ def amount_candidates(
 ) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]], list[Candidate[Decimal]]]:
     """Return the total, net and tax amounts printed where their labels put their values, scored."""
     amount_hits = _amount_hits(lines, hits)  # once for the three fields
-    total, net, tax = (_field_candidates(lines, hits, amount_hits, field) for field in ALL_AMOUNT_FIELDS)
+    chosen = {id(h) for _, h in amount_hits}
+    # Other amount labels of a chosen label's cell qualify it; they must not cut its value off.
+    others = [h for h in hits if h.field not in ALL_AMOUNT_FIELDS or id(h) in chosen]
+    total, net, tax = (_field_candidates(lines, amount_hits, others, chosen, field) for field in ALL_AMOUNT_FIELDS)
     return total, net, tax
 
 
 def _field_candidates(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], amount_hits: Sequence[tuple[str, LabelHit]], field: str
+    lines: Sequence[TextLine], amount_hits: Sequence[tuple[str, LabelHit]], others: Sequence[LabelHit],
+    chosen: set[int], field: str,
 ) -> list[Candidate[Decimal]]:
     """Return amounts printed where labels of `field` put their value, scored."""
     found = []
-    chosen = {id(h) for _, h in amount_hits}
-    # Other amount labels of a chosen label's cell qualify it; they must not cut its value off.
-    others = [h for h in hits if h.field not in ALL_AMOUNT_FIELDS or id(h) in chosen]
     parts: list[Candidate[Decimal]] = []  # per-rate taxes or per-kind nets, each on its own line
     for hit_field, hit in amount_hits:
         if hit_field != field:
@@ -196,10 +197,10 @@ def _field_candidates(
             below.append(candidate)
         if right is not None:
             found.append(right)
-            if field == NET_TOTAL or _PERCENT.search(lines[hit.cell.line].text):
+            if field == NET_TOTAL or (field == TAX_TOTAL and _PERCENT.search(lines[hit.cell.line].text)):
                 parts.append(right)
         found += _sum_row_first(below)
-    if field != TOTAL and len({c.line for c in parts}) >= 2:
+    if len({c.line for c in parts}) >= 2:
         # Tax printed per rate only ("USt. 19 % auf 500,00 | USt. 7 % auf 20,00"), or net per kind
         # ("Positionen netto | Versandkosten netto"): their sum is the total of the field, if the
         # arithmetic agrees.
