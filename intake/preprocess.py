@@ -3,8 +3,10 @@
 Pure functions on Pillow images (no I/O). Tesseract binarises a page with one global threshold
 (Otsu), so a receipt photographed under a lamp loses the words in its darker half, and faint
 thermal print on a bright background can vanish entirely; dividing by an estimate of the
-background brightness removes both. Small skew is measured from the row profile of the ink and
-undone. Rescaling text lines towards the ~40 px tesseract reads best is available but off by
+background brightness removes both. A photo also shows what lies around the page (a desk, a
+table): that is whitened first, or its texture counts as ink in tesseract's threshold, which then
+rises until grey table rules and paper grain are ink too and whole rows are lost. Small skew is
+measured from the row profile of the ink and undone. Rescaling text lines towards the ~40 px tesseract reads best is available but off by
 default (see `prepare_for_ocr`).
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PIL import Image, ImageFilter, ImageMath, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageMath, ImageOps, ImageStat
 
 #: Height in pixels of a text line's ink (ascenders to descenders) that tesseract reads best.
 TARGET_LINE_HEIGHT = 40.0
@@ -28,6 +30,15 @@ _MIN_SKEW = 0.4
 #: Width of the small copy used to measure skew and background.
 _ANALYSIS_WIDTH = 300
 _BACKGROUND_WIDTH = 120
+#: Around the page is darker than this share of the paper's brightness (a page's own shading
+#: stays above it), and covers at most this share of the picture.
+_SURROUNDINGS_CONTRAST = 0.6
+#: At the page's edge the paper's brightness drops at least by this factor within two pixels of
+#: the small copy.
+_EDGE_STEP = 0.8
+#: Width of the small copy in which the surroundings are found.
+_SURROUNDINGS_WIDTH = 150
+_SURROUNDINGS_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +59,10 @@ def prepare_for_ocr(image: Image.Image, *, rescale: bool = False) -> Prepared:
     tesseract ~45% slower (enlarged photos also enlarge their noise into garbage words).
     """
     gray = grayscale(image)
+    around = surroundings(gray)
     gray = even_light(gray)
+    if around is not None:
+        gray.paste(255, mask=around)
     angle = skew_angle(gray)
     if abs(angle) >= _MIN_SKEW:
         gray = deskew(gray, angle)
@@ -88,6 +102,64 @@ def even_light(gray: Image.Image) -> Image.Image:
     paper = background(gray)
     divided = ImageMath.lambda_eval(lambda v: v["g"] * 255 / (v["p"] + 1), g=gray, p=paper)
     return ImageOps.autocontrast(divided.convert("L"), cutoff=(0.5, 0))
+
+
+def surroundings(gray: Image.Image) -> Image.Image | None:
+    """Return a mask (255) of what a photo shows around the page, or None when it is all page.
+
+    Around the page is what is much darker than the paper once text is closed over, reached from
+    the picture's edge along a row or a column (a page is convex, so every point of the desk
+    around it is). A dark logo or bar on the page is not reached; a scan has nothing darker at
+    its edges, and a page that only darkens towards one side is not dark enough.
+    """
+    factor = -(-gray.width // _SURROUNDINGS_WIDTH)
+    small = gray.reduce(factor) if factor > 1 else gray
+    # Opening the paper (max, then min filter) removes strokes thinner than the filter: text.
+    paper = small.filter(ImageFilter.MaxFilter(3)).filter(ImageFilter.MinFilter(3))
+    histogram = paper.histogram()
+    threshold = otsu_threshold(histogram)
+    dark, light = sum(histogram[:threshold]), sum(histogram[threshold:])
+    if not dark or not light:
+        return None
+    dark_mean = sum(level * count for level, count in enumerate(histogram[:threshold])) / dark
+    light_mean = sum(level * count for level, count in enumerate(histogram) if level >= threshold) / light
+    if dark_mean > _SURROUNDINGS_CONTRAST * light_mean:
+        return None
+    mask = paper.point(lambda v: 255 if v < threshold else 0)
+    across = _from_edges(mask)
+    down = _from_edges(mask.transpose(Image.Transpose.TRANSPOSE)).transpose(Image.Transpose.TRANSPOSE)
+    around = ImageChops.lighter(across, down)
+    share = around.histogram()[255] / (around.width * around.height)
+    if share == 0 or share > _SURROUNDINGS_SHARE or not _sharp_edge(paper, around):
+        return None
+    # One more pixel of the small copy covers the blurred edge of the page.
+    return around.filter(ImageFilter.MaxFilter(3)).resize(gray.size, Image.Resampling.NEAREST)
+
+
+def _sharp_edge(paper: Image.Image, around: Image.Image) -> bool:
+    """Return whether the paper steps down where the surroundings begin (the page's edge), as
+    opposed to darkening gradually (light falling off across a page that fills the picture)."""
+    outside = ImageChops.subtract(around.filter(ImageFilter.MaxFilter(5)), around)
+    inside = ImageChops.subtract(around, around.filter(ImageFilter.MinFilter(5)))
+    if not outside.getbbox() or not inside.getbbox():
+        return False
+    page_side = ImageStat.Stat(paper, outside).mean[0]
+    desk_side = ImageStat.Stat(paper, inside).mean[0]
+    return desk_side <= _EDGE_STEP * page_side
+
+
+def _from_edges(mask: Image.Image) -> Image.Image:
+    """Return the mask's set (255) runs that reach the left or right edge of their row."""
+    width = mask.width
+    data = mask.tobytes()
+    out = bytearray(len(data))
+    for start in range(0, len(data), width):
+        row = data[start : start + width]
+        left = width - len(row.lstrip(b"\xff"))
+        right = width - len(row.rstrip(b"\xff"))
+        out[start : start + left] = b"\xff" * left
+        out[start + width - right : start + width] = b"\xff" * right
+    return Image.frombytes("L", mask.size, bytes(out))
 
 
 def ink_mask(gray: Image.Image) -> Image.Image:

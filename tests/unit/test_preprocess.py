@@ -6,9 +6,13 @@ darkened or shrunk the way a phone photo would be.
 
 from __future__ import annotations
 
-import pytest
-from PIL import Image, ImageDraw, ImageFont
+import io
+import random
 
+import pytest
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+from intake import media
 from intake.ocr import OcrOptions
 from intake.preprocess import (
     TARGET_LINE_HEIGHT,
@@ -17,8 +21,10 @@ from intake.preprocess import (
     otsu_threshold,
     prepare_for_ocr,
     skew_angle,
+    surroundings,
     text_line_height,
 )
+from intake.readers.image import read_image
 
 LINES = [
     "TAX INVOICE 4711",
@@ -71,6 +77,89 @@ def test_a_photo_darkening_to_one_side_gets_white_paper_and_keeps_black_text() -
     text = even.crop((20, 40, even.width - 20, even.height - 40))
     assert text.getextrema()[0] <= 60, "the text is still black"
     assert photo.crop((even.width - 20, 0, even.width, 20)).getextrema()[1] <= 90
+
+
+def on_a_desk(page: Image.Image, desk: int = 90, turn: float = 3.0) -> Image.Image:
+    """Return the page photographed on a darker desk: a margin of desk around it, a little turned."""
+    margin = page.width // 10
+    photo = Image.new("L", (page.width + 2 * margin, page.height + 2 * margin), desk)
+    photo.paste(page, (margin, margin))
+    return photo.rotate(turn, resample=Image.Resampling.BICUBIC, fillcolor=desk)
+
+
+def ruled(page: Image.Image, grey: int = 200) -> Image.Image:
+    """Return the page with a grey rule under each text line, as item tables draw them."""
+    ruled = page.copy()
+    draw = ImageDraw.Draw(ruled)
+    step = ruled.height // (len(LINES) + 2)
+    for i in range(1, len(LINES) + 1):
+        y = step * (i + 1) - step // 4
+        draw.line((10, y, ruled.width - 10, y), fill=grey, width=2)
+    return ruled
+
+
+def grainy(picture: Image.Image, amplitude: int, seed: int = 7) -> Image.Image:
+    """Return the grey picture with the same uniform grain (about +-`amplitude` levels) every run."""
+    rng = random.Random(seed)
+    grain = Image.frombytes("L", picture.size, rng.randbytes(picture.width * picture.height))
+    return ImageChops.add(picture, grain.point(lambda v: 128 + (v - 128) * amplitude // 74), offset=-128)
+
+
+def test_the_desk_around_a_photographed_page_is_whitened_and_the_page_kept() -> None:
+    """GIVEN a page on a dark desk WHEN prepared THEN the desk is white paper and the text still black."""
+    photo = on_a_desk(receipt())
+
+    around = surroundings(photo)
+    prepared = prepare_for_ocr(photo).image
+
+    assert around is not None
+    corner = (5, 5, 40, 40)
+    assert around.crop(corner).getextrema() == (255, 255), "the desk in the corner is found"
+    assert prepared.crop(corner).getextrema()[0] >= 250, "and whitened"
+    middle = (photo.width // 3, photo.height // 3, 2 * photo.width // 3, 2 * photo.height // 3)
+    assert around.crop(middle).getextrema() == (0, 0), "the page is not"
+    assert prepared.crop(middle).getextrema()[0] <= 60, "its text is still black"
+
+
+def test_the_desk_no_longer_costs_the_rows_of_a_ruled_table() -> None:
+    """GIVEN a ruled page on a dark desk WHEN read by tesseract THEN every line's amount is read.
+
+    The desk counted as ink raises tesseract's global threshold until the grey rules and the
+    paper's grain are ink too, and the rows between them are lost.
+    """
+    photo = grainy(on_a_desk(ruled(receipt())), amplitude=8)
+    jpeg = io.BytesIO()
+    photo.convert("RGB").save(jpeg, format="JPEG", quality=80)
+
+    page = read_image(jpeg.getvalue(), media.JPEG, OcrOptions()).pages[0]
+
+    text = " ".join(word.text for word in page.words)
+    assert [amount for amount in ("3.05", "3.78", "6.85", "20.00", "13.15") if amount not in text] == []
+
+
+def test_a_scan_and_a_page_darkening_to_one_side_have_no_surroundings() -> None:
+    """GIVEN pictures that are all page WHEN looked at THEN nothing is taken for a desk."""
+    page = receipt()
+    ramp = Image.linear_gradient("L").transpose(Image.Transpose.ROTATE_90)
+    shade = ramp.resize(page.size).point(lambda v: 250 - v * 180 // 255)
+    lit_from_one_side = Image.composite(shade, page, page)
+
+    assert surroundings(page) is None
+    assert surroundings(lit_from_one_side) is None
+
+
+def test_a_dark_bar_printed_on_the_page_is_not_the_desk() -> None:
+    """GIVEN a page with a black heading bar on a desk WHEN looked at THEN only the desk is found."""
+    page = receipt()
+    ImageDraw.Draw(page).rectangle((page.width // 4, 4, 3 * page.width // 4, 30), fill=0)
+    photo = on_a_desk(page, turn=0.0)
+    margin = page.width // 10
+
+    around = surroundings(photo)
+
+    assert around is not None
+    bar = (margin + page.width // 3, margin + 10, margin + 2 * page.width // 3, margin + 24)
+    assert around.crop(bar).getextrema() == (0, 0)
 
 
 def test_a_tiny_photo_is_enlarged_to_the_line_height_tesseract_reads_best() -> None:
