@@ -13,7 +13,7 @@ import re
 import string
 from dataclasses import dataclass
 
-from stdnum import get_cc_module
+from stdnum import get_cc_module, numdb
 from stdnum import iban as stdnum_iban
 
 from intake.fields.memo import per_document
@@ -35,7 +35,10 @@ _VAT = re.compile(
 #: The longest VAT ID body with its country prefix (NL: 14 characters), before a suffix.
 _VAT_MAX_LENGTH = 14
 # Groups of four, the last one shorter ("CH93 0076 2011 6238 5295 7"), or all in one run.
-_IBAN = re.compile(r"(?<![A-Z0-9])(?P<iban>[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8})(?![A-Z0-9])")
+# The check digits may be read as letters that look like digits ("IEO7"), mended below.
+_IBAN = re.compile(r"(?<![A-Z0-9])(?P<iban>[A-Z]{2}[\dOILSBZG]{2}(?:\s?[A-Z0-9]{1,4}){3,8})(?![A-Z0-9])")
+#: The digit each letter in IBAN check digits can only stand for.
+_AS_DIGIT = str.maketrans("OILSBZG", "0115826")
 #: Characters OCR confuses, each with the ones it may stand for.
 _CONFUSED = {"O": "0", "0": "O", "I": "1", "1": "I", "L": "1", "S": "5", "5": "S", "B": "8", "8": "B",
              "Z": "2", "2": "Z", "G": "6", "6": "G"}
@@ -161,10 +164,23 @@ def find_ibans(text: str) -> list[IdMatch]:
     found = []
     upper = text.upper()
     for m in _IBAN.finditer(upper):
-        value = _valid_iban(compact(m.group("iban")))
+        run = compact(m.group("iban"))
+        if not run[2:4].isdigit():
+            if not _iban_country(run[:2]):
+                continue
+            run = run[:2] + run[2:4].translate(_AS_DIGIT) + run[4:]
+        value = _valid_iban(run)
         if value is not None:
             found.append(IdMatch(value, True, m.start(), m.end()))
     return found
+
+
+_IBAN_REGISTRY = numdb.get("iban")
+
+
+def _iban_country(code: str) -> bool:
+    """Return whether the country uses IBANs (the registry python-stdnum checks them by)."""
+    return bool(_IBAN_REGISTRY.info(code)[0][1])
 
 
 #: Each letter as the number ISO 13616 puts in its place (A=10 ... Z=35).

@@ -37,11 +37,14 @@ def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:
         ("IBAN : FR76 10107 00245 00617052317 39 - BIC", "FR7610107002450061705231739", True),
         ("IBAN CH93 0076 2011 6238 5295 7 BIC UBSWCHZH80A", "CH9300762011623852957", True),
         ("IBAN: DE92 76O7 0012 0750 0077 00", "DE92760700120750007700", True),
+        # Check digits are digits: a letter read there stands for the digit it looks like.
+        ("IBAN: DEO2 1203 0000 0000 2020 51", "DE02120300000000202051", True),
+        ("IBAN GBB2 WEST 1234 5698 7654 32, BIC", "GB82WEST12345698765432", True),
     ],
 )
 def test_ibans_with_checksum(text: str, value: str, valid: bool) -> None:
-    """GIVEN an IBAN in groups (the last one may hold one character) or with an O read for a 0
-    THEN the valid IBAN is found."""
+    """GIVEN an IBAN in groups (the last one may hold one character) or with an O read for a 0,
+    in its check digits too, THEN the valid IBAN is found."""
     [found] = find_ibans(text)
     assert (found.value, found.valid) == (value, valid)
 
