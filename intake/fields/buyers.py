@@ -123,7 +123,8 @@ def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | Non
     if seller is None or not line.folded.startswith(fold_chars(seller)):
         return False
     rest = line.text[len(seller) :]
-    parts = marks + rest.count(", ")
+    # OCR reads the small comma after the name as a period ("Firma SA. Straße 1, 12345 Ort").
+    parts = marks + rest.count(", ") + rest.startswith(". ")
     small = parts == 1 and any(_larger_below(lines, below, line.cells[0].height)
                                for below in lines[line.index : line.index + 2])  # fmt: skip
     return (parts >= 2 or small) and re.search(r"\d", rest) is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from intake.fields import extract_fields
 from intake.words import Page, Word
 from tests.unit.test_fields_layout import page
@@ -216,12 +218,14 @@ def test_the_company_of_a_block_not_the_person_to_attend_to() -> None:
     assert invoice.buyer.name == "Iberia Labs Limited"
 
 
-def test_the_window_under_a_sender_line_of_commas_and_no_item_row_for_a_name() -> None:
-    """GIVEN the seller's return address as 'Name SA, 30 Park Avenue, 3618 Liège' over an unlabelled
-    window, and an item table with quantities ('5 pc.') THEN the window's first line is the buyer."""
+@pytest.mark.parametrize("after_name", [",", "."])
+def test_the_window_under_a_sender_line_of_commas_and_no_item_row_for_a_name(after_name: str) -> None:
+    """GIVEN the seller's return address as 'Name SA, 30 Park Avenue, 3618 Liège' (or with the comma
+    after the name read as a period) over an unlabelled window, and an item table with quantities
+    ('5 pc.') THEN the window's first line is the buyer."""
     invoice = extract_fields([page([
         (50, 40, "Beaumont Handel SA"), (50, 54, "30 Park Avenue"), (50, 68, "3618 Liège"),
-        (50, 120, "Beaumont Handel SA, 30 Park Avenue, 3618 Liège"),
+        (50, 120, f"Beaumont Handel SA{after_name} 30 Park Avenue, 3618 Liège"),
         (50, 134, "Oakridge Solutions BV"), (50, 148, "143 Mill Lane"), (50, 162, "8111 Bruxelles"),
         (50, 300, "Item"), (250, 300, "Qty"), (350, 300, "Price"), (450, 300, "Amount"),
         (50, 314, "Consulting"), (250, 314, "5 pc."), (350, 314, "100.00"), (450, 314, "500.00"),
