@@ -240,9 +240,14 @@ _PAID = re.compile(r"\b(?:cash|tendered|paid|credit|card|visa|mastercard|tunai|b
 _CHANGE = re.compile(r"\b(?:change|baki|kembali)\b")
 
 
+#: A space OCR put after the decimal point of a line's last amount ("CASH 200. 00").
+_SPACED_CENTS = re.compile(r"(?<=\d)([.,]) (?=\d{2}\s*$)")
+
+
 def _line_amount(line: TextLine) -> Decimal | None:
-    """Return the last amount printed on `line`, as the amount parser reads it."""
-    amounts = find_amounts(strip_currency(line.text))
+    """Return the last amount printed on `line`, as the amount parser reads it, a space after
+    its decimal point closed."""
+    amounts = find_amounts(strip_currency(_SPACED_CENTS.sub(r"\1", line.text)))
     return amounts[-1].value.quantize(CENT) if amounts else None
 
 

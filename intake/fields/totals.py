@@ -281,6 +281,8 @@ def _adds_up(
 ) -> float:
     """Return the bonus earned when net + tax = total: exactly, or after a printed rounding
     adjustment (then the rounded figure is the amount charged); 0.0 when they do not add up."""
+    if _taxed_nothing(n.value, x.value):
+        return 0.0
     if n.value + x.value == t.value or (n.value == t.value and x.value == 0):
         return CONSISTENT_BONUS
     # Cents of rounding make any two amounts "add up" when one is tiny: the tax must be under the net.
@@ -374,10 +376,16 @@ def _adds_up_any(
 ) -> bool:
     """Return whether some labelled total, net and tax add up (then nothing need be derived)."""
     return any(
-        n.value + x.value + r == t.value
+        n.value + x.value + r == t.value and not _taxed_nothing(n.value, x.value)
         for t, n, x in itertools.product(totals, nets, taxes)
         for r in shifts
     )
+
+
+def _taxed_nothing(net: Decimal, tax: Decimal) -> bool:
+    """Return whether the pair is a tax on a net of nothing: a zero read as the net (a rounding
+    or change line) makes any tax "add up" to itself as the total."""
+    return net == 0 and tax != 0
 
 
 ALL_AMOUNT_FIELDS = (TOTAL, NET_TOTAL, TAX_TOTAL)

@@ -21,6 +21,7 @@ from intake.fields.receipts import (
     proved_over_misread,
     says,
 )
+from intake.fields.totals import choose_totals
 from intake.words import Page, Word
 from tests.unit.test_fields_layout import page
 
@@ -342,3 +343,30 @@ def test_saying_a_word_is_finding_it_through_one_misread_letter(folded: str) -> 
     is whether some word (or two joined) is a target through one misread letter."""
     targets = ("rounding", "round", "total")
     assert says(folded, *targets) == any(_near(w, t) for w in _words(folded) for t in targets)
+
+
+def test_a_zero_read_as_the_net_does_not_make_the_tax_the_total() -> None:
+    """GIVEN a net of 0.00 (a rounding or change line read under a net label) beside a tax of 1.20
+    THEN 0.00 + 1.20 = 1.20 is no agreement: the proved total 21.20 stands, not the tax."""
+    totals = [Candidate(Decimal("21.20"), 1.1, 21), Candidate(Decimal("1.20"), 0.54, 23)]
+    nets = [Candidate(Decimal("0.00"), 0.73, 20)]
+    taxes = [Candidate(Decimal("1.20"), 0.97, 17)]
+
+    chosen = choose_totals(totals, nets, taxes)
+
+    assert chosen.total is not None and chosen.total.value == Decimal("21.20")
+    assert chosen.consistent is False
+
+
+def test_cash_read_with_a_space_after_its_point_still_proves_the_total() -> None:
+    """GIVEN a total misread as 42.50, 'CASH 150. 00' (a space after the point) and change 7.50
+    THEN the total is 142.50, as cash less change and net plus tax both say."""
+    rows = [
+        (40, 300, "Lamp oil"), (200, 300, "3"), (260, 300, "47.50"), (330, 300, "142.50"),
+        (40, 330, "Total (Excluding GST):"), (330, 330, "134.43"),
+        (40, 345, "GST Payable:"), (330, 345, "8.07"),
+        (40, 360, "Total (Inclusive of GST):"), (330, 360, "42.50"),
+        (40, 390, "CASH :"), (330, 390, "150. 00"),
+        (40, 405, "CHANGE :"), (330, 405, "7.50"),
+    ]
+    assert extract_fields([page(rows, ocr=True)]).total == Decimal("142.50")
