@@ -209,7 +209,8 @@ def skew_angle(gray: Image.Image) -> float:
     mask = ink_mask(small)
 
     def score(angle: float) -> float:
-        turned = mask.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
+        # Nearest neighbour is enough for a mask whose rows are only counted, and 2-3x as fast.
+        turned = mask.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0)
         return _sharpness(row_profile(turned))
 
     best = max((step * 1.0 for step in range(-5, 6)), key=score)
