@@ -16,19 +16,21 @@ CHAR = 5.0  # width of one character, points
 HEIGHT = 10.0
 
 
-def _words(text: str, x: float, top: float) -> list[Word]:
-    """Return the words of `text` printed from `x` on one line, one space apart."""
+def words_at(text: str, x: float, top: float, height: float = HEIGHT) -> list[Word]:
+    """Return the words of `text` printed from `x` on one line, one space apart, in a type
+    `height` points high (a character is half as wide)."""
+    char = CHAR * height / HEIGHT
     words = []
     for token in text.split():
-        width = CHAR * len(token)
-        words.append(Word(token, x, top, x + width, top + HEIGHT))
-        x += width + CHAR
+        width = char * len(token)
+        words.append(Word(token, x, top, x + width, top + height))
+        x += width + char
     return words
 
 
 def page(rows: Sequence[tuple[float, float, str]], ocr: bool = False) -> Page:
     """Return an A4 page with `text` printed at each (x, top)."""
-    words = [w for x, top, text in rows for w in _words(text, x, top)]
+    words = [w for x, top, text in rows for w in words_at(text, x, top)]
     return Page(number=1, width=595, height=842, words=tuple(words), ocr=ocr)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from intake.fields import extract_fields
 from intake.words import Page, Word
-from tests.unit.test_fields_layout import page
+from tests.unit.test_fields_layout import page, words_at
 
 
 def _ocr_page(rows: list[tuple[float, float, str]], confidence: float = 0.9) -> Page:
@@ -239,7 +239,7 @@ def test_an_unlabelled_window_under_a_logo_and_a_footer_only_seller() -> None:
     THEN that company is the buyer; GIVEN the seller only in the footer and a window with the
     buyer's VAT ID THEN the window's company is the buyer and the footer's the seller."""
     logo = [(57, 51, "Atelier Sandvik Design")]
-    words = [w for x, top, text in logo for w in _words_of(text, x, top, 25.8)]
+    words = [w for x, top, text in logo for w in words_at(text, x, top, 25.8)]
     window = page([
         (57, 105, "Beaumont Studio S.L."), (57, 116, "Attn: Søren Nielsen"), (57, 127, "9 Station Road"),
         (57, 138, "14694 Valencia"), (300, 200, "Invoice number: 73002"),
@@ -255,27 +255,17 @@ def test_an_unlabelled_window_under_a_logo_and_a_footer_only_seller() -> None:
     assert invoice.seller.name == "Marchetti Logistics S.A."
 
 
-def _words_of(text: str, x: float, top: float, height: float) -> list[Word]:
-    """Return the words of `text` in a type `height` points high."""
-    words = []
-    for token in text.split():
-        width = 0.5 * height * len(token)
-        words.append(Word(token, x, top, x + width, top + height))
-        x += width + 0.5 * height
-    return words
-
-
 def test_a_wrapped_return_address_and_a_wrapped_legal_form() -> None:
     """GIVEN a return address in small type whose town wraps to the next line, over a window whose
     company's legal form wraps too ('Falk Digital UG' over '(haftungsbeschränkt)') THEN the buyer
     is the whole company name, not the town."""
     small = [w for x, top, text in [(57, 100, "Vester Conseil AB - 157 High Street - 087 57"), (57, 108, "Stockholm")]
-             for w in _words_of(text, x, top, 7.4)]
+             for w in words_at(text, x, top, 7.4)]
     window = page([
         (57, 120, "Falk Digital UG"), (57, 131, "(haftungsbeschränkt)"), (57, 142, "151 High Street"),
         (57, 153, "87304 Köln"), (300, 250, "Invoice number: 7301"),
     ])
-    head = [w for w in _words_of("Vester Conseil AB", 57, 40, 19.3)]
+    head = [w for w in words_at("Vester Conseil AB", 57, 40, 19.3)]
     invoice = extract_fields([Page(number=1, width=595, height=842, words=(*head, *small, *window.words))])
     assert invoice.buyer.name == "Falk Digital UG (haftungsbeschränkt)"
 
@@ -284,9 +274,9 @@ def test_a_return_address_of_one_mark_in_small_type_whose_rest_wraps() -> None:
     """GIVEN the seller 'Vester Systems S.à r.l.' in a heading and its return address in small
     type, 'Vester Systems S.à r.l. - Hauptstraße 4' over '- L-6271 Luxembourg', over the window
     THEN the window's first line is the buyer."""
-    head = _words_of("Vester Systems S.à r.l.", 57, 40, 19.3)
+    head = words_at("Vester Systems S.à r.l.", 57, 40, 19.3)
     small = [w for x, top, text in [(57, 100, "Vester Systems S.à r.l. - Hauptstraße 4"), (57, 108, "- L-6271 Luxembourg")]
-             for w in _words_of(text, x, top, 7.4)]
+             for w in words_at(text, x, top, 7.4)]
     window = page([
         (57, 120, "Atelier Design S.à r.l."), (57, 131, "Hauptstraße 73"), (57, 142, "L-6578 Esch-sur-Alzette"),
         (300, 250, "Belegnummer 2024/99129"), (50, 800, "Vester Systems S.à r.l., Hauptstraße 4, L-6271 Luxembourg"),
