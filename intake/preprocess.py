@@ -6,8 +6,8 @@ thermal print on a bright background can vanish entirely; dividing by an estimat
 background brightness removes both. A photo also shows what lies around the page (a desk, a
 table): that is whitened first, or its texture counts as ink in tesseract's threshold, which then
 rises until grey table rules and paper grain are ink too and whole rows are lost. Small skew is
-measured from the row profile of the ink and undone. Rescaling text lines towards the ~40 px tesseract reads best is available but off by
-default (see `prepare_for_ocr`).
+measured from the row profile of the ink and undone. Rescaling text lines towards the ~40 px
+tesseract reads best is available but off by default (see `prepare_for_ocr`).
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ _BACKGROUND_WIDTH = 120
 #: Around the page is darker than this share of the paper's brightness (a page's own shading
 #: stays above it), and covers at most this share of the picture.
 _SURROUNDINGS_CONTRAST = 0.6
+_SURROUNDINGS_SHARE = 0.5
 #: At the page's edge the paper's brightness drops at least by this factor within two pixels of
 #: the small copy.
 _EDGE_STEP = 0.8
 #: Width of the small copy in which the surroundings are found.
 _SURROUNDINGS_WIDTH = 150
-_SURROUNDINGS_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +109,9 @@ def surroundings(gray: Image.Image) -> Image.Image | None:
 
     Around the page is what is much darker than the paper once text is closed over, reached from
     the picture's edge along a row or a column (a page is convex, so every point of the desk
-    around it is). A dark logo or bar on the page is not reached; a scan has nothing darker at
-    its edges, and a page that only darkens towards one side is not dark enough.
+    around it is), where the paper steps down at the page's edge. A dark logo or bar on the page
+    is not reached; a scan has nothing darker at its edges; a page that only darkens towards one
+    side has no such step.
     """
     factor = -(-gray.width // _SURROUNDINGS_WIDTH)
     small = gray.reduce(factor) if factor > 1 else gray
