@@ -63,14 +63,14 @@ def extract_visual(path: Path, ocr: OcrOptions | None = None) -> ExtractedInvoic
     """Return the fields read from the visible pages only (embedded XML ignored)."""
     from intake import media
     from intake.einvoice import parse_einvoice
-    from intake.fields import extract_fields
+    from intake.extract import read_visible
     from intake.readers import read_document
 
     data = path.read_bytes()
     media_type = media.sniff_media_type(data, path.name)
     if media_type == media.XML:
         return parse_einvoice(data)
-    return extract_fields(read_document(data, media_type, ocr).pages)
+    return read_visible(data, media_type, read_document(data, media_type, ocr).pages, ocr)[0]
 
 
 def run_one(job: tuple[str, str, str, dict[str, Any], bool, str]) -> DocResult:

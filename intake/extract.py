@@ -7,6 +7,7 @@ Everything here is synchronous and CPU-bound; the service calls it in a limited 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from intake.errors import UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
 from intake.qr import PaymentQr
 from intake.readers import MAX_PAGES, OcrOptions, read_document
+from intake.readers.pdf import with_picture_words
 from intake.reconcile import prefer_embedded
 from intake.words import Page
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice, Source
@@ -45,8 +47,12 @@ def extract_document(
     if media_type not in media.SUPPORTED:
         raise UnsupportedMediaType(media_type)
     document = read_document(data, media_type, ocr, max_pages)
-    visual = extract_fields(document.pages)
     xml = document.embedded_xml if document.embedded_xml is not None else companion_xml
+    if xml is None:
+        visual, pages = read_visible(data, media_type, document.pages, ocr)
+        document = replace(document, pages=pages)
+    else:
+        visual = extract_fields(document.pages)
     if xml is not None:
         try:
             embedded = parse_einvoice(xml)
@@ -63,6 +69,32 @@ def extract_document(
     if document.payment_qr is not None:
         visual = with_payment_qr(visual, document.payment_qr)
     return visual, document.pages
+
+
+def read_visible(
+    data: bytes, media_type: str, pages: tuple[Page, ...], ocr: OcrOptions | None = None
+) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
+    """Return the fields the visible pages give, and the pages they were read from.
+
+    A PDF whose text layer names no seller, or gives neither the seller's VAT ID nor IBAN, has
+    the pictures on its first pages read too (a seller's details pasted as an image); their words
+    are kept when they give more of the seller. Other PDFs cost no OCR.
+    """
+    visual = extract_fields(pages)
+    if media_type != media.PDF or _seller_details(visual) >= 2:
+        return visual, pages
+    with_pictures = with_picture_words(data, pages, ocr if ocr is not None else OcrOptions())
+    if with_pictures == pages:
+        return visual, pages
+    second = extract_fields(with_pictures)
+    if _seller_details(second) > _seller_details(visual):
+        return second, with_pictures
+    return visual, pages
+
+
+def _seller_details(invoice: ExtractedInvoice) -> int:
+    """Return how much of the seller the invoice names: its name, and its VAT ID or IBAN."""
+    return (invoice.seller.name is not None) + (invoice.seller.vat_id is not None or invoice.seller.iban is not None)
 
 
 #: The payment QR code's fields, named as in the warnings.

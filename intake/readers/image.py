@@ -239,6 +239,47 @@ def ocr_pdf_page(page: pdfium.PdfPage, options: OcrOptions) -> OcrPage:
         return _ocr_rendered(page, Path(tmp), options)
 
 
+#: A picture on a page with a text layer is read when it is at least this many pixels wide and
+#: high (smaller ones are icons and marks), and at most this many of them per page.
+_MIN_PICTURE_PX = (150, 24)
+_MAX_PICTURES = 4
+
+
+def ocr_pictures(page: pdfium.PdfPage, options: OcrOptions) -> tuple[Word, ...]:
+    """Return the words OCR reads in the upright pictures on a page that has a text layer
+    (a seller's details pasted as an image), placed on the page in points.
+
+    The pictures are read largest first; one read turned a quarter gives no words (they would
+    not lie where the picture is on the page).
+    """
+    if page.get_rotation() != 0:
+        return ()
+    pictures = sorted(_upright_pictures(page, options), key=lambda i: -math.prod(i.get_px_size()))
+    words: list[Word] = []
+    with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
+        for picture in pictures[:_MAX_PICTURES]:
+            try:
+                read = _ocr_embedded(picture, page, Path(tmp), options)
+            except (pdfium.PdfiumError, BrokenDocument, ImageTooLarge) as e:
+                log.info("a picture on a page with text cannot be read: %s", e)
+                continue
+            if not read.sideways:
+                words += read.words
+    return tuple(words)
+
+
+def _upright_pictures(page: pdfium.PdfPage, options: OcrOptions) -> Iterator[pdfium.PdfImage]:
+    """Yield the page's unturned pictures large enough to hold a line of text."""
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        matrix = image.get_matrix()
+        width, height = image.get_px_size()
+        if matrix.b != 0 or matrix.c != 0 or matrix.a <= 0 or matrix.d <= 0:
+            continue
+        if width < _MIN_PICTURE_PX[0] or height < _MIN_PICTURE_PX[1] or width * height > options.max_pixels:
+            continue
+        yield image
+
+
 def _draws_nothing(page: pdfium.PdfPage) -> bool:
     """Return True when the page has neither content objects nor annotations (form fields,
     stamps), so that its rendering is blank."""

@@ -12,6 +12,7 @@ import logging
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -19,7 +20,7 @@ import pypdfium2.raw as pdfium_c
 from intake.errors import BrokenDocument, EmptyDocument, EncryptedDocument
 from intake.ocr import OcrOptions
 from intake.qr import PaymentQr, pdf_page_qr
-from intake.readers.image import ocr_pdf_page
+from intake.readers.image import ocr_pdf_page, ocr_pictures
 from intake.words import Page, ReadDocument, Word
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ _EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0(?!\d)")
 _GAP = 0.3
 #: Pages read of one PDF by default; later ones are left out with a warning.
 MAX_PAGES = 50
+#: The first pages whose pictures are read when the text layer lacks the seller's details.
+PICTURE_PAGES = 2
 
 
 def read_pdf(data: bytes, options: OcrOptions, max_pages: int = MAX_PAGES) -> ReadDocument:
@@ -61,6 +64,28 @@ def read_pdf(data: bytes, options: OcrOptions, max_pages: int = MAX_PAGES) -> Re
         warnings=warnings,
         payment_qr=qr,
     )
+
+
+def with_picture_words(data: bytes, pages: tuple[Page, ...], options: OcrOptions) -> tuple[Page, ...]:
+    """Return the pages with the words OCR reads in the pictures of the first text pages added
+    (a seller's name, VAT ID and bank account pasted as an image); the same pages where no
+    picture holds a word."""
+    document = _open(data)
+    try:
+        found = list(pages)
+        for i, page in enumerate(pages[:PICTURE_PAGES]):
+            if page.ocr or page.number > len(document):
+                continue
+            pdf_page = document[page.number - 1]
+            try:
+                extra = ocr_pictures(pdf_page, options)
+            finally:
+                pdf_page.close()
+            if extra:
+                found[i] = replace(page, words=tuple(order_words([*page.words, *extra])))
+        return tuple(found)
+    finally:
+        document.close()
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
