@@ -140,3 +140,15 @@ def test_a_date_spelled_out_in_a_row_of_values_belongs_to_its_label_whole() -> N
         (100, 264, "March 26, 2024 PLN"),
     ])])
     assert (invoice.due_date, invoice.currency) == (dt.date(2024, 3, 26), "PLN")
+
+
+def test_a_company_register_number_is_not_the_invoice_number() -> None:
+    """GIVEN a column headed 'Factuur' over the invoice's number and 'KvK nummer: 04123456' in the
+    seller's details at the foot THEN the invoice number is the invoice's, not the chamber of
+    commerce's."""
+    invoice = extract_fields([page([
+        (50, 200, "Klant"), (150, 200, "Factuurdatum"), (250, 200, "Factuur"), (350, 200, "Vervaldatum"),
+        (50, 214, "C-0303006"), (150, 214, "8-9-2022"), (250, 214, "VF2207734"), (350, 214, "22-9-2022"),
+        (50, 760, "Kvk nummer: 04123456"), (300, 760, "BTW-nr: NL8152.54.295.B01"),
+    ])])
+    assert invoice.invoice_number == "VF2207734"
