@@ -35,8 +35,11 @@ _VAT = re.compile(
 #: The longest VAT ID body with its country prefix (NL: 14 characters), before a suffix.
 _VAT_MAX_LENGTH = 14
 # Groups of four, the last one shorter ("CH93 0076 2011 6238 5295 7"), or all in one run.
-# The check digits may be read as letters that look like digits ("IEO7"), mended below.
-_IBAN = re.compile(r"(?<![A-Z0-9])(?P<iban>[A-Z]{2}[\dOILSBZG]{2}(?:\s?[A-Z0-9]{1,4}){3,8})(?![A-Z0-9])")
+# The check digits may be read as letters that look like digits ("IEO7"), and one letter of the
+# country as a digit ("F181..." for "FI81..."), mended below.
+_IBAN = re.compile(
+    r"(?<![A-Z0-9])(?P<iban>(?:[A-Z]{2}|[A-Z][0-8]|[0-8][A-Z])[\dOILSBZG]{2}(?:\s?[A-Z0-9]{1,4}){3,8})(?![A-Z0-9])"
+)
 #: The digit each letter in IBAN check digits can only stand for.
 _AS_DIGIT = str.maketrans("OILSBZG", "0115826")
 #: Characters OCR confuses, each with the ones it may stand for.
@@ -169,13 +172,32 @@ def find_ibans(text: str) -> list[IdMatch]:
             if not _iban_country(run[:2]):
                 continue
             run = run[:2] + run[2:4].translate(_AS_DIGIT) + run[4:]
-        value = _valid_iban(run)
+        if not run[:2].isalpha():
+            value = _country_misread(run)
+        else:
+            value = _valid_iban(run)
         if value is not None:
             found.append(IdMatch(value, True, m.start(), m.end()))
     return found
 
 
 _IBAN_REGISTRY = numdb.get("iban")
+
+
+def _country_misread(run: str) -> str | None:
+    """Return the valid IBAN a run begins with once the digit in its country code is read as the
+    letter it looks like ("F1" for "FI"), when exactly one reading is valid as printed; no other
+    character is mended."""
+    found = set()
+    for country in _prefix_readings(run[:2]):
+        if not _iban_country(country):
+            continue
+        for end in range(min(len(run), 34), 14, -1):
+            candidate = country + run[2:end]
+            if _iban_checksum_holds(candidate) and stdnum_iban.is_valid(candidate):
+                found.add(candidate)
+                break
+    return found.pop() if len(found) == 1 else None
 
 
 def _iban_country(code: str) -> bool:

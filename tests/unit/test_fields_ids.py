@@ -40,11 +40,15 @@ def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:
         # Check digits are digits: a letter read there stands for the digit it looks like.
         ("IBAN: DEO2 1203 0000 0000 2020 51", "DE02120300000000202051", True),
         ("IBAN GBB2 WEST 1234 5698 7654 32, BIC", "GB82WEST12345698765432", True),
+        # So are a country's letters: "F1" stands for "FI", "1E" for "IE".
+        ("Bank: F12112345600000785 - BIC", "FI2112345600000785", True),
+        ("IBAN 1E29 AIBK 9311 5212 3456 78", "IE29AIBK93115212345678", True),
     ],
 )
 def test_ibans_with_checksum(text: str, value: str, valid: bool) -> None:
     """GIVEN an IBAN in groups (the last one may hold one character) or with an O read for a 0,
-    in its check digits too, THEN the valid IBAN is found."""
+    in its check digits too, or a digit read for a letter of its country THEN the valid IBAN is
+    found."""
     [found] = find_ibans(text)
     assert (found.value, found.valid) == (value, valid)
 
