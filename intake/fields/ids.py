@@ -188,16 +188,20 @@ def _country_misread(run: str) -> str | None:
     """Return the valid IBAN a run begins with once the digit in its country code is read as the
     letter it looks like ("F1" for "FI"), when exactly one reading is valid as printed; no other
     character is mended."""
-    found = set()
-    for country in _prefix_readings(run[:2]):
-        if not _iban_country(country):
-            continue
-        for end in range(min(len(run), 34), 14, -1):
-            candidate = country + run[2:end]
-            if _iban_checksum_holds(candidate) and stdnum_iban.is_valid(candidate):
-                found.add(candidate)
-                break
+    found = {
+        valid for country in _prefix_readings(run[:2])
+        if _iban_country(country) and (valid := _longest_valid(country + run[2:])) is not None
+    }
     return found.pop() if len(found) == 1 else None
+
+
+def _longest_valid(run: str) -> str | None:
+    """Return the longest valid IBAN the run begins with (a trailing group may belong to the
+    next word: "... 00 BIC"), or None."""
+    for end in range(min(len(run), 34), 14, -1):
+        if _iban_checksum_holds(run[:end]) and stdnum_iban.is_valid(run[:end]):
+            return run[:end]
+    return None
 
 
 def _iban_country(code: str) -> bool:
@@ -220,12 +224,11 @@ def _iban_checksum_holds(run: str) -> bool:
 def _valid_iban(run: str) -> str | None:
     """Return the valid IBAN a run of IBAN-shaped characters begins with, or None.
 
-    A trailing group may belong to the next word ("... 00 BIC"), so shorter forms are tried; a
-    run that no form validates is read again with one confused character changed, and taken only
+    Shorter forms are tried (`_longest_valid`); a run that no form validates is read again with one confused character changed, and taken only
     when exactly one such reading is valid."""
-    for end in range(min(len(run), 34), 14, -1):
-        if _iban_checksum_holds(run[:end]) and stdnum_iban.is_valid(run[:end]):
-            return run[:end]
+    as_printed = _longest_valid(run)
+    if as_printed is not None:
+        return as_printed
     mended = set()
     for end in range(min(len(run), 34), 14, -1):
         for i in range(2, end):

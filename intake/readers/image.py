@@ -271,13 +271,17 @@ def ocr_pictures(page: pdfium.PdfPage, options: OcrOptions) -> tuple[Word, ...]:
 def _upright_pictures(page: pdfium.PdfPage, options: OcrOptions) -> Iterator[pdfium.PdfImage]:
     """Yield the page's unturned pictures large enough to hold a line of text."""
     for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
-        matrix = image.get_matrix()
         width, height = image.get_px_size()
-        if matrix.b != 0 or matrix.c != 0 or matrix.a <= 0 or matrix.d <= 0:
-            continue
-        if width < _MIN_PICTURE_PX[0] or height < _MIN_PICTURE_PX[1] or width * height > options.max_pixels:
-            continue
-        yield image
+        if _upright(image) and width >= _MIN_PICTURE_PX[0] and height >= _MIN_PICTURE_PX[1]:
+            if width * height <= options.max_pixels:
+                yield image
+
+
+def _upright(image: pdfium.PdfImage) -> bool:
+    """Return whether the image is drawn neither turned nor mirrored (its pixels' rows run
+    left to right across the page)."""
+    matrix = image.get_matrix()
+    return matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
 
 
 def _draws_nothing(page: pdfium.PdfPage) -> bool:
@@ -296,9 +300,8 @@ def _full_page_image(page: pdfium.PdfPage, options: OcrOptions) -> pdfium.PdfIma
     if len(objects) != 1 or objects[0].type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
         return None
     image = objects[0]
-    matrix = image.get_matrix()
     width, height = image.get_px_size()
-    if matrix.b != 0 or matrix.c != 0 or matrix.a <= 0 or matrix.d <= 0:
+    if not _upright(image):
         return None
     if width * height == 0 or width * height > options.max_pixels:
         return None
