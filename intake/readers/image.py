@@ -272,9 +272,9 @@ def _upright_pictures(page: pdfium.PdfPage, options: OcrOptions) -> Iterator[pdf
     """Yield the page's unturned pictures large enough to hold a line of text."""
     for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
         width, height = image.get_px_size()
-        if _upright(image) and width >= _MIN_PICTURE_PX[0] and height >= _MIN_PICTURE_PX[1]:
-            if width * height <= options.max_pixels:
-                yield image
+        large_enough = width >= _MIN_PICTURE_PX[0] and height >= _MIN_PICTURE_PX[1]
+        if large_enough and width * height <= options.max_pixels and _upright(image):
+            yield image
 
 
 def _upright(image: pdfium.PdfImage) -> bool:

@@ -299,25 +299,20 @@ def _continues(previous: _Char, char: _Char) -> bool:
     _, x0, top, x1, bottom, char_vertical = char
     if char_vertical != vertical:
         return False
-    if vertical:
-        # `_overlap` and max() written out: this runs for every character of a page. Each
-        # comparison is the one min() or max() makes, so ties and the result are theirs.
-        before, after = px1 - px0, x1 - x0
-        shorter = after if after < before else before
-        end, start = (x1 if x1 < px1 else px1), (x0 if x0 > px0 else px0)
-        if not end - start >= 0.5 * shorter:
-            return False
-        size = after if after > before else before
-        size = 1.0 if 1.0 > size else size
-        below, above = top - pbottom, ptop - bottom
-        return (above if above > below else below) <= _GAP * size
-    before, after = pbottom - ptop, bottom - top
+    # Across the line (x for vertical text, y otherwise) the two must overlap by half the
+    # shorter; `_overlap` and max() written out, as this runs for every character of a page.
+    # Each comparison is the one min() or max() makes, so ties and the result are theirs.
+    p0, p1, c0, c1 = (px0, px1, x0, x1) if vertical else (ptop, pbottom, top, bottom)
+    before, after = p1 - p0, c1 - c0
     shorter = after if after < before else before
-    end, start = (bottom if bottom < pbottom else pbottom), (top if top > ptop else ptop)
+    end, start = (c1 if c1 < p1 else p1), (c0 if c0 > p0 else p0)
     if not end - start >= 0.5 * shorter:
         return False
     size = after if after > before else before
     size = 1.0 if 1.0 > size else size
+    if vertical:  # along the line, either way: it may read downwards or upwards
+        below, above = top - pbottom, ptop - bottom
+        return (above if above > below else below) <= _GAP * size
     return px0 - _GAP * size <= x0 <= px1 + _GAP * size
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from intake.fields import extract_fields
 from tests.unit.test_fields_layout import page
 
@@ -126,18 +128,6 @@ def test_a_tax_that_does_not_add_up_gives_way_to_the_printed_difference() -> Non
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (Decimal("41.31"), Decimal("8.68"), Decimal("49.99"))
 
 
-def test_an_insurers_premium_and_a_compound_tax_word_add_up_to_net_tax_and_total() -> None:
-    """GIVEN 'Jahresbeitrag 200,00 €', 'Versicherungsteuer 19 % 38,00 €', 'Zahlbeitrag 238,00 €'
-    THEN the compound tax word names the tax and the arithmetic tells net from total."""
-    invoice = extract_fields([page([
-        (50, 400, "Jahresbeitrag"), (300, 400, "200,00 €"),
-        (50, 414, "Versicherungsteuer 19 %"), (300, 414, "38,00 €"),
-        (50, 428, "Zahlbeitrag"), (300, 428, "238,00 €"),
-    ])])
-    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
-        Decimal("200.00"), Decimal("38.00"), Decimal("238.00"))
-
-
 def test_an_amount_including_a_tax_is_not_that_tax() -> None:
     """GIVEN 'Prämie inklusive 19 % Versicherungsteuer 119,00 €' and 'darin enthaltene
     Versicherungsteuer (19,00 €)' THEN the tax is 19.00, not the 119.00 that includes it."""
@@ -149,28 +139,38 @@ def test_an_amount_including_a_tax_is_not_that_tax() -> None:
     assert invoice.total == Decimal("119.00")
 
 
-def test_nets_per_kind_and_taxes_per_rate_add_up_to_their_totals_and_a_rate_s_base_is_no_tax() -> None:
-    """GIVEN 'Positionen netto 500,00', 'Versandkosten netto 10,00', 'Positionen USt. 19,00% auf
-    500,00 € | 95,00', 'Versandkosten USt. 19,00% auf 10,00 € | 1,90' and 'Endsumme 606,90'
-    THEN net 510.00 and tax 96.90 are the sums, not a base printed after 'auf'."""
-    invoice = extract_fields([page([
-        (200, 400, "Positionen netto"), (480, 400, "500,00 €"),
-        (200, 414, "Versandkosten netto"), (480, 414, "10,00 €"),
-        (200, 428, "Positionen USt. 19,00% auf 500,00 €"), (480, 428, "95,00 €"),
-        (200, 442, "Versandkosten USt. 19,00% auf 10,00 €"), (480, 442, "1,90 €"),
-        (200, 456, "Endsumme"), (480, 456, "606,90 €"),
-    ])])
-    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
-        Decimal("510.00"), Decimal("96.90"), Decimal("606.90"))
-
-
-def test_gross_prices_with_the_included_tax_and_the_net_after_it() -> None:
-    """GIVEN 'Total inkl. moms 179,52', 'inkl. moms 25% 35,90', 'Beløb ekskl. moms 143,62'
-    THEN total, tax and net are read as such."""
-    invoice = extract_fields([page([
-        (300, 400, "Total inkl. moms"), (450, 400, "179,52"),
-        (300, 414, "inkl. moms 25%"), (450, 414, "35,90"),
-        (300, 428, "Beløb ekskl. moms"), (450, 428, "143,62"),
-    ])])
-    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
-        Decimal("143.62"), Decimal("35.90"), Decimal("179.52"))
+@pytest.mark.parametrize(
+    ("rows", "net", "tax", "total"),
+    [
+        pytest.param(
+            [(50, 400, "Jahresbeitrag"), (300, 400, "200,00 €"),
+             (50, 414, "Versicherungsteuer 19 %"), (300, 414, "38,00 €"),
+             (50, 428, "Zahlbeitrag"), (300, 428, "238,00 €")],
+            "200.00", "38.00", "238.00",
+            id="an insurer's premium: the compound tax word names the tax, the arithmetic tells net from total",
+        ),
+        pytest.param(
+            [(200, 400, "Positionen netto"), (480, 400, "500,00 €"),
+             (200, 414, "Versandkosten netto"), (480, 414, "10,00 €"),
+             (200, 428, "Positionen USt. 19,00% auf 500,00 €"), (480, 428, "95,00 €"),
+             (200, 442, "Versandkosten USt. 19,00% auf 10,00 €"), (480, 442, "1,90 €"),
+             (200, 456, "Endsumme"), (480, 456, "606,90 €")],
+            "510.00", "96.90", "606.90",
+            id="nets per kind and taxes per rate are summed; a rate's base after 'auf' is no tax",
+        ),
+        pytest.param(
+            [(300, 400, "Total inkl. moms"), (450, 400, "179,52"),
+             (300, 414, "inkl. moms 25%"), (450, 414, "35,90"),
+             (300, 428, "Beløb ekskl. moms"), (450, 428, "143,62")],
+            "143.62", "35.90", "179.52",
+            id="gross prices: the tax included names the tax, 'ekskl.' the net",
+        ),
+    ],
+)
+def test_labelled_amounts_read_as_net_tax_and_total(
+    rows: list[tuple[float, float, str]], net: str, tax: str, total: str
+) -> None:
+    """GIVEN a totals block whose labels name a net, a tax and a total in one of the ways the ids
+    say THEN the three are read as such."""
+    invoice = extract_fields([page(rows)])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (Decimal(net), Decimal(tax), Decimal(total))
