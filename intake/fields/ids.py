@@ -35,13 +35,16 @@ _VAT = re.compile(
 #: The longest VAT ID body with its country prefix (NL: 14 characters), before a suffix.
 _VAT_MAX_LENGTH = 14
 # Groups of four, the last one shorter ("CH93 0076 2011 6238 5295 7"), or all in one run.
+#: Letters OCR reads for digits, each with the digit it stands for.
+_DIGIT_LOOK_ALIKE = {"O": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
 # The check digits may be read as letters that look like digits ("IEO7"), and one letter of the
 # country as a digit ("F181..." for "FI81..."), mended below.
 _IBAN = re.compile(
-    r"(?<![A-Z0-9])(?P<iban>(?:[A-Z]{2}|[A-Z][0-8]|[0-8][A-Z])[\dOILSBZG]{2}(?:\s?[A-Z0-9]{1,4}){3,8})(?![A-Z0-9])"
+    r"(?<![A-Z0-9])(?P<iban>(?:[A-Z]{2}|[A-Z][0-8]|[0-8][A-Z])"
+    rf"[\d{''.join(_DIGIT_LOOK_ALIKE)}]{{2}}(?:\s?[A-Z0-9]{{1,4}}){{3,8}})(?![A-Z0-9])"
 )
-#: The digit each letter in IBAN check digits can only stand for.
-_AS_DIGIT = str.maketrans("OILSBZG", "0115826")
+#: The digit each letter in IBAN check digits stands for (they are digits).
+_AS_DIGIT = str.maketrans(_DIGIT_LOOK_ALIKE)
 #: Characters OCR confuses, each with the ones it may stand for.
 _CONFUSED = {"O": "0", "0": "O", "I": "1", "1": "I", "L": "1", "S": "5", "5": "S", "B": "8", "8": "B",
              "Z": "2", "2": "Z", "G": "6", "6": "G"}
@@ -97,9 +100,6 @@ def find_vat_ids(text: str) -> list[IdMatch]:
             value, valid = mended, True
         found.append(IdMatch(value, valid, m.start(), end))
     return found
-
-
-_DIGIT_LOOK_ALIKE = {"O": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
 
 
 def _letter_read_for_digit(value: str) -> str | None:
@@ -224,8 +224,8 @@ def _iban_checksum_holds(run: str) -> bool:
 def _valid_iban(run: str) -> str | None:
     """Return the valid IBAN a run of IBAN-shaped characters begins with, or None.
 
-    Shorter forms are tried (`_longest_valid`); a run that no form validates is read again with one confused character changed, and taken only
-    when exactly one such reading is valid."""
+    Shorter forms are tried (`_longest_valid`); a run that no form validates is read again with
+    one confused character changed, and taken only when exactly one such reading is valid."""
     as_printed = _longest_valid(run)
     if as_printed is not None:
         return as_printed
