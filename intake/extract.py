@@ -7,7 +7,6 @@ Everything here is synchronous and CPU-bound; the service calls it in a limited 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,28 +46,30 @@ def extract_document(
     if media_type not in media.SUPPORTED:
         raise UnsupportedMediaType(media_type)
     document = read_document(data, media_type, ocr, max_pages)
-    xml = document.embedded_xml if document.embedded_xml is not None else companion_xml
-    if xml is None:
-        visual, pages = read_visible(data, media_type, document.pages, ocr)
-        document = replace(document, pages=pages)
-    else:
-        visual = extract_fields(document.pages)
-    if xml is not None:
-        try:
-            embedded = parse_einvoice(xml)
-        except UnreadableDocument as e:
-            log.info("embedded e-invoice XML ignored: %s", e)
-        else:
-            chosen = prefer_embedded(embedded, visual, document.pages)
-            if document.payment_qr is None:
-                return chosen, document.pages
-            confirm_only = chosen is embedded
-            return with_payment_qr(chosen, document.payment_qr, confirm_only=confirm_only), document.pages
+    embedded = _embedded_invoice(document.embedded_xml if document.embedded_xml is not None else companion_xml)
+    if embedded is not None:
+        chosen = prefer_embedded(embedded, extract_fields(document.pages), document.pages)
+        if document.payment_qr is None:
+            return chosen, document.pages
+        confirm_only = chosen is embedded
+        return with_payment_qr(chosen, document.payment_qr, confirm_only=confirm_only), document.pages
+    visual, pages = read_visible(data, media_type, document.pages, ocr)
     if document.warnings:
         visual = visual.model_copy(update={"warnings": visual.warnings + document.warnings})
     if document.payment_qr is not None:
         visual = with_payment_qr(visual, document.payment_qr)
-    return visual, document.pages
+    return visual, pages
+
+
+def _embedded_invoice(xml: bytes | None) -> ExtractedInvoice | None:
+    """Return the invoice the e-invoice XML states, or None when there is none or it cannot be read."""
+    if xml is None:
+        return None
+    try:
+        return parse_einvoice(xml)
+    except UnreadableDocument as e:
+        log.info("embedded e-invoice XML ignored: %s", e)
+        return None
 
 
 def read_visible(
