@@ -8,6 +8,7 @@ Patterns are regular expressions matched against folded text (lower case, accent
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 _NO = r"(?:n(?:umber|ummer|umero|um|o|r|°|º|˚|\.)?\.?|#|nummer|number|numero|n°|nr\.?)"
@@ -44,6 +45,16 @@ class Label:
     weight: float = 1.0
     #: A phrase of a sentence, whose value follows it in the same sentence, never on another line.
     in_sentence: bool = False
+
+
+#: The payer's own account, which a direct debit draws from: "von Ihrem Konto mit IBAN ...",
+#: "debited from your account", "prélevé sur votre compte".
+PAYERS_ACCOUNT = re.compile(
+    r"\b(?:ihrem|ihres|your|votre|jeres|din|dit)\s+(?:konto|account|compte|bankkonto)\b"
+    r"|lastschrift|direct\s+debit|prelevement|preleve|abgebucht|eingezogen|debited|betalingsservice"
+    r"|\b(?:from|von|fra|sur)\s+(?:(?:your|ihrem|jeres|din|dit|votre)\s+)?(?:konto|account|compte|bankkonto)\b"
+    r"|\btr(?:æ|ae)kker\b|\bcollected\b"
+)
 
 
 def _labels(field: str, weight: float, *patterns: str, in_sentence: bool = False) -> tuple[Label, ...]:
@@ -124,7 +135,7 @@ LABELS: tuple[Label, ...] = (
         r"total\s*excl\.?(?:uding)?\s*(?:vat|tax)", r"total\s*\(?excl", r"amount\s*excl",
         r"nettobetrag", r"nettosumme", r"summe\s*netto", r"gesamt\s*netto", r"\bnetto\b",
         r"rechnungssumme\s*ohne\s*ust\.?", r"zwischensumme", r"warenwert", r"total\s*ht",
-        r"montant\s*ht", r"total\s*hors\s*taxes?", r"\bht\b", r"netto\s*i\s*alt",
+        r"montant\s*ht", r"(?:total|montant)\s*hors\s*taxes?", r"\bht\b", r"netto\s*i\s*alt",
         r"total\s*ekskl\.?\s*moms", r"\bnet\b", r"untaxed\s*amount", r"betrag\s*netto",
         r"subtotaal", r"exclusief\s*btw", r"excl\.?\s*btw", r"totaal\s*excl\.?(?:usief)?(?:\s*btw)?",
         r"grondslag",
@@ -136,6 +147,8 @@ LABELS: tuple[Label, ...] = (
         r"\btax\b", r"sales\s*tax", r"\bgst\b", r"\bigst\b", r"\bsst\b", r"summe\s*ust",
         r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount", r"\bbtw\b", r"btw\s*bedrag", r"totaal\s*btw",
     ),
+    # "Taxes" on its own, not "hors taxes" (net) nor "toutes taxes comprises", "all taxes included" (gross).
+    *_labels(TAX_TOTAL, 0.9, r"(?<!hors\s)(?<!toutes\s)(?<!all\s)\btaxes\b(?!\s*(?:comprises|incluses|included|incl))"),
     # German compounds of "Steuer" name a tax ("Versicherungsteuer", "Vergnügungssteuer").
     *_labels(TAX_TOTAL, 0.9, r"\b[a-z]{4,}steuer\b"),
     *_labels(

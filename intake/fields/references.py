@@ -17,6 +17,7 @@ from intake.fields.labels import (
     INVOICE_NUMBER,
     ISSUE_DATE,
     NET_TOTAL,
+    PAYERS_ACCOUNT,
     TAX_TOTAL,
     TERMS,
     TITLE,
@@ -24,6 +25,7 @@ from intake.fields.labels import (
     VOM,
 )
 from intake.fields.layout import Cell, TextLine, cells_below
+from intake.fields.seller_ids import runs_on
 
 _ID_TOKEN = re.compile(r"^#?(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|[0-9])[:,.;]?$")
 _NOT_IDS = frozenset("nr no nr. no. n° number nummer numero date datum du vom of le page".split())
@@ -164,7 +166,7 @@ def due_date(
 ) -> Candidate[dt.date] | None:
     """Return the due date printed after its label, not inside a sentence. Dates in payment terms
     (see `terms_date`) and a number of days ("30 days net", see `payment_terms`) are warnings."""
-    found = _dates_after(lines, hits, DUE_DATE, in_sentences=False) or _dates_before_due(lines)
+    found = _dates_after(lines, hits, DUE_DATE, in_sentences=False) or _dates_before_due(lines) or _debit_dates(lines)
     if issued is not None and any(c.value >= issued for c in found):
         found = [c for c in found if c.value >= issued]  # a due date before the issue is another date
     return best(found)
@@ -189,6 +191,31 @@ def _dates_before_due(lines: Sequence[TextLine]) -> list[Candidate[dt.date]]:
                 rest = after.folded
             if _ON_BEFORE.search(line.folded[: date.start]) and _DUE_AFTER.match(rest):
                 found.append(Candidate(date.value, 0.8, line.index))
+    return found
+
+
+# The day a direct debit draws the amount: "... wird am 20.03.2026 von Ihrem Konto eingezogen", "will
+# be debited from your account on 20/03/2026", "sera prélevé le 20/03/2026", "trækkes den 20.03.2026".
+# "On or after", "ab dem", "à partir du", "fra den" name the earliest day instead.
+_ON_DAY = re.compile(r"\b(?:am|on|le|den)\s*$")
+_FROM_DAY = re.compile(r"\b(?:or\s+after|ab\s+dem|a\s+partir\s+du|fra\s+den)\s*$")
+
+
+def _debit_dates(lines: Sequence[TextLine]) -> list[Candidate[dt.date]]:
+    """Return the days a direct-debit note says it draws the amount on, a sentence over two lines
+    included: the invoice is due then."""
+    found = []
+    month_first = _month_first(lines)
+    before: TextLine | None = None
+    for line in lines:
+        in_note = PAYERS_ACCOUNT.search(line.folded) is not None or (before is not None and runs_on(before, line))
+        for date in find_dates(line.text, month_first) if in_note else ():
+            head = line.folded[: date.start]
+            if not head.strip() and before is not None:
+                head = before.folded  # the line broke before the date
+            if _ON_DAY.search(head) and not _FROM_DAY.search(head):
+                found.append(Candidate(date.value, 0.7, line.index))
+        before = line if in_note else None
     return found
 
 

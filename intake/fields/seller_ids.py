@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from intake.fields.candidates import Candidate, LabelHit, best
@@ -14,7 +13,7 @@ from intake.fields.ids import (
     find_tax_id_after_word,
     find_vat_ids,
 )
-from intake.fields.labels import BUYER_VAT_ID, IBAN, TAX_TOTAL, VAT_ID
+from intake.fields.labels import BUYER_VAT_ID, IBAN, PAYERS_ACCOUNT, TAX_TOTAL, VAT_ID
 from intake.fields.layout import TextLine
 
 
@@ -59,17 +58,7 @@ def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatc
     return found
 
 
-# The payer's own account, which a direct debit draws from: "von Ihrem Konto mit IBAN ...",
-# "debited from your account", "prélevé sur votre compte".
-_PAYERS_ACCOUNT = re.compile(
-    r"\b(?:ihrem|ihres|your|votre|jeres|din|dit)\s+(?:konto|account|compte|bankkonto)\b"
-    r"|lastschrift|direct\s+debit|prelevement|preleve|abgebucht|eingezogen|debited|betalingsservice"
-    r"|\b(?:from|von|fra|sur)\s+(?:(?:your|ihrem|jeres|din|dit|votre)\s+)?(?:konto|account|compte|bankkonto)\b"
-    r"|\btr(?:æ|ae)kker\b|\bcollected\b"
-)
-
-
-def _runs_on(line: TextLine, after: TextLine) -> bool:
+def runs_on(line: TextLine, after: TextLine) -> bool:
     """Return whether `line`'s sentence goes on in `after`: no full stop, and the next line just under it."""
     height = line.bottom - line.top
     return (not line.text.rstrip().endswith(".") and line.page == after.page
@@ -83,7 +72,7 @@ def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
     iban_labelled = _near_label(hits, IBAN)
     before: TextLine | None = None  # the line before, when it was about the payer's account
     for line in lines:
-        if (before is not None and _runs_on(before, line)) or _PAYERS_ACCOUNT.search(line.folded):
+        if (before is not None and runs_on(before, line)) or PAYERS_ACCOUNT.search(line.folded):
             before = line
             continue
         before = None

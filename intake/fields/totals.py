@@ -72,6 +72,14 @@ def _is_base(text: str, amount: AmountMatch) -> bool:
     return _BASE.search(text[: amount.start]) is not None
 
 
+# A tax label that says no tax is charged: "TVA non applicable", "VAT exempt", "steuerfrei".
+_EXEMPT = re.compile(
+    r"(?:non\s+applicable|not\s+applicable|exon[eé]r[eé]e?|exempt|steuerfrei|befreit"
+    r"|nicht\s+(?:anwendbar|erhoben|ausgewiesen)|fritaget)\b",
+    re.IGNORECASE,
+)
+
+
 def cell_field(cell_hits: Sequence[LabelHit], text: str) -> str | None:
     """Return which amount labels name together in `text` ("Summe Netto (exkl. USt.)" -> net).
 
@@ -172,6 +180,9 @@ def _field_candidates(
         right: Candidate[Decimal] | None = None
         right_closed = False
         for place in value_places(lines, hit, others):
+            if field == TAX_TOTAL and place.kind == "inline" and _EXEMPT.match(place.text):
+                found.append(Candidate(Decimal("0.00"), hit.label.weight, hit.cell.line))
+                break  # "TVA non applicable, art. 293 B du CGI": no tax is charged
             if place.kind == "right" and (right_closed or _starts_other_value(place.cell, others, chosen)):
                 right_closed = True  # another label ("Excl. VAT | 10,00 | Subtotal | 12,10") starts its value
                 continue
@@ -362,10 +373,16 @@ def derived_candidates(
                 continue  # a total less a zero is that total again: no evidence against the label
             for shift in shifts:
                 value = combine(a.value, b.value, shift)
-                if value in printed and value != 0:
+                if value != 0 and (value in printed or _unsigned_in_credit(value, a.value, b.value, printed)):
                     extra[slot].append(Candidate(value, 0.5 * min(a.score, b.score), max(a.line, b.line)))
                     break
     return extra[0], extra[1], extra[2]
+
+
+def _unsigned_in_credit(value: Decimal, a: Decimal, b: Decimal, printed: set[Decimal]) -> bool:
+    """Return whether `value`, worked out from two negative amounts (a credit note's), is printed
+    without its sign ("Total HT -218,48 | Taxes 14,99 | Total TTC -233,47")."""
+    return a < 0 and b < 0 and value < 0 and -value in printed
 
 
 def _adds_up_any(

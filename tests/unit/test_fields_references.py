@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from intake.fields import extract_fields
 from intake.words import Page, Word
 from tests.unit.test_fields_layout import page
@@ -177,3 +179,29 @@ def test_a_german_sentence_that_names_the_date_before_fallig() -> None:
         (50, 400, "Der Beitrag für das erste Quartal ist am 15.03.2025"), (50, 414, "fällig."),
     ])])
     assert invoice.due_date == dt.date(2025, 3, 15)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [(50, 400, "Der Betrag von 529,87 EUR wird am 20.03.2025 von Ihrem Konto per SEPA-Lastschrift eingezogen.")],
+        [(50, 400, "The amount of 529.87 EUR will be debited from your account DE02120300000000202051 on"),
+         (50, 414, "20/03/2025 (SEPA direct debit).")],
+        [(50, 400, "Le montant de 529,87 € sera prélevé le 20/03/2025 sur votre compte (prélèvement SEPA).")],
+        [(50, 400, "Beløbet 529,87 kr. trækkes den 20.03.2025 fra jeres konto via Betalingsservice.")],
+    ],
+)
+def test_the_day_a_direct_debit_draws_the_amount_is_the_due_date(rows: list[tuple[int, int, str]]) -> None:
+    """GIVEN no labelled due date and a direct-debit note naming the day it draws the amount, the
+    sentence on one line or broken before the date THEN that day is the due date."""
+    invoice = extract_fields([page([(50, 100, "Rechnung Nr. 2025-7"), (50, 114, "Datum 01.03.2025"), *rows])])
+    assert invoice.due_date == dt.date(2025, 3, 20)
+
+
+def test_the_earliest_day_a_direct_debit_may_draw_is_no_due_date() -> None:
+    """GIVEN a direct-debit note naming the day 'on or after' which it draws THEN no due date."""
+    invoice = extract_fields([page([
+        (50, 100, "Invoice No. 2025-7"), (50, 114, "Date 01.03.2025"),
+        (50, 400, "We will debit 529.87 EUR from your account on or after 20/03/2025 (SEPA direct debit)."),
+    ])])
+    assert invoice.due_date is None

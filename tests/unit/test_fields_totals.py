@@ -165,6 +165,20 @@ def test_an_amount_including_a_tax_is_not_that_tax() -> None:
             "143.62", "35.90", "179.52",
             id="gross prices: the tax included names the tax, 'ekskl.' the net",
         ),
+        pytest.param(
+            [(300, 400, "Total HT"), (450, 400, "-218,48 €"),
+             (300, 414, "Taxes"), (450, 414, "14,99 €"),
+             (300, 428, "Total TTC"), (450, 428, "-233,47 €")],
+            "-218.48", "-14.99", "-233.47",
+            id="a credit note's tax printed without its sign: 'Taxes' names it, the signed net and total sign it",
+        ),
+        pytest.param(
+            [(300, 400, "Montant hors taxes"), (450, 400, "100,00 €"),
+             (300, 414, "TVA non applicable, art. 293 B du CGI"),
+             (300, 428, "Total toutes taxes comprises"), (450, 428, "100,00 €")],
+            "100.00", "0.00", "100.00",
+            id="a tax said not to apply is none (not the article's number); 'hors taxes' names the net",
+        ),
     ],
 )
 def test_labelled_amounts_read_as_net_tax_and_total(
