@@ -21,6 +21,7 @@ from PIL import Image
 
 from intake.errors import OcrFailed, OcrUnavailable
 from intake.ocr import PixelWord
+from intake.preprocess import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,17 @@ def _engine() -> Any:
     except ImportError as e:
         raise OcrUnavailable(f"the neural OCR is not installed (pip install {PIP_PACKAGE})") from e
     return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+
+
+def straightened(picture: Image.Image, ready: Prepared) -> Image.Image:
+    """Return the picture in its own colours, turned and scaled as `ready` was prepared for
+    tesseract: the neural OCR reads colour and shading better than the evened grey."""
+    image = picture.convert("RGB")
+    if ready.rotated:
+        image = image.rotate(ready.rotated, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
+    if ready.image.size != image.size:
+        image = image.resize(ready.image.size, Image.Resampling.BICUBIC)
+    return image
 
 
 def read_picture(image: Image.Image) -> list[PixelWord]:

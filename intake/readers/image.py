@@ -77,11 +77,15 @@ def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocumen
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
         path = Path(tmp) / f"image{_SUFFIX.get(media_type, '.img')}"
         prepared = (_prepared(image) or _decoded(image)) if len(frames) == 1 else None
-        if prepared is not None and options.neural_for(prepared.width, prepared.height):
-            words = neural_ocr.read_picture(prepared)
-        elif prepared is not None:
+        if prepared is not None:
+            # Both engines read the picture straightened: words on a tilted line would fall into
+            # the rows above or below them.
             ready = prepare_for_ocr(prepared)
-            reading = read_upright(ready.image, path.with_name("prepared.pnm"), options)
+            if options.neural_for(prepared.width, prepared.height):
+                straight = neural_ocr.straightened(prepared, ready)
+                reading = Reading(neural_ocr.read_picture(straight), straight)
+            else:
+                reading = read_upright(ready.image, path.with_name("prepared.pnm"), options)
             words = reading.words
             frames = [Frame(reading.image.width, reading.image.height, frames[0].dpi * ready.scale)]
         else:
@@ -327,10 +331,11 @@ def _ocr_embedded(
         # Lossless: the decoded pixels at native size, not a rendering.
         picture = image.get_bitmap(render=False).to_pil()
         pictures = iter([picture])
+    ready = prepare_for_ocr(picture)
     if options.neural_for(picture.width, picture.height):
-        reading = Reading(neural_ocr.read_picture(picture), picture)
+        straight = neural_ocr.straightened(picture, ready)
+        reading = Reading(neural_ocr.read_picture(straight), straight)
     else:
-        ready = prepare_for_ocr(picture)
         dpi = round(width * ready.scale * 72.0 / (right - left))
         reading = read_upright(ready.image, tmp / "prepared.pnm", options, dpi=dpi)
     c_left, _, _, c_top = page.get_cropbox()
