@@ -7,6 +7,7 @@ Everything here is synchronous and CPU-bound; the service calls it in a limited 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from intake.fields import extract_fields
 from intake.qr import PaymentQr
 from intake.readers import MAX_PAGES, OcrOptions, read_document
 from intake.readers.pdf import with_picture_words
-from intake.reconcile import prefer_embedded
+from intake.reconcile import prefer_embedded, surer_reading
 from intake.words import Page
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice, Source
 
@@ -77,14 +78,19 @@ def read_visible(
 ) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
     """Return the fields the visible pages give, and the pages they were read from.
 
-    A PDF whose text layer names no seller, or gives neither the seller's VAT ID nor IBAN, has
+    A receipt-shaped picture is read by a second OCR engine too where `ocr` says so
+    (`OcrOptions.read_twice`). A PDF whose text layer names no seller, or gives neither the seller's VAT ID nor IBAN, has
     the pictures on its first pages read too (a seller's details pasted as an image); their words
     are kept when they give more of the seller. Other PDFs cost no OCR.
     """
+    options = ocr if ocr is not None else OcrOptions()
     visual = extract_fields(pages)
+    if len(pages) == 1 and pages[0].ocr and options.read_twice(pages[0].width, pages[0].height):
+        again = read_document(data, media_type, replace(options, engine="rapidocr"))
+        return surer_reading(visual, extract_fields(again.pages), "RapidOCR"), pages
     if media_type != media.PDF or _seller_details(visual) >= 2:
         return visual, pages
-    with_pictures = with_picture_words(data, pages, ocr if ocr is not None else OcrOptions())
+    with_pictures = with_picture_words(data, pages, options)
     if with_pictures == pages:
         return visual, pages
     second = extract_fields(with_pictures)

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: Languages of the invoices we expect; tesseract tries them in this order for each word.
 DEFAULT_LANGUAGES = "eng+deu+fra+dan"
+#: The choices of `OcrOptions.engine`.
+ENGINES = ("tesseract", "rapidocr", "auto", "both")
 APT_PACKAGE = "tesseract-ocr"
 
 # Column positions in tesseract's TSV output.
@@ -53,19 +55,28 @@ class OcrOptions:
     #: where automatic layout analysis splits them into columns.
     receipt_psm: int = 6
     receipt_aspect: float = 1.5
-    #: Which OCR reads pictures: "tesseract"; "rapidocr" (the neural OCR, `intake.neural_ocr`)
-    #: for every picture; or "auto": RapidOCR for receipt-shaped pictures (photos and scans of
-    #: till receipts, where tesseract is weakest), tesseract for pages of ordinary shape.
+    #: Which OCR reads pictures (`ENGINES`): "tesseract"; "rapidocr" (the neural OCR,
+    #: `intake.neural_ocr`) for every picture; "auto": RapidOCR for receipt-shaped pictures
+    #: (photos and scans of till receipts, where tesseract is weakest), tesseract for pages of
+    #: ordinary shape; or "both": tesseract for every picture, and RapidOCR reads receipt-shaped
+    #: ones again, each field taken from the surer reading (`intake.reconcile.surer_reading`).
     engine: str = "tesseract"
 
-    def neural_for(self, width: int, height: int) -> bool:
-        """Return whether a picture of this size is read by the neural OCR."""
-        receipt = height >= self.receipt_aspect * width
-        return self.engine == "rapidocr" or (self.engine == "auto" and receipt)
+    def neural_for(self, width: float, height: float) -> bool:
+        """Return whether a picture of this size is read by the neural OCR (first or only)."""
+        return self.engine == "rapidocr" or (self.engine == "auto" and self.receipt_shaped(width, height))
+
+    def read_twice(self, width: float, height: float) -> bool:
+        """Return whether a picture of this size is read by both OCR engines."""
+        return self.engine == "both" and self.receipt_shaped(width, height)
+
+    def receipt_shaped(self, width: float, height: float) -> bool:
+        """Return whether a picture of this size is a till receipt's: much taller than wide."""
+        return height >= self.receipt_aspect * width
 
     def for_picture(self, width: int, height: int) -> OcrOptions:
         """Return the options for a picture of this size: receipts get `receipt_psm`."""
-        if self.psm == 3 and height >= self.receipt_aspect * width:
+        if self.psm == 3 and self.receipt_shaped(width, height):
             return replace(self, psm=self.receipt_psm)
         return self
 

@@ -16,7 +16,7 @@ from typing import Any
 from intake.fields.amounts import find_amounts
 from intake.fields.dates import find_dates
 from intake.words import Page
-from invoicing.extraction import ExtractedInvoice
+from invoicing.extraction import FIELD_NAMES, ExtractedInvoice
 from invoicing.review import fold_key
 
 #: Confidence the page reading needs to overrule a value of the XML that the page does not show.
@@ -77,9 +77,7 @@ def prefer_embedded(
 
 def reconcile(embedded: ExtractedInvoice, visual: ExtractedInvoice, facts: PageFacts) -> ExtractedInvoice:
     """Return the XML's reading with each value the page contradicts replaced by the page's."""
-    updates: dict[str, Any] = {}
-    seller: dict[str, Any] = {}
-    buyer: dict[str, Any] = {}
+    taken: dict[str, Any] = {}
     confidence = dict(embedded.confidence)
     warnings = list(embedded.warnings)
     fields = [*_TEXTS[:1], *_DATES, *_TEXTS[1:]]
@@ -97,11 +95,53 @@ def reconcile(embedded: ExtractedInvoice, visual: ExtractedInvoice, facts: PageF
             continue
         else:
             warnings.append(f"{field}: the e-invoice XML says {ours}, the page {theirs}; the page was taken")
-        head, _, tail = field.partition(".")
-        {"seller": seller, "buyer": buyer}.get(head, updates)[tail or head] = theirs
+        taken[field] = theirs
         confidence[field] = sure
-    if not (updates or seller or buyer):
+    if not taken:
         return embedded
-    updates["seller"] = embedded.seller.model_copy(update=seller)
-    updates["buyer"] = embedded.buyer.model_copy(update=buyer)
-    return embedded.model_copy(update={**updates, "confidence": confidence, "warnings": tuple(warnings)})
+    return with_values(embedded, taken, confidence, tuple(warnings))
+
+
+def with_values(
+    invoice: ExtractedInvoice, values: dict[str, Any], confidence: dict[str, float], warnings: tuple[str, ...]
+) -> ExtractedInvoice:
+    """Return `invoice` with the fields named in `values` ("seller.name" for a party's) set to them."""
+    updates: dict[str, Any] = {}
+    parties: dict[str, dict[str, Any]] = {"seller": {}, "buyer": {}}
+    for field, value in values.items():
+        head, _, tail = field.partition(".")
+        parties.get(head, updates)[tail or head] = value
+    updates["seller"] = invoice.seller.model_copy(update=parties["seller"])
+    updates["buyer"] = invoice.buyer.model_copy(update=parties["buyer"])
+    return invoice.model_copy(update={**updates, "confidence": confidence, "warnings": warnings})
+
+
+#: How much surer a second reading of the same picture must be to replace a field of the first.
+SURER_BY = 0.1
+
+
+def surer_reading(first: ExtractedInvoice, second: ExtractedInvoice, engine: str) -> ExtractedInvoice:
+    """Return the two readings of one picture (`second` by the OCR `engine`) as one: each field
+    from `first` unless `second` alone has it or reads it markedly surer (`SURER_BY`).
+
+    The amounts go together: when `second`'s total is taken, so are its net, tax, item lines and
+    its warnings. A warning names the fields whose value `engine`'s reading changed.
+    """
+    amounts = _surer(second, first, "total")
+    fields = [f for f in FIELD_NAMES if (amounts if f in _AMOUNTS else _surer(second, first, f))]
+    if not fields:
+        return first
+    confidence = {f: c for f, c in first.confidence.items() if f not in fields}
+    confidence.update({f: second.confidence[f] for f in fields if f in second.confidence})
+    merged = with_values(first, {f: second.field_value(f) for f in fields}, confidence, ())
+    named = ", ".join(f for f in fields if merged.field_value(f) != first.field_value(f))
+    warnings = (*(second if amounts else first).warnings, f"read by two OCR engines; {named} from {engine}")
+    return merged.model_copy(update={"warnings": warnings, **({"lines": second.lines} if amounts else {})})
+
+
+def _surer(one: ExtractedInvoice, other: ExtractedInvoice, field: str) -> bool:
+    """Return whether `one` reads `field` where `other` does not, or markedly surer and otherwise."""
+    value, theirs = one.field_value(field), other.field_value(field)
+    if value is None or value == theirs:
+        return False
+    return theirs is None or one.confidence.get(field, 0.0) >= other.confidence.get(field, 0.0) + SURER_BY

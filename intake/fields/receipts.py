@@ -143,9 +143,12 @@ def rounded_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
                 continue
             before = last_amount(above.text)
             if before is not None and before > 0:
-                total = before + adjustment
+                # An adjustment printed without its sign may be taken off: the rounded total
+                # printed elsewhere (or cash less change) tells which.
+                signs = (before + adjustment, before - adjustment) if adjustment > 0 else (before + adjustment,)
+                total = next((t for t in signs if t in printed), None)
                 # Unconfirmed, it stays below a labelled total: some receipts charge the unrounded one.
-                found.append(Candidate(total, 1.2 if total in printed else 0.45, line.index))
+                found.append(Candidate(total, 1.2, line.index) if total is not None else Candidate(signs[0], 0.45, line.index))
             break
     return found
 
@@ -240,14 +243,15 @@ _PAID = re.compile(r"\b(?:cash|tendered|paid|credit|card|visa|mastercard|tunai|b
 _CHANGE = re.compile(r"\b(?:change|baki|kembali)\b")
 
 
-#: A space OCR put after the decimal point of a line's last amount ("CASH 200. 00").
-_SPACED_CENTS = re.compile(r"(?<=\d)([.,]) (?=\d{2}\s*$)")
+#: Spaces OCR put after the decimal point of a line's last amount or between its cents
+#: ("CASH 200. 00", "CHANGE 0.8 0").
+_SPACED_CENTS = re.compile(r"(?<=\d)([.,]) ?(\d) ?(\d)\s*$")
 
 
 def _line_amount(line: TextLine) -> Decimal | None:
-    """Return the last amount printed on `line`, as the amount parser reads it, a space after
-    its decimal point closed."""
-    amounts = find_amounts(strip_currency(_SPACED_CENTS.sub(r"\1", line.text)))
+    """Return the last amount printed on `line`, as the amount parser reads it, spaces in its
+    cents closed."""
+    amounts = find_amounts(strip_currency(_SPACED_CENTS.sub(r"\1\2\3", line.text)))
     return amounts[-1].value.quantize(CENT) if amounts else None
 
 

@@ -370,3 +370,32 @@ def test_cash_read_with_a_space_after_its_point_still_proves_the_total() -> None
         (40, 405, "CHANGE :"), (330, 405, "7.50"),
     ]
     assert extract_fields([page(rows, ocr=True)]).total == Decimal("142.50")
+
+
+def test_change_read_with_a_space_in_its_cents_is_not_a_change_of_nothing() -> None:
+    """GIVEN 'GRAND TOTAL 84.20', 'CASH 85.00' and 'CHANGE 0.8 0' (a space between the cents) THEN
+    the change is 0.80, not 0, and cash less change proves 84.20, not 85.00."""
+    rows = [
+        (40, 300, "Apples"), (330, 300, "62.46"), (40, 315, "Bread"), (330, 315, "21.74"),
+        (40, 330, "SUBTOTAL"), (330, 330, "84.20"),
+        (40, 345, "VAT 20% IN CL"), (330, 345, "14.03"),
+        (40, 360, "GRANDTOTAL"), (330, 360, "84.20"),
+        (40, 390, "CASH"), (330, 390, "85.00"),
+        (40, 405, "CHANGE"), (330, 405, "0.8 0"),
+    ]
+    assert extract_fields([page(rows, ocr=True)]).total == Decimal("84.20")
+
+
+def test_a_rounding_adjustment_printed_without_its_sign_is_taken_off_where_the_receipt_says_so() -> None:
+    """GIVEN 'TOTAL INCL. GST 8.11', 'ROUNDING ADJUSTMENT 0.01' (no sign), 'TOTAL ROUNDED 8.10'
+    and a tax summary of 8.11 at 0 % THEN the total is 8.10, not 8.11 + 0.01."""
+    rows = [
+        (40, 300, "Glue stick"), (330, 300, "8.11"),
+        (40, 330, "TOTAL INCL. GST RM"), (330, 330, "8.11"),
+        (40, 345, "ROUNDING ADJUSTMENT RM"), (330, 345, "0.01"),
+        (40, 360, "TOTAL ROUNDED RM"), (330, 360, "8.10"),
+        (40, 390, "CASH RM"), (330, 390, "50.00"),
+        (40, 405, "CHANGE RM"), (330, 405, "41.90"),
+        (40, 420, "GST Summary Amt(RM) Tax(RM)"), (40, 435, "GST SR@0%"), (250, 435, "8.11"), (330, 435, "0.00"),
+    ]
+    assert extract_fields([page(rows, ocr=True)]).total == Decimal("8.10")

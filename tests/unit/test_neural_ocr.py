@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from intake import media, neural_ocr
+from intake.extract import extract_bytes
 from intake.fields import extract_fields
 from intake.fields.layout import document_lines
 from intake.ocr import OcrOptions
@@ -76,3 +77,21 @@ def test_auto_reads_only_receipt_shaped_pictures_neurally() -> None:
     assert options.neural_for(400, 900) and not options.neural_for(2480, 3508)
     assert not OcrOptions().neural_for(400, 900)
     assert OcrOptions(engine="rapidocr").neural_for(2480, 3508)
+
+
+@pytest.mark.slow
+def test_both_engines_read_a_blurred_receipt_and_the_surer_total_is_kept() -> None:
+    """GIVEN a small, blurred receipt photo, which tesseract reads with a doubtful total, and the
+    engine 'both' THEN RapidOCR reads it again, its surer total is taken and a warning says so."""
+    image = Image.open(io.BytesIO(_receipt_photo(tilt=4.0))).filter(ImageFilter.GaussianBlur(2.5))
+    out = io.BytesIO()
+    image.resize((image.width // 2, image.height // 2)).save(out, format="JPEG", quality=60)
+    invoice = extract_bytes(out.getvalue(), "receipt.jpg", OcrOptions(engine="both"))
+    assert str(invoice.total) == "6.50"
+    assert invoice.warnings[-1].startswith("read by two OCR engines; total") and "RapidOCR" in invoice.warnings[-1]
+
+
+def test_both_reads_receipt_shaped_pictures_twice() -> None:
+    options = OcrOptions(engine="both")
+    assert options.read_twice(400, 900) and not options.read_twice(2480, 3508)
+    assert not options.neural_for(400, 900) and not OcrOptions(engine="auto").read_twice(400, 900)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from intake.reconcile import PageFacts, prefer_embedded, reconcile
+from intake.reconcile import PageFacts, prefer_embedded, reconcile, surer_reading
 from intake.words import Page, Word
 from invoicing.extraction import ExtractedInvoice, Party, Source
 
@@ -64,3 +64,30 @@ def test_xml_for_another_invoice_is_replaced_by_the_page_unless_the_page_shows_i
     assert prefer_embedded(other, visual(), [page("Rechnung R-7")]).source is Source.PDF_TEXT
     longer = XML.model_copy(update={"invoice_number": "ER-7"})
     assert prefer_embedded(longer, visual(), [page("Rechnung ER-7")]).invoice_number == "ER-7"
+
+
+def receipt(total: str, sure: float, **changes: object) -> ExtractedInvoice:
+    return ExtractedInvoice(
+        source=Source.OCR, issue_date=dt.date(2024, 3, 15), total=Decimal(total), net_total=Decimal(total),
+        seller=Party(name="Corner Shop"), confidence={"total": sure, "net_total": sure, "issue_date": 0.8,
+                                                     "seller.name": 0.6}, warnings=("first",),
+    ).model_copy(update=changes)  # fmt: skip
+
+
+def test_a_second_reading_gives_the_amounts_only_where_its_total_is_markedly_surer():
+    tesseract = receipt("12.50", 0.6)
+    neural = receipt("12.80", 0.9, warnings=("second",), seller=Party(name="Corner Sh op"))
+    merged = surer_reading(tesseract, neural, "RapidOCR")
+    assert (merged.total, merged.net_total, merged.confidence["total"]) == (Decimal("12.80"), Decimal("12.80"), 0.9)
+    assert merged.seller.name == "Corner Shop"  # read as surely by both: the first reading's
+    assert merged.warnings == ("second", "read by two OCR engines; total, net_total from RapidOCR")
+    assert surer_reading(tesseract, receipt("12.80", 0.65), "RapidOCR") == tesseract
+
+
+def test_a_second_reading_fills_a_field_the_first_missed_and_keeps_the_first_where_equally_sure():
+    tesseract = receipt("12.50", 0.9, seller=Party(name=None), issue_date=None)
+    neural = receipt("12.50", 0.9, seller=Party(name="Corner Shop"), issue_date=dt.date(2024, 3, 16))
+    merged = surer_reading(tesseract, neural, "RapidOCR")
+    assert (merged.seller.name, merged.issue_date, merged.total) == ("Corner Shop", dt.date(2024, 3, 16), Decimal("12.50"))
+    assert merged.warnings[-1] == "read by two OCR engines; issue_date, seller.name from RapidOCR"
+    assert surer_reading(neural, receipt("12.50", 0.9, issue_date=dt.date(2024, 3, 17)), "RapidOCR") == neural
