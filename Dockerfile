@@ -34,8 +34,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# `--build-arg EXTRAS=neural` adds RapidOCR, for INVOICEBOT_OCR_ENGINE=both|auto|rapidocr.
+ARG EXTRAS=""
 COPY --from=wheel /wheels /tmp/wheels
-RUN pip install --no-cache-dir /tmp/wheels/invoicebot-*.whl \
+RUN wheel="$(echo /tmp/wheels/invoicebot-*.whl)" \
+ && pip install --no-cache-dir "${wheel}${EXTRAS:+[$EXTRAS]}" \
  && rm -rf /tmp/wheels
 
 RUN useradd --create-home --uid 10001 --user-group invoicebot \

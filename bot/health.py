@@ -43,6 +43,8 @@ def check_health(settings: Settings, clock: Clock, *, service: bool, max_wait: d
         checks.append(check)
         checks.append(_data_dir(settings.data_dir))
         checks.append(_tesseract(settings.ocr_languages))
+        if settings.ocr_engine != "tesseract":
+            checks.append(_neural_ocr(settings.ocr_engine))
         if service:
             performed = None if settings.telegram_token else WORKER_KINDS
             checks.append(_jobs(engine, clock.now(), max_wait, performed) if engine is not None else
@@ -100,6 +102,16 @@ def _tesseract(languages: str) -> Check:
     if done.returncode != 0:
         return Check("tesseract", False, f"exits {done.returncode}: {_first_line(done.stderr)}")
     return languages_check(languages, done.stdout)
+
+
+def _neural_ocr(chosen: str) -> Check:
+    """Return whether RapidOCR, which the chosen OCR engine needs, can be loaded."""
+    from intake import neural_ocr
+
+    if not neural_ocr.available():
+        return Check("neural OCR", False, f"OCR engine '{chosen}' needs RapidOCR, which is not installed "
+                     f"(pip install 'invoicebot[neural]')")  # fmt: skip
+    return Check("neural OCR", True, f"RapidOCR is installed (OCR engine '{chosen}')")
 
 
 def _jobs(engine: Engine, now: dt.datetime, max_wait: dt.timedelta, performed: frozenset[str] | None) -> Check:

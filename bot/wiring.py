@@ -132,6 +132,7 @@ class App:
 
     @cached_property
     def reader(self) -> DocumentReader:
+        from intake.ocr import OcrOptions
         from intake.reading import DocumentReader
         from intake.sandbox import Limits
 
@@ -140,9 +141,8 @@ class App:
             cpu_seconds=max(1, int(self.settings.read_timeout_seconds)),
             memory_bytes=self.settings.read_memory_mb * 2**20,
         )
-        return DocumentReader(
-            self.settings.workers, self.settings.ocr_languages, limits, self.settings.max_pages
-        )
+        ocr = OcrOptions(languages=self.settings.ocr_languages, engine=self.settings.ocr_engine)
+        return DocumentReader(self.settings.workers, ocr, limits, self.settings.max_pages)
 
     @cached_property
     def intake(self) -> Intake:

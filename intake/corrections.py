@@ -25,17 +25,17 @@ from invoicing.files import FileStore
 log = logging.getLogger(__name__)
 
 
-def read_pages(data: bytes, filename: str, languages: str) -> tuple[Page, ...]:
+def read_pages(data: bytes, filename: str, ocr: OcrOptions) -> tuple[Page, ...]:
     """Return the pages of a document (runs in a limited child process)."""
     media_type = media.sniff_media_type(data, filename)
     if media_type not in media.SUPPORTED or media_type == media.XML:
         return ()
-    return read_document(data, media_type, OcrOptions(languages=languages)).pages
+    return read_document(data, media_type, ocr).pages
 
 
 def correct_and_learn(
     db: Database, clock: Clock, store: FileStore, invoice_id: int, field: str, value: str, *,
-    languages: str, editor: Editor | None = None, actor: str = "cli", limits: Limits = Limits(),
+    ocr: OcrOptions = OcrOptions(), editor: Editor | None = None, actor: str = "cli", limits: Limits = Limits(),
     method: str = "forkserver",
 ) -> tuple[Correction, Hint | None]:  # fmt: skip
     """Correct the field, then learn where the vendor prints it; return the change and the hint.
@@ -54,7 +54,7 @@ def correct_and_learn(
         return change, None
     try:
         data = store.read(document.storage_path)
-        pages: Sequence[Page] = run_limited(read_pages, (data, document.filename, languages), limits, method)
+        pages: Sequence[Page] = run_limited(read_pages, (data, document.filename, ocr), limits, method)
     except (OSError, LimitExceeded) as e:
         log.warning("invoice %s: nothing learnt from the correction: %s", invoice_id, e)
         return change, None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from intake import media
 from intake.einvoice import parse_einvoice
-from intake.errors import UnreadableDocument, UnsupportedMediaType
+from intake.errors import OcrFailed, OcrUnavailable, UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
 from intake.qr import PaymentQr
 from intake.readers import MAX_PAGES, OcrOptions, read_document
@@ -86,7 +86,12 @@ def read_visible(
     options = ocr if ocr is not None else OcrOptions()
     visual = extract_fields(pages)
     if len(pages) == 1 and pages[0].ocr and options.read_twice(pages[0].width, pages[0].height):
-        again = read_document(data, media_type, replace(options, engine="rapidocr"))
+        try:
+            again = read_document(data, media_type, replace(options, engine="rapidocr"))
+        except (OcrUnavailable, OcrFailed) as e:  # the first reading stands on its own
+            log.warning("second OCR reading not made: %s", e)
+            warnings = (*visual.warnings, f"read by tesseract alone: {e}")
+            return visual.model_copy(update={"warnings": warnings}), pages
         return surer_reading(visual, extract_fields(again.pages), "RapidOCR"), pages
     if media_type != media.PDF or _seller_details(visual) >= 2:
         return visual, pages

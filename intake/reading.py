@@ -16,7 +16,7 @@ from pathlib import Path
 
 from intake.errors import IntakeError
 from intake.extract import extract_document
-from intake.readers import DEFAULT_LANGUAGES, MAX_PAGES, OcrOptions
+from intake.readers import MAX_PAGES, OcrOptions
 from intake.sandbox import LimitExceeded, Limits
 from intake.words import Page
 from intake.workers import WorkerPool
@@ -34,13 +34,12 @@ class ReadOutcome:
 
 
 def read_outcome(
-    data: bytes, filename: str, ocr_languages: str = DEFAULT_LANGUAGES, companion_xml: bytes | None = None,
+    data: bytes, filename: str, ocr: OcrOptions = OcrOptions(), companion_xml: bytes | None = None,
     max_pages: int = MAX_PAGES,
 ) -> ReadOutcome:  # fmt: skip
     """Return the extraction of `data`, or the reason it could not be read (runs in a child)."""
     try:
-        options = OcrOptions(languages=ocr_languages)
-        extraction, pages = extract_document(data, filename, options, companion_xml, max_pages)
+        extraction, pages = extract_document(data, filename, ocr, companion_xml, max_pages)
         return ReadOutcome(extraction, None, pages)
     except IntakeError as e:
         return ReadOutcome(None, str(e))
@@ -49,7 +48,7 @@ def read_outcome(
         return ReadOutcome(None, f"could not read the file ({type(e).__name__}: {e})")
 
 
-def read_file_outcome(path: str, ocr_languages: str, max_pages: int) -> ReadOutcome:
+def read_file_outcome(path: str, ocr: OcrOptions, max_pages: int) -> ReadOutcome:
     """Return the extraction of the file at `path` (without its pages), or why it could not be
     read (runs in a child)."""
     try:
@@ -57,7 +56,7 @@ def read_file_outcome(path: str, ocr_languages: str, max_pages: int) -> ReadOutc
     except OSError:
         reason = "not a file" if os.path.exists(path) else "no such file"
         return ReadOutcome(None, f"{reason}: {path}")
-    outcome = read_outcome(data, Path(path).name, ocr_languages, None, max_pages)
+    outcome = read_outcome(data, Path(path).name, ocr, None, max_pages)
     return ReadOutcome(outcome.extraction, outcome.error)  # the pages are not wanted here
 
 
@@ -65,11 +64,12 @@ class DocumentReader:
     """Reads documents in a pool of limited child processes (`intake.workers`), a few at a time."""
 
     def __init__(
-        self, workers: int = 0, ocr_languages: str = DEFAULT_LANGUAGES, limits: Limits = Limits(),
+        self, workers: int = 0, ocr: OcrOptions = OcrOptions(), limits: Limits = Limits(),
         max_pages: int = MAX_PAGES,
     ) -> None:  # fmt: skip
         self.workers = workers or max(1, os.cpu_count() or 1)
-        self.ocr_languages = ocr_languages
+        #: How pictures are read (languages, engine); the same for every document.
+        self.ocr = ocr
         self.limits = limits
         self.max_pages = max_pages
         self._slots = asyncio.Semaphore(self.workers)  # replaced for each new event loop
@@ -83,7 +83,7 @@ class DocumentReader:
 
     def read_now(self, data: bytes, filename: str, companion_xml: bytes | None = None) -> ReadOutcome:
         """Return what the document says, or why it could not be read (blocking)."""
-        arguments = (data, filename, self.ocr_languages, companion_xml, self.max_pages)
+        arguments = (data, filename, self.ocr, companion_xml, self.max_pages)
         try:
             return self._pool.run(read_outcome, arguments)
         except LimitExceeded as e:
@@ -104,7 +104,7 @@ class DocumentReader:
         The reading processes are forked from this one, which must have no other threads and
         end soon after (`invoicebot extract`).
         """
-        jobs = ((str(path), self.ocr_languages, self.max_pages) for path in paths)
+        jobs = ((str(path), self.ocr, self.max_pages) for path in paths)
         # What this process holds stays until it ends; the collector leaves it alone, so the
         # forked readers do not copy the memory it would walk (half their page faults).
         gc.freeze()

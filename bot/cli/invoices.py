@@ -83,7 +83,7 @@ def invoices_edit(ctx: click.Context, invoice_id: int, field: str, value: str, a
     try:
         change, hint = correct_and_learn(
             app.db, app.clock, app.store, invoice_id, field, value, actor="cli",
-            languages=app.settings.ocr_languages, limits=app.reader.limits, method="fork", editor=LOCAL_ADMIN,
+            ocr=app.reader.ocr, limits=app.reader.limits, method="fork", editor=LOCAL_ADMIN,
         )  # fmt: skip
     except InvoicingError as e:
         fail(str(e))

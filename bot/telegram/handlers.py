@@ -228,7 +228,7 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     editor = Editor(f"telegram:{update.effective_user.id} (user {person.id})", person.role, person.id)
     change, hint = await asyncio.to_thread(
         correct_and_learn, services.db, services.clock, services.store, int(args[0].lstrip("#")),
-        args[1].lower(), " ".join(args[2:]), editor=editor, languages=services.settings.ocr_languages,
+        args[1].lower(), " ".join(args[2:]), editor=editor, ocr=services.intake.reader.ocr,
         limits=services.intake.reader.limits,
     )  # fmt: skip
     text = render.corrected(change, formats(services), change.currency, learnt=hint is not None)

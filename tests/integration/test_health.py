@@ -133,3 +133,19 @@ def test_health_passes_on_postgresql(postgres_url, tmp_path):
     (tmp_path / "var").mkdir()
     code, report = _health(tmp_path / "var", "--service", database_url=postgres_url)
     assert code == 0, report
+
+
+def test_an_ocr_engine_that_needs_rapidocr_is_checked_for_it(tmp_path):
+    """GIVEN INVOICEBOT_OCR_ENGINE=both THEN health checks RapidOCR: it passes where RapidOCR is
+    installed, and fails naming the package where it cannot be imported."""
+    data_dir = tmp_path / "var"
+    invoicebot(data_dir, "db", "upgrade")
+    code, report = _health(data_dir, env={"INVOICEBOT_OCR_ENGINE": "both"})
+    assert code == 0 and "neural OCR" in {c["name"] for c in report["checks"]}
+    blocked = tmp_path / "blocked" / "rapidocr_onnxruntime"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text("raise ImportError('not here')\n")
+    env = {"INVOICEBOT_OCR_ENGINE": "both", "PYTHONPATH": str(blocked.parent)}
+    code, report = _health(data_dir, env=env)
+    assert code == 1 and _failed(report)["neural OCR"].startswith("OCR engine 'both' needs RapidOCR")
+    assert "neural OCR" not in {c["name"] for c in _health(data_dir)[1]["checks"]}

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from bot.wiring import App
 from intake import media, neural_ocr
 from intake.extract import extract_bytes
 from intake.fields import extract_fields
 from intake.fields.layout import document_lines
 from intake.ocr import OcrOptions
 from intake.readers import read_document
+from invoicing.config import ConfigError, load_settings
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -95,3 +99,29 @@ def test_both_reads_receipt_shaped_pictures_twice() -> None:
     options = OcrOptions(engine="both")
     assert options.read_twice(400, 900) and not options.read_twice(2480, 3508)
     assert not options.neural_for(400, 900) and not OcrOptions(engine="auto").read_twice(400, 900)
+
+
+def test_without_rapidocr_both_keeps_the_tesseract_reading_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN the engine 'both' where RapidOCR cannot be imported THEN the receipt is still read,
+    by tesseract alone, and a warning says why."""
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # importing it raises ImportError
+    neural_ocr._engine.cache_clear()
+    try:
+        invoice = extract_bytes(_receipt_photo(), "receipt.jpg", OcrOptions(engine="both"))
+    finally:
+        neural_ocr._engine.cache_clear()
+    assert str(invoice.total) == "6.50"
+    assert invoice.warnings[-1].startswith("read by tesseract alone: the neural OCR is not installed")
+
+
+def test_the_configured_ocr_engine_reaches_the_reader(tmp_path: Path) -> None:
+    """GIVEN INVOICEBOT_OCR_ENGINE=both and OCR languages THEN the service's reader uses both; an
+    engine that does not exist is refused by name."""
+    settings = load_settings(data_dir=tmp_path, ocr_engine="both", ocr_languages="eng+deu")
+    reader = App(settings, one_shot=True).reader
+    try:
+        assert (reader.ocr.engine, reader.ocr.languages) == ("both", "eng+deu")
+    finally:
+        reader.close()
+    with pytest.raises(ConfigError, match="ocr_engine"):
+        load_settings(data_dir=tmp_path, ocr_engine="paddle")
