@@ -263,7 +263,7 @@ def ocr_pictures(page: pdfium.PdfPage, options: OcrOptions) -> tuple[Word, ...]:
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
         for picture in pictures[:_MAX_PICTURES]:
             try:
-                read = _ocr_embedded(picture, page, Path(tmp), options)
+                read = _ocr_embedded(picture, page, Path(tmp), options, look_for_qr=False)
             except (pdfium.PdfiumError, BrokenDocument, ImageTooLarge) as e:
                 log.info("a picture on a page with text cannot be read: %s", e)
                 continue
@@ -318,9 +318,10 @@ def _full_page_image(page: pdfium.PdfPage, options: OcrOptions) -> pdfium.PdfIma
 
 
 def _ocr_embedded(
-    image: pdfium.PdfImage, page: pdfium.PdfPage, tmp: Path, options: OcrOptions
+    image: pdfium.PdfImage, page: pdfium.PdfPage, tmp: Path, options: OcrOptions, *, look_for_qr: bool = True
 ) -> OcrPage:
-    """Return the words of a full-page embedded image, OCR'd at the image's own resolution."""
+    """Return the words of an embedded image, OCR'd at the image's own resolution, and with
+    `look_for_qr` the payment QR code in it (a page with a text layer has its own looked for)."""
     width, height = image.get_px_size()
     left, bottom, right, top = image.get_bounds()
     if image.get_filters() == ["DCTDecode"] and _plain_jpeg_colours(image):
@@ -348,7 +349,7 @@ def _ocr_embedded(
         scale_x = (right - left) / reading.image.width
         scale_y = (top - bottom) / reading.image.height
         placed = place_words(reading.words, scale_x, scale_y, left=left - c_left, top=c_top - top)
-    return OcrPage(placed, find_payment_qr(pictures), reading.sideways)
+    return OcrPage(placed, find_payment_qr(pictures) if look_for_qr else None, reading.sideways)
 
 
 def _embedded_picture(image: pdfium.PdfImage) -> Iterator[Image.Image]:
