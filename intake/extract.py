@@ -78,14 +78,15 @@ def read_visible(
 ) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
     """Return the fields the visible pages give, and the pages they were read from.
 
-    A receipt-shaped picture is read by a second OCR engine too where `ocr` says so
-    (`OcrOptions.read_twice`). A PDF whose text layer names no seller, or gives neither the seller's VAT ID nor IBAN, has
+    A one-page picture is read by a second OCR engine too where `ocr` says so
+    (`OcrOptions.read_twice`): a receipt-shaped one always, another where the first reading's
+    total is doubtful (`DOUBTFUL_TOTAL`). A PDF whose text layer names no seller, or gives neither the seller's VAT ID nor IBAN, has
     the pictures on its first pages read too (a seller's details pasted as an image); their words
     are kept when they give more of the seller. Other PDFs cost no OCR.
     """
     options = ocr if ocr is not None else OcrOptions()
     visual = extract_fields(pages)
-    if len(pages) == 1 and pages[0].ocr and options.read_twice(pages[0].width, pages[0].height):
+    if len(pages) == 1 and pages[0].ocr and _read_again(visual, pages[0], options):
         try:
             again = read_document(data, media_type, replace(options, engine="rapidocr"))
         except (OcrUnavailable, OcrFailed) as e:  # the first reading stands on its own
@@ -102,6 +103,18 @@ def read_visible(
     if _seller_details(second) > _seller_details(visual):
         return second, with_pictures
     return visual, pages
+
+
+#: A total read with less confidence than this (the default review threshold) has a picture of
+#: ordinary shape read by the second OCR engine as well, under the engine "both".
+DOUBTFUL_TOTAL = 0.5
+
+
+def _read_again(first: ExtractedInvoice, page: Page, options: OcrOptions) -> bool:
+    """Return whether the picture the page was read from is read again by the neural OCR."""
+    if options.read_twice(page.width, page.height):
+        return True
+    return options.engine == "both" and first.confidence.get("total", 0.0) < DOUBTFUL_TOTAL
 
 
 def _seller_details(invoice: ExtractedInvoice) -> int:

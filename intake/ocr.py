@@ -59,7 +59,8 @@ class OcrOptions:
     #: `intake.neural_ocr`) for every picture; "auto": RapidOCR for receipt-shaped pictures
     #: (photos and scans of till receipts, where tesseract is weakest), tesseract for pages of
     #: ordinary shape; or "both": tesseract for every picture, and RapidOCR reads receipt-shaped
-    #: ones again, each field taken from the surer reading (`intake.reconcile.surer_reading`).
+    #: ones again, and others whose total tesseract's reading doubts (`intake.extract.DOUBTFUL_TOTAL`),
+    #: each field taken from the surer reading (`intake.reconcile.surer_reading`).
     engine: str = "tesseract"
 
     def neural_for(self, width: float, height: float) -> bool:

@@ -49,9 +49,9 @@ class Settings(BaseSettings):
 
     #: Languages tesseract reads scans in (tesseract's `-l`).
     ocr_languages: str = "eng+deu+fra+dan"
-    #: Which OCR reads pictures: "tesseract"; "both" (tesseract, and RapidOCR reads receipt-shaped
-    #: pictures again, each field from the surer reading: more right on till receipts, about
-    #: twice as slow on them); "auto" (RapidOCR alone for receipt-shaped pictures); "rapidocr".
+    #: Which OCR reads pictures: "tesseract"; "both" (tesseract, and RapidOCR reads again till
+    #: receipts and pages whose total tesseract doubts, each field from the surer reading);
+    #: "auto" (RapidOCR alone for receipt-shaped pictures); "rapidocr".
     ocr_engine: Literal["tesseract", "rapidocr", "auto", "both"] = "tesseract"
     #: Processes that read documents (PDF parsing, OCR) in parallel; 0 = one per CPU.
     workers: int = 0

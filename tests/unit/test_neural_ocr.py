@@ -125,3 +125,40 @@ def test_the_configured_ocr_engine_reaches_the_reader(tmp_path: Path) -> None:
         reader.close()
     with pytest.raises(ConfigError, match="ocr_engine"):
         load_settings(data_dir=tmp_path, ocr_engine="paddle")
+
+
+def _invoice_page(amount_colour: tuple[int, int, int]) -> bytes:
+    """Return a PNG of an A4 invoice page whose totals' amounts are printed in `amount_colour`."""
+    image = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 30)
+    for y, text in ((100, "Northwind Supplies Ltd"), (150, "INVOICE"), (220, "Invoice number: 40211"),
+                    (270, "Invoice date: 03.11.2025")):  # fmt: skip
+        draw.text((100, y), text, fill="black", font=font)
+    for y, label, amount in ((400, "Net total", "1,000.00"), (450, "VAT 20%", "200.00"), (500, "Total due", "1,200.00")):
+        draw.text((600, y), label, fill="black", font=font)
+        draw.text((900, y), amount, fill=amount_colour, font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_both_reads_a_page_again_where_tesseract_is_unsure_of_the_total() -> None:
+    """GIVEN an invoice page (not receipt-shaped) whose totals are printed so pale that tesseract
+    reads none THEN 'both' has RapidOCR read it again and takes its amounts, which add up."""
+    pale = _invoice_page((230, 230, 230))
+    assert extract_bytes(pale, "invoice.png", OcrOptions()).total is None
+    invoice = extract_bytes(pale, "invoice.png", OcrOptions(engine="both"))
+    assert (str(invoice.net_total), str(invoice.tax_total), str(invoice.total)) == ("1000.00", "200.00", "1200.00")
+    assert invoice.invoice_number == "40211"
+    assert invoice.warnings[-1] == "read by two OCR engines; total, net_total, tax_total from RapidOCR"
+
+
+def test_both_leaves_a_page_alone_where_tesseract_is_sure_of_the_total(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a plain invoice page whose total tesseract reads surely THEN 'both' costs no second reading."""
+    calls: list[object] = []
+    read_picture = neural_ocr.read_picture
+    monkeypatch.setattr(neural_ocr, "read_picture", lambda image: calls.append(image) or read_picture(image))
+    invoice = extract_bytes(_invoice_page((0, 0, 0)), "invoice.png", OcrOptions(engine="both"))
+    assert str(invoice.total) == "1200.00" and invoice.confidence["total"] >= 0.5
+    assert calls == []
