@@ -311,11 +311,14 @@ def _first_name_line(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Can
     for line in lines:
         if line.page != 1 or line.relative_top > 0.25:
             break
-        # Logo specks and table rules read as cells of one character ("|", "'") are no part of the name.
+        # Logo specks and table rules read as cells of one character ("|", "'") are no part of the
+        # name, nor is a speck read as a word of the name's cell: its confidence says nothing of the name.
         cells = [c for c in line.cells if sum(ch.isalnum() for ch in c.text) >= 2]
-        words = [w for c in cells for w in c.words]
+        words = [w for c in cells for w in c.words if any(ch.isalnum() for ch in w.text)]
         if line.index in labelled or not words or max(w.confidence for w in words) >= 1.0:
             continue  # a text layer has letterheads and legal names; this is for OCR
+        if stores.owner_above(lines, line):
+            continue  # "Owned by:" over it: the shop's owner, printed under the shop's name
         if stores.PLACE.search(line.text):
             continue  # the shopping centre the shop is in
         text = _REGISTRATION.sub("", " ".join(c.text for c in cells)).strip(" .,:;-—_|\"'“”‘’")

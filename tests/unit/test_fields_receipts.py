@@ -168,6 +168,16 @@ def test_the_owner_under_the_shop_is_not_the_seller() -> None:
     assert _seller([(40, 30, "CORNER CAFE own by OAK TRADING"), *_ADDRESS]) == "CORNER CAFE own by OAK TRADING"
 
 
+def test_a_faint_speck_before_the_shop_name_and_the_owner_under_it_leave_the_shop_the_seller() -> None:
+    """GIVEN the shop's name at the top with a faint speck read as its first word ("'", confidence
+    0.3), and 'Owned By:' over 'MAPLE HOLDINGS SDN BHD (1122334-A)' below THEN the seller is the shop."""
+    rows = [(40, 30, "' MAPLE STATIONERY SHOP"), *_ADDRESS, (40, 100, "TAX INVOICE"), (40, 114, "Owned By:"),
+            (40, 128, "MAPLE HOLDINGS SDN BHD (1122334-A)")]  # fmt: skip
+    words = [replace(w, confidence=0.3 if w.text == "'" else 0.9) for w in page(rows).words]
+    receipt = Page(number=1, width=300, height=800, words=tuple(words), ocr=True)
+    assert extract_fields([receipt]).seller.name == "MAPLE STATIONERY SHOP"
+
+
 def test_the_rounded_total_wins_over_net_plus_tax_when_a_rounding_is_printed() -> None:
     """GIVEN 'Total Sales (Incl GST) 23.47', 'Rounding Adj -0.02', 'CASH 23.45' and a tax summary
     whose amount 22.14 + tax 1.33 adds up to the unrounded 23.47 THEN the total is 23.45."""
