@@ -98,6 +98,8 @@ def _is_section_label(hit: LabelHit) -> bool:
 
 def name_value(text: str) -> str | None:
     """Return `text` as a party name, or None when it is a salutation, label or number line."""
+    if text.rstrip().endswith(":"):
+        return None  # "Owned By:", "Sold by:": a label whose value follows
     text = text.strip(" :,;")
     letters = sum(ch.isalpha() for ch in text)
     if letters < 2 or SALUTATION.match(text) or sum(ch.isdigit() for ch in text) > letters:

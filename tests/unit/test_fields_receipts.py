@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from intake.fields import extract_fields
 from intake.fields.candidates import Candidate
 from intake.fields.dates import find_dates
+from intake.fields.parties import name_value
 from intake.fields.receipts import (
     _near,
     _words,
@@ -176,6 +177,17 @@ def test_a_faint_speck_before_the_shop_name_and_the_owner_under_it_leave_the_sho
     words = [replace(w, confidence=0.3 if w.text == "'" else 0.9) for w in page(rows).words]
     receipt = Page(number=1, width=300, height=800, words=tuple(words), ocr=True)
     assert extract_fields([receipt]).seller.name == "MAPLE STATIONERY SHOP"
+
+
+def test_a_label_ending_in_a_colon_is_no_party_name() -> None:
+    """GIVEN a receipt whose only aligned block under the shop starts with 'Owned By:' THEN no
+    buyer is read from that label (before, 'Owned By' was taken as the buyer's name)."""
+    rows = [(40, 30, "MAPLE STATIONERY SHOP"), *_ADDRESS, (40, 100, "Owned By:"),
+            (40, 114, "MAPLE HOLDINGS SDN BHD (1122334-A)"), (40, 128, "CASH SALES COUNTER 12")]  # fmt: skip
+    invoice = extract_fields([_receipt(rows)])
+    assert invoice.buyer.name is None and invoice.seller.name == "MAPLE STATIONERY SHOP"
+    assert name_value("Owned By:") is None and name_value("Sold to:") is None
+    assert name_value("Maple Holdings Sdn Bhd") == "Maple Holdings Sdn Bhd"
 
 
 def test_the_rounded_total_wins_over_net_plus_tax_when_a_rounding_is_printed() -> None:
