@@ -73,20 +73,28 @@ def _embedded_invoice(xml: bytes | None) -> ExtractedInvoice | None:
         return None
 
 
+#: A total read with less confidence than this (the default review threshold) has a picture of
+#: ordinary shape read by the second OCR engine as well, under the engine "both".
+DOUBTFUL_TOTAL = 0.5
+
+
 def read_visible(
     data: bytes, media_type: str, pages: tuple[Page, ...], ocr: OcrOptions | None = None
 ) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
     """Return the fields the visible pages give, and the pages they were read from.
 
     A one-page picture is read by a second OCR engine too where `ocr` says so
-    (`OcrOptions.read_twice`): a receipt-shaped one always, another where the first reading's
-    total is doubtful (`DOUBTFUL_TOTAL`). A PDF whose text layer names no seller, or gives neither the seller's VAT ID nor IBAN, has
-    the pictures on its first pages read too (a seller's details pasted as an image); their words
-    are kept when they give more of the seller. Other PDFs cost no OCR.
+    (`OcrOptions.read_twice`): a receipt-shaped one, or one whose first reading's total is
+    doubtful (`DOUBTFUL_TOTAL`). A PDF whose text layer names no seller, or gives neither the
+    seller's VAT ID nor IBAN, has the pictures on its first pages read too (a seller's details
+    pasted as an image); their words are kept when they give more of the seller. Other PDFs cost
+    no OCR.
     """
     options = ocr if ocr is not None else OcrOptions()
     visual = extract_fields(pages)
-    if len(pages) == 1 and pages[0].ocr and _read_again(visual, pages[0], options):
+    doubted = visual.confidence.get("total", 0.0) < DOUBTFUL_TOTAL
+    picture = pages[0] if len(pages) == 1 and pages[0].ocr else None
+    if picture is not None and options.read_twice(picture.width, picture.height, total_doubted=doubted):
         try:
             again = read_document(data, media_type, replace(options, engine="rapidocr"))
         except (OcrUnavailable, OcrFailed) as e:  # the first reading stands on its own
@@ -103,18 +111,6 @@ def read_visible(
     if _seller_details(second) > _seller_details(visual):
         return second, with_pictures
     return visual, pages
-
-
-#: A total read with less confidence than this (the default review threshold) has a picture of
-#: ordinary shape read by the second OCR engine as well, under the engine "both".
-DOUBTFUL_TOTAL = 0.5
-
-
-def _read_again(first: ExtractedInvoice, page: Page, options: OcrOptions) -> bool:
-    """Return whether the picture the page was read from is read again by the neural OCR."""
-    if options.read_twice(page.width, page.height):
-        return True
-    return options.engine == "both" and first.confidence.get("total", 0.0) < DOUBTFUL_TOTAL
 
 
 def _seller_details(invoice: ExtractedInvoice) -> int:

@@ -67,9 +67,10 @@ class OcrOptions:
         """Return whether a picture of this size is read by the neural OCR (first or only)."""
         return self.engine == "rapidocr" or (self.engine == "auto" and self.receipt_shaped(width, height))
 
-    def read_twice(self, width: float, height: float) -> bool:
-        """Return whether a picture of this size is read by both OCR engines."""
-        return self.engine == "both" and self.receipt_shaped(width, height)
+    def read_twice(self, width: float, height: float, *, total_doubted: bool = False) -> bool:
+        """Return whether a picture of this size is read by both OCR engines: under "both", a
+        receipt-shaped one, or one whose first reading doubts its total."""
+        return self.engine == "both" and (total_doubted or self.receipt_shaped(width, height))
 
     def receipt_shaped(self, width: float, height: float) -> bool:
         """Return whether a picture of this size is a till receipt's: much taller than wide."""

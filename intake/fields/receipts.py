@@ -146,9 +146,9 @@ def rounded_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
                 # An adjustment printed without its sign may be taken off: the rounded total
                 # printed elsewhere (or cash less change) tells which.
                 signs = (before + adjustment, before - adjustment) if adjustment > 0 else (before + adjustment,)
-                total = next((t for t in signs if t in printed), None)
+                confirmed = next((t for t in signs if t in printed), None)
                 # Unconfirmed, it stays below a labelled total: some receipts charge the unrounded one.
-                found.append(Candidate(total, 1.2, line.index) if total is not None else Candidate(signs[0], 0.45, line.index))
+                found.append(Candidate(signs[0], 0.45, line.index) if confirmed is None else Candidate(confirmed, 1.2, line.index))
             break
     return found
 

@@ -99,6 +99,7 @@ def test_both_reads_receipt_shaped_pictures_twice() -> None:
     options = OcrOptions(engine="both")
     assert options.read_twice(400, 900) and not options.read_twice(2480, 3508)
     assert not options.neural_for(400, 900) and not OcrOptions(engine="auto").read_twice(400, 900)
+    assert options.read_twice(2480, 3508, total_doubted=True) and not OcrOptions().read_twice(400, 900, total_doubted=True)
 
 
 def test_without_rapidocr_both_keeps_the_tesseract_reading_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
