@@ -27,6 +27,7 @@ from intake.fields.totals import (
     choose_totals,
     derived_candidates,
     fallback_total,
+    gross_subtotal_nets,
     printed_amounts,
     row_sum_candidates,
 )
@@ -60,6 +61,7 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     proved = receipts.paid_minus_change(lines, printed) + receipts.rounded_totals(lines) + receipts.cents_unread_totals(lines)
     totals = labelled + proved + receipts.proved_over_misread(labelled, proved)
     totals += receipts.subtotals_over_misread(lines, labelled)
+    nets += gross_subtotal_nets(lines, totals, nets, taxes)
     found = (totals, checks.favour_lines_sum(nets, totals, items, printed, bool(taxes)), taxes)
     roundings = receipts.rounding_adjustments(lines)
     derived = derived_candidates(printed, *found, roundings)

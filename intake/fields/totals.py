@@ -379,6 +379,32 @@ def derived_candidates(
     return extra[0], extra[1], extra[2]
 
 
+# A tax the page says is included in the amounts before it ("VAT 20% incl.", "inkl. MwSt.",
+# "dont TVA", "heraf moms"): a subtotal equal to the total is then gross, not net.
+_TAX_INCLUDED = re.compile(
+    r"\b(?:incl|inkl|including|inklusive|included|enthalten\w*|dont|inclus\w*|heraf|herav|varav"
+    r"|indeholdt|inkluderet)\b"
+)
+
+
+def gross_subtotal_nets(
+    lines: Sequence[TextLine],
+    totals: Sequence[Candidate[Decimal]],
+    nets: Sequence[Candidate[Decimal]],
+    taxes: Sequence[Candidate[Decimal]],
+) -> list[Candidate[Decimal]]:
+    """Return the net of a labelled net that equals a total while a tax is printed as included
+    in it ("SUBTOTAL 127.26 | VAT 20% INCL 21.21 | TOTAL 127.26"): the total less that tax, scored
+    as the label's own reading was."""
+    included = [x for x in taxes if 0 < x.value and _TAX_INCLUDED.search(lines[x.line].folded)]
+    return [
+        Candidate(n.value - x.value, n.score, n.line)
+        for n in nets
+        for x in included
+        if x.value < n.value and any(t.value == n.value for t in totals)
+    ]
+
+
 def _unsigned_in_credit(value: Decimal, a: Decimal, b: Decimal, printed: set[Decimal]) -> bool:
     """Return whether `value`, worked out from two negative amounts (a credit note's), is printed
     without its sign ("Total HT -218,48 | Taxes 14,99 | Total TTC -233,47")."""

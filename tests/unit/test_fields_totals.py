@@ -188,3 +188,27 @@ def test_labelled_amounts_read_as_net_tax_and_total(
     say THEN the three are read as such."""
     invoice = extract_fields([page(rows)])
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (Decimal(net), Decimal(tax), Decimal(total))
+
+
+@pytest.mark.parametrize("tax_label", ["VAT 20% INCL", "incl. VAT 20%", "dont TVA 20 %", "heraf moms 25%", "enthaltene MwSt. 19%"])
+def test_a_subtotal_with_its_tax_included_is_gross(tax_label: str) -> None:
+    """GIVEN a receipt whose subtotal equals the total and whose tax line says the tax is included
+    THEN the net is the total less that tax, and the three add up (no contradiction to review)."""
+    invoice = extract_fields([page([
+        (10, 300, "SUBTOTAL"), (250, 300, "127.26"),
+        (10, 316, tax_label), (250, 316, "21.21"),
+        (10, 332, "TOTAL DUE"), (250, 332, "127.26"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (Decimal("106.05"), Decimal("21.21"), Decimal("127.26"))
+    assert not any("!=" in w for w in invoice.warnings)
+
+
+def test_a_subtotal_equal_to_the_total_stays_net_when_the_tax_is_not_said_to_be_included() -> None:
+    """GIVEN 'Subtotal 127.26 | VAT 20% 21.21 | Total 127.26' (a misprint or a misread) THEN
+    nothing is worked out: the contradiction is left for review."""
+    invoice = extract_fields([page([
+        (10, 300, "SUBTOTAL"), (250, 300, "127.26"),
+        (10, 316, "VAT 20%"), (250, 316, "21.21"),
+        (10, 332, "TOTAL DUE"), (250, 332, "127.26"),
+    ])])
+    assert invoice.net_total == Decimal("127.26") and any("!=" in w for w in invoice.warnings)
