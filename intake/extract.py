@@ -73,9 +73,19 @@ def _embedded_invoice(xml: bytes | None) -> ExtractedInvoice | None:
         return None
 
 
-#: A total read with less confidence than this (the default review threshold) has a picture of
-#: ordinary shape read by the second OCR engine as well, under the engine "both".
-DOUBTFUL_TOTAL = 0.5
+#: A key field read with less confidence than this (the default review threshold) puts a picture's
+#: reading in doubt: under the engine "both", RapidOCR reads it again.
+DOUBTFUL = 0.5
+#: The fields every invoice and receipt prints, whose doubt calls for a second reading.
+_KEY_FIELDS = ("total", "issue_date", "seller.name")
+
+
+def doubted(invoice: ExtractedInvoice) -> bool:
+    """Return whether a reading misses a key field or reads its total or seller with little
+    confidence (a date's confidence says little: receipts print them in many formats)."""
+    if any(invoice.field_value(name) is None for name in _KEY_FIELDS):
+        return True
+    return min(invoice.confidence.get("total", 0.0), invoice.confidence.get("seller.name", 0.0)) < DOUBTFUL
 
 
 def read_visible(
@@ -83,18 +93,16 @@ def read_visible(
 ) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
     """Return the fields the visible pages give, and the pages they were read from.
 
-    A one-page picture is read by a second OCR engine too where `ocr` says so
-    (`OcrOptions.read_twice`): a receipt-shaped one, or one whose first reading's total is
-    doubtful (`DOUBTFUL_TOTAL`). A PDF whose text layer names no seller, or gives neither the
-    seller's VAT ID nor IBAN, has the pictures on its first pages read too (a seller's details
+    A one-page picture whose first reading is in `doubted` is read by a second OCR engine too
+    where `ocr` says so (`OcrOptions.read_twice`). A PDF whose text layer names no seller, or
+    gives neither the seller's VAT ID nor IBAN, has the pictures on its first pages read too (a seller's details
     pasted as an image); their words are kept when they give more of the seller. Other PDFs cost
     no OCR.
     """
     options = ocr if ocr is not None else OcrOptions()
     visual = extract_fields(pages)
-    doubted = visual.confidence.get("total", 0.0) < DOUBTFUL_TOTAL
     picture = pages[0] if len(pages) == 1 and pages[0].ocr else None
-    if picture is not None and options.read_twice(picture.width, picture.height, total_doubted=doubted):
+    if picture is not None and options.read_twice(doubted=doubted(visual)):
         try:
             again = read_document(data, media_type, replace(options, engine="rapidocr"))
         except (OcrUnavailable, OcrFailed) as e:  # the first reading stands on its own

@@ -58,19 +58,20 @@ class OcrOptions:
     #: Which OCR reads pictures (`ENGINES`): "tesseract"; "rapidocr" (the neural OCR,
     #: `intake.neural_ocr`) for every picture; "auto": RapidOCR for receipt-shaped pictures
     #: (photos and scans of till receipts, where tesseract is weakest), tesseract for pages of
-    #: ordinary shape; or "both": tesseract for every picture, and RapidOCR reads receipt-shaped
-    #: ones again, and others whose total tesseract's reading doubts (`intake.extract.DOUBTFUL_TOTAL`),
-    #: each field taken from the surer reading (`intake.reconcile.surer_reading`).
+    #: ordinary shape; or "both": tesseract for every picture, and RapidOCR reads it again where
+    #: tesseract's reading is in doubt (`intake.extract.doubted`: the total, the date or the
+    #: seller missing or read with little confidence), each field taken from the surer reading
+    #: (`intake.reconcile.surer_reading`).
     engine: str = "tesseract"
 
     def neural_for(self, width: float, height: float) -> bool:
         """Return whether a picture of this size is read by the neural OCR (first or only)."""
         return self.engine == "rapidocr" or (self.engine == "auto" and self.receipt_shaped(width, height))
 
-    def read_twice(self, width: float, height: float, *, total_doubted: bool = False) -> bool:
-        """Return whether a picture of this size is read by both OCR engines: under "both", a
-        receipt-shaped one, or one whose first reading doubts its total."""
-        return self.engine == "both" and (total_doubted or self.receipt_shaped(width, height))
+    def read_twice(self, *, doubted: bool) -> bool:
+        """Return whether a picture is read by both OCR engines: under "both", when the first
+        reading is in doubt."""
+        return self.engine == "both" and doubted
 
     def receipt_shaped(self, width: float, height: float) -> bool:
         """Return whether a picture of this size is a till receipt's: much taller than wide."""

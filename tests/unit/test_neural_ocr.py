@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,12 +13,13 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from bot.wiring import App
 from intake import media, neural_ocr
-from intake.extract import extract_bytes
+from intake.extract import doubted, extract_bytes
 from intake.fields import extract_fields
 from intake.fields.layout import document_lines
 from intake.ocr import OcrOptions
 from intake.readers import read_document
 from invoicing.config import ConfigError, load_settings
+from invoicing.extraction import ExtractedInvoice, Party, Source
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -95,11 +98,27 @@ def test_both_engines_read_a_blurred_receipt_and_the_surer_total_is_kept() -> No
     assert invoice.warnings[-1].startswith("read by two OCR engines; total") and "RapidOCR" in invoice.warnings[-1]
 
 
-def test_both_reads_receipt_shaped_pictures_twice() -> None:
-    options = OcrOptions(engine="both")
-    assert options.read_twice(400, 900) and not options.read_twice(2480, 3508)
-    assert not options.neural_for(400, 900) and not OcrOptions(engine="auto").read_twice(400, 900)
-    assert options.read_twice(2480, 3508, total_doubted=True) and not OcrOptions().read_twice(400, 900, total_doubted=True)
+def test_only_both_reads_a_doubted_picture_twice() -> None:
+    assert OcrOptions(engine="both").read_twice(doubted=True)
+    assert not OcrOptions(engine="both").read_twice(doubted=False)
+    assert not OcrOptions(engine="auto").read_twice(doubted=True) and not OcrOptions().read_twice(doubted=True)
+    assert not OcrOptions(engine="both").neural_for(400, 900)
+
+
+def _reading(total: str | None, total_confidence: float, seller_confidence: float = 0.9) -> ExtractedInvoice:
+    return ExtractedInvoice(
+        source=Source.OCR, total=None if total is None else Decimal(total), issue_date=dt.date(2024, 3, 1),
+        seller=Party(name="Harbour Tools Ltd"),
+        confidence={"total": total_confidence, "seller.name": seller_confidence, "issue_date": 0.3},
+    )
+
+
+def test_a_reading_is_doubted_when_a_key_field_is_missing_or_unsure() -> None:
+    assert not doubted(_reading("12.00", 0.9))
+    assert doubted(_reading("12.00", 0.45))  # a total whose checks failed
+    assert doubted(_reading("12.00", 0.9, seller_confidence=0.3))
+    assert doubted(_reading(None, 0.0))
+    assert doubted(_reading("12.00", 0.9).model_copy(update={"issue_date": None}))
 
 
 def test_without_rapidocr_both_keeps_the_tesseract_reading_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
