@@ -18,7 +18,7 @@ FROM python:3.11-slim-bookworm
 
 # What the service needs at run time (the Makefile's APT_PACKAGES, less the tests' poppler-utils):
 # tesseract with English, German, French and Danish data; pango and HarfBuzz with its subsetter
-# for WeasyPrint; fonts; and the PostgreSQL client tools `invoicebot backup` and `restore` run
+# for WeasyPrint; fonts; GL and GLib, which OpenCV loads for RapidOCR; and the PostgreSQL client tools `invoicebot backup` and `restore` run
 # (Debian 12's are version 15: they read servers up to 15). Debian stable's versions are taken
 # as they come, security fixes included, so they are not pinned.
 # hadolint ignore=DL3008
@@ -27,6 +27,7 @@ RUN apt-get update \
       tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-dan \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
       fonts-dejavu-core fonts-liberation \
+      libgl1 libglib2.0-0 \
       postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
@@ -34,11 +35,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# `--build-arg EXTRAS=neural` adds RapidOCR, for INVOICEBOT_OCR_ENGINE=both|auto|rapidocr.
-ARG EXTRAS=""
 COPY --from=wheel /wheels /tmp/wheels
 RUN wheel="$(echo /tmp/wheels/invoicebot-*.whl)" \
- && pip install --no-cache-dir "${wheel}${EXTRAS:+[$EXTRAS]}" \
+ && pip install --no-cache-dir "${wheel}" \
  && rm -rf /tmp/wheels
 
 RUN useradd --create-home --uid 10001 --user-group invoicebot \

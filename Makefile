@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the service needs at run time (OCR with four languages, fonts, pango for PDFs).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-dan \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-liberation poppler-utils \
-	python3-venv
+	libgl1 libglib2.0-0 python3-venv
 
 .PHONY: setup system-packages venv db run test lint test-fast bench bench-service bench-hardening clean
 

@@ -110,7 +110,7 @@ def _neural_ocr(chosen: str) -> Check:
 
     if not neural_ocr.available():
         return Check("neural OCR", False, f"OCR engine '{chosen}' needs RapidOCR, which is not installed "
-                     f"(pip install 'invoicebot[neural]')")  # fmt: skip
+                     f"or cannot be loaded (pip install rapidocr-onnxruntime; on Debian it needs libgl1 and libglib2.0-0)")  # fmt: skip
     return Check("neural OCR", True, f"RapidOCR is installed (OCR engine '{chosen}')")
 
 

@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 DEFAULT_LANGUAGES = "eng+deu+fra+dan"
 #: The choices of `OcrOptions.engine`.
 ENGINES = ("tesseract", "rapidocr", "auto", "both")
+#: The engine used unless one is chosen: tesseract, and RapidOCR again where tesseract's reading
+#: is in doubt. Held-out corpus receipts: 0.889 of fields right against 0.870 with tesseract
+#: alone, for a median of 2.5 s per receipt against 1.9 s (README, "Which OCR reads pictures").
+DEFAULT_ENGINE = "both"
 APT_PACKAGE = "tesseract-ocr"
 
 # Column positions in tesseract's TSV output.
@@ -62,7 +66,7 @@ class OcrOptions:
     #: tesseract's reading is in doubt (`intake.extract.doubted`: the total, the date or the
     #: seller missing or read with little confidence), each field taken from the surer reading
     #: (`intake.reconcile.surer_reading`).
-    engine: str = "tesseract"
+    engine: str = DEFAULT_ENGINE
 
     def neural_for(self, width: float, height: float) -> bool:
         """Return whether a picture of this size is read by the neural OCR (first or only)."""

@@ -49,10 +49,10 @@ class Settings(BaseSettings):
 
     #: Languages tesseract reads scans in (tesseract's `-l`).
     ocr_languages: str = "eng+deu+fra+dan"
-    #: Which OCR reads pictures: "tesseract"; "both" (tesseract, and RapidOCR reads again till
-    #: receipts and pages whose total tesseract doubts, each field from the surer reading);
-    #: "auto" (RapidOCR alone for receipt-shaped pictures); "rapidocr".
-    ocr_engine: Literal["tesseract", "rapidocr", "auto", "both"] = "tesseract"
+    #: Which OCR reads pictures (`intake.ocr.DEFAULT_ENGINE`): "both" (tesseract, and RapidOCR
+    #: reads again a picture whose reading tesseract leaves in doubt, each field from the surer
+    #: reading); "tesseract" alone; "auto" (RapidOCR alone for receipt-shaped pictures); "rapidocr".
+    ocr_engine: Literal["tesseract", "rapidocr", "auto", "both"] = "both"
     #: Processes that read documents (PDF parsing, OCR) in parallel; 0 = one per CPU.
     workers: int = 0
     #: An incoming invoice with a field below this confidence goes to review instead of approval.

@@ -39,7 +39,7 @@ def test_a_new_data_dir_is_unhealthy_until_the_database_is_made(tmp_path):
     invoicebot(data_dir, "db", "upgrade")
     code, report = _health(data_dir, "--service")
     assert code == 0 and report["ok"] is True
-    assert [c["name"] for c in report["checks"]] == ["database", "data dir", "tesseract", "jobs"]
+    assert [c["name"] for c in report["checks"]] == ["database", "data dir", "tesseract", "neural OCR", "jobs"]
     text = invoicebot(data_dir, "health")
     assert "ok tesseract: runs, reads eng+deu+fra+dan" in text.stdout
 
@@ -116,13 +116,15 @@ def test_the_worker_kinds_health_counts_are_the_ones_the_service_performs_withou
 
 def test_health_loads_no_reader_renderer_or_chat_code(tmp_path):
     """GIVEN a healthy installation WHEN health runs THEN neither the readers, OCR, PDF rendering,
-    the chat library nor the issuing code was imported (it stays quick)."""
+    the chat library nor the issuing code was imported (it stays quick). The default engine's
+    check imports RapidOCR (and the OCR options with it) by design: the probe runs on tesseract."""
     data_dir = tmp_path / "var"
     invoicebot(data_dir, "db", "upgrade")
     probe = ("import sys\nfrom bot.cli import main\ntry:\n    main(['health', '--service'])\nexcept SystemExit as e:\n"
              "    code = e.code\nheavy = [m for m in ('weasyprint', 'intake.pipeline', 'intake.ocr', 'telegram', "
              "'invoicing.issuing', 'pdfplumber', 'matplotlib') if m in sys.modules]\nprint(code, heavy)")  # fmt: skip
-    result = subprocess.run([sys.executable, "-c", probe], env=cli_env(data_dir), cwd=tmp_path,
+    env = {**cli_env(data_dir), "INVOICEBOT_OCR_ENGINE": "tesseract"}
+    result = subprocess.run([sys.executable, "-c", probe], env=env, cwd=tmp_path,
                             capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
     assert result.stdout.splitlines()[-1] == "0 []"
 
@@ -136,16 +138,17 @@ def test_health_passes_on_postgresql(postgres_url, tmp_path):
 
 
 def test_an_ocr_engine_that_needs_rapidocr_is_checked_for_it(tmp_path):
-    """GIVEN INVOICEBOT_OCR_ENGINE=both THEN health checks RapidOCR: it passes where RapidOCR is
-    installed, and fails naming the package where it cannot be imported."""
+    """GIVEN the default OCR engine ('both') THEN health checks RapidOCR: it passes where RapidOCR
+    is installed, and fails naming the package where it cannot be imported; with
+    INVOICEBOT_OCR_ENGINE=tesseract RapidOCR is not checked."""
     data_dir = tmp_path / "var"
     invoicebot(data_dir, "db", "upgrade")
-    code, report = _health(data_dir, env={"INVOICEBOT_OCR_ENGINE": "both"})
+    code, report = _health(data_dir)
     assert code == 0 and "neural OCR" in {c["name"] for c in report["checks"]}
     blocked = tmp_path / "blocked" / "rapidocr_onnxruntime"
     blocked.mkdir(parents=True)
     (blocked / "__init__.py").write_text("raise ImportError('not here')\n")
-    env = {"INVOICEBOT_OCR_ENGINE": "both", "PYTHONPATH": str(blocked.parent)}
-    code, report = _health(data_dir, env=env)
+    code, report = _health(data_dir, env={"PYTHONPATH": str(blocked.parent)})
     assert code == 1 and _failed(report)["neural OCR"].startswith("OCR engine 'both' needs RapidOCR")
-    assert "neural OCR" not in {c["name"] for c in _health(data_dir)[1]["checks"]}
+    tesseract_only = _health(data_dir, env={"INVOICEBOT_OCR_ENGINE": "tesseract"})[1]
+    assert "neural OCR" not in {c["name"] for c in tesseract_only["checks"]}
