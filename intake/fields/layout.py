@@ -128,9 +128,10 @@ def _split_cells(row: list[Word], page: int, line: int) -> tuple[Cell, ...]:
     cells: list[list[Word]] = [[row[0]]]
     for prev, word in zip(row, row[1:]):
         ocr = prev.confidence < 1.0 or word.confidence < 1.0
-        # Between two words of letters (a name, a label) OCR's wider gaps are still one phrase;
-        # a number keeps the narrow gap, as a receipt's columns of amounts stand close.
-        phrase = ocr and not any(_amount_like(w.text) for w in (prev, word))
+        # Between two words of letters (a name, a label) OCR's wider gaps are still one phrase, and
+        # so is a word after a comma ("August 30, | 2025", "Lindenweg 26, | Hamburg"); a number
+        # keeps the narrow gap, as a receipt's columns of amounts stand close.
+        phrase = ocr and (prev.text.endswith(",") or not any(_amount_like(w.text) for w in (prev, word)))
         height = max(_letter_height(prev, word), 1.0)
         if word.x0 - prev.x1 > (OCR_CELL_GAP if phrase else CELL_GAP) * height:
             cells.append([word])

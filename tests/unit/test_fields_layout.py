@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from intake.fields import extract_fields
 from intake.fields.candidates import Candidate
+from intake.fields.layout import document_lines
 from intake.fields.totals import choose_totals
 from intake.words import Page, Word
 from invoicing.extraction import Source
@@ -152,3 +153,21 @@ def test_a_company_register_number_is_not_the_invoice_number() -> None:
         (50, 760, "Kvk nummer: 04123456"), (300, 760, "BTW-nr: NL8152.54.295.B01"),
     ])])
     assert invoice.invoice_number == "VF2207734"
+
+
+def test_an_ocr_word_after_a_comma_continues_its_cell() -> None:
+    """GIVEN OCR words 'Due date: August 30,' and '2025' a word-height apart (wider than a number's
+    gap, as a scan's words hug the ink) THEN they are one cell, and the due date is read whole;
+    two amounts as far apart stay two cells."""
+    def ocr_words(*placed: tuple[str, float, float, float]) -> list[Word]:
+        return [Word(text, x0, top, x1, top + 8.0, 0.96) for text, x0, x1, top in placed]
+
+    words = ocr_words(("Invoice", 327, 352, 268), ("date:", 356, 376, 268), ("31.07.2025", 384, 430, 268),
+                      ("Due", 327, 343, 290), ("date:", 349, 375, 290), ("August", 383, 416, 290),
+                      ("30,", 422, 435, 290), ("2025", 444, 466, 290),
+                      ("12.50", 327, 350, 320), ("8.40", 359, 378, 320))  # fmt: skip
+    lines = document_lines([Page(number=1, width=595, height=842, words=tuple(words), ocr=True)])
+    assert [c.text for c in lines[1].cells] == ["Due date: August 30, 2025"]
+    assert [c.text for c in lines[2].cells] == ["12.50", "8.40"]
+    invoice = extract_fields([Page(number=1, width=595, height=842, words=tuple(words), ocr=True)])
+    assert invoice.due_date == dt.date(2025, 8, 30)
