@@ -20,6 +20,9 @@ _NUMBER = re.compile(
     r"(?P<num>"
     r"\d{1,3}(?:[.,'’]\d{3})+(?:[.,]\d{1,4})?"
     r"|\d{1,3}(?:[ \u202f\u00a0]\d{3})+[.,]\d{1,4}"
+    # OCR puts a space after the decimal mark now and then ("26460. 41"): two digits after it that
+    # start nothing further (a date "24. 12. 2024" goes on) are the cents.
+    r"|(?<!\d[.,] )\d{2,}[.,] \d{2}(?![.,]\s?\d)"
     r"|\d+(?:[.,]\d{1,4})?"
     r")"
     r"(?P<close>\))?"

@@ -67,3 +67,17 @@ def test_formatted_amount_parses_back(value: Decimal, style: tuple[str, str]) ->
     group, mark = style
     text = format_amount(value, group, mark)
     assert parse_amount(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Total gross 26460. 41", ["26460.41"]),  # OCR's space after the decimal mark
+        ("Summe 1234, 56 EUR", ["1234.56"]),
+        ("24. 12. 2024", ["24", "12", "2024"]),  # a date goes on after its second part
+        ("12. 10. 24", ["12", "10", "24"]),
+        ("Pos. 1. 10 Stück", ["1", "10"]),  # one digit before the mark: a numbered line
+    ],
+)
+def test_a_space_after_the_decimal_mark_keeps_the_cents(text: str, expected: list[str]) -> None:
+    assert [str(a.value) for a in find_amounts(text)] == expected
