@@ -95,9 +95,9 @@ def read_visible(
 
     A one-page picture whose first reading is in `doubted` is read by a second OCR engine too
     where `ocr` says so (`OcrOptions.read_twice`). A PDF whose text layer names no seller, or
-    gives neither the seller's VAT ID nor IBAN, has the pictures on its first pages read too (a seller's details
-    pasted as an image); their words are kept when they give more of the seller. Other PDFs cost
-    no OCR.
+    gives neither the seller's VAT ID nor IBAN, has the pictures on its first pages read too (a
+    seller's details pasted as an image); their words are kept when they give more of the
+    seller. Other PDFs cost no OCR.
     """
     options = ocr if ocr is not None else OcrOptions()
     visual = extract_fields(pages)
