@@ -101,8 +101,8 @@ def read_visible(
     """
     options = ocr if ocr is not None else OcrOptions()
     visual = extract_fields(pages)
-    picture = pages[0] if len(pages) == 1 and pages[0].ocr else None
-    if picture is not None and options.read_twice(doubted=doubted(visual)):
+    one_picture = len(pages) == 1 and pages[0].ocr
+    if one_picture and options.read_twice(doubted=doubted(visual)):
         try:
             again = read_document(data, media_type, replace(options, engine="rapidocr"))
         except (OcrUnavailable, OcrFailed) as e:  # the first reading stands on its own
