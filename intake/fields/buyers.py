@@ -204,9 +204,9 @@ def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
         under = _aligned_in(line, cell, last)
         if under is None:
             break
-        if (last is cell and max(under.height, cell.height) > 1.6 * min(under.height, cell.height)
+        if (max(under.height, last.height) > 1.6 * min(under.height, last.height)
                 and not ADDRESS.search(under.text) and name_value(under.text)):
-            break  # a name in a larger type over another name (a logo's over the window's) heads no block
+            break  # a name in another type size ends the block (a logo's two lines over the window's name)
         block.append(under)
         last = under
     return block

@@ -90,6 +90,8 @@ def find_vat_ids(text: str) -> list[IdMatch]:
         value, end = compact(m.group(0)), m.end()
         if not any(c.isdigit() for c in value[2:]) or sum(c.isdigit() for c in value) < 7:
             continue
+        if value[2:5].isalpha():
+            continue  # a word that begins like a prefix ("ITEMS 18870.50"): no VAT ID has three letters there
         if len(value) > _VAT_MAX_LENGTH and not vat_valid(value):
             continue  # longer than any VAT ID: an IBAN or an account number
         suffix = _SUFFIX.match(upper, end) if value[:2] in ("CH", "NO") else None

@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: "Invoice" as OCR also reads it: "In" run together into "m" ("mvoice"), "n" read as "m"
+#: ("imvoice"), "I" read as "l", "1" or "|". Used where a label starts a header line's cell.
+_INVOICE = r"[il1|]?[nm]voice"
+
 _NO = r"(?:n(?:umber|ummer|umero|um|o|r|°|º|˚|\.)?\.?|#|nummer|number|numero|n°|nr\.?)"
 
 INVOICE_NUMBER = "invoice_number"
@@ -33,7 +37,7 @@ VOM = r"\b(?:vo[mn]|du|dated|van)\b"
 
 #: A document's title ("Invoice", "Rechnung"), which the number may follow or stand under.
 TITLE = (
-    r"(?:tax\s+)?(?:invoice|rechnung|handelsrechnung|facture|faktura|gutschrift|avoir|credit\s+note"
+    r"(?:tax\s+)?(?:invoice|rechnung|handelsrechnung|facture(?:\s+d['’]avoir)?|faktura|gutschrift|avoir|credit\s+note"
     r"|receipt|quittung|kvittering|factuur)"
 )
 
@@ -64,13 +68,13 @@ def _labels(field: str, weight: float, *patterns: str, in_sentence: bool = False
 LABELS: tuple[Label, ...] = (
     *_labels(
         INVOICE_NUMBER, 1.0,
-        rf"invoice\s*{_NO}", r"invoice\s*id", rf"tax\s*invoice\s*{_NO}", r"rechnungs-?\s*nummer",
+        rf"{_INVOICE}\s*{_NO}", rf"{_INVOICE}\s*id", rf"tax\s*{_INVOICE}\s*{_NO}", r"rechnungs-?\s*nummer",
         rf"rechnungs?\s*-?\s*{_NO}", rf"rg\.?\s*-?\s*{_NO}", r"rechnung\s*nr\.?", r"belegnummer",
         rf"beleg\s*-?\s*{_NO}", rf"gutschrifts?\s*-?\s*{_NO}", r"gutschriftsnummer",
         rf"facture\s*{_NO}", rf"{_NO}\s*(?:de\s*)?facture", r"numero\s*de\s*facture",
         rf"avoir\s*{_NO}", rf"{_NO}\s*d'avoir", r"fakturanr\.?", r"fakturanummer",
         rf"faktura\s*{_NO}", rf"credit\s*note\s*{_NO}", r"document\s*no\.?", r"bill\s*no\.?",
-        rf"receipt\s*{_NO}", r"invoice\s*#", r"inv\s*no\.?", r"rechnungs-?\s*id",
+        rf"receipt\s*{_NO}", rf"{_INVOICE}\s*#", r"inv\s*no\.?", r"rechnungs-?\s*id",
         r"factuurnummer", rf"factuur\s*-?\s*{_NO}",
     ),
     *_labels(INVOICE_NUMBER, 0.8, r"booking\s*(?:id|no\.?|number|reference)"),
@@ -78,7 +82,7 @@ LABELS: tuple[Label, ...] = (
     *_labels(INVOICE_NUMBER, 0.6, r"\bnumber\b", r"\bnummer\b", r"\bnr\b", r"\bno\b(?=\s*[:#])"),
     *_labels(
         ISSUE_DATE, 1.0,
-        r"invoice\s*date", r"date\s*of\s*issue", r"issue\s*date", r"date\s*issued", r"billing\s*date",
+        rf"{_INVOICE}\s*date", r"date\s*of\s*issue", r"issue\s*date", r"date\s*issued", r"billing\s*date",
         r"rechnungsdatum", r"rechnungs-?\s*datum", r"ausstellungsdatum", r"beleg-?\s*datum",
         r"date\s*de\s*(?:la\s*)?facture", r"date\s*d'emission", r"date\s*de\s*facturation",
         r"fakturadato", r"fakturadatum", r"invoice\s*issue\s*date", r"date\s*de\s*l'avoir",

@@ -214,7 +214,7 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
     (the sender's letterhead or footer), which an addressee's block does not."""
     line = lines[index]
     cells = [c for c in line.cells if name.split()[0] in c.text] or list(line.cells)
-    x0, height = cells[0].x0, cells[0].height
+    x0, height, middle = cells[0].x0, cells[0].height, (cells[0].x0 + cells[0].x1) / 2
     after = cells[0].text.partition(name)[2] if name in cells[0].text else ""
     if CONTACT.search(after) or any(CONTACT.search(c.text) for c in line.cells if c not in cells):
         return 0.3
@@ -223,7 +223,8 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
     for below in lines[index + 1 : index + 5]:
         if below.page != line.page:
             break
-        if any(abs(c.x0 - x0) < 2 * height and CONTACT.search(c.text) for c in below.cells):
+        aligned = [c for c in below.cells if abs(c.x0 - x0) < 2 * height or abs((c.x0 + c.x1) / 2 - middle) < 2 * height]
+        if any(CONTACT.search(c.text) for c in aligned):  # left-aligned, or centred like a footer
             return 0.3
     return 0.0
 

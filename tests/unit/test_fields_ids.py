@@ -30,6 +30,13 @@ def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:
     assert (found.value, found.valid) == (value, valid)
 
 
+@pytest.mark.parametrize("text", ["Total of items 18870.50", "NOTES 1234 5678 9", "DELIVERY 12345678"])
+def test_a_word_that_begins_like_a_country_prefix_is_no_vat_id(text: str) -> None:
+    """GIVEN a word starting with a country code ('ITEMS', 'NOTES', 'DELIVERY') before digits
+    THEN no VAT ID is read: none has three letters after its prefix."""
+    assert find_vat_ids(text) == []
+
+
 @pytest.mark.parametrize(
     ("text", "value", "valid"),
     [

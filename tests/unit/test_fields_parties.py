@@ -283,3 +283,31 @@ def test_a_return_address_of_one_mark_in_small_type_whose_rest_wraps() -> None:
     ])
     invoice = extract_fields([Page(number=1, width=595, height=842, words=(*head, *small, *window.words))])
     assert invoice.buyer.name == "Atelier Design S.à r.l."
+
+
+def test_seller_in_a_centred_footer_over_its_bank_line_not_the_unlabelled_window() -> None:
+    """GIVEN an unlabelled addressee block at the top and a centred footer 'Name S.A. · street ·
+    town' over a centred, longer 'Bank · IBAN ...' line THEN the footer names the seller (its block
+    shows the bank account) and the top block the buyer."""
+    invoice = extract_fields([page([
+        (57, 60, "Alpenglow Systems A/S"), (57, 74, "39 Harbour Road"), (57, 88, "6888 Aarhus"), (57, 102, "Denmark"),
+        (57, 140, "Invoice # F202514950"), (330, 400, "Amount due"), (420, 400, "52,760.20"),
+        (150, 780, "Vestergaard Studio S.A. · 50 Harbour Road · 44-717 Kraków"),
+        (120, 794, "Citibank · IBAN: PL85 9600 6618 7562 1997 7596 8230 · BIC MWUKPLMM"),
+    ])])
+    assert invoice.seller.name == "Vestergaard Studio S.A."
+    assert invoice.buyer.name == "Alpenglow Systems A/S"
+
+
+def test_a_logo_over_two_lines_ends_above_the_window_it_stands_over() -> None:
+    """GIVEN the seller's name as a logo over two lines in large type, directly over an unlabelled
+    window in body type THEN the window's company is the buyer, not part of the seller's block."""
+    logo = [w for x, top, text in [(57, 51, "ELMSTEAD WHITFIELD"), (57, 77, "ANALYTICS OG")] for w in words_at(text, x, top, 26)]
+    window = page([
+        (57, 131, "Østergaard Bureau GmbH"), (57, 142, "Lindenweg 80"), (57, 153, "6080 Graz"), (57, 164, "Österreich"),
+        (57, 200, "Rechnung Nr. 2025-07133"), (330, 400, "Zu zahlen"), (420, 400, "2.576,76"),
+        (150, 780, "Elmstead Whitfield Analytics OG | Hauptstraße 112 | billing@elmstead.example"),
+    ])
+    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*logo, *window.words))])
+    assert invoice.seller.name == "Elmstead Whitfield Analytics OG"
+    assert invoice.buyer.name == "Østergaard Bureau GmbH"

@@ -205,3 +205,34 @@ def test_the_earliest_day_a_direct_debit_may_draw_is_no_due_date() -> None:
         (50, 400, "We will debit 529.87 EUR from your account on or after 20/03/2025 (SEPA direct debit)."),
     ])])
     assert invoice.due_date is None
+
+
+@pytest.mark.parametrize("label", ["mvoice ID:", "imvoice ID:", "lnvoice No.", "Invoice ID:"])
+def test_invoice_label_as_ocr_misreads_its_first_letters(label: str) -> None:
+    """GIVEN a scan's 'Tax Invoice | <label> 2024/93766' where OCR ran "In" together into "m" or
+    read "n" as "m" or "I" as "l" THEN the label still names the invoice number."""
+    invoice = extract_fields([page([(50, 200, "Tax Invoice"), (200, 200, f"{label} 2024/93766")], ocr=True)])
+    assert invoice.invoice_number == "2024/93766"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [(50, 200, "RECHNUNG"), (200, 200, "à: 2024/86121")],
+        [(50, 200, "Facture _ we: 2024/86121")],
+        [(50, 200, "Facture d'avoir"), (200, 200, "_x:: 2024/86121")],
+    ],
+)
+def test_number_after_a_title_and_the_unreadable_remains_of_its_label(rows: list[tuple[float, float, str]]) -> None:
+    """GIVEN a title followed by what OCR left of a short 'N°:' label (a few stray characters and
+    a colon) and a number THEN the number is the invoice's, less surely than after a label."""
+    invoice = extract_fields([page(rows, ocr=True)])
+    assert invoice.invoice_number == "2024/86121"
+    assert invoice.confidence["invoice_number"] < 0.8
+
+
+@pytest.mark.parametrize("text", ["Invoice to: Acme Trading Ltd 12", "Rechnung vom: 12.03.2024", "Invoice — see page 2"])
+def test_a_title_followed_by_words_or_a_date_gives_no_number(text: str) -> None:
+    """GIVEN a title followed by a short word and a colon, then a name or a date THEN no invoice
+    number is read from it."""
+    assert extract_fields([page([(50, 200, text)], ocr=True)]).invoice_number is None
