@@ -120,14 +120,31 @@ def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | Non
     marks = len(_SENDER_MARKS.findall(line.text))
     if marks >= 2 and re.search(r"\d{4,5}\s+\w", line.text):
         return True
-    if seller is None or not line.folded.startswith(fold_chars(seller)):
+    rest = _after_name(line.text, seller) if seller is not None else None
+    if rest is None:
         return False
-    rest = line.text[len(seller) :]
     # OCR reads the small comma after the name as a period ("Firma SA. Straße 1, 12345 Ort").
     parts = marks + rest.count(", ") + rest.startswith(". ")
     small = parts == 1 and any(_larger_below(lines, below, line.cells[0].height)
                                for below in lines[line.index : line.index + 2])  # fmt: skip
     return (parts >= 2 or small) and re.search(r"\d", rest) is not None
+
+
+def _after_name(text: str, name: str) -> str | None:
+    """Return what follows `name` at the start of `text`, comparing letters and digits only (OCR
+    reads "S.r.l." as "S.rl."), or None when `text` does not start with it."""
+    wanted = [ch for ch in fold_chars(name) if ch.isalnum()]
+    matched = 0
+    for position, char in enumerate(fold_chars(text)):
+        if matched == len(wanted):
+            rest = text[position:]
+            tail = name[len(name.rstrip(".)")) :]  # the name's own closing marks ("S.A.")
+            return rest[len(tail) :] if rest.startswith(tail) else rest
+        if char.isalnum():
+            if char != wanted[matched]:
+                return None
+            matched += 1
+    return "" if matched == len(wanted) else None
 
 
 def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candidate[str] | None:
@@ -146,12 +163,19 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
                 break
             if abs(below.cells[0].height - small) <= 0.1 * small and _larger_below(lines, below, small):
                 continue  # the rest of a return address too long for its line, in its small type
+            if below.index == line.index + 1 and _POSTCODE_LAST.search(line.text) and _TOWN.match(below.text):
+                continue  # its town, wrapped from after the postcode that ends the line
             for cell in below.cells:
                 if left <= cell.x0 < right:
                     name = name_value(cell.text)
                     if name:
                         return Candidate(name, 0.6, below.index)
     return None
+
+
+#: A return address cut after its postcode ("... - 49986"), whose town wrapped onto the next line.
+_POSTCODE_LAST = re.compile(r"\b\d{4,5}$")
+_TOWN = re.compile(r"^[^\W\d]+(?:[\s-][^\W\d]+){0,2}$")
 
 
 def _larger_below(lines: Sequence[TextLine], line: TextLine, small: float) -> bool:

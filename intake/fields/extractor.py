@@ -132,7 +132,7 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         # Said, not filled in: a due date the page does not print would be invented.
         due = _value(issued) + dt.timedelta(days=days)
         warnings.append(f"no due date printed; the payment terms say {days} days ({due.isoformat()})")
-    found["buyer.name"] = buyers.buyer_name(lines, hits, _value(found["seller.name"]), marked)
+    found["buyer.name"] = stores.mend_name(lines, buyers.buyer_name(lines, hits, _value(found["seller.name"]), marked))
     implied = _implied_currency(lines, found, buyer_lines)
     found["currency"] = references.currency(lines, hits, None if implied is None else implied[0])
     if found["currency"] is None and implied is not None:

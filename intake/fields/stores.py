@@ -110,6 +110,15 @@ def mend_legal_forms(lines: Sequence[TextLine]) -> list[TextLine]:
     return mended
 
 
+def mend_name(lines: Sequence[TextLine], found: Candidate[str] | None) -> Candidate[str] | None:
+    """Return a name OCR read with its misread legal form mended, as `mend_legal_forms` mends the
+    lines the seller is read from ("Sp. z 0.0." for "Sp. z o.o.")."""
+    if found is None or not is_ocr(lines[found.line]):
+        return found
+    words = _mend_words([Word(token, 0, 0, 0, 0) for token in found.value.split()])
+    return Candidate(" ".join(w.text for w in words), found.score, found.line)
+
+
 def _speck(cell: Cell) -> bool:
     """Return whether an OCR cell is a speck of dirt or a shadow's edge: a character or two read
     with little confidence, apart from the line's print."""

@@ -311,3 +311,29 @@ def test_a_logo_over_two_lines_ends_above_the_window_it_stands_over() -> None:
     invoice = extract_fields([Page(number=1, width=595, height=842, words=(*logo, *window.words))])
     assert invoice.seller.name == "Elmstead Whitfield Analytics OG"
     assert invoice.buyer.name == "Østergaard Bureau GmbH"
+
+
+def test_a_sender_line_that_ocr_read_with_a_dot_missing_and_a_misread_legal_form_below() -> None:
+    """GIVEN a scan whose letterhead reads 'Lysholm Systems S.r.l.' and whose return address reads
+    'Lysholm Systems S.rl., 111 Station Road, 21633 Milano' (a dot lost) over a window whose
+    company's 'Sp. z o.o.' was read 'Sp. z 0.0.' THEN the window's company is the buyer, its legal
+    form mended as the seller's would be."""
+    invoice = extract_fields([_ocr_page([
+        (57, 40, "Lysholm Systems S.r.l."), (57, 54, "111 Station Road"), (57, 68, "21633 Milano"),
+        (57, 82, "billing@lysholm.example"),
+        (57, 150, "Lysholm Systems S.rl., 111 Station Road, 21633 Milano"),
+        (57, 164, "Calder Harbour Logistics Sp. z 0.0."), (57, 178, "74 Station Road"), (57, 192, "95-829 Kraków"),
+    ])])
+    assert invoice.seller.name == "Lysholm Systems S.r.l."
+    assert invoice.buyer.name == "Calder Harbour Logistics Sp. z o.o."
+
+
+def test_a_return_address_whose_town_wrapped_after_its_postcode() -> None:
+    """GIVEN a return address 'Name UG - 41 Station Road - 49986' whose town 'München' wrapped onto
+    the next line, over the window THEN the buyer is the window's company, not the town."""
+    invoice = extract_fields([page([
+        (300, 40, "Sandvik Technik UG"), (300, 54, "41 Station Road"), (300, 68, "49986 München"),
+        (62, 150, "Sandvik Technik UG - 41 Station Road - 49986"), (62, 164, "München"),
+        (62, 178, "Sonnenfeld Alpenglow Trading KG"), (62, 192, "66 Mill Lane"), (62, 206, "92647 München"),
+    ], ocr=True)])
+    assert invoice.buyer.name == "Sonnenfeld Alpenglow Trading KG"
