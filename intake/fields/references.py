@@ -26,6 +26,7 @@ from intake.fields.labels import (
 )
 from intake.fields.layout import Cell, TextLine, cells_below
 from intake.fields.seller_ids import runs_on
+from intake.fields.stores import is_ocr
 
 _ID_TOKEN = re.compile(r"^#?(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|[0-9])[:,.;]?$")
 _NOT_IDS = frozenset("nr no nr. no. n° number nummer numero date datum du vom of le page".split())
@@ -85,7 +86,16 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
                 found.append(Candidate(unread, _UNREAD, line.index))
             elif not rest.strip(" .:#"):
                 found += _id_below_title(lines, cell)
-    return best(found)
+    chosen = best(found)
+    if chosen is None or not is_ocr(lines[chosen.line]):
+        return chosen
+    return Candidate(_PADDED_ZERO.sub("0", _ZERO_AMONG_DIGITS.sub("0", chosen.value)), chosen.score, chosen.line)
+
+
+#: OCR reads a zero as the letter O: between digits ("2O24/17"), and after a one-letter prefix
+#: before the zero-padded digits ("RO85616" for "R085616"), where a letter O is rarer than a zero.
+_ZERO_AMONG_DIGITS = re.compile(r"(?<=\d)O(?=\d)")
+_PADDED_ZERO = re.compile(r"(?<=^[A-Z])O(?=\d{3,}$)")
 
 
 #: What OCR leaves of the short number label after a title ("N°:" read as "_x::", "à:" or "_ we:"):

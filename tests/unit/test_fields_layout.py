@@ -35,6 +35,13 @@ def page(rows: Sequence[tuple[float, float, str]], ocr: bool = False) -> Page:
     return Page(number=1, width=595, height=842, words=tuple(words), ocr=ocr)
 
 
+def ocr_page(rows: Sequence[tuple[float, float, str]], confidence: float = 0.9) -> Page:
+    """Return `page(rows)` as if OCR had read it with the given word confidence."""
+    plain = page(rows, ocr=True)
+    words = tuple(Word(w.text, w.x0, w.top, w.x1, w.bottom, confidence) for w in plain.words)
+    return Page(number=1, width=plain.width, height=plain.height, words=words, ocr=True)
+
+
 def test_value_right_of_label() -> None:
     """GIVEN 'Rechnungsnummer:' with the number in a cell to its right THEN the number is read."""
     invoice = extract_fields([page([(300, 200, "Rechnungsnummer:"), (420, 200, "R0005532486"),

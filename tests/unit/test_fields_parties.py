@@ -5,15 +5,8 @@ from __future__ import annotations
 import pytest
 
 from intake.fields import extract_fields
-from intake.words import Page, Word
-from tests.unit.test_fields_layout import page, words_at
-
-
-def _ocr_page(rows: list[tuple[float, float, str]], confidence: float = 0.9) -> Page:
-    """Return `page(rows)` as if OCR had read it with the given word confidence."""
-    plain = page(rows, ocr=True)
-    words = tuple(Word(w.text, w.x0, w.top, w.x1, w.bottom, confidence) for w in plain.words)
-    return Page(number=1, width=plain.width, height=plain.height, words=words, ocr=True)
+from intake.words import Page
+from tests.unit.test_fields_layout import ocr_page, page, words_at
 
 
 def test_receipt_seller_split_into_cells_by_ocr() -> None:
@@ -84,7 +77,7 @@ def test_buyer_under_the_sender_line_of_an_address_window() -> None:
 def test_receipt_store_name_without_legal_form_is_its_first_clear_line() -> None:
     """GIVEN an OCR receipt headed 'TEO HENG STATIONERY & BOOKS', a registration number and an address
     THEN the store name is that first line."""
-    invoice = extract_fields([_ocr_page([
+    invoice = extract_fields([ocr_page([
         (240, 20, "TEO HENG STATIONERY & BOOKS"), (300, 36, "(001451637-M)"),
         (200, 52, "NO. 53, JALAN BESAR, 45600 BATANG BERJUNTAI"),
         (60, 300, "CASH"), (300, 300, "RM 12.00"),
@@ -94,7 +87,7 @@ def test_receipt_store_name_without_legal_form_is_its_first_clear_line() -> None
 
 def test_legal_form_alone_on_a_line_takes_the_name_above() -> None:
     """GIVEN 'MPH BOOKSTORES' over 'SDN BHD' THEN the seller is 'MPH BOOKSTORES SDN BHD'."""
-    invoice = extract_fields([_ocr_page([
+    invoice = extract_fields([ocr_page([
         (128, 100, "MPH"), (160, 100, "BOOKSTORES"), (150, 116, "SDN"), (172, 116, "BHD"),
         (184, 132, "GST No: 000542572544"),
     ])])
@@ -156,7 +149,7 @@ def test_a_buyer_label_over_a_customer_number_heads_no_block() -> None:
 def test_a_dotted_legal_form_read_with_look_alike_digits_is_mended_on_ocr_pages() -> None:
     """GIVEN an OCR footer 'Novak Werkstatt Sp. z 0.0. · VAT ID PL5277478450' ("0.0." for "o.o.") and an
     addressee 'Oakridge Foods DAC' at the top THEN the seller is the footer's company, as printed."""
-    invoice = extract_fields([_ocr_page([
+    invoice = extract_fields([ocr_page([
         (50, 80, "Oakridge Foods DAC"), (50, 94, "80 High Street"), (50, 108, "Dublin RM6 AQQ6"),
         (50, 122, "Ireland"), (50, 180, "Invoice number: INV-2024-81187"),
         (100, 790, "Novak Werkstatt Sp. z 0.0. · 169 Harbour Road · VAT ID PL5277478450"),
@@ -318,7 +311,7 @@ def test_a_sender_line_that_ocr_read_with_a_dot_missing_and_a_misread_legal_form
     'Lysholm Systems S.rl., 111 Station Road, 21633 Milano' (a dot lost) over a window whose
     company's 'Sp. z o.o.' was read 'Sp. z 0.0.' THEN the window's company is the buyer, its legal
     form mended as the seller's would be."""
-    invoice = extract_fields([_ocr_page([
+    invoice = extract_fields([ocr_page([
         (57, 40, "Lysholm Systems S.r.l."), (57, 54, "111 Station Road"), (57, 68, "21633 Milano"),
         (57, 82, "billing@lysholm.example"),
         (57, 150, "Lysholm Systems S.rl., 111 Station Road, 21633 Milano"),

@@ -9,7 +9,7 @@ import pytest
 
 from intake.fields import extract_fields
 from intake.words import Page, Word
-from tests.unit.test_fields_layout import page
+from tests.unit.test_fields_layout import ocr_page, page
 
 
 def test_dutch_labels_name_number_dates_and_totals() -> None:
@@ -236,3 +236,22 @@ def test_a_title_followed_by_words_or_a_date_gives_no_number(text: str) -> None:
     """GIVEN a title followed by a short word and a colon, then a name or a date THEN no invoice
     number is read from it."""
     assert extract_fields([page([(50, 200, text)], ocr=True)]).invoice_number is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "ocr", "number"),
+    [
+        ("RO85616", True, "R085616"),
+        ("2O24/1O7", True, "2024/107"),
+        ("RO85616", False, "RO85616"),  # a text layer's letter is a letter
+        ("ROA8561", True, "ROA8561"),
+        ("ABO8561", True, "ABO8561"),
+    ],
+)
+def test_ocr_zero_read_as_the_letter_o_in_an_invoice_number(printed: str, ocr: bool, number: str) -> None:
+    """GIVEN an invoice number in which OCR may have read a zero as 'O', between digits or after a
+    one-letter prefix before the digits THEN it is read as a zero; a text layer's and a longer
+    prefix's 'O' stay letters."""
+    rows = [(50, 200, f"Invoice No.: {printed}")]
+    invoice = extract_fields([ocr_page(rows) if ocr else page(rows)])
+    assert invoice.invoice_number == number
