@@ -182,10 +182,32 @@ def value_places(
                 break
             places.append(Place(cell.text, 0.9 - 0.1 * i, cell, "right"))
     for cell in cells_below(lines, hit.cell):
+        if len(in_cell) > 1 and _nearest_hit(cell, in_cell) is not hit:
+            continue  # under another label run together into the same cell ("Date of supply Payment due")
         text = _under_label(cell, hit.cell, lines[hit.cell.line].cells)
         if text:
             places.append(Place(text, 0.75 - 0.1 * (cell.line - hit.cell.line - 1), cell, "below"))
     return places
+
+
+def _nearest_hit(cell: Cell, hits: Sequence[LabelHit]) -> LabelHit:
+    """Return the label, of several in one cell, whose own words stand nearest above `cell`."""
+
+    def apart(hit: LabelHit) -> float:
+        x0, x1 = _span(hit)
+        return max(x0 - cell.x1, cell.x0 - x1, 0) - max(min(x1, cell.x1) - max(x0, cell.x0), 0)
+
+    return min(hits, key=apart)
+
+
+def _span(hit: LabelHit) -> tuple[float, float]:
+    """Return the left and right ends of the words the label's characters fall in."""
+    words, offset = [], 0
+    for word in hit.cell.words:
+        if offset < hit.end and hit.start < offset + len(word.text):
+            words.append(word)
+        offset += len(word.text) + 1
+    return (words[0].x0, words[-1].x1) if words else (hit.cell.x0, hit.cell.x1)
 
 
 def _under_label(cell: Cell, label: Cell, header: Sequence[Cell]) -> str:

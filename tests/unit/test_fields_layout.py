@@ -178,3 +178,15 @@ def test_an_ocr_word_after_a_comma_continues_its_cell() -> None:
     assert [c.text for c in lines[2].cells] == ["12.50", "8.40"]
     invoice = extract_fields([Page(number=1, width=595, height=842, words=tuple(words), ocr=True)])
     assert invoice.due_date == dt.date(2025, 8, 30)
+
+
+def test_two_labels_run_together_in_one_cell_each_take_the_value_under_their_own_words() -> None:
+    """GIVEN a header row whose last cell holds two labels, 'Date of supply Payment due', over two
+    dates THEN the due date is the one under 'Payment due', not the date of supply."""
+    invoice = extract_fields([page([
+        (60, 200, "No."), (120, 200, "Date"), (200, 200, "Customer ID"), (300, 200, "Date of supply Payment due"),
+        (60, 214, "27910"), (120, 214, "12/08/2024"), (200, 214, "202228-01"), (300, 214, "08/08/2024"),
+        (400, 214, "11/09/2024"),
+    ])])
+    assert invoice.issue_date == dt.date(2024, 8, 12)
+    assert invoice.due_date == dt.date(2024, 9, 11)
