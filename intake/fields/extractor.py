@@ -64,7 +64,10 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     nets += gross_subtotal_nets(lines, totals, nets, taxes)
     found = (totals, checks.favour_lines_sum(nets, totals, items, printed, bool(taxes)), taxes)
     roundings = receipts.rounding_adjustments(lines)
-    derived = derived_candidates(printed, *found, roundings)
+    # The line items' sum is evidence beside the printed amounts: a net OCR misread ("4 2,894.47")
+    # is still the total less the tax where the items add up to that.
+    items_sum = checks.lines_sum(items)
+    derived = derived_candidates(printed | ({items_sum} if items_sum is not None else set()), *found, roundings)
     rows = row_sum_candidates(lines, hits)
     totals = choose_totals(
         *(labelled + extra + row for labelled, extra, row in zip(found, derived, rows)), roundings

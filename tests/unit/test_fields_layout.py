@@ -190,3 +190,19 @@ def test_two_labels_run_together_in_one_cell_each_take_the_value_under_their_own
     ])])
     assert invoice.issue_date == dt.date(2024, 8, 12)
     assert invoice.due_date == dt.date(2024, 9, 11)
+
+
+def test_a_misread_net_gives_way_to_total_less_tax_where_the_line_items_add_up_to_it() -> None:
+    """GIVEN line items adding up to 42,894.47, 'Net amount | 4 2,894.47' (OCR split off a digit),
+    VAT 9,865.73 and 'Amount due 52,760.20' THEN the net is 42,894.47: total less tax, which the
+    items confirm, and the three add up."""
+    invoice = extract_fields([ocr_page([
+        (50, 300, "Item"), (250, 300, "Qty"), (350, 300, "Price"), (450, 300, "Amount"),
+        (50, 314, "Consulting"), (250, 314, "10"), (350, 314, "2,014.39"), (450, 314, "20,143.90"),
+        (50, 328, "Travel expenses"), (250, 328, "5"), (350, 328, "4,550.11"), (450, 328, "22,750.57"),
+        (330, 360, "Net amount"), (430, 360, "4 2,894.47"),
+        (330, 374, "VAT (23%)"), (430, 374, "9,865.73"),
+        (330, 388, "Amount due"), (430, 388, "52,760.20"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("42894.47"), Decimal("9865.73"), Decimal("52760.20"))
