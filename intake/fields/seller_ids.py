@@ -17,6 +17,10 @@ from intake.fields.labels import BUYER_VAT_ID, IBAN, PAYERS_ACCOUNT, TAX_TOTAL, 
 from intake.fields.layout import TextLine
 
 
+#: The suffixes of Norwegian and Swiss VAT IDs, which name the tax ("MVA", "MWST").
+_TAX_SUFFIXES = ("MVA", "MWST", "TVA", "IVA")
+
+
 def _near_label(hits: Sequence[LabelHit], field: str) -> set[int]:
     """Return the indexes of the lines with a label of `field` on them or just above them."""
     return {h.cell.line + below for h in hits if h.field == field for below in (0, 1)}
@@ -34,6 +38,10 @@ def seller_vat_id(
         if not matches and labelled:
             # Only beside a VAT label: a digit string may pass some checksum by chance.
             matches = find_misread_vat_ids(line.text) or find_other_tax_ids(line.text)
+        if not matches:
+            # A Norwegian or Swiss VAT ID's own suffix ("N0027732453MVA") labels it as one.
+            matches = [m for m in find_misread_vat_ids(line.text) if m.value.endswith(_TAX_SUFFIXES)]
+            labelled = labelled or bool(matches)
         if not matches:
             matches = _ids_after_tax_word(line, hits)
             labelled = labelled or bool(matches)

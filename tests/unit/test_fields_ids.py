@@ -9,6 +9,7 @@ from intake.fields import extract_fields
 from intake.fields.ids import find_ibans, find_vat_ids
 from intake.readers import read_document
 from tests.factories import simple_invoice_pdf
+from tests.unit.test_fields_layout import ocr_page
 
 
 @pytest.mark.parametrize(
@@ -143,3 +144,12 @@ def test_a_vat_id_read_with_one_look_alike_letter_is_mended_only_to_a_valid_one(
     when exactly that reading passes the country's checksum; other numbers are kept as printed."""
     [found] = find_vat_ids(text)
     assert (found.value, found.valid) == (value, valid)
+
+
+def test_a_norwegian_vat_id_with_its_prefix_misread_is_labelled_by_its_suffix() -> None:
+    """GIVEN an unlabelled footer 'Name AS | N0027732453MVA' (the O of 'NO' read as a zero) THEN
+    the suffix 'MVA' marks it as the seller's VAT ID; a bare misread digit string is not taken."""
+    invoice = extract_fields([ocr_page([(57, 780, "Grünwald Bureau AS | N0027732453MVA")])])
+    assert invoice.seller.vat_id == "NO027732453MVA"
+    invoice = extract_fields([ocr_page([(57, 780, "Alpenglow Partners S.r.l. | 1798486700796")])])
+    assert invoice.seller.vat_id is None
