@@ -74,7 +74,7 @@ LABELS: tuple[Label, ...] = (
         rf"facture\s*{_NO}", rf"{_NO}\s*(?:de\s*)?facture", r"numero\s*de\s*facture",
         rf"avoir\s*{_NO}", rf"{_NO}\s*d'avoir", r"fakturanr\.?", r"fakturanummer",
         rf"faktura\s*{_NO}", rf"credit\s*note\s*{_NO}", r"document\s*no\.?", r"bill\s*no\.?",
-        rf"receipt\s*{_NO}", rf"{_INVOICE}\s*#", r"inv\s*no\.?", r"rechnungs-?\s*id",
+        rf"receipt\s*{_NO}", rf"{_INVOICE}\s*[#+]", r"inv\s*no\.?", r"rechnungs-?\s*id",
         r"factuurnummer", rf"factuur\s*-?\s*{_NO}",
     ),
     *_labels(INVOICE_NUMBER, 0.8, r"booking\s*(?:id|no\.?|number|reference)"),

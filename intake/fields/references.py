@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from intake.fields.amounts import find_amounts, find_currencies
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
@@ -73,6 +74,8 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
                 prose = _PROSE if _in_prose(hit) else 1.0
                 found.append(Candidate(value, hit.label.weight * place.factor * prose, hit.cell.line))
                 break
+    if not found:
+        found += _after_misread_label(lines)
     for line in lines[:60]:
         for position, cell in enumerate(line.cells):
             m = _TITLE.match(cell.text)
@@ -96,6 +99,29 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
 #: before the zero-padded digits ("RO85616" for "R085616"), where a letter O is rarer than a zero.
 _ZERO_AMONG_DIGITS = re.compile(r"(?<=\d)O(?=\d)")
 _PADDED_ZERO = re.compile(r"(?<=^[A-Z])O(?=\d{3,}$)")
+
+
+#: The invoice number's labels of one long word, which OCR may misread a letter or two of
+#: ("raxturanummer:" for "Fakturanummer:").
+_LONG_LABELS = ("rechnungsnummer", "fakturanummer", "factuurnummer", "belegnummer", "gutschriftsnummer")
+_WORD_BEFORE_COLON = re.compile(r"^\W*(?P<word>[^\W\d]{10,})\s?:")
+
+
+def _after_misread_label(lines: Sequence[TextLine]) -> list[Candidate[str]]:
+    """Return the number after a word OCR read that is nearly a long label of the invoice number
+    (four in five letters alike), on a line read by OCR; a text layer's words are as printed."""
+    for line in lines[:60]:
+        if not is_ocr(line):
+            continue
+        for position, cell in enumerate(line.cells):
+            m = _WORD_BEFORE_COLON.match(cell.folded)
+            if m is None or not any(SequenceMatcher(None, m.group("word"), label).ratio() >= 0.8 for label in _LONG_LABELS):
+                continue
+            rest = cell.text[m.end() :] or " ".join(c.text for c in line.cells[position + 1 : position + 2])
+            value = _id_in(rest)
+            if value is not None:
+                return [Candidate(value, _UNREAD, line.index)]
+    return []
 
 
 #: What OCR leaves of the short number label after a title ("N°:" read as "_x::", "à:" or "_ we:"):

@@ -207,10 +207,10 @@ def test_the_earliest_day_a_direct_debit_may_draw_is_no_due_date() -> None:
     assert invoice.due_date is None
 
 
-@pytest.mark.parametrize("label", ["mvoice ID:", "imvoice ID:", "lnvoice No.", "Invoice ID:"])
+@pytest.mark.parametrize("label", ["mvoice ID:", "imvoice ID:", "lnvoice No.", "Invoice ID:", "mvoice +:"])
 def test_invoice_label_as_ocr_misreads_its_first_letters(label: str) -> None:
-    """GIVEN a scan's 'Tax Invoice | <label> 2024/93766' where OCR ran "In" together into "m" or
-    read "n" as "m" or "I" as "l" THEN the label still names the invoice number."""
+    """GIVEN a scan's 'Tax Invoice | <label> 2024/93766' where OCR ran "In" together into "m",
+    read "n" as "m", "I" as "l" or "#" as "+" THEN the label still names the invoice number."""
     invoice = extract_fields([page([(50, 200, "Tax Invoice"), (200, 200, f"{label} 2024/93766")], ocr=True)])
     assert invoice.invoice_number == "2024/93766"
 
@@ -255,3 +255,11 @@ def test_ocr_zero_read_as_the_letter_o_in_an_invoice_number(printed: str, ocr: b
     rows = [(50, 200, f"Invoice No.: {printed}")]
     invoice = extract_fields([ocr_page(rows) if ocr else page(rows)])
     assert invoice.invoice_number == number
+
+
+def test_a_long_number_label_with_two_letters_misread_on_an_ocr_page() -> None:
+    """GIVEN a scan's 'Faktura | raxturanummer: 53498' ('Fakturanummer' with two letters misread)
+    THEN the number after it is the invoice's; the same words in a text layer are no label."""
+    rows = [(50, 200, "Faktura"), (200, 200, "raxturanummer: 53498"), (50, 214, "Konto nr.: C-774773")]
+    assert extract_fields([ocr_page(rows)]).invoice_number == "53498"
+    assert extract_fields([page(rows)]).invoice_number != "53498"
