@@ -16,7 +16,6 @@ from intake.fields.ids import (
 from intake.fields.labels import BUYER_VAT_ID, IBAN, PAYERS_ACCOUNT, TAX_TOTAL, VAT_ID
 from intake.fields.layout import TextLine
 
-
 #: The suffixes of Norwegian and Swiss VAT IDs, which name the tax ("MVA", "MWST").
 _TAX_SUFFIXES = ("MVA", "MWST", "TVA", "IVA")
 
