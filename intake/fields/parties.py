@@ -223,9 +223,11 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
     for below in lines[index + 1 : index + 5]:
         if below.page != line.page:
             break
-        aligned = [c for c in below.cells if abs(c.x0 - x0) < 2 * height or abs((c.x0 + c.x1) / 2 - middle) < 2 * height]
-        if any(CONTACT.search(c.text) for c in aligned):  # left-aligned, or centred like a footer
+        if any(abs(c.x0 - x0) < 2 * height and CONTACT.search(c.text) for c in below.cells):
             return 0.3
+        centred = abs((below.cells[0].x0 + below.cells[-1].x1) / 2 - middle) < 2 * height
+        if centred and CONTACT.search(below.text):
+            return 0.3  # a centred footer's next line, in as many cells as OCR split it into
     return 0.0
 
 

@@ -28,6 +28,7 @@ from intake.fields.labels import (
 from intake.fields.layout import Cell, TextLine, cells_below
 from intake.fields.seller_ids import runs_on
 from intake.fields.stores import is_ocr
+from intake.fields.totals import is_item_header
 
 _ID_TOKEN = re.compile(r"^#?(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|[0-9])[:,.;]?$")
 _NOT_IDS = frozenset("nr no nr. no. n° number nummer numero date datum du vom of le page".split())
@@ -68,6 +69,8 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
     """Return the printed invoice number: after its label, or after the document's title."""
     found = []
     for hit in hits_for(hits, INVOICE_NUMBER):
+        if is_item_header(lines[hit.cell.line]):
+            continue  # "No" heading an item table's column of line numbers
         for place in value_places(lines, hit, hits):
             value = _id_in(place.text)
             if value is not None:

@@ -206,3 +206,19 @@ def test_a_misread_net_gives_way_to_total_less_tax_where_the_line_items_add_up_t
     ])])
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (
         Decimal("42894.47"), Decimal("9865.73"), Decimal("52760.20"))
+
+
+def test_a_bare_no_heading_a_column_of_the_header_row_labels_the_number_under_it() -> None:
+    """GIVEN 'INVOICE' over a header row 'No | Date of issue' and 'F202433727 | 08/11/2024' under it
+    THEN the number under 'No' is the invoice's; an item table's 'No' column of line numbers is not."""
+    invoice = extract_fields([page([
+        (58, 240, "INVOICE"), (59, 270, "No"), (129, 270, "Date of issue"),
+        (59, 284, "F202433727"), (129, 284, "08/11/2024"),
+    ])])
+    assert invoice.invoice_number == "F202433727"
+    invoice = extract_fields([page([
+        (50, 300, "No"), (80, 300, "Description"), (250, 300, "Qty"), (350, 300, "Price"), (450, 300, "Amount"),
+        (50, 314, "1"), (80, 314, "Consulting"), (250, 314, "2"), (350, 314, "100.00"), (450, 314, "200.00"),
+        (50, 328, "2"), (80, 328, "Hosting"), (250, 328, "1"), (350, 328, "40.00"), (450, 328, "40.00"),
+    ])])
+    assert invoice.invoice_number is None
