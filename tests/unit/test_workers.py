@@ -7,7 +7,9 @@ life.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from intake.sandbox import LimitExceeded, Limits
-from intake.workers import WorkerPool
+from intake.workers import WorkerPool, _address_space
 
 #: Forked from a clean server, not from the test process: earlier tests load libraries (an ONNX
 #: runtime, say) that grow this process's address space past the workers' own limit.
@@ -47,6 +49,24 @@ def _spin() -> None:
 
 def _hog() -> bytes:
     return bytes(2 * 1024**3)
+
+
+#: What the jobs below keep in the child, as loaded models or a document's leftovers would be.
+_kept: list[object] = []
+
+
+def _keep(size: int, library: str | None = None) -> int:
+    """Keep `size` more bytes (touched) and load `library` if given, then return the pid."""
+    if library is not None:
+        _kept.append(ctypes.CDLL(library))
+    _kept.append(bytearray(size))
+    return os.getpid()
+
+
+def _keep_once(size: int, library: str) -> int:
+    """Load `library` and keep `size` bytes on the first call in a process only, as a reader
+    loads its models for its first picture; return the pid."""
+    return os.getpid() if _kept else _keep(size, library)
 
 
 def _explode() -> None:
@@ -120,6 +140,56 @@ def test_a_process_is_replaced_after_its_share_of_documents():
     with WorkerPool(1, Limits(), method=METHOD, max_jobs=2) as pool:
         pids = [pool.run(_pid, ()) for _ in range(5)]
     assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
+
+
+@pytest.fixture(scope="module")
+def small_limit() -> int:
+    """Return a memory limit four times the address space of an idle child that has run a job of
+    this module: small enough for quick tests, with room for the interpreter."""
+    with WorkerPool(1, Limits(), method=METHOD) as pool:
+        pool.run(_pid, ())
+        return 4 * pool.run(_address_space, ())
+
+
+@pytest.fixture
+def new_library(tmp_path: Path) -> str:
+    """Return a shared library no child has loaded yet (a copy of one Python has)."""
+    import _ctypes
+
+    return shutil.copy(_ctypes.__file__, tmp_path / "libnew.so")
+
+
+def test_a_child_that_loaded_a_library_and_its_memory_is_reused(small_limit: int, new_library: str):
+    """GIVEN a job that loads a library and keeps 40% of the memory limit (an OCR loading its
+    models) WHEN more jobs follow THEN the same child reads them: its warm size is what it holds
+    with the library loaded, and it has not grown past that."""
+    with WorkerPool(1, Limits(memory_bytes=small_limit), method=METHOD) as pool:
+        first = pool.run(_pid, ())
+        pids = [pool.run(_keep_once, (small_limit * 4 // 10, new_library)) for _ in range(5)]
+    assert pids == [first] * 5
+
+
+def test_a_child_that_keeps_growing_is_replaced_once_past_half_its_room(small_limit: int):
+    """GIVEN jobs that each keep a fifth of the room the idle child leaves under the memory limit
+    (a leak) WHEN they run one after the other THEN the child reads the first three and is
+    replaced after the third: after two it has used 2/5 of its room, after three 3/5, past half."""
+    with WorkerPool(1, Limits(memory_bytes=small_limit), method=METHOD) as pool:
+        first = pool.run(_pid, ())
+        idle = pool.run(_address_space, ())
+        leak = (small_limit - idle) // 5
+        pids = [pool.run(_keep, (leak,)) for _ in range(3)]
+        after = pool.run(_pid, ())
+    assert pids == [first] * 3 and after != first
+
+
+def test_what_a_job_leaves_without_loading_a_library_counts_as_growth(small_limit: int):
+    """GIVEN a job that keeps 55% of the memory limit without loading a library (a document that
+    leaves its memory fragmented) WHEN it is done THEN its child is replaced: the job cannot
+    raise the warm size it is judged against."""
+    with WorkerPool(1, Limits(memory_bytes=small_limit), method=METHOD) as pool:
+        before = pool.run(_pid, ())
+        assert pool.run(_keep, (small_limit * 55 // 100,)) == before
+        assert pool.run(_pid, ()) != before
 
 
 def test_on_a_deadline_what_the_reader_started_dies_with_it(tmp_path: Path):
