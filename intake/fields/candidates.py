@@ -170,7 +170,7 @@ def value_places(
     places = []
     rest = _rest_of_cell(hit, in_cell)
     labelled_later = any(h.start >= hit.end for h in in_cell if h is not hit)
-    if rest:
+    if rest or hit.label.in_sentence:  # a sentence's value may be in the next cell (`with_next_cell`)
         places.append(Place(rest, 1.0, hit.cell, "inline"))
     if hit.label.in_sentence:
         return places
@@ -188,6 +188,14 @@ def value_places(
         if text:
             places.append(Place(text, 0.75 - 0.1 * (cell.line - hit.cell.line - 1), cell, "below"))
     return places
+
+
+def with_next_cell(lines: Sequence[TextLine], place: Place) -> str:
+    """Return the place's text with the cell after it on its line: OCR splits a value or a
+    sentence at a wide space ("6 August | 2024", "bis zum | 18.11.2025.")."""
+    cells = lines[place.cell.line].cells
+    after = next((i + 1 for i, cell in enumerate(cells) if cell is place.cell), len(cells))
+    return f"{place.text} {cells[after].text}" if after < len(cells) else place.text
 
 
 def _nearest_hit(cell: Cell, hits: Sequence[LabelHit]) -> LabelHit:

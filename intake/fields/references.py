@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from intake.fields.amounts import find_amounts, find_currencies
-from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
+from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places, with_next_cell
 from intake.fields.dates import find_dates, payment_term_days, reads_month_first
 from intake.fields.ids import compact, find_vat_ids
 from intake.fields.labels import (
@@ -172,6 +172,8 @@ def _dates_after(
             continue  # "vom" dates an invoice only in "Rechnung Nr. 1 vom 05.03.2018"
         for place in value_places(lines, hit, hits):
             dates = find_dates(place.text, month_first)
+            if not dates and place.kind != "below":
+                dates = find_dates(with_next_cell(lines, place), month_first)
             if place.kind == "inline":
                 dates = [d for d in dates if d.start < 25]
                 if not in_sentences:

@@ -263,3 +263,18 @@ def test_a_long_number_label_with_two_letters_misread_on_an_ocr_page() -> None:
     rows = [(50, 200, "Faktura"), (200, 200, "raxturanummer: 53498"), (50, 214, "Konto nr.: C-774773")]
     assert extract_fields([ocr_page(rows)]).invoice_number == "53498"
     assert extract_fields([page(rows)]).invoice_number != "53498"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [(50, 300, "Due by:"), (120, 300, "6 August"), (200, 300, "2024")],
+        [(50, 300, "Bitte zahlen Sie bis zum"), (250, 300, "06.08.2024.")],
+        [(50, 300, "Sidste rettidige betaling 6."), (250, 300, "august 2024.")],
+    ],
+)
+def test_a_due_date_or_its_sentence_split_into_two_cells_by_ocr(rows: list[tuple[float, float, str]]) -> None:
+    """GIVEN a due date OCR split at a wide space, between the date's day and year or between a
+    sentence's words and its date THEN the due date is read across the two cells."""
+    invoice = extract_fields([ocr_page([(50, 200, "Invoice date: 01.07.2024"), *rows])])
+    assert invoice.due_date == dt.date(2024, 8, 6)
