@@ -101,7 +101,8 @@ def _name(
         # address may leave its town on top).
         mark = cells[-1]
         named = cells[-2:-1] if CONTACT_PERSON.match(mark.text) else cells
-        top = next((c for c in named if not ADDRESS.search(c.text) and name_value(c.text)), None)
+        top = next((c for c in named if not ADDRESS.search(c.text) and name_value(c.text)
+                    and not _wrapped_town(lines, lines[c.line])), None)  # fmt: skip
         name = name_value(top.text) if top is not None else None
         if top is not None and name and not (seller and _similar(name, seller)):
             return Candidate(name, 0.6, top.line)
@@ -163,8 +164,8 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
                 break
             if abs(below.cells[0].height - small) <= 0.1 * small and _larger_below(lines, below, small):
                 continue  # the rest of a return address too long for its line, in its small type
-            if below.index == line.index + 1 and _POSTCODE_LAST.search(line.text) and _TOWN.match(below.text):
-                continue  # its town, wrapped from after the postcode that ends the line
+            if _wrapped_town(lines, below):
+                continue
             for cell in below.cells:
                 if left <= cell.x0 < right:
                     name = name_value(cell.text)
@@ -176,6 +177,14 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
 #: A return address cut after its postcode ("... - 49986"), whose town wrapped onto the next line.
 _POSTCODE_LAST = re.compile(r"\b\d{4,5}$")
 _TOWN = re.compile(r"^[^\W\d]+(?:[\s-][^\W\d]+){0,2}$")
+
+
+def _wrapped_town(lines: Sequence[TextLine], line: TextLine) -> bool:
+    """Return whether `line` is only the town of the line above, a return address that ends with
+    its postcode ("... - 49986" over "München")."""
+    above = lines[line.index - 1] if line.index > 0 else None
+    return (above is not None and above.page == line.page and _POSTCODE_LAST.search(above.text) is not None
+            and _TOWN.match(line.text) is not None and len(_SENDER_MARKS.findall(above.text)) >= 2)
 
 
 def _larger_below(lines: Sequence[TextLine], line: TextLine, small: float) -> bool:
@@ -220,6 +229,15 @@ def _similar(a: str, b: str) -> bool:
     return fold_a in fold_b or fold_b in fold_a or SequenceMatcher(None, fold_a, fold_b).ratio() > 0.8
 
 
+def _with_house_number(lines: Sequence[TextLine], cell: Cell) -> str:
+    """Return the cell's text with the house number OCR put in a cell of its own ("Am Markt | 96")."""
+    cells = lines[cell.line].cells
+    after = next((cells[i + 1] for i, c in enumerate(cells[:-1]) if c is cell), None)
+    if after is not None and re.fullmatch(r"\d{1,4}[a-zA-Z]?", after.text) and after.x0 - cell.x1 < 2 * cell.height:
+        return f"{cell.text} {after.text}"
+    return cell.text
+
+
 def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
     """Return the cells directly under `cell`, left-aligned with it, with no gap between lines."""
     block: list[Cell] = []
@@ -229,7 +247,7 @@ def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
         if under is None:
             break
         if (max(under.height, last.height) > 1.6 * min(under.height, last.height)
-                and not ADDRESS.search(under.text) and name_value(under.text)):
+                and not ADDRESS.search(_with_house_number(lines, under)) and name_value(under.text)):
             break  # a name in another type size ends the block (a logo's two lines over the window's name)
         block.append(under)
         last = under

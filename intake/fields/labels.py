@@ -168,14 +168,16 @@ LABELS: tuple[Label, ...] = (
     *_labels(
         BUYER_VAT_ID, 1.0,
         r"your\s*vat", r"customer\s*vat", r"ihre\s*ust", r"ihre\s*ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?", r"kunden-?\s*ust", r"buyer\s*vat",
+        r"ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?\s*(?:des\s*)?kunden?\b",
         r"tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*cvr", r"uw\s*btw(?:\s*-?\s*(?:nr\.?|nummer))?",
     ),
     *_labels(IBAN, 1.0, r"\biban\b"),
     *_labels(
         BUYER, 1.0,
         r"bill\s*to", r"billed\s*to", r"invoice\s*to", r"invoiced\s*to", r"sold\s*to", r"customer",
-        r"rechnungsempfanger", r"rechnungsadresse", r"kaufer", r"leistungsempfanger", r"\bkunde\b",
-        r"empfanger", r"facture\s*a", r"facturer\s*a", r"adresse\s*de\s*facturation", r"\bclient\b",
+        # OCR may break the word at its umlaut ("Rechnungsempf anger").
+        r"rechnungsempf\s?anger", r"rechnungsadresse", r"kaufer", r"leistungsempf\s?anger", r"\bkunde\b",
+        r"empf\s?anger", r"facture\s*a", r"facturer\s*a", r"adresse\s*de\s*facturation", r"\bclient\b",
         r"\bacheteur\b", r"faktureres\s*til", r"\bkunde\b", r"modtager", r"guest\s*name", r"buyer",
         r"bill\s*to\s*party", r"billing\s*address", r"factuuradres", r"\bafnemer\b",
     ),

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from intake.fields.amounts import find_amounts, find_currencies
-from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places, with_next_cell
+from intake.fields.candidates import (
+    Candidate,
+    LabelHit,
+    best,
+    hits_for,
+    value_places,
+    with_next_cell,
+)
 from intake.fields.dates import find_dates, payment_term_days, reads_month_first
 from intake.fields.ids import compact, find_vat_ids
 from intake.fields.labels import (

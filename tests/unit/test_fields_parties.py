@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intake.fields import extract_fields
-from intake.words import Page
+from intake.words import Page, Word
 from tests.unit.test_fields_layout import ocr_page, page, words_at
 
 
@@ -338,3 +338,39 @@ def test_a_return_address_whose_town_wrapped_after_its_postcode() -> None:
         (62, 178, "Sonnenfeld Alpenglow Trading KG"), (62, 192, "66 Mill Lane"), (62, 206, "92647 München"),
     ], ocr=True)])
     assert invoice.buyer.name == "Sonnenfeld Alpenglow Trading KG"
+
+
+def test_a_buyer_label_ocr_broke_at_its_umlaut_heads_the_block() -> None:
+    """GIVEN 'Rechnungsempf anger' (OCR broke 'Rechnungsempfänger' at its umlaut) over a company's
+    block THEN the company is the buyer, not the broken label."""
+    invoice = extract_fields([ocr_page([
+        (58, 80, "Rechnungsempf anger"), (58, 90, "Duval Whitfield Services KG"), (58, 100, "Lindenweg 100"),
+        (58, 110, "36375 Berlin"),
+    ])])
+    assert invoice.buyer.name == "Duval Whitfield Services KG"
+
+
+def test_a_marked_window_under_a_return_address_whose_town_wrapped() -> None:
+    """GIVEN a return address 'Name Oy | 53 Station Road | 43977' whose town 'Espoo' wrapped onto
+    the next line, over a window marked by 'Your VAT No.' THEN the window's company is the buyer."""
+    invoice = extract_fields([ocr_page([
+        (63, 40, "Falkenberg Elmstead Digital Oy"), (63, 54, "53 Station Road"), (63, 68, "43977 Espoo"),
+        (63, 126, "Falkenberg Elmstead Digital Oy | 53 Station Road | 43977"), (63, 136, "Espoo"),
+        (63, 146, "Kestrel Technik Oyj"), (63, 156, "148 Station Road"), (63, 166, "06840 Espoo"),
+        (63, 176, "Your VAT No.: FI96870376"),
+    ])])
+    assert invoice.buyer.name == "Kestrel Technik Oyj"
+
+
+def test_a_letterhead_street_whose_number_ocr_set_apart_stays_in_the_sellers_block() -> None:
+    """GIVEN a letterhead name in large type over 'Am Markt | 96' (the house number in a cell of its
+    own), and the buyer's block marked by 'USt-IdNr. Kunde:' THEN the street is no buyer's name."""
+    head = [w for w in words_at("Atelier Analytics e.K.", 55, 40, 13)]
+    rest = ocr_page([
+        (55, 55, "Am Markt"), (107, 55, "96"), (55, 65, "17370 Hamburg"), (55, 75, "Germany"),
+        (56, 150, "Marchetti Design SA"), (56, 160, "Hauptstraße 2"), (56, 170, "8034 Namur"), (56, 180, "Belgium"),
+        (56, 190, "USt-IdNr. Kunde:"), (153, 190, "BE0058543062"),
+    ])
+    words = tuple(Word(w.text, w.x0, w.top, w.x1, w.bottom, 0.9) for w in head) + rest.words
+    invoice = extract_fields([Page(number=1, width=595, height=842, words=words, ocr=True)])
+    assert invoice.buyer.name == "Marchetti Design SA"
