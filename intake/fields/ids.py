@@ -98,7 +98,7 @@ def find_vat_ids(text: str) -> list[IdMatch]:
         if suffix is not None:
             value, end = value + suffix.group(1), suffix.end()
         valid = vat_valid(value)
-        if not valid and (mended := _letter_read_for_digit(value)) is not None:
+        if not valid and (mended := _letter_read_for_digit(value) or _digit_read_for_letter(value)) is not None:
             value, valid = mended, True
         found.append(IdMatch(value, valid, m.start(), end))
     return found
@@ -113,6 +113,17 @@ def _letter_read_for_digit(value: str) -> str | None:
     }
     valid = [v for v in mended if vat_valid(v)]
     return valid[0] if len(valid) == 1 else None
+
+
+#: A Dutch VAT ID's fixed "B" ("NL976722318B01"), which OCR may read as its look-alike "8".
+_DUTCH_B_AS_8 = re.compile(r"NL\d{9}(8)\d{2}")
+
+
+def _digit_read_for_letter(value: str) -> str | None:
+    """Return the Dutch VAT ID with its "B" where OCR read an "8", when that passes the checksum."""
+    m = _DUTCH_B_AS_8.fullmatch(value)
+    mended = value[: m.start(1)] + "B" + value[m.end(1) :] if m is not None else None
+    return mended if mended is not None and vat_valid(mended) else None
 
 
 # Letters OCR reads as digits in a VAT ID's country prefix ("68" for "GB", "11" for "IT").

@@ -169,7 +169,7 @@ LABELS: tuple[Label, ...] = (
         BUYER_VAT_ID, 1.0,
         r"your\s*vat", r"customer\s*vat", r"ihre\s*ust", r"ihre\s*ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?", r"kunden-?\s*ust", r"buyer\s*vat",
         r"ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?\s*(?:des\s*)?kunden?\b",
-        r"tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*cvr", r"uw\s*btw(?:\s*-?\s*(?:nr\.?|nummer))?",
+        r"(?:n°\s*)?tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*cvr", r"uw\s*btw(?:\s*-?\s*(?:nr\.?|nummer))?",
     ),
     *_labels(IBAN, 1.0, r"\biban\b"),
     *_labels(

@@ -95,7 +95,7 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
             value = _id_in(rest) if position < 2 else None
             if value is not None:
                 found.append(Candidate(value, 0.8, line.index))
-            elif (unread := _id_after_unread_label(rest, line.cells[position + 1 : position + 2])) is not None:
+            elif (unread := _id_after_unread_label(rest, line.cells[position + 1 : position + 3])) is not None:
                 found.append(Candidate(unread, _UNREAD, line.index))
             elif not rest.strip(" .:#"):
                 found += _id_below_title(lines, cell)
@@ -135,15 +135,16 @@ def _after_misread_label(lines: Sequence[TextLine]) -> list[Candidate[str]]:
 
 
 #: What OCR leaves of the short number label after a title ("N°:" read as "_x::", "à:" or "_ we:"):
-#: at most two tokens of up to three characters, no digit, the last ending in a colon.
-_UNREAD_LABEL = re.compile(r"^[\s|]*(?:[^\s\d]{1,3}\s+)?[^\s\d]{0,3}:+\s+(?=\S)")
+#: at most two tokens of up to four characters, no digit, the last ending in a colon.
+_UNREAD_LABEL = re.compile(r"^[\s|]*(?:[^\s\d]{1,4}\s+)?[^\s\d]{0,4}:+\s+(?=\S)")
 #: A number after such remains is less sure than one after a label that reads.
 _UNREAD = 0.6
 
 
 def _id_after_unread_label(rest: str, following: Sequence[Cell]) -> str | None:
     """Return the number after a title and the unreadable remains of its label, in the title's
-    cell or the next one ("RECHNUNG | à: 2024/86121", "Facture _ we: AB-59493/24")."""
+    cell or the next ones ("RECHNUNG | à: 2024/86121", "Facture _ we: AB-59493/24",
+    "INVOICE | _no.: | F202487972")."""
     text = rest if rest.strip() else " ".join(cell.text for cell in following)
     m = _UNREAD_LABEL.match(text)
     return _id_in(text[m.end() :]) if m is not None else None

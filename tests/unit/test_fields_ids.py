@@ -24,6 +24,7 @@ from tests.unit.test_fields_layout import ocr_page
         ("UID CHE-109.322.551 MWST", "CHE109322551MWST", True),
         ("MVA: NO 123 456 785 MVA", "NO123456785MVA", True),
         ("Org.nr. NO123456789MVA", "NO123456789MVA", False),
+        ("VAT No.: NL976722318801", "NL976722318B01", True),  # OCR read the fixed "B" as "8"
     ],
 )
 def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:

@@ -374,3 +374,17 @@ def test_a_letterhead_street_whose_number_ocr_set_apart_stays_in_the_sellers_blo
     words = tuple(Word(w.text, w.x0, w.top, w.x1, w.bottom, 0.9) for w in head) + rest.words
     invoice = extract_fields([Page(number=1, width=595, height=842, words=words, ocr=True)])
     assert invoice.buyer.name == "Marchetti Design SA"
+
+
+def test_n_tva_client_marks_the_buyers_block_under_a_logo() -> None:
+    """GIVEN a logo name over an unlabelled block ending 'N° TVA client : LU58520126', and the
+    seller's whole name in the footer THEN the block's company is the buyer and the footer's the seller."""
+    logo = [w for w in words_at("Fjordline Lindqvist Digital", 57, 50, 25)]
+    rest = page([
+        (57, 100, "Bergmann Analytics S.à r.l."), (57, 114, "169 avenue Victor Hugo"), (57, 128, "L-2597 Luxembourg"),
+        (57, 142, "N° TVA client : LU58520126"), (328, 220, "Facture n°"), (439, 220, "F202586428"),
+        (69, 790, "Fjordline Lindqvist Digital S.à r.l. · 16 rue du Commerce · L-5398 Esch-sur-Alzette · N° TVA LU25864208"),
+    ])
+    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*logo, *rest.words))])
+    assert invoice.buyer.name == "Bergmann Analytics S.à r.l."
+    assert invoice.seller.name == "Fjordline Lindqvist Digital S.à r.l."

@@ -221,6 +221,7 @@ def test_invoice_label_as_ocr_misreads_its_first_letters(label: str) -> None:
         [(50, 200, "RECHNUNG"), (200, 200, "à: 2024/86121")],
         [(50, 200, "Facture _ we: 2024/86121")],
         [(50, 200, "Facture d'avoir"), (200, 200, "_x:: 2024/86121")],
+        [(50, 200, "INVOICE"), (200, 200, "_no.:"), (260, 200, "2024/86121")],
     ],
 )
 def test_number_after_a_title_and_the_unreadable_remains_of_its_label(rows: list[tuple[float, float, str]]) -> None:
