@@ -20,6 +20,7 @@ from intake.readers import MAX_PAGES, OcrOptions, read_document
 from intake.readers.pdf import with_picture_words
 from intake.reconcile import prefer_embedded, surer_reading
 from intake.words import Page
+from invoicing.config import REVIEW_CONFIDENCE
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice, Source
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def _embedded_invoice(xml: bytes | None) -> ExtractedInvoice | None:
 
 #: A key field read with less confidence than this (the default review threshold) puts a picture's
 #: reading in doubt: under the engine "both", RapidOCR reads it again.
-DOUBTFUL = 0.5
+DOUBTFUL = REVIEW_CONFIDENCE
 #: The fields every invoice and receipt prints, whose doubt calls for a second reading.
 _KEY_FIELDS = ("total", "issue_date", "seller.name")
 

@@ -24,6 +24,14 @@ from invoicing.webhook_rules import InvalidWebhooks, WebhookEndpoint, parse_endp
 ENV_PREFIX = "INVOICEBOT_"
 DEFAULT_CONFIG_FILE = "invoicebot.toml"
 
+#: The OCR engines a picture may be read with (`intake.ocr.OcrOptions.engine`).
+OcrEngine = Literal["tesseract", "rapidocr", "auto", "both"]
+#: Defaults the settings and the readers share (stated here: intake imports invoicing, not back).
+OCR_ENGINE: OcrEngine = "both"
+OCR_LANGUAGES = "eng+deu+fra+dan"
+#: An incoming invoice with a field below this confidence goes to review instead of approval.
+REVIEW_CONFIDENCE = 0.5
+
 
 class ConfigError(Exception):
     """The configuration file or a setting is invalid."""
@@ -48,15 +56,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     #: Languages tesseract reads scans in (tesseract's `-l`).
-    ocr_languages: str = "eng+deu+fra+dan"
-    #: Which OCR reads pictures (`intake.ocr.DEFAULT_ENGINE`): "both" (tesseract, and RapidOCR
+    ocr_languages: str = OCR_LANGUAGES
+    #: Which OCR reads pictures: "both" (tesseract, and RapidOCR
     #: reads again a picture whose reading tesseract leaves in doubt, each field from the surer
     #: reading); "tesseract" alone; "auto" (RapidOCR alone for receipt-shaped pictures); "rapidocr".
-    ocr_engine: Literal["tesseract", "rapidocr", "auto", "both"] = "both"
+    ocr_engine: OcrEngine = OCR_ENGINE
     #: Processes that read documents (PDF parsing, OCR) in parallel; 0 = one per CPU.
     workers: int = 0
     #: An incoming invoice with a field below this confidence goes to review instead of approval.
-    review_confidence: float = Field(default=0.5, ge=0, le=1)
+    review_confidence: float = Field(default=REVIEW_CONFIDENCE, ge=0, le=1)
     #: Largest document accepted, in bytes.
     max_document_bytes: int = 50 * 1024 * 1024
     #: Reading one document (parsing, OCR) is stopped after this many seconds.
