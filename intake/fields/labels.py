@@ -211,6 +211,9 @@ LABELS: tuple[Label, ...] = (
         r"handelsregister", r"hrb", r"kvk\s*-?\s*(?:nummer|nr\.?|no\.?)?", r"siret", r"siren",
         r"(?:company|commercial)\s*reg(?:istration|ister)?\.?\s*(?:no\.?|number|nr\.?)", r"telefon", r"phone",
         r"fax", r"tel\.?", r"due\s*date\s*of\s*the",
+        # A contract's or an insurance policy's number, which an insurer's invoice names beside its own.
+        r"[a-z]*versicherung\s*(?:nr\.?|nummer)", r"[a-z]*vertrags?\s*-?\s*(?:nr\.?|nummer)",
+        r"versicherungsschein\s*-?\s*(?:nr\.?|nummer)", r"(?:policy|contract)\s*(?:no\.?|number|#)",
         r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen", r"date\s*of\s*(?:delivery|supply)",
         r"date\s*de\s*(?:la\s*)?facture\s*associee", r"date\s*de\s*(?:debut|fin)\b", r"date\s*(?:debut|fin)\b",
         r"preceding\s*invoice\s*date", r"klantnummer", r"klant\s*-?\s*nr\.?", r"ordernummer", r"orderdatum",

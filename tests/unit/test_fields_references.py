@@ -279,3 +279,19 @@ def test_a_due_date_or_its_sentence_split_into_two_cells_by_ocr(rows: list[tuple
     sentence's words and its date THEN the due date is read across the two cells."""
     invoice = extract_fields([ocr_page([(50, 200, "Invoice date: 01.07.2024"), *rows])])
     assert invoice.due_date == dt.date(2024, 8, 6)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Beitragsrechnung zur Kraftfahrtversicherung Nr. 00.123.456.7",
+        "Sachversicherungsvertrag Nr: 00.123.456.7",
+        "Policy No. 00.123.456.7",
+    ],
+)
+def test_an_insurance_policy_or_contract_number_is_not_the_invoice_number(text: str) -> None:
+    """GIVEN an insurer's bill that names only the policy or contract the premium is for, 'Nr.'
+    after the insurance or contract THEN no invoice number is read; the bill's own number still is."""
+    assert extract_fields([page([(71, 300, text)])]).invoice_number is None
+    invoice = extract_fields([page([(71, 280, "Rechnungsnummer: 2014-0042"), (71, 300, text)])])
+    assert invoice.invoice_number == "2014-0042"
