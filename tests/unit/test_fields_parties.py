@@ -388,3 +388,14 @@ def test_n_tva_client_marks_the_buyers_block_under_a_logo() -> None:
     invoice = extract_fields([Page(number=1, width=595, height=842, words=(*logo, *rest.words))])
     assert invoice.buyer.name == "Bergmann Analytics S.à r.l."
     assert invoice.seller.name == "Fjordline Lindqvist Digital S.à r.l."
+
+
+def test_the_letterhead_the_pages_web_domain_names_is_the_seller() -> None:
+    """GIVEN two unlabelled names at the top, no legal form, and a footer with the sender's
+    website 'www.northwind-traders.com' THEN the name the domain spells is the seller."""
+    invoice = extract_fields([page([
+        (480, 30, "Harbor Lights"), (30, 42, "Northwind Traders"), (30, 56, "12 Elm St"), (30, 70, "Fremont CA 94538"),
+        (30, 200, "Invoice INV/2023/0042"), (310, 500, "Total"), (520, 500, "$ 279.84"),
+        (115, 760, "(870)-931-0505 billing@example.com http://www.northwind-traders.com"),
+    ])])
+    assert invoice.seller.name == "Northwind Traders"
