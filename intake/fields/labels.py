@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 #: "Invoice" as OCR also reads it: "In" run together into "m" ("mvoice"), "n" read as "m"
-#: ("imvoice"), "I" read as "l", "1" or "|". Used where a label starts a header line's cell.
+#: ("imvoice"), "I" read as "l", "1" or "|". Used in the labels of the number and the date.
 _INVOICE = r"[il1|]?[nm]voice"
 
 _NO = r"(?:n(?:umber|ummer|umero|um|o|r|°|º|˚|\.)?\.?|#|nummer|number|numero|n°|nr\.?)"

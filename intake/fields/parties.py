@@ -357,7 +357,7 @@ def _header_name(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set
     ]
     if not top:
         return None
-    # The sender's website or e-mail domain names it ("www.azure-interior.com" for "Azure Interior").
+    # The sender's website or e-mail domain names it ("www.northwind-traders.com", "Northwind Traders").
     domains = {re.sub(r"[^a-z0-9]", "", m.group(1)) for line in lines for m in _DOMAIN.finditer(line.folded)}
     named = [c for c in top if len(key := re.sub(r"[^a-z0-9]", "", c.folded)) >= 6 and any(key in d for d in domains)]
     cell = max(named or top, key=lambda c: (round(c.height, 0), -c.top))

@@ -284,9 +284,9 @@ def test_a_due_date_or_its_sentence_split_into_two_cells_by_ocr(rows: list[tuple
 @pytest.mark.parametrize(
     "text",
     [
-        "Beitragsrechnung zur Kraftfahrtversicherung Nr. 00.123.456.7",
-        "Sachversicherungsvertrag Nr: 00.123.456.7",
-        "Policy No. 00.123.456.7",
+        "Rechnung zur Hausratversicherung Nr. 42.987.654.3",
+        "Haftpflichtversicherungsvertrag Nr: 42.987.654.3",
+        "Policy No. 42.987.654.3",
     ],
 )
 def test_an_insurance_policy_or_contract_number_is_not_the_invoice_number(text: str) -> None:
