@@ -379,6 +379,44 @@ def derived_candidates(
     return extra[0], extra[1], extra[2]
 
 
+#: A tax rate as printed beside a tax's label ("VAT 23%", "USt. 19,0 %").
+_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+
+def rated_candidates(
+    lines: Sequence[TextLine],
+    hits: Sequence[LabelHit],
+    totals: Sequence[Candidate[Decimal]],
+    nets: Sequence[Candidate[Decimal]],
+    taxes: Sequence[Candidate[Decimal]],
+) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]]]:
+    """Return net and tax candidates worked out from a total and the other one, where the tax is
+    the net at a rate printed beside a tax label: the check that mends a net or a tax OCR misread
+    ("18, 284.52" read as 284.52) when the total and the other one were read right."""
+    rates = {
+        Decimal(m.group(1).replace(",", ".")) / 100
+        for hit in hits if hit.field == TAX_TOTAL
+        for m in _RATE.finditer(lines[hit.cell.line].text)
+    }
+    rates.discard(Decimal(0))
+    if not rates:
+        return [], []
+
+    def at_a_rate(net: Decimal, tax: Decimal) -> bool:
+        return net > 0 and any(abs(net * rate - tax) <= CENT for rate in rates)
+
+    extra_nets, extra_taxes = [], []
+    for t, x in itertools.product(_top(totals)[:-1], _top(taxes)[:-1]):
+        assert t is not None and x is not None
+        if at_a_rate(t.value - x.value, x.value):
+            extra_nets.append(Candidate(t.value - x.value, 0.5 * min(t.score, x.score), max(t.line, x.line)))
+    for t, n in itertools.product(_top(totals)[:-1], _top(nets)[:-1]):
+        assert t is not None and n is not None
+        if at_a_rate(n.value, t.value - n.value):
+            extra_taxes.append(Candidate(t.value - n.value, 0.5 * min(t.score, n.score), max(t.line, n.line)))
+    return extra_nets, extra_taxes
+
+
 # A tax the page says is included in the amounts before it ("VAT 20% incl.", "inkl. MwSt.",
 # "dont TVA", "heraf moms"): a subtotal equal to the total is then gross, not net.
 _TAX_INCLUDED = re.compile(

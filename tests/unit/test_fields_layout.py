@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+import pytest
+
 from intake.fields import extract_fields
 from intake.fields.candidates import Candidate
 from intake.fields.layout import document_lines
@@ -222,3 +224,22 @@ def test_a_bare_no_heading_a_column_of_the_header_row_labels_the_number_under_it
         (50, 328, "2"), (80, 328, "Hosting"), (250, 328, "1"), (350, 328, "40.00"), (450, 328, "40.00"),
     ])])
     assert invoice.invoice_number is None
+
+
+@pytest.mark.parametrize(
+    ("net", "tax", "expected"),
+    [
+        ("79,497.91", "18, 284.52", ("79497.91", "18284.52")),  # the tax lost its thousands to a space
+        ("639.11", "18,284.52", ("79497.91", "18284.52")),  # a net misread ("639.11")
+    ],
+)
+def test_a_misread_net_or_tax_is_mended_by_the_printed_rate(net: str, tax: str, expected: tuple[str, str]) -> None:
+    """GIVEN 'Net amount', 'VAT | 23% | tax' and 'Total gross 97,782.43' where OCR misread the net
+    or the tax THEN the one misread is the total less the other, as the 23 % rate confirms."""
+    invoice = extract_fields([ocr_page([
+        (330, 360, "Net amount"), (430, 360, net),
+        (330, 374, "VAT"), (380, 374, "23%"), (430, 374, tax),
+        (330, 388, "Total gross"), (430, 388, "97,782.43"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal(expected[0]), Decimal(expected[1]), Decimal("97782.43"))
