@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.dates import fold_chars
 from intake.fields.labels import BUYER, BUYER_VAT_ID
-from intake.fields.layout import Cell, TextLine
+from intake.fields.layout import Cell, TextLine, cell_after
 from intake.fields.parties import (
     ADDRESS,
     CONTACT,
@@ -231,8 +231,7 @@ def _similar(a: str, b: str) -> bool:
 
 def _with_house_number(lines: Sequence[TextLine], cell: Cell) -> str:
     """Return the cell's text with the house number OCR put in a cell of its own ("Am Markt | 96")."""
-    cells = lines[cell.line].cells
-    after = next((cells[i + 1] for i, c in enumerate(cells[:-1]) if c is cell), None)
+    after = cell_after(lines, cell)
     if after is not None and re.fullmatch(r"\d{1,4}[a-zA-Z]?", after.text) and after.x0 - cell.x1 < 2 * cell.height:
         return f"{cell.text} {after.text}"
     return cell.text

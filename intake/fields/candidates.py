@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from intake.fields.dates import find_dates
 from intake.fields.labels import INVOICE_NUMBER, LABELS, VOM, Label
-from intake.fields.layout import Cell, TextLine, cells_below
+from intake.fields.layout import Cell, TextLine, cell_after, cells_below
 from intake.words import Word
 
 T = TypeVar("T")
@@ -193,9 +193,8 @@ def value_places(
 def with_next_cell(lines: Sequence[TextLine], place: Place) -> str:
     """Return the place's text with the cell after it on its line: OCR splits a value or a
     sentence at a wide space ("6 August | 2024", "bis zum | 18.11.2025.")."""
-    cells = lines[place.cell.line].cells
-    after = next((i + 1 for i, cell in enumerate(cells) if cell is place.cell), len(cells))
-    return f"{place.text} {cells[after].text}" if after < len(cells) else place.text
+    after = cell_after(lines, place.cell)
+    return f"{place.text} {after.text}" if after is not None else place.text
 
 
 def _nearest_hit(cell: Cell, hits: Sequence[LabelHit]) -> LabelHit:
@@ -210,12 +209,17 @@ def _nearest_hit(cell: Cell, hits: Sequence[LabelHit]) -> LabelHit:
 
 def _span(hit: LabelHit) -> tuple[float, float]:
     """Return the left and right ends of the words the label's characters fall in."""
-    words, offset = [], 0
-    for word in hit.cell.words:
-        if offset < hit.end and hit.start < offset + len(word.text):
-            words.append(word)
-        offset += len(word.text) + 1
+    words = [w for w, start in zip(hit.cell.words, _word_starts(hit.cell)) if start < hit.end and hit.start < start + len(w.text)]
     return (words[0].x0, words[-1].x1) if words else (hit.cell.x0, hit.cell.x1)
+
+
+def _word_starts(cell: Cell) -> list[int]:
+    """Return where each word of the cell starts in its text (words joined by one space)."""
+    starts, offset = [], 0
+    for word in cell.words:
+        starts.append(offset)
+        offset += len(word.text) + 1
+    return starts
 
 
 def _under_label(cell: Cell, label: Cell, header: Sequence[Cell]) -> str:
@@ -238,10 +242,7 @@ def _under_label(cell: Cell, label: Cell, header: Sequence[Cell]) -> str:
 def _value_units(cell: Cell) -> list[tuple[Word, ...]]:
     """Return the cell's words in runs that are one value: the words of a date printed with
     spaces ("March 26, 2024") together, every other word alone."""
-    starts, offset = [], 0
-    for word in cell.words:
-        starts.append(offset)
-        offset += len(word.text) + 1
+    starts = _word_starts(cell)
     units: list[tuple[Word, ...]] = []
     is_date: list[bool] = []
     dates = find_dates(cell.text)

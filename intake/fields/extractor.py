@@ -29,7 +29,7 @@ from intake.fields.totals import (
     fallback_total,
     gross_subtotal_nets,
     printed_amounts,
-    rated_candidates,
+    printed_rates,
     row_sum_candidates,
 )
 from intake.words import Page
@@ -68,9 +68,8 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
     # The line items' sum is evidence beside the printed amounts: a net OCR misread ("4 2,894.47")
     # is still the total less the tax where the items add up to that.
     items_sum = checks.lines_sum(items)
-    derived = derived_candidates(printed | ({items_sum} if items_sum is not None else set()), *found, roundings)
-    rated_nets, rated_taxes = rated_candidates(lines, hits, *found)
-    derived = (derived[0], derived[1] + rated_nets, derived[2] + rated_taxes)
+    proven = printed | ({items_sum} if items_sum is not None else set())
+    derived = derived_candidates(proven, *found, roundings, printed_rates(lines, hits))
     rows = row_sum_candidates(lines, hits)
     totals = choose_totals(
         *(labelled + extra + row for labelled, extra, row in zip(found, derived, rows)), roundings

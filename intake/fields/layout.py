@@ -153,6 +153,12 @@ def document_lines(pages: Sequence[Page]) -> list[TextLine]:
     return lines
 
 
+def cell_after(lines: Sequence[TextLine], cell: Cell) -> Cell | None:
+    """Return the next cell on `cell`'s line, or None when it is the last."""
+    cells = lines[cell.line].cells
+    return next((cells[i + 1] for i, c in enumerate(cells[:-1]) if c is cell), None)
+
+
 def cells_below(lines: Sequence[TextLine], cell: Cell, depth: int = 3) -> list[Cell]:
     """Return cells on the next `depth` lines of the same page that overlap `cell` horizontally."""
     found = []

@@ -349,11 +349,14 @@ def derived_candidates(
     nets: Sequence[Candidate[Decimal]],
     taxes: Sequence[Candidate[Decimal]],
     roundings: Sequence[Decimal] = (),
+    rates: frozenset[Decimal] = frozenset(),
 ) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]], list[Candidate[Decimal]]]:
     """Return total, net and tax candidates for a field no label found, from the other two: the
-    amount they add up to, when it is printed ("Due payable: 120.00" beside net and VAT totals).
-    A total may be the rounded one: net and tax are then worked out from it less its rounding.
-    `printed` is every amount the document prints (`printed_amounts`)."""
+    amount they add up to, when it is printed ("Due payable: 120.00" beside net and VAT totals),
+    or, for a net or a tax, when the tax is the net at one of the printed `rates` (which mends a
+    net or a tax OCR misread: "18, 284.52" read as 284.52). A total may be the rounded one: net
+    and tax are then worked out from it less its rounding. `printed` is every amount the
+    document prints (`printed_amounts`) and any other amount the page proves."""
     extra: tuple[list[Candidate[Decimal]], ...] = ([], [], [])
     shifts = (Decimal(0), *roundings)
     pairs = (
@@ -373,7 +376,8 @@ def derived_candidates(
                 continue  # a total less a zero is that total again: no evidence against the label
             for shift in shifts:
                 value = combine(a.value, b.value, shift)
-                if value != 0 and (value in printed or _unsigned_in_credit(value, a.value, b.value, printed)):
+                rated = (slot == 1 and _at_a_rate(value, b.value, rates)) or (slot == 2 and _at_a_rate(b.value, value, rates))
+                if value != 0 and (value in printed or rated or _unsigned_in_credit(value, a.value, b.value, printed)):
                     extra[slot].append(Candidate(value, 0.5 * min(a.score, b.score), max(a.line, b.line)))
                     break
     return extra[0], extra[1], extra[2]
@@ -383,38 +387,18 @@ def derived_candidates(
 _RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 
 
-def rated_candidates(
-    lines: Sequence[TextLine],
-    hits: Sequence[LabelHit],
-    totals: Sequence[Candidate[Decimal]],
-    nets: Sequence[Candidate[Decimal]],
-    taxes: Sequence[Candidate[Decimal]],
-) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]]]:
-    """Return net and tax candidates worked out from a total and the other one, where the tax is
-    the net at a rate printed beside a tax label: the check that mends a net or a tax OCR misread
-    ("18, 284.52" read as 284.52) when the total and the other one were read right."""
-    rates = {
+def printed_rates(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> frozenset[Decimal]:
+    """Return the tax rates printed on the lines of tax labels, as fractions (0.23 for "23%")."""
+    return frozenset(
         Decimal(m.group(1).replace(",", ".")) / 100
         for hit in hits if hit.field == TAX_TOTAL
         for m in _RATE.finditer(lines[hit.cell.line].text)
-    }
-    rates.discard(Decimal(0))
-    if not rates:
-        return [], []
+    ) - {Decimal(0)}
 
-    def at_a_rate(net: Decimal, tax: Decimal) -> bool:
-        return net > 0 and any(abs(net * rate - tax) <= CENT for rate in rates)
 
-    extra_nets, extra_taxes = [], []
-    for t, x in itertools.product(_top(totals)[:-1], _top(taxes)[:-1]):
-        assert t is not None and x is not None
-        if at_a_rate(t.value - x.value, x.value):
-            extra_nets.append(Candidate(t.value - x.value, 0.5 * min(t.score, x.score), max(t.line, x.line)))
-    for t, n in itertools.product(_top(totals)[:-1], _top(nets)[:-1]):
-        assert t is not None and n is not None
-        if at_a_rate(n.value, t.value - n.value):
-            extra_taxes.append(Candidate(t.value - n.value, 0.5 * min(t.score, n.score), max(t.line, n.line)))
-    return extra_nets, extra_taxes
+def _at_a_rate(net: Decimal, tax: Decimal, rates: frozenset[Decimal]) -> bool:
+    """Return whether `tax` is `net` at one of `rates`, to the cent."""
+    return net > 0 and any(abs(net * rate - tax) <= CENT for rate in rates)
 
 
 # A tax the page says is included in the amounts before it ("VAT 20% incl.", "inkl. MwSt.",
