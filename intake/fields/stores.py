@@ -65,31 +65,36 @@ def _split_word(text: str) -> tuple[str, str, str]:
 
 
 def _mend_words(words: Sequence[Word]) -> tuple[Word, ...]:
-    """Return `words` with misread legal forms written out as printed (one letter of a two-word
-    form, or a look-alike digit in a slashed one)."""
-    out = list(words)
-    for i, (a, b) in enumerate(zip(words, words[1:])):
-        (pa, core_a, sa), (pb, core_b, sb) = _split_word(a.text), _split_word(b.text)
+    """Return `words` with misread legal forms written out as printed (`_mend_tokens`)."""
+    texts = _mend_tokens([w.text for w in words])
+    return tuple(w if w.text == t else dataclasses.replace(w, text=t) for w, t in zip(words, texts))
+
+
+def _mend_tokens(tokens: Sequence[str]) -> list[str]:
+    """Return `tokens` with misread legal forms written out as printed (one letter of a two-word
+    form, or a look-alike digit in a slashed or dotted one)."""
+    out = list(tokens)
+    for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
+        (pa, core_a, sa), (pb, core_b, sb) = _split_word(a), _split_word(b)
         for first, second in _PAIRS:
             da, db = _distance_one(core_a, first), _distance_one(core_b, second)
             if da is not None and db is not None and da + db == 1:
-                out[i] = dataclasses.replace(out[i], text=f"{pa}{first}{sa}")
-                out[i + 1] = dataclasses.replace(out[i + 1], text=f"{pb}{second}{sb}")
-    for i, word in enumerate(words):
-        m = _SLASH_FORM.match(word.text)
+                out[i], out[i + 1] = f"{pa}{first}{sa}", f"{pb}{second}{sb}"
+    for i, token in enumerate(tokens):
+        m = _SLASH_FORM.match(token)
         form = m.group(1).upper().translate(_LOOK_ALIKE) if m else ""
-        before = words[i - 1].text if i else ""
-        after = words[i + 1].text if i + 1 < len(words) else ""
+        before = tokens[i - 1] if i else ""
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
         # "5/8" is also a lot number: only after a word of the name and before its registration.
         if m and form in _SLASH_FORMS and form != m.group(1).upper() and re.fullmatch(r"[A-Z]{3,}", before) \
                 and (not after or REGISTRATION.search(after)):
-            out[i] = dataclasses.replace(word, text=f"{form}{m.group(2)}")
-        dotted = _DOTTED.match(word.text)
+            out[i] = f"{form}{m.group(2)}"
+        dotted = _DOTTED.match(token)
         if dotted and any(ch.isdigit() for ch in dotted.group(1)) and re.search(r"[A-Za-z]", before):
             printed = _DOTTED_FORMS.get(dotted.group(1).upper().translate(_LOOK_ALIKE))
             if printed is not None:
-                out[i] = dataclasses.replace(word, text=f"{printed}{dotted.group(2)}")
-    return tuple(out)
+                out[i] = f"{printed}{dotted.group(2)}"
+    return out
 
 
 def mend_legal_forms(lines: Sequence[TextLine]) -> list[TextLine]:
@@ -115,8 +120,7 @@ def mend_name(lines: Sequence[TextLine], found: Candidate[str] | None) -> Candid
     lines the seller is read from ("Sp. z 0.0." for "Sp. z o.o.")."""
     if found is None or not is_ocr(lines[found.line]):
         return found
-    words = _mend_words([Word(token, 0, 0, 0, 0) for token in found.value.split()])
-    return Candidate(" ".join(w.text for w in words), found.score, found.line)
+    return Candidate(" ".join(_mend_tokens(found.value.split())), found.score, found.line)
 
 
 def _speck(cell: Cell) -> bool:
