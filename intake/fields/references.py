@@ -219,20 +219,20 @@ def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate
 
 def payment_terms(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> int | None:
     """Return the days to pay that payment terms name ("Zahlungsziel: 14 Tage"), or None."""
-    for _, text in _terms_sentences(lines, hits):
+    for text in _terms_sentences(lines, hits):
         days = payment_term_days(text)
         if days is not None:
             return days
     return None
 
 
-def _terms_sentences(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[tuple[int, str]]:
-    """Return (line, text) of each sentence that payment terms or a due label start: the label's
-    line with what follows the label on it and to its right."""
+def _terms_sentences(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[str]:
+    """Return each sentence that payment terms or a due label start: the label's line with what
+    follows the label on it and to its right."""
     found = []
     for hit in hits_for(hits, TERMS, DUE_DATE):
         text = " ".join(p.text for p in value_places(lines, hit, hits) if p.kind != "below")
-        found.append((hit.cell.line, lines[hit.cell.line].text + " " + text))
+        found.append(lines[hit.cell.line].text + " " + text)
     return found
 
 
@@ -299,10 +299,9 @@ def terms_date(lines: Sequence[TextLine], hits: Sequence[LabelHit], issued: dt.d
     netto bis 04.07.2018, 3% Skonto bis 15.06.2018"), or None. Which of a sentence's dates is due
     is a reading of its grammar, so the caller says it in a warning rather than filling the field."""
     dates = []
-    for _, text in _terms_sentences(lines, hits):
+    for text in _terms_sentences(lines, hits):
         dates += [d.value for d in find_dates(text, _month_first(lines)) if issued is None or d.value >= issued]
     return max(dates, default=None)
-
 
 
 #: Currencies whose symbol others share ("kr" is also NOK and SEK, "$" also CAD, AUD, ...).
