@@ -70,6 +70,8 @@ _STREETS = {
     "da": ("Vestergade", "Nørregade", "Strandvejen", "Havnegade", "Industrivej"),
     "en": ("High Street", "Station Road", "Market Square", "Mill Lane", "Park Avenue", "Harbour Road"),
 }
+#: The state a US city's address names beside its ZIP code.
+_US_STATES = {"Boston": "MA", "Austin": "TX", "Denver": "CO"}
 _CITIES = {
     "DE": ("Berlin", "Hamburg", "München", "Köln", "Leipzig"), "AT": ("Wien", "Graz", "Linz"),
     "FR": ("Paris", "Lyon", "Nantes", "Lille"), "BE": ("Bruxelles", "Liège", "Namur"),
@@ -180,7 +182,10 @@ def party(rng: random.Random, country: Country, language: str, *, person: bool =
     street = f"{number} {rng.choice(streets)}" if language in ("fr", "en") else f"{rng.choice(streets)} {number}"
     city = rng.choice(_CITIES[country.code])
     code = postcode(rng, country)
-    city_line = f"{city} {code}" if country.code in ("GB", "US", "IE") else f"{code} {city}"
+    if country.code == "US":
+        city_line = f"{city}, {_US_STATES[city]} {code.split()[-1]}"  # the state the city is in, not the letters drawn
+    else:
+        city_line = f"{city} {code}" if country.code in ("GB", "IE") else f"{code} {city}"
     vat = None if person else vat_id(rng, country.code)
     if vat is not None and country.code == "CH":
         vat = vat[:12] + rng.choice(("MWST", "TVA", "MWST"))  # the suffix printed is the truth's too

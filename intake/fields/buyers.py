@@ -17,7 +17,9 @@ from intake.fields.parties import (
     SALUTATION,
     name_lines_after,
     name_value,
+    with_wrapped_form,
 )
+from intake.fields.stores import is_ocr
 from intake.fields.totals import is_item_header
 
 
@@ -74,20 +76,7 @@ def buyer_name(
     """Return the buyer's name: the block after a buyer label, a block `marked_blocks` found, else
     the address window."""
     found = _name(lines, hits, seller, marked)
-    return None if found is None else _with_wrapped_form(lines, found)
-
-
-# The rest of a legal form wrapped onto the next line: "Muster UG" over "(haftungsbeschränkt)".
-_WRAPPED_FORM = re.compile(r"^\((?:haftungsbeschr\w*|h\.\s?b\.)\)$", re.IGNORECASE)
-
-
-def _with_wrapped_form(lines: Sequence[TextLine], found: Candidate[str]) -> Candidate[str]:
-    """Return the name with the rest of its legal form when the line under it holds only that."""
-    after = lines[found.line + 1] if found.line + 1 < len(lines) else None
-    if after is None or after.page != lines[found.line].page:
-        return found
-    rest = next((c.text.strip() for c in after.cells if _WRAPPED_FORM.match(c.text.strip())), None)
-    return Candidate(f"{found.value} {rest}", found.score, found.line) if rest else found
+    return with_wrapped_form(lines, found)
 
 
 def _name(
@@ -109,6 +98,8 @@ def _name(
     return _under_sender_line(lines, seller) or _address_window(lines, hits, seller)
 
 
+#: How like the seller's name the start of an OCR line must be to be its return address.
+_MISREAD_NAME = 0.85
 # The sender's one-line address over a window envelope's recipient: "Firma ● Straße 1 ● 12345 Ort".
 _SENDER_MARKS = re.compile(r"[●•·|]|\s[-–]\s")
 
@@ -122,6 +113,8 @@ def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | Non
     if marks >= 2 and re.search(r"\d{4,5}\s+\w", line.text):
         return True
     rest = _after_name(line.text, seller) if seller is not None else None
+    if rest is None and seller is not None and is_ocr(line):
+        rest = _after_misread_name(line.text, seller)
     if rest is None:
         return False
     # OCR reads the small comma after the name as a period ("Firma SA. Straße 1, 12345 Ort").
@@ -146,6 +139,18 @@ def _after_name(text: str, name: str) -> str | None:
                 return None
             matched += 1
     return "" if matched == len(wanted) else None
+
+
+def _after_misread_name(text: str, name: str) -> str | None:
+    """Return what follows the first part of `text` (up to a comma or a period) when it is `name`
+    with a letter or a legal form misread ("Muster Logistics US, ..." for "Muster Logistics I/S"),
+    or None."""
+    cut = re.search(r"[,.]\s", text)
+    if cut is None:
+        return None
+    head = text[: cut.start()]
+    similar = SequenceMatcher(None, fold_chars(head).casefold(), fold_chars(name).casefold()).ratio()
+    return text[cut.start() :] if similar >= _MISREAD_NAME else None
 
 
 def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candidate[str] | None:
@@ -235,6 +240,13 @@ def _with_house_number(lines: Sequence[TextLine], cell: Cell) -> str:
     if after is not None and re.fullmatch(r"\d{1,4}[a-zA-Z]?", after.text) and after.x0 - cell.x1 < 2 * cell.height:
         return f"{cell.text} {after.text}"
     return cell.text
+
+
+def name_block(lines: Sequence[TextLine], name: Candidate[str]) -> set[int]:
+    """Return the indexes of the lines of the buyer's `name` and of the address aligned under it."""
+    folded = name.value.casefold()
+    cells = [c for c in lines[name.line].cells if c.text.casefold() in folded or folded in c.text.casefold()]
+    return {name.line, *(c.line for cell in cells[:1] for c in _aligned_below(lines, cell))}
 
 
 def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:

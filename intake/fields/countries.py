@@ -2,7 +2,8 @@
 
 Many invoices print "1.234,56" with no currency anywhere. The seller's country then says which
 currency is meant, and is read from what identifies the seller most surely: its IBAN's country,
-else its VAT ID's prefix, else a country named in its address.
+else its VAT ID's prefix, else a country named in its address, else its postcode's shape where
+that is one country's own (a US state and ZIP code, a UK postcode).
 """
 
 from __future__ import annotations
@@ -57,12 +58,30 @@ def vat_country(vat_id: str) -> str:
     return _VAT_COUNTRY.get(prefix) or _VAT_COUNTRY.get(prefix[:2]) or prefix[:2]
 
 
+_US_STATES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
+    "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
+)
+#: Postcodes whose shape names their country: a town, a US state and a ZIP code at the end of a line
+#: ("Denver, CO 80202", "Austin TX 78701-1234"); a UK postcode, outward and inward part ("EC1A 1BB",
+#: "M1 1AE"), at the end of a line.
+_POSTCODE_SHAPES = (
+    ("US", re.compile(rf"[A-Za-z],?\s+(?:{'|'.join(_US_STATES.split())})\s+\d{{5}}(?:-\d{{4}})?\s*$")),
+    ("GB", re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\s*$")),
+)
+
+
 def address_country(lines: Sequence[TextLine]) -> str | None:
-    """Return the country the first country name in `lines` names, or None."""
+    """Return the country the first country name in `lines` names, else the first postcode of a
+    shape only one country uses, or None."""
     for line in lines:
         m = _NAME_RE.search(fold(line.text))
         if m is not None:
             return _NAME_TO_CODE[m.group(1)]
+    for line in lines:
+        for country, shape in _POSTCODE_SHAPES:
+            if shape.search(line.text):
+                return country
     return None
 
 

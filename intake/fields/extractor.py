@@ -95,6 +95,9 @@ def _implied_currency(
         # The name's letterhead block, wherever the name is printed (a footer repeats it without the country).
         starts = [line.index for line in lines if name.value.casefold() in line.text.casefold()] or [name.line]
         near = [line for line in lines if any(0 <= line.index - start < 6 for start in starts)]
+    buyer = found["buyer.name"]
+    if buyer is not None:
+        buyer_lines = buyer_lines | buyers.name_block(lines, buyer)  # an unlabelled window's address too
     address = countries.address_country([line for line in near if line.index not in buyer_lines])
     return countries.seller_currency(_value(found["seller.iban"]), _value(found["seller.vat_id"]), address)
 

@@ -154,6 +154,27 @@ def seller_name(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
 ) -> Candidate[str] | None:
     """Return the seller's name: after a seller label, else a legal name in header or footer."""
+    return with_wrapped_form(lines, _seller_name(lines, hits, buyer))
+
+
+# The rest of a legal form wrapped onto the next line: "Muster UG" over "(haftungsbeschränkt)".
+_WRAPPED_FORM = re.compile(r"^\((?:haftungsbeschr\w*|h\.\s?b\.)\)$", re.IGNORECASE)
+
+
+def with_wrapped_form(lines: Sequence[TextLine], found: Candidate[str] | None) -> Candidate[str] | None:
+    """Return the name with the rest of its legal form when the line under it holds only that."""
+    if found is None or not re.search(r"\bUG$", found.value, re.IGNORECASE):
+        return found
+    after = lines[found.line + 1] if found.line + 1 < len(lines) else None
+    if after is None or after.page != lines[found.line].page:
+        return found
+    rest = next((c.text.strip() for c in after.cells if _WRAPPED_FORM.match(c.text.strip())), None)
+    return Candidate(f"{found.value} {rest}", found.score, found.line) if rest else found
+
+
+def _seller_name(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
+) -> Candidate[str] | None:
     labelled = [c for hit in hits_for(hits, SELLER) for c in name_lines_after(lines, hit)]
     legal: dict[str, Candidate[str]] = {}
     counts: dict[str, int] = {}
@@ -218,8 +239,9 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
     after = cells[0].text.partition(name)[2] if name in cells[0].text else ""
     if CONTACT.search(after) or any(CONTACT.search(c.text) for c in line.cells if c not in cells):
         return 0.3
-    if find_vat_ids(after) or find_ibans(after):
-        return 0.3  # a footer line "Name · street · town · VAT ID"
+    others = [c.text for c in line.cells if c not in cells]
+    if any(find_vat_ids(text) or find_ibans(text) for text in [after, *others]):
+        return 0.3  # a footer line "Name · street · town · VAT ID", in one cell or several
     for below in lines[index + 1 : index + 5]:
         if below.page != line.page:
             break

@@ -308,6 +308,20 @@ def terms_date(lines: Sequence[TextLine], hits: Sequence[LabelHit], issued: dt.d
 _SHARED_SYMBOL = {"DKK": frozenset({"NOK", "SEK", "ISK"}), "USD": frozenset({"CAD", "AUD", "NZD", "SGD", "HKD"})}
 
 
+_CENTS_END = re.compile(r"\d[.,]\d{2}$")
+
+
+def _standing_currencies(text: str) -> list[str]:
+    """Return the currencies `text` prints, less codes glued to digits that are no amount: "7DKK" is
+    a group of an IBAN or a reference, "12.50DKK" an amount's currency."""
+    codes = []
+    for code in find_currencies(text):
+        places = [m.start() for m in re.finditer(rf"(?<![A-Za-z]){code}(?![A-Za-z])", text)]
+        if not places or any(not text[:p][-1:].isdigit() or _CENTS_END.search(text[:p]) for p in places):
+            codes.append(code)  # printed as a symbol, or standing apart, or after its amount's cents
+    return codes
+
+
 def currency(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], implied: str | None = None
 ) -> Candidate[str] | None:
@@ -321,7 +335,7 @@ def currency(
     amount_lines = {h.cell.line for h in hits_for(hits, TOTAL, NET_TOTAL, TAX_TOTAL)}
     votes: Counter[str] = Counter()
     for line in lines:
-        codes = find_currencies(line.text)
+        codes = _standing_currencies(line.text)
         if not find_amounts(line.text):
             # A symbol away from any amount is a letter pair in a word or postcode ("RM6 4QQ").
             codes = [c for c in codes if re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", line.text)]

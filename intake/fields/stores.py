@@ -28,6 +28,8 @@ _SLASH_FORM = re.compile(r"^(\w/\w)(\W*)$")
 # Dotted legal forms with a look-alike digit ("0.0." for the "o.o." of "Sp. z o.o.", "5.A." for "S.A.").
 _DOTTED_FORMS = {f.upper(): f for f in ("o.o.", "S.A.", "N.V.", "B.V.", "a.s.", "s.r.o.", "S.L.", "S.R.L.")}
 _DOTTED = re.compile(r"^(\w(?:\.\w)+\.)(\W*)$")
+# Words of legal forms whose umlaut OCR may lose ("(haftungsbeschrankt)" for "(haftungsbeschränkt)").
+_UMLAUT_FORM_WORDS = {"(haftungsbeschrankt)": "(haftungsbeschränkt)"}
 #: A company registration number ends the name line or stands under it: "(123456-X)", "1234567-T)".
 REGISTRATION = re.compile(r"\(?\b\d{5,12}\s?[-–]?\s?[A-Z+]\)?$")
 _REGISTRATION_LINE = re.compile(
@@ -72,7 +74,7 @@ def _mend_words(words: Sequence[Word]) -> tuple[Word, ...]:
 
 def _mend_tokens(tokens: Sequence[str]) -> list[str]:
     """Return `tokens` with misread legal forms written out as printed (one letter of a two-word
-    form, or a look-alike digit in a slashed or dotted one)."""
+    form, a look-alike digit in a slashed or dotted one, or a lost umlaut)."""
     out = list(tokens)
     for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
         (pa, core_a, sa), (pb, core_b, sb) = _split_word(a), _split_word(b)
@@ -81,6 +83,9 @@ def _mend_tokens(tokens: Sequence[str]) -> list[str]:
             if da is not None and db is not None and da + db == 1:
                 out[i], out[i + 1] = f"{pa}{first}{sa}", f"{pb}{second}{sb}"
     for i, token in enumerate(tokens):
+        printed = _UMLAUT_FORM_WORDS.get(token.casefold())
+        if printed is not None and (i == 0 or tokens[i - 1].casefold() == "ug"):  # after "UG", or wrapped
+            out[i] = printed.upper() if token.isupper() else printed
         m = _SLASH_FORM.match(token)
         form = m.group(1).upper().translate(_LOOK_ALIKE) if m else ""
         before = tokens[i - 1] if i else ""

@@ -82,3 +82,57 @@ def test_the_country_is_read_under_the_letterhead_when_a_footer_repeats_the_name
         (50, 760, "Example Tools Inc., 60 Station Road, Boston MA 02110"),
     ])])
     assert invoice.currency == "USD"
+
+
+@pytest.mark.parametrize(
+    ("town_line", "currency"),
+    [("Denver, CO 80202", "USD"), ("AUSTIN TX 78701-1234", "USD"), ("London EC1A 1BB", "GBP"),
+     ("Manchester M1 1AE", "GBP")],
+)
+def test_a_postcode_of_one_countrys_shape_names_the_sellers_country(town_line: str, currency: str) -> None:
+    """GIVEN bare amounts and a seller's address with no country name, ending in a US state and ZIP
+    code or a UK postcode THEN the currency is that country's, with a warning."""
+    invoice = extract_fields([page([
+        (50, 60, "Example Tools Inc."), (50, 74, "60 Station Road"), (50, 88, town_line),
+        (300, 500, "Total"), (450, 500, "1,234.50"),
+    ])])
+    assert invoice.currency == currency
+    assert f"no currency printed; {currency} taken from the seller's address" in invoice.warnings
+
+
+def test_a_postcode_of_no_known_shape_names_no_country() -> None:
+    """GIVEN a seller's town line with two letters that are no US state before five digits THEN no
+    currency is implied."""
+    invoice = extract_fields([page([
+        (50, 60, "Example Tools Inc."), (50, 74, "60 Station Road"), (50, 88, "Denver UR 80202"),
+        (300, 500, "Total"), (450, 500, "1,234.50"),
+    ])])
+    assert invoice.currency is None
+
+
+def test_an_unlabelled_buyers_window_under_the_letterhead_does_not_name_the_sellers_country() -> None:
+    """GIVEN a letterhead with only the seller's name, the buyer's unlabelled window right under it
+    ending in 'Sverige', and bare amounts THEN the currency is not SEK (the seller's country is the
+    footer's US address)."""
+    invoice = extract_fields([page([
+        (50, 40, "EXAMPLE TOOLS LLC"),
+        (50, 90, "Lindgren Import AB"), (50, 104, "Storgatan 3"), (50, 118, "411 38 Göteborg"), (50, 132, "Sverige"),
+        (50, 200, "INVOICE"), (50, 220, "Invoice No. 2024-17"), (300, 220, "Date: January 3, 2024"),
+        (300, 500, "Amount due"), (450, 500, "254.34"),
+        (150, 780, "Example Tools LLC · 43 Mill Lane · Denver, CO 80202"),
+    ])])
+    assert invoice.buyer.name == "Lindgren Import AB"
+    assert invoice.currency == "USD"
+
+
+def test_a_currency_code_inside_an_accounts_groups_is_no_currency() -> None:
+    """GIVEN bare amounts, a French seller's VAT ID and an account number whose group reads '7DKK'
+    THEN the currency is EUR from the VAT ID, not DKK; '12.50DKK' still reads as DKK."""
+    invoice = extract_fields([page([
+        (50, 60, "Exemple Conseil SARL"), (50, 74, "VAT number FR40303265045"),
+        (50, 200, "Invoice No. F2024-17"), (300, 500, "Total due"), (450, 500, "1,939.20"),
+        (50, 600, "will be collected from your account FR84 0725"), (50, 614, "2707 644R S0XK 7DKK A11."),
+    ])])
+    assert invoice.currency == "EUR"
+    glued = extract_fields([page([(50, 60, "Exempel Handel ApS"), (300, 500, "Total"), (450, 500, "12.50DKK")])])
+    assert glued.currency == "DKK"

@@ -135,6 +135,20 @@ def test_seller_in_a_centred_footer_with_its_vat_id_not_the_addressee() -> None:
     assert invoice.buyer.name == "Bergmann Partners Ltd"
 
 
+def test_seller_in_a_footer_whose_vat_id_stands_in_a_column_beside_its_name() -> None:
+    """GIVEN an unlabelled addressee block at the top and a footer in two columns, 'Name AG' with its
+    VAT ID in the cell beside it and the phone and e-mail under that THEN the footer names the seller."""
+    invoice = extract_fields([page([
+        (57, 60, "Exempel Software GmbH"), (57, 74, "Bahnhofstraße 5"), (57, 88, "3304 Linz"), (57, 102, "Österreich"),
+        (57, 140, "RECHNUNG"), (57, 160, "Rechnungs-Nr. 2025-60182"), (330, 400, "Endbetrag"), (420, 400, "27.527,03"),
+        (57, 760, "Muster Handel AG"), (330, 760, "ATU80558898"),
+        (57, 774, "Lindenweg 29"), (330, 774, "+43 379 80920"),
+        (57, 788, "7153 Graz"), (330, 788, "billing@muster.example"),
+    ])])
+    assert invoice.seller.name == "Muster Handel AG"
+    assert invoice.buyer.name == "Exempel Software GmbH"
+
+
 def test_a_buyer_label_over_a_customer_number_heads_no_block() -> None:
     """GIVEN 'Customer:2' with 'Your order AB321' under it, and the addressee under the sender's
     one-line address THEN the buyer is the addressee, not the line under the customer number."""
@@ -261,6 +275,53 @@ def test_a_wrapped_return_address_and_a_wrapped_legal_form() -> None:
     head = [w for w in words_at("Vester Conseil AB", 57, 40, 19.3)]
     invoice = extract_fields([Page(number=1, width=595, height=842, words=(*head, *small, *window.words))])
     assert invoice.buyer.name == "Falk Digital UG (haftungsbeschränkt)"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["Muster Logistik US, Havnegade 24, 4009 København", "Mvster Logistik I/S. Havnegade 24, 4009 København"],
+)
+def test_a_return_address_whose_name_ocr_misread_still_marks_the_window(sender: str) -> None:
+    """GIVEN a scan whose return address starts with the seller's name misread ('I/S' read 'US') or
+    its comma read as a period, over an unlabelled window THEN the window's company is the buyer,
+    not the return address."""
+    rest = ocr_page([
+        (57, 60, "Exempel Studio A/S"), (57, 74, "Strandvejen 51"), (57, 88, "4300 Holbæk"),
+        (57, 102, "Danmark"), (57, 140, "FAKTURA"), (57, 160, "Fakturanr.: 2025-34371"),
+        (300, 400, "Total"), (450, 400, "4.020,19"),
+        (57, 760, "Muster Logistik I/S - Havnegade 24 - 4009 København - DK13308780"),
+    ])
+    small = [Word(w.text, w.x0, w.top, w.x1, w.bottom, 0.9) for w in words_at(sender, 57, 48, 7.4)]
+    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*small, *rest.words), ocr=True)])
+    assert invoice.seller.name == "Muster Logistik I/S"
+    assert invoice.buyer.name == "Exempel Studio A/S"
+
+
+def test_a_sellers_legal_form_wrapped_onto_the_next_line_is_part_of_its_name() -> None:
+    """GIVEN a letterhead 'Muster Werkstatt UG' over '(haftungsbeschränkt)' THEN the seller's name is
+    the whole 'Muster Werkstatt UG (haftungsbeschränkt)'."""
+    invoice = extract_fields([page([
+        (57, 40, "Muster Werkstatt UG"), (57, 54, "(haftungsbeschränkt)"), (57, 68, "Hauptstraße 4"),
+        (57, 82, "10115 Berlin"), (300, 200, "Rechnung Nr. 2025-17"), (300, 500, "Summe"), (450, 500, "1.234,50"),
+    ])])
+    assert invoice.seller.name == "Muster Werkstatt UG (haftungsbeschränkt)"
+
+
+@pytest.mark.parametrize(
+    ("rows", "name"),
+    [
+        ([(57, 40, "Muster Werkstatt UG (haftungsbeschrankt)")], "Muster Werkstatt UG (haftungsbeschränkt)"),
+        ([(57, 40, "MUSTER WERKSTATT UG"), (57, 54, "(HAFTUNGSBESCHRANKT)")], "MUSTER WERKSTATT UG (HAFTUNGSBESCHRÄNKT)"),
+    ],
+)
+def test_a_legal_form_whose_umlaut_ocr_lost_is_mended(rows: list[tuple[float, float, str]], name: str) -> None:
+    """GIVEN a scan whose letterhead's 'UG (haftungsbeschränkt)' OCR read without its umlaut, on the
+    name's line or wrapped onto the next THEN the seller's name has its legal form as printed."""
+    invoice = extract_fields([ocr_page([
+        *rows, (57, 68, "Hauptstraße 4"), (57, 82, "10115 Berlin"), (300, 200, "Rechnung Nr. 2025-17"),
+        (300, 500, "Summe"), (450, 500, "1.234,50"),
+    ])])
+    assert invoice.seller.name == name
 
 
 def test_a_return_address_of_one_mark_in_small_type_whose_rest_wraps() -> None:
