@@ -39,9 +39,11 @@ _VAT_MAX_LENGTH = 14
 _DIGIT_LOOK_ALIKE = {"O": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
 # The check digits may be read as letters that look like digits ("IEO7"), and one letter of the
 # country as a digit ("F181..." for "FI81..."), mended below.
+# A speck OCR reads inside a group, between two of its characters ("YP)J"), is no character of it.
+_IBAN_CHAR = r"[A-Z0-9](?:[)(|](?=[A-Z0-9]))?"
 _IBAN = re.compile(
     r"(?<![A-Z0-9])(?P<iban>(?:[A-Z]{2}|[A-Z][0-8]|[0-8][A-Z])"
-    rf"[\d{''.join(_DIGIT_LOOK_ALIKE)}]{{2}}(?:\s?[A-Z0-9]{{1,4}}){{3,8}})(?![A-Z0-9])"
+    rf"[\d{''.join(_DIGIT_LOOK_ALIKE)}]{{2}}(?:\s?(?:{_IBAN_CHAR}){{1,4}}){{3,8}})(?![A-Z0-9])"
 )
 #: The digit each letter in IBAN check digits stands for (they are digits).
 _AS_DIGIT = str.maketrans(_DIGIT_LOOK_ALIKE)

@@ -98,7 +98,7 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
             elif (unread := _id_after_unread_label(rest, line.cells[position + 1 : position + 3])) is not None:
                 found.append(Candidate(unread, _UNREAD, line.index))
             elif not rest.strip(" .:#"):
-                found += _id_below_title(lines, cell)
+                found += _id_below_title(lines, cell) or _id_heading_value_column(lines, cell)
     chosen = best(found)
     if chosen is None or not is_ocr(lines[chosen.line]):
         return chosen
@@ -159,6 +159,24 @@ def _id_below_title(lines: Sequence[TextLine], cell: Cell) -> list[Candidate[str
             return [Candidate(value, 0.6, below.line)]
         return []
     return []
+
+
+def _id_heading_value_column(lines: Sequence[TextLine], title: Cell) -> list[Candidate[str]]:
+    """Return the number alone on the line under a lone title, in the column of the values of the
+    labelled lines under it, whose own short label OCR lost ("Invoice" over "   F2025985" over
+    "Invoice date | 08/11/2025"). It scores below a labelled number."""
+    if title.line + 2 >= len(lines):
+        return []
+    line, after = lines[title.line + 1], lines[title.line + 2]
+    if line.page != title.page or after.page != title.page or len(line.cells) != 1 or len(after.cells) < 2:
+        return []
+    cell = line.cells[0]
+    value = _id_in(cell.text)
+    if value is None or value != cell.text.strip() or len(value) < 4 or re.search(r"[.,]", value):
+        return []  # the whole cell a number, not an amount
+    if not any(abs(c.x0 - cell.x0) < cell.height for c in after.cells[1:]):
+        return []
+    return [Candidate(value, _UNREAD - 0.1, line.index)]
 
 
 def _month_first(lines: Sequence[TextLine]) -> bool:

@@ -317,7 +317,8 @@ def choose_totals(
             bonus = _adds_up(t, n, x, roundings)
             consistent = bonus > 0
         score = _score(t) + _score(n) + _score(x) + bonus
-        if t is not None and n is not None and abs(n.value) > abs(t.value):
+        # Neither the net nor the tax can be more than the total.
+        if t is not None and any(p is not None and abs(p.value) > abs(t.value) for p in (n, x)):
             score -= 1.0
         if best is None or score > best[0]:
             best = (score, Totals(t, n, x, consistent))

@@ -52,12 +52,15 @@ def test_a_word_that_begins_like_a_country_prefix_is_no_vat_id(text: str) -> Non
         # So are a country's letters: "F1" stands for "FI", "1E" for "IE".
         ("Bank: F12112345600000785 - BIC", "FI2112345600000785", True),
         ("IBAN 1E29 AIBK 9311 5212 3456 78", "IE29AIBK93115212345678", True),
+        # A speck OCR read inside a group is no character of it.
+        ("IBAN: DE92 7607 00)12 0750 0077 00, BIC", "DE92760700120750007700", True),
+        ("IBAN: DE92 7607 0012 0750 0077 0|0", "DE92760700120750007700", True),
     ],
 )
 def test_ibans_with_checksum(text: str, value: str, valid: bool) -> None:
     """GIVEN an IBAN in groups (the last one may hold one character) or with an O read for a 0,
-    in its check digits too, or a digit read for a letter of its country THEN the valid IBAN is
-    found."""
+    in its check digits too, a digit read for a letter of its country, or a speck read inside a
+    group THEN the valid IBAN is found."""
     [found] = find_ibans(text)
     assert (found.value, found.valid) == (value, valid)
 

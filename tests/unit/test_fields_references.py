@@ -232,6 +232,20 @@ def test_number_after_a_title_and_the_unreadable_remains_of_its_label(rows: list
     assert invoice.confidence["invoice_number"] < 0.8
 
 
+@pytest.mark.parametrize(("x", "number"), [(350, "F202598584"), (200, None)])
+def test_a_number_under_the_title_in_the_value_column_whose_label_ocr_lost(x: float, number: str | None) -> None:
+    """GIVEN a lone title 'Invoice' over a line holding only 'F202598584' in the column of the
+    values of the labelled lines under it ('Invoice date | 08/11/2025') THEN it is the invoice
+    number, less surely than after a label; out of that column it is not."""
+    invoice = extract_fields([page([
+        (50, 200, "Invoice"), (x, 216, "F202598584"), (250, 230, "Invoice date"), (350, 230, "08/11/2025"),
+        (250, 244, "Account no."), (350, 244, "804897"),
+    ], ocr=True)])
+    assert invoice.invoice_number == number
+    if number is not None:
+        assert invoice.confidence["invoice_number"] < 0.6
+
+
 @pytest.mark.parametrize("text", ["Invoice to: Acme Trading Ltd 12", "Rechnung vom: 12.03.2024", "Invoice — see page 2"])
 def test_a_title_followed_by_words_or_a_date_gives_no_number(text: str) -> None:
     """GIVEN a title followed by a short word and a colon, then a name or a date THEN no invoice

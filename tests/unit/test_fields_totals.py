@@ -213,3 +213,12 @@ def test_a_subtotal_equal_to_the_total_stays_net_when_neither_the_page_nor_the_r
     assert invoice.net_total == Decimal("127.26") and any("!=" in w for w in invoice.warnings)
     invoice = extract_fields([page([*rows, (10, 316, "VAT 20%")])])
     assert invoice.net_total == Decimal("106.05") and not any("!=" in w for w in invoice.warnings)
+
+
+def test_a_tax_larger_than_the_total_is_no_tax() -> None:
+    """GIVEN a scan whose tax line OCR read with its decimal point lost ('VAT 20 % | 2000') over a
+    total of 120.00, and no net THEN no tax is read rather than one larger than the total."""
+    invoice = extract_fields([page([
+        (300, 514, "VAT 20 %"), (450, 514, "2000"), (300, 528, "Total"), (450, 528, "120.00"),
+    ], ocr=True)])
+    assert (invoice.total, invoice.tax_total) == (Decimal("120.00"), None)
