@@ -31,13 +31,18 @@ def words_at(text: str, x: float, top: float, height: float = HEIGHT) -> list[Wo
     return words
 
 
-def page(rows: Sequence[tuple[float, float, str]], ocr: bool = False) -> Page:
-    """Return an A4 page with `text` printed at each (x, top)."""
-    words = [w for x, top, text in rows for w in words_at(text, x, top)]
+#: A row of a hand-made page: (x, top, text), or (x, top, text, type height) for a logo's large
+#: type or a return address's small print.
+Row = tuple[float, float, str] | tuple[float, float, str, float]
+
+
+def page(rows: Sequence[Row], ocr: bool = False) -> Page:
+    """Return an A4 page with `text` printed at each (x, top), in body type unless a row says."""
+    words = [w for x, top, text, *height in rows for w in words_at(text, x, top, *height)]
     return Page(number=1, width=595, height=842, words=tuple(words), ocr=ocr)
 
 
-def ocr_page(rows: Sequence[tuple[float, float, str]], confidence: float = 0.9) -> Page:
+def ocr_page(rows: Sequence[Row], confidence: float = 0.9) -> Page:
     """Return `page(rows)` as if OCR had read it with the given word confidence."""
     plain = page(rows, ocr=True)
     words = tuple(Word(w.text, w.x0, w.top, w.x1, w.bottom, confidence) for w in plain.words)

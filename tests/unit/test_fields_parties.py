@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intake.fields import extract_fields
-from intake.words import Page, Word
-from tests.unit.test_fields_layout import ocr_page, page, words_at
+from tests.unit.test_fields_layout import ocr_page, page
 
 
 def test_receipt_seller_split_into_cells_by_ocr() -> None:
@@ -245,13 +244,11 @@ def test_an_unlabelled_window_under_a_logo_and_a_footer_only_seller() -> None:
     """GIVEN a logo-sized seller name over an unlabelled window whose company has an 'Attn:' line
     THEN that company is the buyer; GIVEN the seller only in the footer and a window with the
     buyer's VAT ID THEN the window's company is the buyer and the footer's the seller."""
-    logo = [(57, 51, "Atelier Sandvik Design")]
-    words = [w for x, top, text in logo for w in words_at(text, x, top, 25.8)]
-    window = page([
+    invoice = extract_fields([page([
+        (57, 51, "Atelier Sandvik Design", 25.8),
         (57, 105, "Beaumont Studio S.L."), (57, 116, "Attn: Søren Nielsen"), (57, 127, "9 Station Road"),
         (57, 138, "14694 Valencia"), (300, 200, "Invoice number: 73002"),
-    ])
-    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*words, *window.words))])
+    ])])
     assert invoice.buyer.name == "Beaumont Studio S.L."
     invoice = extract_fields([page([
         (57, 60, "Beaumont Logistics S.A."), (57, 74, "66 High Street"), (57, 88, "27-179 Kraków"),
@@ -266,14 +263,12 @@ def test_a_wrapped_return_address_and_a_wrapped_legal_form() -> None:
     """GIVEN a return address in small type whose town wraps to the next line, over a window whose
     company's legal form wraps too ('Falk Digital UG' over '(haftungsbeschränkt)') THEN the buyer
     is the whole company name, not the town."""
-    small = [w for x, top, text in [(57, 100, "Vester Conseil AB - 157 High Street - 087 57"), (57, 108, "Stockholm")]
-             for w in words_at(text, x, top, 7.4)]
-    window = page([
+    invoice = extract_fields([page([
+        (57, 40, "Vester Conseil AB", 19.3),
+        (57, 100, "Vester Conseil AB - 157 High Street - 087 57", 7.4), (57, 108, "Stockholm", 7.4),
         (57, 120, "Falk Digital UG"), (57, 131, "(haftungsbeschränkt)"), (57, 142, "151 High Street"),
         (57, 153, "87304 Köln"), (300, 250, "Invoice number: 7301"),
-    ])
-    head = [w for w in words_at("Vester Conseil AB", 57, 40, 19.3)]
-    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*head, *small, *window.words))])
+    ])])
     assert invoice.buyer.name == "Falk Digital UG (haftungsbeschränkt)"
 
 
@@ -285,14 +280,13 @@ def test_a_return_address_whose_name_ocr_misread_still_marks_the_window(sender: 
     """GIVEN a scan whose return address starts with the seller's name misread ('I/S' read 'US') or
     its comma read as a period, over an unlabelled window THEN the window's company is the buyer,
     not the return address."""
-    rest = ocr_page([
+    invoice = extract_fields([ocr_page([
+        (57, 48, sender, 7.4),
         (57, 60, "Exempel Studio A/S"), (57, 74, "Strandvejen 51"), (57, 88, "4300 Holbæk"),
         (57, 102, "Danmark"), (57, 140, "FAKTURA"), (57, 160, "Fakturanr.: 2025-34371"),
         (300, 400, "Total"), (450, 400, "4.020,19"),
         (57, 760, "Muster Logistik I/S - Havnegade 24 - 4009 København - DK13308780"),
-    ])
-    small = [Word(w.text, w.x0, w.top, w.x1, w.bottom, 0.9) for w in words_at(sender, 57, 48, 7.4)]
-    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*small, *rest.words), ocr=True)])
+    ])])
     assert invoice.seller.name == "Muster Logistik I/S"
     assert invoice.buyer.name == "Exempel Studio A/S"
 
@@ -328,14 +322,12 @@ def test_a_return_address_of_one_mark_in_small_type_whose_rest_wraps() -> None:
     """GIVEN the seller 'Vester Systems S.à r.l.' in a heading and its return address in small
     type, 'Vester Systems S.à r.l. - Hauptstraße 4' over '- L-6271 Luxembourg', over the window
     THEN the window's first line is the buyer."""
-    head = words_at("Vester Systems S.à r.l.", 57, 40, 19.3)
-    small = [w for x, top, text in [(57, 100, "Vester Systems S.à r.l. - Hauptstraße 4"), (57, 108, "- L-6271 Luxembourg")]
-             for w in words_at(text, x, top, 7.4)]
-    window = page([
+    invoice = extract_fields([page([
+        (57, 40, "Vester Systems S.à r.l.", 19.3),
+        (57, 100, "Vester Systems S.à r.l. - Hauptstraße 4", 7.4), (57, 108, "- L-6271 Luxembourg", 7.4),
         (57, 120, "Atelier Design S.à r.l."), (57, 131, "Hauptstraße 73"), (57, 142, "L-6578 Esch-sur-Alzette"),
         (300, 250, "Belegnummer 2024/99129"), (50, 800, "Vester Systems S.à r.l., Hauptstraße 4, L-6271 Luxembourg"),
-    ])
-    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*head, *small, *window.words))])
+    ])])
     assert invoice.buyer.name == "Atelier Design S.à r.l."
 
 
@@ -364,13 +356,12 @@ def test_seller_in_a_centred_footer_over_its_bank_line_not_the_unlabelled_window
 def test_a_logo_over_two_lines_ends_above_the_window_it_stands_over() -> None:
     """GIVEN the seller's name as a logo over two lines in large type, directly over an unlabelled
     window in body type THEN the window's company is the buyer, not part of the seller's block."""
-    logo = [w for x, top, text in [(57, 51, "ELMSTEAD WHITFIELD"), (57, 77, "ANALYTICS OG")] for w in words_at(text, x, top, 26)]
-    window = page([
+    invoice = extract_fields([page([
+        (57, 51, "ELMSTEAD WHITFIELD", 26), (57, 77, "ANALYTICS OG", 26),
         (57, 131, "Østergaard Bureau GmbH"), (57, 142, "Lindenweg 80"), (57, 153, "6080 Graz"), (57, 164, "Österreich"),
         (57, 200, "Rechnung Nr. 2025-07133"), (330, 400, "Zu zahlen"), (420, 400, "2.576,76"),
         (150, 780, "Elmstead Whitfield Analytics OG | Hauptstraße 112 | billing@elmstead.example"),
-    ])
-    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*logo, *window.words))])
+    ])])
     assert invoice.seller.name == "Elmstead Whitfield Analytics OG"
     assert invoice.buyer.name == "Østergaard Bureau GmbH"
 
@@ -426,27 +417,24 @@ def test_a_marked_window_under_a_return_address_whose_town_wrapped() -> None:
 def test_a_letterhead_street_whose_number_ocr_set_apart_stays_in_the_sellers_block() -> None:
     """GIVEN a letterhead name in large type over 'Am Markt | 96' (the house number in a cell of its
     own), and the buyer's block marked by 'USt-IdNr. Kunde:' THEN the street is no buyer's name."""
-    head = [w for w in words_at("Atelier Analytics e.K.", 55, 40, 13)]
-    rest = ocr_page([
+    invoice = extract_fields([ocr_page([
+        (55, 40, "Atelier Analytics e.K.", 13),
         (55, 55, "Am Markt"), (107, 55, "96"), (55, 65, "17370 Hamburg"), (55, 75, "Germany"),
         (56, 150, "Marchetti Design SA"), (56, 160, "Hauptstraße 2"), (56, 170, "8034 Namur"), (56, 180, "Belgium"),
         (56, 190, "USt-IdNr. Kunde:"), (153, 190, "BE0058543062"),
-    ])
-    words = tuple(Word(w.text, w.x0, w.top, w.x1, w.bottom, 0.9) for w in head) + rest.words
-    invoice = extract_fields([Page(number=1, width=595, height=842, words=words, ocr=True)])
+    ])])
     assert invoice.buyer.name == "Marchetti Design SA"
 
 
 def test_n_tva_client_marks_the_buyers_block_under_a_logo() -> None:
     """GIVEN a logo name over an unlabelled block ending 'N° TVA client : LU58520126', and the
     seller's whole name in the footer THEN the block's company is the buyer and the footer's the seller."""
-    logo = [w for w in words_at("Fjordline Lindqvist Digital", 57, 50, 25)]
-    rest = page([
+    invoice = extract_fields([page([
+        (57, 50, "Fjordline Lindqvist Digital", 25),
         (57, 100, "Bergmann Analytics S.à r.l."), (57, 114, "169 avenue Victor Hugo"), (57, 128, "L-2597 Luxembourg"),
         (57, 142, "N° TVA client : LU58520126"), (328, 220, "Facture n°"), (439, 220, "F202586428"),
         (69, 790, "Fjordline Lindqvist Digital S.à r.l. · 16 rue du Commerce · L-5398 Esch-sur-Alzette · N° TVA LU25864208"),
-    ])
-    invoice = extract_fields([Page(number=1, width=595, height=842, words=(*logo, *rest.words))])
+    ])])
     assert invoice.buyer.name == "Bergmann Analytics S.à r.l."
     assert invoice.seller.name == "Fjordline Lindqvist Digital S.à r.l."
 
