@@ -80,6 +80,9 @@ def vat_valid(value: str) -> bool:
         return False
 
 
+_AFTER_IBAN_LABEL = re.compile(r"\bIBAN\W{0,3}$")
+
+
 def find_vat_ids(text: str) -> list[IdMatch]:
     """Return VAT IDs in `text` (EU, GB, CH, NO) with whether their checksum passes, none inside
     an IBAN; a Swiss or Norwegian one with its suffix ("CHE123456789MWST", "NO123456789MVA")."""
@@ -87,8 +90,8 @@ def find_vat_ids(text: str) -> list[IdMatch]:
     upper = text.upper()
     ibans = [i for i in find_ibans(text) if i.valid]
     for m in _VAT.finditer(upper):
-        if any(i.start <= m.start() < i.end for i in ibans):
-            continue  # "FR76 10107 00245 ..." begins like a French VAT ID
+        if any(i.start <= m.start() < i.end for i in ibans) or _AFTER_IBAN_LABEL.search(upper, 0, m.start()):
+            continue  # "FR76 10107 00245 ..." begins like a French VAT ID, where the rest wrapped too
         value, end = compact(m.group(0)), m.end()
         if not any(c.isdigit() for c in value[2:]) or sum(c.isdigit() for c in value) < 7:
             continue

@@ -157,3 +157,10 @@ def test_a_norwegian_vat_id_with_its_prefix_misread_is_labelled_by_its_suffix() 
     assert invoice.seller.vat_id == "NO027732453MVA"
     invoice = extract_fields([ocr_page([(57, 780, "Alpenglow Partners S.r.l. | 1798486700796")])])
     assert invoice.seller.vat_id is None
+
+
+def test_the_start_of_a_wrapped_iban_after_its_label_is_no_vat_id() -> None:
+    """GIVEN 'IBAN FR96 4627 6943' at a line's end, the rest of the IBAN wrapped onto the next line
+    THEN its start is no French VAT ID; a VAT ID before an IBAN label still is one."""
+    assert find_vat_ids("prélevé sur votre compte IBAN FR96 4627 6943") == []
+    assert [m.value for m in find_vat_ids("TVA FR40303265045 IBAN: FR96 4627 6943")] == ["FR40303265045"]
