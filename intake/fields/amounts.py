@@ -14,12 +14,20 @@ from intake.fields.memo import per_document
 # A number with optional grouping (',', '.', ' ', "'", thin spaces) and an optional decimal part.
 # Space grouping needs a decimal part, so that "2 275,00" in a table row is not one number.
 _NUMBER = re.compile(
-    r"(?<![\w.,'/-])"
+    # Not inside a word or another number; a fill line ("Total ....12.00", "Total __12.00") ends before it.
+    r"(?=[-−–(\d.,])(?:(?<![\w.,'/-])|(?<=__|\.\.))"
     r"(?P<neg>[-−–]\s?)?"
     r"(?P<open>\()?"
     r"(?P<num>"
     r"\d{1,3}(?:[.,'’]\d{3})+(?:[.,]\d{1,4})?"
     r"|\d{1,3}(?:[ \u202f\u00a0]\d{3})+[.,]\d{1,4}"
+    # OCR puts a space after a thousands separator now and then ("18, 250.40", "7. 450,00"): one
+    # grouping mark and, after the groups, the other one with the cents.
+    r"|\d{1,3}(?:(?:, ?\d{3})+\.|(?:\. ?\d{3})+,)\d{2}"
+    # Where only spaces and marks follow (a line's or a cell's last amount), a space beside the
+    # decimal mark or between the cents is OCR's ("12 .50", "4, 30", "0.8 0"), and the whole part
+    # may be unprinted (".05"); not after a date's first part ("12. 10. 24").
+    r"|(?<!\d[.,] )(?:\d+(?: ?[.,]\d{2}|[.,] \d{2}|[.,]\d \d)|(?<![._])[.,]\d{2})(?=\W*$)"
     # OCR puts a space after the decimal mark now and then ("26460. 41"): two digits after it that
     # start nothing further (a date "24. 12. 2024" goes on) are the cents.
     r"|(?<!\d[.,] )\d{2,}[.,] \d{2}(?![.,]\s?\d)"
@@ -54,6 +62,10 @@ _SYMBOL_RE = re.compile(
         (r"(?<![A-Za-z])" + re.escape(s) + (r"(?![A-Za-z])" if s[-1].isalpha() else ""))
         for s, _ in CURRENCY_SYMBOLS
     )
+)
+# A currency mark between a minus and its number ("-RM 0.05", "-EUR12.00"): the minus signs the number.
+_SIGNED_MARK = re.compile(
+    r"([-−–])(?<![\w.,].)(?:" + _SYMBOL_RE.pattern + "|" + "|".join(sorted(CURRENCY_CODES)) + r")\s?(?=[\d.,])"
 )
 #: Thousands separators inside a number: spaces and apostrophes.
 _GROUPING = re.compile(r"[ \u202f\u00a0'’]")
@@ -121,7 +133,10 @@ def parse_amount(text: str) -> Decimal | None:
 
 @per_document
 def strip_currency(text: str) -> str:
-    """Return `text` without currency codes and symbols."""
+    """Return `text` without currency codes and symbols; one between a minus and its number goes
+    without a trace ("-RM 0.05" gives "-0.05"), so the minus stays the number's."""
+    if _SIGNED_MARK.search(text):  # seldom so: a search is quicker than a sub that finds nothing
+        text = _SIGNED_MARK.sub(r"\1", text)
     return _CODE_RE.sub(" ", _SYMBOL_RE.sub(" ", text))
 
 

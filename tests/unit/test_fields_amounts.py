@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake.fields.amounts import find_amounts, find_currencies, format_amount, parse_amount
+from intake.fields.amounts import (
+    find_amounts,
+    find_currencies,
+    format_amount,
+    parse_amount,
+    strip_currency,
+)
 
 
 @pytest.mark.parametrize(
@@ -80,4 +86,48 @@ def test_formatted_amount_parses_back(value: Decimal, style: tuple[str, str]) ->
     ],
 )
 def test_a_space_after_the_decimal_mark_keeps_the_cents(text: str, expected: list[str]) -> None:
+    assert [str(a.value) for a in find_amounts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Net 18, 250.40", ["18250.40"]),  # OCR's space after the thousands separator
+        ("Netto 7. 450,00 EUR", ["7450.00"]),
+        ("Net 18, 250", ["18", "250"]),  # no cents after the groups: two numbers
+        ("Seats 3, 12, 40", ["3", "12", "40"]),
+    ],
+)
+def test_a_space_after_the_thousands_separator_keeps_the_number_whole(text: str, expected: list[str]) -> None:
+    assert [str(a.value) for a in find_amounts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Cash 4, 30", ["4.30"]),  # a space after the mark, one digit before it
+        ("Change 12 .50", ["12.50"]),  # a space before the mark
+        ("Change 0.8 0 *", ["0.80"]),  # a space between the cents
+        ("Rounding -.05", ["-0.05"]),  # no whole part printed
+        ("Tax 1.96 .12", ["1.96", "0.12"]),
+        ("Rows 4, 30 and 7", ["4", "30", "7"]),  # not the text's end: separate numbers
+        ("Rate 0.8 0.5", ["0.8", "0.5"]),
+        ("am 12. 10. 24", ["12", "10", "24"]),  # a date's parts
+    ],
+)
+def test_a_broken_amount_that_ends_the_text_is_one_amount(text: str, expected: list[str]) -> None:
+    assert [str(a.value) for a in find_amounts(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [("-RM 0.05", "-0.05"), ("-EUR12.00", "-12.00"), ("−€ 3,50", "-3.50")])
+def test_a_minus_before_the_currency_signs_the_amount(text: str, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
+def test_a_hyphen_after_a_word_before_the_currency_is_no_minus() -> None:
+    assert [a.value for a in find_amounts(strip_currency("Netto-EUR 100,00"))] == [Decimal("100.00")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("Subtotal ....12.00", ["12.00"]), ("Total __9,50", ["9.50"]), ("A_12", [])])
+def test_a_fill_line_before_an_amount_does_not_hide_it(text: str, expected: list[str]) -> None:
     assert [str(a.value) for a in find_amounts(text)] == expected
