@@ -170,7 +170,7 @@ def value_places(
     places = []
     rest = _rest_of_cell(hit, in_cell)
     labelled_later = any(h.start >= hit.end for h in in_cell if h is not hit)
-    if rest or hit.label.in_sentence:  # a sentence's value may be in the next cell (`with_next_cell`)
+    if rest or hit.label.in_sentence:  # a sentence's value may be in the next cells (`with_next_cells`)
         places.append(Place(rest, 1.0, hit.cell, "inline"))
     if hit.label.in_sentence:
         return places
@@ -190,11 +190,13 @@ def value_places(
     return places
 
 
-def with_next_cell(lines: Sequence[TextLine], place: Place) -> str:
-    """Return the place's text with the cell after it on its line: OCR splits a value or a
-    sentence at a wide space ("6 August | 2024", "bis zum | 18.11.2025.")."""
-    after = cell_after(lines, place.cell)
-    return f"{place.text} {after.text}" if after is not None else place.text
+def with_next_cells(lines: Sequence[TextLine], place: Place, count: int = 2) -> str:
+    """Return the place's text with up to `count` cells after it on its line: OCR splits a value
+    or a sentence at wide spaces ("6 August | 2024", "6 | août | 2024", "bis zum | 18.11.2025.")."""
+    texts, cell = [place.text], place.cell
+    while len(texts) <= count and (cell := cell_after(lines, cell)) is not None:
+        texts.append(cell.text)
+    return " ".join(texts)
 
 
 def _nearest_hit(cell: Cell, hits: Sequence[LabelHit]) -> LabelHit:

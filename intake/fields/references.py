@@ -15,7 +15,7 @@ from intake.fields.candidates import (
     best,
     hits_for,
     value_places,
-    with_next_cell,
+    with_next_cells,
 )
 from intake.fields.dates import find_dates, payment_term_days, reads_month_first
 from intake.fields.ids import compact, find_vat_ids
@@ -199,7 +199,7 @@ def _dates_after(
         for place in value_places(lines, hit, hits):
             dates = find_dates(place.text, month_first)
             if not dates and place.kind != "below":
-                dates = find_dates(with_next_cell(lines, place), month_first)
+                dates = find_dates(with_next_cells(lines, place), month_first)
             if place.kind == "inline":
                 dates = [d for d in dates if d.start < 25]
                 if not in_sentences:

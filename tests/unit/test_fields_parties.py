@@ -148,6 +148,22 @@ def test_seller_in_a_footer_whose_vat_id_stands_in_a_column_beside_its_name() ->
     assert invoice.buyer.name == "Exempel Software GmbH"
 
 
+def test_a_buyer_block_under_a_name_whose_descenders_make_it_taller_is_the_buyers() -> None:
+    """GIVEN a scan's unlabelled block at the top, 'Exempel Digital Oy' (its descenders make its ink
+    a quarter taller) over an address and 'Customer VAT ID: ...', and a footer 'Muster Media Oy |
+    Bank details: ...' THEN the block's company is the buyer (its name is in the block the
+    customer's VAT ID marks) and the footer names the seller."""
+    invoice = extract_fields([ocr_page([
+        (47, 58, "Exempel Digital Oy", 12.5), (47, 72, "166 Park Avenue"), (47, 86, "39875 Espoo"),
+        (47, 100, "Suomi"), (47, 114, "Customer VAT ID: FI94941871"), (47, 150, "Credit memo", 18),
+        (47, 180, "No. 2024-88181"), (300, 400, "Total (incl. VAT)"), (450, 400, "€ -319.32"),
+        (47, 760, "Muster Media Oy"), (200, 760, "Bank details: Citibank"),
+        (47, 774, "43 Mill Lane"), (47, 788, "63912 Espoo"),
+    ])])
+    assert invoice.seller.name == "Muster Media Oy"
+    assert invoice.buyer.name == "Exempel Digital Oy"
+
+
 def test_a_buyer_label_over_a_customer_number_heads_no_block() -> None:
     """GIVEN 'Customer:2' with 'Your order AB321' under it, and the addressee under the sender's
     one-line address THEN the buyer is the addressee, not the line under the customer number."""

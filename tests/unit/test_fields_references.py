@@ -286,11 +286,12 @@ def test_a_long_number_label_with_two_letters_misread_on_an_ocr_page() -> None:
         [(50, 300, "Due by:"), (120, 300, "6 August"), (200, 300, "2024")],
         [(50, 300, "Bitte zahlen Sie bis zum"), (250, 300, "06.08.2024.")],
         [(50, 300, "Sidste rettidige betaling 6."), (250, 300, "august 2024.")],
+        [(50, 300, "Date d'échéance"), (200, 300, "6"), (240, 300, "aoüt"), (300, 300, "2024")],
     ],
 )
-def test_a_due_date_or_its_sentence_split_into_two_cells_by_ocr(rows: list[tuple[float, float, str]]) -> None:
-    """GIVEN a due date OCR split at a wide space, between the date's day and year or between a
-    sentence's words and its date THEN the due date is read across the two cells."""
+def test_a_due_date_or_its_sentence_split_into_cells_by_ocr(rows: list[tuple[float, float, str]]) -> None:
+    """GIVEN a due date OCR split at wide spaces, between the date's day, month and year or between
+    a sentence's words and its date THEN the due date is read across the cells."""
     invoice = extract_fields([ocr_page([(50, 200, "Invoice date: 01.07.2024"), *rows])])
     assert invoice.due_date == dt.date(2024, 8, 6)
 
