@@ -117,9 +117,12 @@ def reads_month_first(text: str) -> bool:
     11/17/2017 reads only that way, and none reads only day-first."""
     month_first = day_first = False
     for m in _PATTERNS[1].finditer(text):
+        if any(ch.isspace() for ch in m.group(0)):
+            continue  # a date read across spaces may be OCR's run of two numbers ("1 .23.65"): no evidence
         first, second = int(m.group("d")), int(m.group("m"))
-        # Only a real date is evidence: "1.98 .12" (two amounts) reads neither way.
-        month_first |= 31 >= second > 12 >= first
+        # Only a real date is evidence: "1.98 .12" (two amounts) reads neither way. Dates written
+        # month-first use slashes or dashes, never dots: "2.14.96" is a quantity and a price run together.
+        month_first |= 31 >= second > 12 >= first and "." not in m.group(0)
         day_first |= 31 >= first > 12 >= second
     return month_first and not day_first
 

@@ -128,9 +128,17 @@ def test_date_of_an_associated_invoice_is_not_the_issue_date() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("11/17/2017 and 11/03/2017", True), ("17/11/2017 and 11/03/2017", False), ("11/03/2017", False)],
+    [
+        ("11/17/2017 and 11/03/2017", True), ("17/11/2017 and 11/03/2017", False), ("11/03/2017", False),
+        # OCR's run of a quantity and a garbled price ("1 .23.65") is no month-first date.
+        ("EGGS 10PCS 1 .23.65 23.65\n07/11/25 09:18", False),
+        # Nor a run of a quantity and a price with a dot ("2.14.96"): month-first dates take slashes.
+        ("COFFEE BEANS 2.14.96 29.92\n11/08/25 10:52", False), ("11-17-2017", True),
+    ],
 )
 def test_month_first_documents(text: str, expected: bool) -> None:
+    """GIVEN numeric dates THEN a document is month-first when some date reads only that way, and
+    none only day-first; a "date" read across spaces is no evidence."""
     assert reads_month_first(text) is expected
 
 
