@@ -220,6 +220,10 @@ def _address_window(
             block = _aligned_below(lines, cell)
             name = name_value(cell.text)
             if name and seller and _similar(name, seller):
+                if sellers and len(name) < 0.6 * len(seller):
+                    # Once the letterhead's block is known, a piece of the name ("Lyshol", what OCR
+                    # kept of a return address in small print) marks no second one: the window under it.
+                    continue
                 # The seller's block ends where an addressee's salutation ("Herrn") begins.
                 for below in block:
                     if SALUTATION.match(below.text.strip(" :,;")):

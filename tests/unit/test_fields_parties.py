@@ -164,6 +164,22 @@ def test_a_buyer_block_under_a_name_whose_descenders_make_it_taller_is_the_buyer
     assert invoice.buyer.name == "Exempel Digital Oy"
 
 
+def test_a_piece_of_the_sellers_name_left_of_a_return_address_marks_no_second_sellers_block() -> None:
+    """GIVEN a photo's letterhead 'Muster Analytics GmbH' over its address, then what OCR kept of the
+    return address in small print ('Muster | sel') over an unlabelled window THEN the window's
+    company is the buyer."""
+    invoice = extract_fields([ocr_page([
+        (63, 60, "Muster Analytics GmbH", 11), (63, 76, "178 Station Road", 5), (63, 83, "7509 Basel", 5),
+        (63, 90, "Schweiz", 5), (63, 98, "+41 275 15413 · billing@muster.example", 5),
+        (62, 124, "Muster", 4.3), (182, 124, "sel", 3.8),
+        (62, 132, "Exempel Studio S.L.", 5), (63, 139, "59 High Street", 5), (63, 147, "17718 Valencia", 5),
+        (62, 154, "Spain", 5), (63, 178, "Invoice", 10.6), (63, 201, "Invoice ID: 2025-17", 5),
+        (300, 400, "Total", 5), (450, 400, "1,234.50", 5),
+    ])])
+    assert invoice.seller.name == "Muster Analytics GmbH"
+    assert invoice.buyer.name == "Exempel Studio S.L."
+
+
 def test_a_buyer_label_over_a_customer_number_heads_no_block() -> None:
     """GIVEN 'Customer:2' with 'Your order AB321' under it, and the addressee under the sender's
     one-line address THEN the buyer is the addressee, not the line under the customer number."""
