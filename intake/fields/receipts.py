@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from intake.fields.amounts import find_amounts, strip_currency
+from intake.fields.amounts import AmountMatch, find_amounts, strip_currency
 from intake.fields.candidates import Candidate
 from intake.fields.layout import TextLine
 from intake.fields.stores import is_ocr
@@ -88,22 +88,40 @@ _ROUNDING_LINE = _Says("rounding", "round", "rounded")
 _TOTAL = _Says("total")
 _INCLUSIVE = re.compile(r"\bincl")
 _NOT_GROSS = re.compile(r"\b(?:qty|quantity|tax|gst|excl?|sub|items?|discount|savings?)\b")
-# The last amount on a line, with OCR's breaks: "12, 40", "-.02", "- 0.05", "~0.02" (a faint minus).
-# A minus may stand before the currency: "-RM 0.02", "-€0.02".
-_LAST_AMOUNT = re.compile(
-    r"(?P<neg>[-−~]\s?(?:[A-Z]{1,3}\$?\s?|[€£$]\s?)?)?(?P<whole>\d{0,6})\s?[.,]\s?(?P<cents>\d{2})\W*$"
-)
-# An amount whose decimal mark was read but not its cents: at most one stray mark follows.
-_CENTS_UNREAD = re.compile(r"(?<![\d.,])(?P<whole>\d{1,6})[.,](?:\s\S)?\W*$")
+# What follows an amount whose decimal mark was read but not its cents: the mark, at most one stray
+# character and marks.
+_CENTS_UNREAD = re.compile(r"[.,](?:\s\S)?\W*")
+
+
+def _last_printed(text: str) -> tuple[str, AmountMatch] | None:
+    """Return `text` without its currency marks and the last amount in it, if it has one."""
+    stripped = strip_currency(text)
+    amounts = find_amounts(stripped)
+    return (stripped, amounts[-1]) if amounts else None
 
 
 def last_amount(text: str) -> Decimal | None:
-    """Return the amount that ends `text`, read through a space OCR put around its decimal mark."""
-    m = _LAST_AMOUNT.search(text)
-    if m is None:
+    """Return the amount with cents that ends `text` ("CREDIT 64, 30"), negative after a minus or a
+    faint one OCR read as '~' ("~0.02")."""
+    found = _last_printed(text)
+    if found is None:
         return None
-    value = Decimal(f"{m.group('whole') or '0'}.{m.group('cents')}")
-    return -value if m.group("neg") else value
+    stripped, amount = found
+    if amount.value.as_tuple().exponent != -2 or _WORD.search(stripped, amount.end):
+        return None
+    faint_minus = stripped[: amount.start].rstrip().endswith("~")
+    return -amount.value if faint_minus and amount.value > 0 else amount.value
+
+
+def _cents_unread(text: str) -> int | None:
+    """Return the whole part of the amount that ends `text` with its cents unread ("Total 12. 4"),
+    if one does."""
+    stripped = strip_currency(text)
+    # The stray mark may be a digit, read as an amount of its own.
+    for amount in reversed(find_amounts(stripped)[-2:]):
+        if not amount.has_decimals and _CENTS_UNREAD.fullmatch(stripped, amount.end):
+            return int(abs(amount.value))
+    return None
 
 
 def printed_receipt_amounts(lines: Sequence[TextLine]) -> set[Decimal]:
@@ -227,12 +245,11 @@ def cents_unread_totals(lines: Sequence[TextLine]) -> list[Candidate[Decimal]]:
     printed: set[Decimal] | None = None  # worked out at the first such total: most have none
     found = []
     for line in lines:
-        m = _CENTS_UNREAD.search(line.text)
-        if m is None or not is_ocr(line) or not _TOTAL.search(line.folded) or _NOT_GROSS.search(line.folded):
+        whole = _cents_unread(line.text)
+        if whole is None or not is_ocr(line) or not _TOTAL.search(line.folded) or _NOT_GROSS.search(line.folded):
             continue
         if printed is None:
             printed = printed_receipt_amounts(lines)
-        whole = int(m.group("whole"))
         same = {a for a in printed if a > 0 and int(a) == whole}
         if len(same) == 1:
             found.append(Candidate(same.pop(), 0.8, line.index))
@@ -243,16 +260,10 @@ _PAID = re.compile(r"\b(?:cash|tendered|paid|credit|card|visa|mastercard|tunai|b
 _CHANGE = re.compile(r"\b(?:change|baki|kembali)\b")
 
 
-#: Spaces OCR put after the decimal point of a line's last amount or between its cents
-#: ("CASH 200. 00", "CHANGE 0.8 0").
-_SPACED_CENTS = re.compile(r"(?<=\d)([.,]) ?(\d) ?(\d)\s*$")
-
-
 def _line_amount(line: TextLine) -> Decimal | None:
-    """Return the last amount printed on `line`, as the amount parser reads it, spaces in its
-    cents closed."""
-    amounts = find_amounts(strip_currency(_SPACED_CENTS.sub(r"\1\2\3", line.text)))
-    return amounts[-1].value.quantize(CENT) if amounts else None
+    """Return the last amount printed on `line`, to the cent."""
+    found = _last_printed(line.text)
+    return found[1].value.quantize(CENT) if found else None
 
 
 def paid_minus_change(lines: Sequence[TextLine], printed: set[Decimal]) -> list[Candidate[Decimal]]:

@@ -33,6 +33,17 @@ def test_a_decimal_mark_with_a_space_beside_it_still_ends_an_amount() -> None:
     assert last_amount("Thank you") is None
 
 
+def test_a_line_ends_in_the_amount_the_shared_reader_reads() -> None:
+    """GIVEN receipt lines ending in a grouped, signed or broken amount THEN each is read whole;
+    a count or an amount followed by a word ends no line in an amount."""
+    assert last_amount("TOTAL RM 1,204.50") == Decimal("1204.50")
+    assert last_amount("Rounding Adj ~0.02") == Decimal("-0.02")  # a faint minus
+    assert last_amount("Rounding -RM 0.02") == Decimal("-0.02")
+    assert last_amount("CHANGE 0.8 0") == Decimal("0.80")
+    assert last_amount("Subtotal ....12 .40") == Decimal("12.40")
+    assert last_amount("Qty 3") is None and last_amount("Soap 12.50 pcs") is None
+
+
 def test_a_rounding_adjustment_applied_to_the_total_gives_the_amount_charged() -> None:
     """GIVEN 'Total Sales (Incl GST) 64.33', 'Rounding Adj -.03' and 'CASH 64, 30' (OCR's comma)
     WHEN extracted THEN the total is 64.30, the rounded figure the receipt prints again."""
