@@ -95,7 +95,7 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
             value = _id_in(rest) if position < 2 else None
             if value is not None:
                 found.append(Candidate(value, 0.8, line.index))
-            elif (unread := _id_after_unread_label(rest, line.cells[position + 1 : position + 3])) is not None:
+            elif (unread := _id_after_unread_label(rest, line, position)) is not None:
                 found.append(Candidate(unread, _UNREAD, line.index))
             elif not rest.strip(" .:#"):
                 found += _id_below_title(lines, cell) or _id_heading_value_column(lines, cell)
@@ -127,8 +127,7 @@ def _after_misread_label(lines: Sequence[TextLine]) -> list[Candidate[str]]:
             m = _WORD_BEFORE_COLON.match(cell.folded)
             if m is None or not any(SequenceMatcher(None, m.group("word"), label).ratio() >= 0.8 for label in _LONG_LABELS):
                 continue
-            rest = cell.text[m.end() :] or " ".join(c.text for c in line.cells[position + 1 : position + 2])
-            value = _id_in(rest)
+            value = _id_in(_rest_else_next(cell.text[m.end() :], line, position, 1))
             if value is not None:
                 return [Candidate(value, _UNREAD, line.index)]
     return []
@@ -141,13 +140,19 @@ _UNREAD_LABEL = re.compile(r"^[\s|]*(?:[^\s\d]{1,4}\s+)?[^\s\d]{0,4}:+\s+(?=\S)"
 _UNREAD = 0.6
 
 
-def _id_after_unread_label(rest: str, following: Sequence[Cell]) -> str | None:
+def _id_after_unread_label(rest: str, line: TextLine, position: int) -> str | None:
     """Return the number after a title and the unreadable remains of its label, in the title's
     cell or the next ones ("RECHNUNG | à: 2024/86121", "Facture _ we: AB-59493/24",
     "INVOICE | _no.: | F202487972")."""
-    text = rest if rest.strip() else " ".join(cell.text for cell in following)
+    text = _rest_else_next(rest, line, position, 2)
     m = _UNREAD_LABEL.match(text)
     return _id_in(text[m.end() :]) if m is not None else None
+
+
+def _rest_else_next(rest: str, line: TextLine, position: int, count: int) -> str:
+    """Return `rest`, what follows a label in the line's cell at `position`, else the text of up
+    to `count` cells after that cell."""
+    return rest if rest.strip() else " ".join(c.text for c in line.cells[position + 1 : position + 1 + count])
 
 
 def _id_below_title(lines: Sequence[TextLine], cell: Cell) -> list[Candidate[str]]:
