@@ -335,13 +335,19 @@ _CENTS_END = re.compile(r"\d[.,]\d{2}$")
 
 
 def _standing_currencies(text: str) -> list[str]:
-    """Return the currencies `text` prints, less codes glued to digits that are no amount: "7DKK" is
-    a group of an IBAN or a reference, "12.50DKK" an amount's currency."""
+    """Return the currencies `text` prints as currencies. Away from any amount only a code set apart
+    from letters counts (a symbol there is a letter pair in a word or postcode: "RM6 4QQ"); a code
+    glued to digits that are no amount's cents is part of a reference or an IBAN's group ("7DKK"),
+    where "12.50DKK" is an amount's currency."""
+    beside_amounts = bool(find_amounts(text))
     codes = []
     for code in find_currencies(text):
         places = [m.start() for m in re.finditer(rf"(?<![A-Za-z]){code}(?![A-Za-z])", text)]
-        if not places or any(not text[:p][-1:].isdigit() or _CENTS_END.search(text[:p]) for p in places):
-            codes.append(code)  # printed as a symbol, or standing apart, or after its amount's cents
+        if not places:
+            if beside_amounts:
+                codes.append(code)  # printed as a symbol
+        elif any(not text[:p][-1:].isdigit() or _CENTS_END.search(text[:p]) for p in places):
+            codes.append(code)  # standing apart, or after its amount's cents
     return codes
 
 
@@ -359,9 +365,6 @@ def currency(
     votes: Counter[str] = Counter()
     for line in lines:
         codes = _standing_currencies(line.text)
-        if not find_amounts(line.text):
-            # A symbol away from any amount is a letter pair in a word or postcode ("RM6 4QQ").
-            codes = [c for c in codes if re.search(rf"(?<![A-Za-z]){c}(?![A-Za-z])", line.text)]
         weight = 3 if line.index in amount_lines else 1 if find_amounts(line.text) else 0.5
         for code in codes:
             votes[code] += weight
