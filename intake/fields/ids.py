@@ -9,6 +9,7 @@ the next word is dropped, but an IBAN no reading of which is valid is no IBAN.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from dataclasses import dataclass
@@ -222,6 +223,7 @@ def _longest_valid(run: str) -> str | None:
     return None
 
 
+@functools.cache  # a few hundred country codes at most; the registry lookup is not cheap
 def _iban_country(code: str) -> bool:
     """Return whether the country uses IBANs (the registry python-stdnum checks them by)."""
     return bool(_IBAN_REGISTRY.info(code)[0][1])
