@@ -70,6 +70,11 @@ _SIGNED_MARK = re.compile(
 #: Thousands separators inside a number: spaces and apostrophes.
 _GROUPING = re.compile(r"[ \u202f\u00a0'’]")
 _CODE_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(CURRENCY_CODES)) + r")(?![A-Za-z])")
+# A code glued to digits names a currency only after an amount's cents ("12.50DKK"); after other
+# digits it is part of a reference or an IBAN's group ("7DKK").
+_STANDING_CODE_RE = re.compile(
+    r"(?<![A-Za-z])(?:(?<!\d)|(?<=\d[.,]\d\d))(" + "|".join(sorted(CURRENCY_CODES)) + r")(?![A-Za-z])"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +145,14 @@ def strip_currency(text: str) -> str:
     return _CODE_RE.sub(" ", _SYMBOL_RE.sub(" ", text))
 
 
-def find_currencies(text: str) -> list[str]:
-    """Return the ISO codes of every currency code or symbol in `text`, in order."""
-    hits = [(m.start(), m.group(1)) for m in _CODE_RE.finditer(text)]
-    symbols = dict(CURRENCY_SYMBOLS)
-    hits += [(m.start(), symbols[m.group(0)]) for m in _SYMBOL_RE.finditer(text)]
+def find_currencies(text: str, symbols: bool = True) -> list[str]:
+    """Return the ISO codes of every currency code in `text` and, if `symbols`, every currency
+    symbol, in order. A code glued to digits counts only after an amount's cents ("12.50DKK", not
+    "7DKK")."""
+    hits = [(m.start(), m.group(1)) for m in _STANDING_CODE_RE.finditer(text)]
+    if symbols:
+        codes = dict(CURRENCY_SYMBOLS)
+        hits += [(m.start(), codes[m.group(0)]) for m in _SYMBOL_RE.finditer(text)]
     return [code for _, code in sorted(hits)]
 
 

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from intake.fields.dates import find_dates
 from intake.fields.labels import INVOICE_NUMBER, LABELS, VOM, Label
-from intake.fields.layout import Cell, TextLine, cell_after, cells_below
+from intake.fields.layout import Cell, TextLine, cells_after, cells_below
 from intake.words import Word
 
 T = TypeVar("T")
@@ -193,10 +193,7 @@ def value_places(
 def with_next_cells(lines: Sequence[TextLine], place: Place, count: int = 2) -> str:
     """Return the place's text with up to `count` cells after it on its line: OCR splits a value
     or a sentence at wide spaces ("6 August | 2024", "6 | août | 2024", "bis zum | 18.11.2025.")."""
-    texts, cell = [place.text], place.cell
-    while len(texts) <= count and (cell := cell_after(lines, cell)) is not None:
-        texts.append(cell.text)
-    return " ".join(texts)
+    return " ".join([place.text, *(c.text for c in cells_after(lines, place.cell, count))])
 
 
 def _nearest_hit(cell: Cell, hits: Sequence[LabelHit]) -> LabelHit:

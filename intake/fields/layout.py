@@ -153,10 +153,16 @@ def document_lines(pages: Sequence[Page]) -> list[TextLine]:
     return lines
 
 
+def cells_after(lines: Sequence[TextLine], cell: Cell, count: int = 1) -> tuple[Cell, ...]:
+    """Return up to `count` cells that follow `cell` on its line."""
+    cells = lines[cell.line].cells
+    position = next((i for i, c in enumerate(cells) if c is cell), len(cells))
+    return cells[position + 1 : position + 1 + count]
+
+
 def cell_after(lines: Sequence[TextLine], cell: Cell) -> Cell | None:
     """Return the next cell on `cell`'s line, or None when it is the last."""
-    cells = lines[cell.line].cells
-    return next((cells[i + 1] for i, c in enumerate(cells[:-1]) if c is cell), None)
+    return next(iter(cells_after(lines, cell)), None)
 
 
 def cells_below(lines: Sequence[TextLine], cell: Cell, depth: int = 3) -> list[Cell]:

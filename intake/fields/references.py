@@ -32,7 +32,7 @@ from intake.fields.labels import (
     TOTAL,
     VOM,
 )
-from intake.fields.layout import Cell, TextLine, cells_below
+from intake.fields.layout import Cell, TextLine, cells_after, cells_below
 from intake.fields.seller_ids import runs_on
 from intake.fields.stores import is_ocr
 from intake.fields.totals import is_item_header
@@ -95,7 +95,7 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
             value = _id_in(rest) if position < 2 else None
             if value is not None:
                 found.append(Candidate(value, 0.8, line.index))
-            elif (unread := _id_after_unread_label(rest, line, position)) is not None:
+            elif (unread := _id_after_unread_label(lines, rest, cell)) is not None:
                 found.append(Candidate(unread, _UNREAD, line.index))
             elif not rest.strip(" .:#"):
                 found += _id_below_title(lines, cell) or _id_heading_value_column(lines, cell)
@@ -123,11 +123,11 @@ def _after_misread_label(lines: Sequence[TextLine]) -> list[Candidate[str]]:
     for line in lines[:60]:
         if not is_ocr(line):
             continue
-        for position, cell in enumerate(line.cells):
+        for cell in line.cells:
             m = _WORD_BEFORE_COLON.match(cell.folded)
             if m is None or not any(SequenceMatcher(None, m.group("word"), label).ratio() >= 0.8 for label in _LONG_LABELS):
                 continue
-            value = _id_in(_rest_else_next(cell.text[m.end() :], line, position, 1))
+            value = _id_in(_rest_else_next(lines, cell.text[m.end() :], cell, 1))
             if value is not None:
                 return [Candidate(value, _UNREAD, line.index)]
     return []
@@ -140,19 +140,18 @@ _UNREAD_LABEL = re.compile(r"^[\s|]*(?:[^\s\d]{1,4}\s+)?[^\s\d]{0,4}:+\s+(?=\S)"
 _UNREAD = 0.6
 
 
-def _id_after_unread_label(rest: str, line: TextLine, position: int) -> str | None:
+def _id_after_unread_label(lines: Sequence[TextLine], rest: str, cell: Cell) -> str | None:
     """Return the number after a title and the unreadable remains of its label, in the title's
     cell or the next ones ("RECHNUNG | à: 2024/86121", "Facture _ we: AB-59493/24",
     "INVOICE | _no.: | F202487972")."""
-    text = _rest_else_next(rest, line, position, 2)
+    text = _rest_else_next(lines, rest, cell, 2)
     m = _UNREAD_LABEL.match(text)
     return _id_in(text[m.end() :]) if m is not None else None
 
 
-def _rest_else_next(rest: str, line: TextLine, position: int, count: int) -> str:
-    """Return `rest`, what follows a label in the line's cell at `position`, else the text of up
-    to `count` cells after that cell."""
-    return rest if rest.strip() else " ".join(c.text for c in line.cells[position + 1 : position + 1 + count])
+def _rest_else_next(lines: Sequence[TextLine], rest: str, cell: Cell, count: int) -> str:
+    """Return `rest`, what follows a label in `cell`, else the text of up to `count` cells after it."""
+    return rest if rest.strip() else " ".join(c.text for c in cells_after(lines, cell, count))
 
 
 def _id_below_title(lines: Sequence[TextLine], cell: Cell) -> list[Candidate[str]]:
@@ -331,24 +330,10 @@ def terms_date(lines: Sequence[TextLine], hits: Sequence[LabelHit], issued: dt.d
 _SHARED_SYMBOL = {"DKK": frozenset({"NOK", "SEK", "ISK"}), "USD": frozenset({"CAD", "AUD", "NZD", "SGD", "HKD"})}
 
 
-_CENTS_END = re.compile(r"\d[.,]\d{2}$")
-
-
 def _standing_currencies(text: str) -> list[str]:
-    """Return the currencies `text` prints as currencies. Away from any amount only a code set apart
-    from letters counts (a symbol there is a letter pair in a word or postcode: "RM6 4QQ"); a code
-    glued to digits that are no amount's cents is part of a reference or an IBAN's group ("7DKK"),
-    where "12.50DKK" is an amount's currency."""
-    beside_amounts = bool(find_amounts(text))
-    codes = []
-    for code in find_currencies(text):
-        places = [m.start() for m in re.finditer(rf"(?<![A-Za-z]){code}(?![A-Za-z])", text)]
-        if not places:
-            if beside_amounts:
-                codes.append(code)  # printed as a symbol
-        elif any(not text[:p][-1:].isdigit() or _CENTS_END.search(text[:p]) for p in places):
-            codes.append(code)  # standing apart, or after its amount's cents
-    return codes
+    """Return the currencies `text` prints; away from any amount only codes count, as a symbol there
+    is a letter pair in a word or postcode ("RM6 4QQ")."""
+    return find_currencies(text, symbols=bool(find_amounts(text)))
 
 
 def currency(
