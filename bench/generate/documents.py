@@ -135,8 +135,20 @@ def _other_dates_and_numbers(rng: random.Random, say: Say, printer: Printer, lay
     return rows
 
 
-def invoice(rng: random.Random, serial: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return (template context, truth) of one invoice."""
+def _more_items(rng: random.Random, language: str, rates: tuple[Decimal, ...], sign: Decimal) -> list[Item]:
+    """Return the 18-30 further item lines of a long invoice (enough for a second page)."""
+    items = []
+    for n in range(rng.randint(18, 30)):
+        description = f"{rng.choice(wording.ITEMS[language])} ({n + 1})"
+        quantity = Decimal(rng.choice((1, 1, 2, 4, 6)))
+        price = sign * _money(rng.uniform(2, 150))
+        items.append(Item(description, quantity, price, _money(quantity * price), rng.choice(rates)))
+    return items
+
+
+def invoice(rng: random.Random, serial: int, extra: random.Random | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (template context, truth) of one invoice; its page's structure is drawn from `extra`
+    (the classic page without it)."""
     country = COUNTRIES[rng.choice(list(COUNTRIES))]
     language = rng.choice(country.languages)
     seller = party(rng, country, language)
@@ -157,6 +169,9 @@ def invoice(rng: random.Random, serial: int) -> tuple[dict[str, Any], dict[str, 
     reduced = REDUCED_RATES.get(country.code, ())
     rates = (standard, Decimal(rng.choice(reduced))) if reduced and rng.random() < 0.25 else (standard,)
     items = _items(rng, language, rng.random() < 0.4, rates, Decimal(-1) if credit else Decimal(1))
+    layout["structure"] = "classic" if extra is None else variants.draw_structure(extra, credit)
+    if extra is not None and layout["structure"] == "long":
+        items += _more_items(extra, language, rates, Decimal(-1) if credit else Decimal(1))
     variant = _totals_variant(rng, len(rates) > 1, credit)
     block = totals(rng, language, say, items, standard, variant)
     show_vat = seller.vat_id is not None and rng.random() < 0.85
@@ -198,6 +213,9 @@ def invoice(rng: random.Random, serial: int) -> tuple[dict[str, Any], dict[str, 
                                                          items, printer),
         "totals": [(label, printer.money(value), strong) for label, value, strong in block.rows],
         "notes": notes, "thanks": say("thanks"), "page": say("page"),
+        "page_counter": variants.PAGE_COUNTERS[language],
+        "headline": None if due_text is None or extra is None
+        else extra.choice(variants.HEADLINES[language]).format(amount=printer.money(block.payable), date=due_text),
     }
     truth = {
         "invoice_number": number, "issue_date": issued.isoformat(),

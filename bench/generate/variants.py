@@ -5,6 +5,12 @@ logo or a footer, a sender line above the address window, a delivery address bes
 one, the buyer's own VAT ID and a contact person under its name, customer and order numbers beside
 the invoice number, service periods beside the issue date, the due date only in a sentence, and a
 SEPA direct-debit note whose IBAN is the buyer's own account.
+
+The page's structure (`draw_structure`) is drawn from a generator of its own, so that a set made
+with `--layouts 1` holds the same documents as before structures were added: the classic page, a
+long invoice whose items run onto a second page (the totals there), the seller's details and the
+invoice's references in a narrow column at the page's right (DIN 5008's information block), and a
+headline that repeats the amount due and its date above the items.
 """
 
 from __future__ import annotations
@@ -41,6 +47,25 @@ def draw_layout(rng: random.Random, credit: bool) -> dict[str, object]:
         "iban_label": rng.choice(("IBAN ", "IBAN: ", "IBAN: ", "")),
         "payment": "none" if credit else rng.choice(("none", "none", "none", "pay-to", "debit")),
     }
+
+
+STRUCTURES = ("classic", "classic", "classic", "long", "sidebar", "headline")
+
+#: The headline above the items ("€1,234.56 due March 3, 2025"), per language.
+HEADLINES = {
+    "en": ("{amount} due {date}", "Amount due: {amount} by {date}"),
+    "de": ("{amount} fällig am {date}", "Zu zahlen: {amount} bis {date}"),
+    "fr": ("{amount} à régler avant le {date}", "Montant dû : {amount} le {date}"),
+    "da": ("{amount} forfalder {date}", "At betale: {amount} senest {date}"),
+}
+#: A page counter's words around the page's number and the count of pages, per language.
+PAGE_COUNTERS = {"en": ("Page ", " of "), "de": ("Seite ", " von "), "fr": ("Page ", "/"), "da": ("Side ", " af ")}
+
+
+def draw_structure(rng: random.Random, credit: bool) -> str:
+    """Return the page's structure (see the module's docstring); a credit note has no headline."""
+    structure = rng.choice(STRUCTURES)
+    return "classic" if credit and structure == "headline" else structure
 
 
 def brand(name: str, party: Party) -> str:
