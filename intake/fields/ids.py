@@ -181,10 +181,17 @@ def find_tax_id_after_word(text: str) -> IdMatch | None:
     return IdMatch(token.upper(), False, m.start("id"), m.start("id") + len(token))
 
 
+#: A word with three small letters in a row ("Bankverbindung"): IBANs are printed in capitals, so
+#: such a word never continues one (with a confused character mended, mod 97 passes by chance).
+_LOWER_WORD = re.compile(r"[^\W\d_]*[a-zß]{3}[^\W\d_]*")
+#: The start of an IBAN at a text's end: its country, check digits and maybe some groups.
+_IBAN_STUB_AT_END = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d\d(?:\s?[A-Z0-9]{1,4})*\W*$")
+
+
 def find_ibans(text: str) -> list[IdMatch]:
     """Return the IBANs in `text` whose checksum holds (read through one confused character)."""
     found = []
-    upper = text.upper()
+    upper = _LOWER_WORD.sub(lambda m: "-" * len(m.group()), text).upper()
     for m in _IBAN.finditer(upper):
         run = compact(m.group("iban"))
         if not run[2:4].isdigit():
@@ -198,6 +205,13 @@ def find_ibans(text: str) -> list[IdMatch]:
         if value is not None:
             found.append(IdMatch(value, True, m.start(), m.end()))
     return found
+
+
+def ends_in_iban_start(text: str) -> bool:
+    """Return whether `text` ends with the start of an IBAN that no valid IBAN covers (one wrapped
+    onto the next line)."""
+    m = _IBAN_STUB_AT_END.search(text)
+    return m is not None and not any(i.end > m.start() for i in find_ibans(text))
 
 
 _IBAN_REGISTRY = numdb.get("iban")

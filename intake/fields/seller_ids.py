@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from intake.fields.candidates import Candidate, LabelHit, best
 from intake.fields.ids import (
     IdMatch,
+    ends_in_iban_start,
     find_ibans,
     find_misread_vat_ids,
     find_other_tax_ids,
@@ -14,7 +15,7 @@ from intake.fields.ids import (
     find_vat_ids,
 )
 from intake.fields.labels import BUYER_VAT_ID, IBAN, PAYERS_ACCOUNT, TAX_TOTAL, VAT_ID
-from intake.fields.layout import TextLine
+from intake.fields.layout import Cell, TextLine, cells_below
 
 #: The suffixes of Norwegian and Swiss VAT IDs, which name the tax ("MVA", "MWST").
 _TAX_SUFFIXES = ("MVA", "MWST", "TVA", "IVA")
@@ -84,9 +85,28 @@ def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
             continue
         before = None
         labelled = line.index in iban_labelled
-        for m in find_ibans(line.text):
+        for m in find_ibans(line.text) + _wrapped_ibans(lines, line):
             score = 0.4 + (0.3 if labelled else 0.0) + (0.25 if m.valid else 0.0)
             if line.index in buyer:
                 score -= 0.5
             found.append(Candidate(m.value, score, line.index))
     return best(found)
+
+
+def _wrapped_ibans(lines: Sequence[TextLine], line: TextLine) -> list[IdMatch]:
+    """Return the IBANs that begin at the end of a cell of `line` and go on in the next line: in
+    the cell under it (a narrow column) or, where the sentence runs on, at the next line's start."""
+    found = []
+    after = lines[line.index + 1] if line.index + 1 < len(lines) else None
+    for cell in line.cells:
+        if not ends_in_iban_start(cell.text):
+            continue
+        nexts: list[Cell] = cells_below(lines, cell, depth=1)
+        if cell is line.cells[-1] and after is not None and runs_on(line, after):
+            nexts.insert(0, after.cells[0])
+        for other in dict.fromkeys(nexts):  # the next line's first cell may be under it too
+            joined = f"{cell.text} {other.text}"
+            found += [m for m in find_ibans(joined) if m.start < len(cell.text) < m.end]
+            if found:
+                return found
+    return found

@@ -164,3 +164,23 @@ def test_the_start_of_a_wrapped_iban_after_its_label_is_no_vat_id() -> None:
     THEN its start is no French VAT ID; a VAT ID before an IBAN label still is one."""
     assert find_vat_ids("prélevé sur votre compte IBAN FR96 4627 6943") == []
     assert [m.value for m in find_vat_ids("TVA FR40303265045 IBAN: FR96 4627 6943")] == ["FR40303265045"]
+
+
+def test_a_word_in_small_letters_never_continues_an_iban() -> None:
+    """GIVEN a VAT ID followed by 'Bankverbindung' (with 'B' read as '8' mod 97 passes by chance)
+    THEN no IBAN is made of them; an IBAN in capitals before a word is still read."""
+    assert find_ibans("USt-IdNr. LU52079556 Bankverbindung: Commerzbank") == []
+    assert [m.value for m in find_ibans("LU94 313G LC7C OK4P 788Q Bank")] == ["LU94313GLC7COK4P788Q"]
+
+
+def test_an_iban_wrapped_onto_the_next_line_is_read_across_it() -> None:
+    """GIVEN an IBAN wrapped at its cell's end, in a narrow column (the rest under it) or in a
+    sentence (the rest at the next line's start) THEN the whole IBAN is the seller's."""
+    from tests.unit.test_fields_layout import page
+
+    column = [(50, 700, "77467 Milano"), (420, 700, "IBAN: IT02 K153 8683 636I PVP3"),
+              (50, 711, "Italy"), (420, 711, "KO9O 6Q5")]
+    assert extract_fields([page(column)]).seller.iban == "IT02K1538683636IPVP3KO9O6Q5"
+    sentence = [(50, 600, "Payment details: Citibank, IBAN: IT02 K153 8683 636I PVP3 KO9O"),
+                (50, 611, "6Q5, BIC FDUKIT2X")]
+    assert extract_fields([page(sentence)]).seller.iban == "IT02K1538683636IPVP3KO9O6Q5"
