@@ -86,15 +86,31 @@ class TextLine:
         return max(c.bottom for c in self.cells)
 
 
+#: Words whose heights differ by more than this factor are of different type sizes.
+_OTHER_SIZE = 1.5
+
+
 def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
-    """Return words grouped into rows by vertical overlap, top to bottom, each left to right."""
+    """Return words grouped into rows by vertical overlap, top to bottom, each left to right.
+
+    A word joins the row of the words of its size where the row has some: a large word (a logo, a
+    title) spans two lines of small type beside it, which stay two rows."""
     rows: list[list[Word]] = []
     # The last row's middles and heights, each in ascending order (words come by their middle).
     middles: list[float] = []
     heights: list[float] = []
     for word in sorted(words, key=lambda w: (w.middle, w.x0)):
         middle, height = word.middle, word.height
-        if rows and abs(middle - _median(middles)) < 0.5 * max(_median(heights), height, 1.0):
+        if rows and heights[-1] > _OTHER_SIZE * heights[0]:  # sizes mixed: compare with its own size
+            alike = [w for w in rows[-1] if w.height <= _OTHER_SIZE * height and height <= _OTHER_SIZE * w.height]
+            if alike:
+                near = abs(middle - statistics.median(w.middle for w in alike))
+                joins = near < 0.5 * max(statistics.median(w.height for w in alike), height, 1.0)
+            else:
+                joins = abs(middle - _median(middles)) < 0.5 * max(_median(heights), height, 1.0)
+        else:
+            joins = bool(rows) and abs(middle - _median(middles)) < 0.5 * max(_median(heights), height, 1.0)
+        if joins:
             rows[-1].append(word)
             middles.append(middle)
             bisect.insort(heights, height)

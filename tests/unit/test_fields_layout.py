@@ -248,3 +248,13 @@ def test_a_misread_net_or_tax_is_mended_by_the_printed_rate(net: str, tax: str, 
     ])])
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (
         Decimal(expected[0]), Decimal(expected[1]), Decimal("97782.43"))
+
+
+def test_a_large_word_beside_two_lines_of_small_type_leaves_them_two_lines() -> None:
+    """GIVEN a logo in large type beside a small label over its value ('Invoice date' over
+    'September 16, 2025'), the logo as tall as both lines THEN the label and its value stay two
+    lines, and the date is read whole."""
+    rows: list[Row] = [(50, 96, "NOVAK CONSULTING", 24), (420, 96, "Invoice date", 8), (420, 106, "September 16, 2025", 8)]
+    lines = document_lines([page(rows)])
+    assert [line.text for line in lines] == ["NOVAK CONSULTING Invoice date", "September 16, 2025"]
+    assert extract_fields([page(rows)]).issue_date == dt.date(2025, 9, 16)
