@@ -114,10 +114,18 @@ def find_amounts(text: str) -> list[AmountMatch]:
 
 # The rules read the same lines and cells for amounts several times over (three times as many
 # calls as distinct texts on a typical invoice).
+#: An international phone number: "+", the country's code and two or more groups of digits
+#: ("+65 708 57049", "+49 (30) 1234-567"), none of which is an amount.
+_PHONE = re.compile(r"(?<![\w+])\+\s?\d{1,3}(?:[ \-/.]?\(\d{1,5}\)|[ \-/.]\d{1,8}){2,}(?![\d,.]*\d)")
+
+
 @per_document
 def _amounts_in(text: str) -> tuple[AmountMatch, ...]:
     found = []
+    phones = [m.span() for m in _PHONE.finditer(text)] if "+" in text else []
     for m in _NUMBER.finditer(text):
+        if phones and any(start <= m.start() < end for start, end in phones):
+            continue
         parsed = _to_decimal(m.group("num"))
         if parsed is None:
             continue

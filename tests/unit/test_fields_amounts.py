@@ -131,3 +131,11 @@ def test_a_hyphen_after_a_word_before_the_currency_is_no_minus() -> None:
 @pytest.mark.parametrize(("text", "expected"), [("Subtotal ....12.00", ["12.00"]), ("Total __9,50", ["9.50"]), ("A_12", [])])
 def test_a_fill_line_before_an_amount_does_not_hide_it(text: str, expected: list[str]) -> None:
     assert [str(a.value) for a in find_amounts(text)] == expected
+
+
+@pytest.mark.parametrize("phone", ["+65 708 57049", "+49 (30) 1234-567", "+45 12 34 56 78", "+33 1 23 45 67 89"])
+def test_an_international_phone_number_holds_no_amount(phone: str) -> None:
+    """GIVEN a phone number after a total on its line (a side column beside the totals) THEN its
+    groups of digits are no amounts; an amount with a plus sign still is one."""
+    assert [m.value for m in find_amounts(f"Summe brutto -93,31 {phone}")] == [Decimal("-93.31")]
+    assert [m.value for m in find_amounts("Rabatt +12,50 / +1 234,56")] == [Decimal("12.50"), Decimal("1234.56")]
