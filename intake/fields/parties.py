@@ -312,14 +312,19 @@ def _with_short_name_above(lines: Sequence[TextLine], line: TextLine, name: str)
 
 
 def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name: str) -> str:
-    """Return `name` with the line above prepended when the name was printed over two lines."""
-    if line.index == 0 or lines[line.index - 1].page != line.page:
-        return name
-    above = [
-        c for c in lines[line.index - 1].cells
-        if abs(c.x0 - cell.x0) < 0.5 * cell.height and 0 < cell.top - c.bottom < 0.8 * cell.height
-    ]
-    if len(above) != 1 or len(lines[line.index - 1].cells) > 2:
+    """Return `name` with the line above prepended when the name was printed over two lines. The
+    line above is the nearest one with a cell right over the name's: lines of smaller type in
+    another column may stand between (a logo's two lines beside a column of references)."""
+    above: list[Cell] = []
+    for before in lines[max(0, line.index - 3) : line.index][::-1]:
+        if before.page != line.page or cell.top - before.bottom >= 0.8 * cell.height:
+            break
+        # A text layer's boxes are the font's: the lines of a name in tight leading touch.
+        above = [c for c in before.cells
+                 if abs(c.x0 - cell.x0) < 0.5 * cell.height and -0.1 * cell.height <= cell.top - c.bottom < 0.8 * cell.height]
+        if above:
+            break
+    if len(above) != 1 or len(lines[above[0].line].cells) > 2:
         return name
     text = above[0].text
     if any(ch.isdigit() for ch in text) or ":" in text or _SEPARATORS.search(text) or len(text.split()) > 3:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intake.fields import extract_fields
-from tests.unit.test_fields_layout import ocr_page, page
+from tests.unit.test_fields_layout import Row, ocr_page, page
 
 
 def test_receipt_seller_split_into_cells_by_ocr() -> None:
@@ -480,3 +480,13 @@ def test_the_letterhead_the_pages_web_domain_names_is_the_seller() -> None:
         (115, 760, "(870)-931-0505 billing@example.com http://www.northwind-traders.com"),
     ])])
     assert invoice.seller.name == "Northwind Traders"
+
+
+def test_a_logo_over_two_lines_beside_a_column_of_references_is_one_name() -> None:
+    """GIVEN a logo printed over two lines ('MAISON GRÜNWALD' over 'BUREAU OG') whose boxes touch,
+    with a column of small references beside it whose lines fall between them THEN the seller's
+    name is both lines."""
+    rows: list[Row] = [(57, 51, "MAISON GRÜNWALD", 26), (420, 52.3, "Nr.", 8.7), (420, 62.4, "2024/27960", 8.7),
+                       (57, 77, "BUREAU OG", 26), (420, 78.8, "Datum", 8.7), (420, 88.9, "19.11.2024", 8.7),
+                       (57, 180, "Rechnungsadresse"), (57, 192, "Keller Handel DAC"), (57, 204, "Am Markt 105")]
+    assert extract_fields([page(rows)]).seller.name == "MAISON GRÜNWALD BUREAU OG"
