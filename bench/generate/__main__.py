@@ -50,7 +50,8 @@ def generate(out: Path, seed: int, invoices: int, receipts: int, degraded: bool,
         pdf = render(env, "invoice.html.j2", {**context, "font": rng.choice(FONTS)})
         stem = f"s{seed}-inv{serial:03d}"
         write(f"{stem}.pdf", pdf, "text-pdf", truth)
-        if degraded and serial % 2 == 0:
+        # A photo shows one page: an invoice of two pages is scanned instead.
+        if degraded and (serial % 2 == 0 or degrade.page_count(pdf) > 1):
             write(f"{stem}-scan.pdf", degrade.scan(pdf, rng), "scanned-pdf", truth)
         elif degraded:
             write(f"{stem}-photo.jpg", degrade.photo(pdf, rng), "image", truth)

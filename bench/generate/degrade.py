@@ -1,5 +1,5 @@
-"""Degraded raster copies of a rendered PDF: a scan (grey, skewed, noisy, JPEG in a PDF) and a
-photo (tilted on a background, unevenly lit, blurred, JPEG)."""
+"""Degraded raster copies of a rendered PDF: a scan (grey, skewed, noisy, JPEG in a PDF, every
+page) and a photo (tilted on a background, unevenly lit, blurred, JPEG, of the first page)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,19 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageFilter
 
 
-def rasterise(pdf: bytes, dpi: int) -> Image.Image:
-    """Return the PDF's first page as an RGB picture at `dpi`."""
+def rasterise(pdf: bytes, dpi: int, page: int = 0) -> Image.Image:
+    """Return a page of the PDF (the first unless told) as an RGB picture at `dpi`."""
     document = pdfium.PdfDocument(pdf)
     try:
-        return document[0].render(scale=dpi / 72).to_pil().convert("RGB")
+        return document[page].render(scale=dpi / 72).to_pil().convert("RGB")
+    finally:
+        document.close()
+
+
+def page_count(pdf: bytes) -> int:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return len(document)
     finally:
         document.close()
 
@@ -32,16 +40,18 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
 
 
 def scan(pdf: bytes, rng: random.Random) -> bytes:
-    """Return a one-page PDF holding a scan of the page: grey, a little skewed, noisy, JPEG."""
+    """Return a PDF holding a scan of each page: grey, a little skewed, noisy, JPEG."""
     dpi = rng.choice((200, 240, 300))
-    grey = rasterise(pdf, dpi).convert("L")
-    grey = grey.rotate(rng.uniform(-1.5, 1.5), resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False)
-    grey = _noise(grey, rng, rng.uniform(6, 18))
-    if rng.random() < 0.5:
-        grey = grey.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.8)))
-    picture = Image.open(io.BytesIO(_jpeg(grey, rng.randint(45, 85))))
+    pictures = []
+    for page in range(page_count(pdf)):
+        grey = rasterise(pdf, dpi, page).convert("L")
+        grey = grey.rotate(rng.uniform(-1.5, 1.5), resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False)
+        grey = _noise(grey, rng, rng.uniform(6, 18))
+        if rng.random() < 0.5:
+            grey = grey.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.8)))
+        pictures.append(Image.open(io.BytesIO(_jpeg(grey, rng.randint(45, 85)))))
     out = io.BytesIO()
-    picture.save(out, format="PDF", resolution=float(dpi))
+    pictures[0].save(out, format="PDF", resolution=float(dpi), save_all=True, append_images=pictures[1:])
     return out.getvalue()
 
 

@@ -7,10 +7,11 @@ the invoice number, service periods beside the issue date, the due date only in 
 SEPA direct-debit note whose IBAN is the buyer's own account.
 
 The page's structure (`draw_structure`) is drawn from a generator of its own, so that a set made
-with `--layouts 1` holds the same documents as before structures were added: the classic page, a
-long invoice whose items run onto a second page (the totals there), the seller's details and the
-invoice's references in a narrow column at the page's right (DIN 5008's information block), and a
-headline that repeats the amount due and its date above the items.
+with `--layouts 1` holds the same documents as before structures were added: the classic page; a
+long invoice whose items run onto a second page, the totals there; the invoice's references and
+the seller's details in a narrow column at the page's right (the references first, as in DIN
+5008's information block); and a headline that repeats the amount due and its date above the
+items.
 """
 
 from __future__ import annotations
