@@ -86,8 +86,10 @@ class TextLine:
         return max(c.bottom for c in self.cells)
 
 
-#: Words whose heights differ by more than this factor are of different type sizes.
-_OTHER_SIZE = 1.5
+#: Words whose heights differ by more than this factor are of different type sizes: a text
+#: layer's boxes are the font's, OCR's hug the ink ("on" is shorter than "Kg" in the same type).
+_OTHER_SIZE = 1.15
+_OCR_OTHER_SIZE = 1.5
 
 
 def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
@@ -101,8 +103,9 @@ def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
     heights: list[float] = []
     for word in sorted(words, key=lambda w: (w.middle, w.x0)):
         middle, height = word.middle, word.height
-        if rows and heights[-1] > _OTHER_SIZE * heights[0]:  # sizes mixed: compare with its own size
-            alike = [w for w in rows[-1] if w.height <= _OTHER_SIZE * height and height <= _OTHER_SIZE * w.height]
+        other = _OTHER_SIZE if word.confidence == 1.0 else _OCR_OTHER_SIZE
+        if rows and heights[-1] > other * heights[0]:  # sizes mixed: compare with its own size
+            alike = [w for w in rows[-1] if w.height <= other * height and height <= other * w.height]
             if alike:
                 near = abs(middle - statistics.median(w.middle for w in alike))
                 joins = near < 0.5 * max(statistics.median(w.height for w in alike), height, 1.0)

@@ -258,3 +258,13 @@ def test_a_large_word_beside_two_lines_of_small_type_leaves_them_two_lines() -> 
     lines = document_lines([page(rows)])
     assert [line.text for line in lines] == ["NOVAK CONSULTING Invoice date", "September 16, 2025"]
     assert extract_fields([page(rows)]).issue_date == dt.date(2025, 9, 16)
+
+
+def test_a_line_of_slightly_larger_type_beside_two_small_lines_leaves_them_two_lines() -> None:
+    """GIVEN a text layer's line in 11 pt beside two lines in 8.7 pt whose middles it falls between
+    THEN the two small lines stay apart (a text layer's boxes are the font's, so 1.15 times taller
+    is another type size)."""
+    rows: list[Row] = [(57, 143.3, "Your VAT No.: NL134364934B01", 11.1), (420, 139.7, "0519 WV Utrecht", 8.7),
+                       (420, 149.8, "Nederland", 8.7)]
+    assert [line.text for line in document_lines([page(rows)])] == [
+        "Your VAT No.: NL134364934B01 0519 WV Utrecht", "Nederland"]
