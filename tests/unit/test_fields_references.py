@@ -310,3 +310,24 @@ def test_an_insurance_policy_or_contract_number_is_not_the_invoice_number(text: 
     assert extract_fields([page([(71, 300, text)])]).invoice_number is None
     invoice = extract_fields([page([(71, 280, "Rechnungsnummer: 2014-0042"), (71, 300, text)])])
     assert invoice.invoice_number == "2014-0042"
+
+
+def test_a_danish_credit_note_number_label_in_one_word() -> None:
+    """GIVEN 'Kreditnotanr.' over a row of values run together into one cell THEN the value under
+    it is the number."""
+    invoice = extract_fields([page([
+        (59, 244, "Kreditnotanr."), (125, 244, "Dato"), (189, 244, "Leveret"),
+        (59, 257, "2024/91837 10-02-2024 06-02-2024"),
+    ])])
+    assert invoice.invoice_number == "2024/91837"
+    assert invoice.issue_date == dt.date(2024, 2, 10)
+
+
+def test_the_number_word_of_a_buyers_vat_label_is_no_invoice_number_label() -> None:
+    """GIVEN 'Your VAT No.: NL...' with a postcode in the cell beside it THEN 'No.' there labels
+    nothing else, and the invoice number is the one after 'Number:'."""
+    invoice = extract_fields([page([
+        (57, 143, "Your VAT No.: NL134364934B01"), (420, 143, "0519 WV Utrecht"),
+        (214, 186, "Number: R010712"),
+    ])])
+    assert invoice.invoice_number == "R010712"
