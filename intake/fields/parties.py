@@ -15,7 +15,7 @@ from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.dates import fold_chars
 from intake.fields.ids import find_ibans, find_vat_ids
 from intake.fields.labels import SELLER, TITLE
-from intake.fields.layout import Cell, TextLine
+from intake.fields.layout import Cell, TextLine, cells_below
 
 _FORMS = (
     "GmbH & Co. KG", "GmbH & Co KG", "GmbH & Co.", "GmbH", "gGmbH", "AG", "KG", "OHG", "e.K.", "e.V.",
@@ -162,14 +162,39 @@ _WRAPPED_FORM = re.compile(r"^\((?:haftungsbeschr\w*|h\.\s?b\.)\)$", re.IGNORECA
 
 
 def with_wrapped_form(lines: Sequence[TextLine], found: Candidate[str] | None) -> Candidate[str] | None:
-    """Return the name with the rest of its legal form when the line under it holds only that."""
-    if found is None or not re.search(r"\bUG$", found.value, re.IGNORECASE):
+    """Return the name with the rest of its legal form when the line under it holds only that, or
+    with the rest of the name when a narrow column wrapped it before its legal form."""
+    if found is None:
         return found
+    if not re.search(r"\bUG$", found.value, re.IGNORECASE):
+        rest = _wrapped_rest(lines, found)
+        return found if rest is None else Candidate(f"{found.value} {rest}", found.score, found.line)
     after = lines[found.line + 1] if found.line + 1 < len(lines) else None
     if after is None or after.page != lines[found.line].page:
         return found
     rest = next((c.text.strip() for c in after.cells if _WRAPPED_FORM.match(c.text.strip())), None)
     return Candidate(f"{found.value} {rest}", found.score, found.line) if rest else found
+
+
+def _wrapped_rest(lines: Sequence[TextLine], found: Candidate[str]) -> str | None:
+    """Return the end of a name that its column wrapped onto the next line ("Copperleaf Sonnenfeld"
+    over "Solutions AB"): a few words ending with a legal form right under the name, whose first
+    word would not have fit beside it in the column (a person's name over a company's does)."""
+    cell = next((c for c in lines[found.line].cells if c.text.endswith(found.value)), None)
+    if cell is None or _LEGAL.search(found.value):
+        return None
+    under = [c for c in cells_below(lines, cell, depth=1)
+             if abs(c.x0 - cell.x0) < 0.5 * cell.height and c.top - cell.bottom < 0.8 * cell.height]
+    if len(under) != 1:
+        return None
+    rest = under[0].text.strip()
+    forms = list(_LEGAL.finditer(rest))
+    if not forms or forms[-1].end() != len(rest) or len(rest.split()) > 3 or re.search(r"[\d:@]", rest):
+        return None
+    column = [c for c in cells_below(lines, cell, depth=6) if abs(c.x0 - cell.x0) < 0.5 * cell.height]
+    first = rest.split()[0]
+    first_width = (under[0].x1 - under[0].x0) * (len(first) + 1) / len(rest)
+    return rest if cell.x1 + first_width > max(c.x1 for c in column) else None
 
 
 def _seller_name(
@@ -187,7 +212,7 @@ def _seller_name(
                 phrase = _phrase_ending_with(line, cell)
                 name = _legal_name(phrase) or name
                 if name is None and _LEGAL.fullmatch(phrase.strip()) and len(phrase) >= 4:
-                    name = _with_short_name_above(lines, line, phrase.strip())  # a shop name over its legal form on the next line
+                    name = _with_short_name_above(lines, line, cell, phrase.strip())  # a shop name over its legal form on the next line
                     name = None if name == phrase.strip() else name
             if name is None:
                 continue
@@ -199,7 +224,7 @@ def _seller_name(
             key = name.casefold()
             if cell.text.startswith(name) and not ocr:  # OCR: centred lines only (`stores`)
                 name = _with_line_above(lines, line, cell, name)
-            name = _with_short_name_above(lines, line, name)
+            name = _with_short_name_above(lines, line, cell, name)
             if ocr:
                 name = stores.with_centred_line_above(lines, line, name)
             counts[key] = counts.get(key, 0) + 1
@@ -295,15 +320,17 @@ def _phrase_ending_with(line: TextLine, cell: Cell) -> str:
     return " ".join(words)
 
 
-def _with_short_name_above(lines: Sequence[TextLine], line: TextLine, name: str) -> str:
+def _with_short_name_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name: str) -> str:
     """Return `name` with the line above prepended when the name has no word before its legal
-    form ("CO. LTD" under "SUNRISE BAKERY")."""
+    form ("CO. LTD" under "SUNRISE BAKERY"); of a line of several cells, the cells near over it
+    (a title far beside the name's line is no part of it)."""
     head = re.sub(r"\([^)]*\)", "", _LEGAL.split(name)[0])
     words = [w for w in re.findall(r"[A-Za-z]{2,}", head) if w.casefold() not in ("co", "and")]
     if words or line.index == 0 or lines[line.index - 1].page != line.page:
         return name
     above = lines[line.index - 1]
-    text = above.text.strip()
+    near = [c.text for c in above.cells if max(c.x0 - cell.x1, cell.x0 - c.x1) < 2 * cell.height]
+    text = " ".join(near).strip() if near else above.text.strip()
     if above.top < line.top - 2.5 * (line.bottom - line.top) or any(ch.isdigit() for ch in text):
         return name
     if ":" in text or len(text.split()) > 4 or sum(ch.isalpha() for ch in text) < 3:

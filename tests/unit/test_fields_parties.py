@@ -490,3 +490,27 @@ def test_a_logo_over_two_lines_beside_a_column_of_references_is_one_name() -> No
                        (57, 77, "BUREAU OG", 26), (420, 78.8, "Datum", 8.7), (420, 88.9, "19.11.2024", 8.7),
                        (57, 180, "Rechnungsadresse"), (57, 192, "Keller Handel DAC"), (57, 204, "Am Markt 105")]
     assert extract_fields([page(rows)]).seller.name == "MAISON GRÜNWALD BUREAU OG"
+
+
+def test_a_legal_form_alone_takes_the_name_over_it_not_the_title_beside_that() -> None:
+    """GIVEN a side column's 'Maison Kestrel Partners' over 'e.K.' beside the large title
+    'Gutschrift' THEN the name is the column's two lines, without the title."""
+    rows: list[Row] = [(57, 186, "Gutschrift", 23.5), (420, 185, "Maison Kestrel Partners", 10.6),
+                       (202, 195, "Gutschrift Nr.: AB-58657/25", 12.8), (420, 197, "e.K.", 10.6),
+                       (420, 209, "Gartenstraße 105", 8.7), (420, 219, "68400 Berlin", 8.7)]
+    assert extract_fields([page(rows)]).seller.name == "Maison Kestrel Partners e.K."
+
+
+def test_a_name_its_narrow_column_wrapped_before_the_legal_form_is_whole() -> None:
+    """GIVEN a buyer's name wrapped in a narrow column ('Copperleaf Sonnenfeld' over 'Solutions
+    AB') THEN the name is both lines; GIVEN a person's short name over a company's, in a block
+    wide enough for the company's first word beside it, THEN they are not joined."""
+    def block(first: str, second: str) -> list[Row]:
+        return [(420, 50, "Sandvik Logistics AB"), (420, 62, "Havnegade 103, 618 97 Göteborg"),
+                (250, 105, "Kunde"), (250, 115, first, 11.1), (250, 126, second, 11.1),
+                (250, 137, "Industrivej 106", 11.1), (250, 148, "SE-911 48 Göteborg, Sverige", 11.1)]
+
+    wrapped = extract_fields([page(block("Copperleaf Sonnenfeld", "Solutions AB"))])
+    assert wrapped.buyer.name == "Copperleaf Sonnenfeld Solutions AB"
+    person = extract_fields([page(block("Jonas Weber", "Kestrel AB"))])
+    assert person.buyer.name != "Jonas Weber Kestrel AB"
