@@ -30,7 +30,8 @@ from typing import Any
 
 from bench.scoring import MARKS, RIGHT, judge_document
 from bench.split import GENERATED, HELD_OUT, IN_SAMPLE, split_docs
-from intake.ocr import DEFAULT_ENGINE, ENGINES, OcrOptions
+from intake.ocr import ENGINES, OcrOptions
+from invoicing.config import OCR_ENGINE
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice
 from tests.corpus import CorpusDoc, corpus_dir, corpus_docs
 
@@ -223,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print per-document results as JSON")
     parser.add_argument("--visual-only", action="store_true", help="ignore embedded e-invoice XML")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--ocr-engine", choices=ENGINES, default=DEFAULT_ENGINE,
+    parser.add_argument("--ocr-engine", choices=ENGINES, default=OCR_ENGINE,
                         help="which OCR reads pictures (see intake.ocr.OcrOptions.engine)")
     parser.add_argument("--no-rival", action="store_true", help="do not run invoice2data beside us")
     parser.add_argument("--failures", action="store_true", help="list wrong fields (not of held-out documents)")

@@ -26,8 +26,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from intake import media
-from intake.ocr import DEFAULT_LANGUAGES, OcrOptions, tesseract_env
+from intake.ocr import OcrOptions, tesseract_env
 from intake.readers import read_document
+from invoicing.config import OCR_LANGUAGES
 from tests.corpus import CorpusDoc, corpus_dir, corpus_docs
 
 
@@ -59,7 +60,7 @@ class Report:
     read_cpu_ms_per_page: float | None = None
     extract_cpu_ms_per_page: float | None = None
     extract_error: str | None = None
-    languages: str = DEFAULT_LANGUAGES
+    languages: str = OCR_LANGUAGES
     ocr: list[dict[str, float | str]] = field(default_factory=list)
     ocr_ours_median_s: float | None = None
     ocr_bare_median_s: float | None = None
@@ -235,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per text PDF")
     parser.add_argument("--images", type=int, default=5)
     parser.add_argument("--ocr-repeat", type=int, default=2, help="timed runs per image and side")
-    parser.add_argument("--languages", default=DEFAULT_LANGUAGES)
+    parser.add_argument("--languages", default=OCR_LANGUAGES)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     root = corpus_dir()

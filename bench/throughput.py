@@ -38,7 +38,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from bench.running import INVOICEBOT, RunningService, service_env, tree_cpu_seconds
-from intake.ocr import DEFAULT_LANGUAGES, tesseract_env
+from intake.ocr import tesseract_env
+from invoicing.config import OCR_LANGUAGES
 from tests.corpus import corpus_dir, corpus_docs
 from tests.factories import simple_invoice_pdf
 
@@ -214,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=8, help="OCR images (0: no OCR run)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each text-PDF scenario")
     parser.add_argument("--ocr-repeat", type=int, default=1, help="runs of the OCR scenario")
-    parser.add_argument("--languages", default=DEFAULT_LANGUAGES)
+    parser.add_argument("--languages", default=OCR_LANGUAGES)
     parser.add_argument("--only", choices=SCENARIOS, action="append",
                         help="run this scenario only (repeatable; default: all three)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")

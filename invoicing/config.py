@@ -27,7 +27,11 @@ DEFAULT_CONFIG_FILE = "invoicebot.toml"
 #: The OCR engines a picture may be read with (`intake.ocr.OcrOptions.engine`).
 OcrEngine = Literal["tesseract", "rapidocr", "auto", "both"]
 #: Defaults the settings and the readers share (stated here: intake imports invoicing, not back).
+#: The engine used unless one is chosen: tesseract, and RapidOCR again where tesseract's reading
+#: is in doubt. Held-out corpus receipts: 0.889 of fields right against 0.870 with tesseract
+#: alone, for a median of 2.4 s per in-sample receipt against 2.0 s (README, the engine table).
 OCR_ENGINE: OcrEngine = "both"
+#: Languages of the invoices we expect; tesseract tries them in this order for each word.
 OCR_LANGUAGES = "eng+deu+fra+dan"
 #: An incoming invoice with a field below this confidence goes to review instead of approval.
 REVIEW_CONFIDENCE = 0.5

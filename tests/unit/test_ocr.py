@@ -23,7 +23,6 @@ from intake.errors import (
     OcrUnavailable,
 )
 from intake.ocr import (
-    DEFAULT_LANGUAGES,
     OcrOptions,
     PixelWord,
     parse_tsv,
@@ -33,6 +32,7 @@ from intake.ocr import (
     tesseract_env,
 )
 from intake.readers import read_document
+from invoicing.config import OCR_LANGUAGES
 
 ENG = OcrOptions(languages="eng")
 
@@ -73,7 +73,7 @@ def test_tesseract_runs_single_threaded_with_tsv_output_and_the_chosen_languages
 
     assert command[:3] == ["tesseract", "page.jpg", "stdout"]
     assert command[-1] == "tsv"
-    assert ["-l", DEFAULT_LANGUAGES] == command[3:5] and DEFAULT_LANGUAGES == "eng+deu+fra+dan"
+    assert ["-l", OCR_LANGUAGES] == command[3:5] and OCR_LANGUAGES == "eng+deu+fra+dan"
     assert "--dpi" in command
     assert tesseract_env()["OMP_THREAD_LIMIT"] == "1"
 
