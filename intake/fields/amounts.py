@@ -70,10 +70,12 @@ _SIGNED_MARK = re.compile(
 #: Thousands separators inside a number: spaces and apostrophes.
 _GROUPING = re.compile(r"[ \u202f\u00a0'’]")
 _CODE_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(CURRENCY_CODES)) + r")(?![A-Za-z])")
-# A code glued to digits names a currency only after an amount's cents ("12.50DKK"); after other
-# digits it is part of a reference or an IBAN's group ("7DKK").
+# A code glued to digits names a currency only after an amount's cents ("12.50DKK") or before an
+# amount with cents ("USD1,234.50"); with other digits it is part of a reference, an IBAN's group
+# or a postcode ("7DKK", "BL7 MYR1").
 _STANDING_CODE_RE = re.compile(
     r"(?<![A-Za-z])(?:(?<!\d)|(?<=\d[.,]\d\d))(" + "|".join(sorted(CURRENCY_CODES)) + r")(?![A-Za-z])"
+    r"(?:(?!\d)|(?=[\d.,'’]*[.,]\d\d(?!\d)))"
 )
 
 
@@ -155,8 +157,8 @@ def strip_currency(text: str) -> str:
 
 def find_currencies(text: str, symbols: bool = True) -> list[str]:
     """Return the ISO codes of every currency code in `text` and, if `symbols`, every currency
-    symbol, in order. A code glued to digits counts only after an amount's cents ("12.50DKK", not
-    "7DKK")."""
+    symbol, in order. A code glued to digits counts only beside an amount's cents ("12.50DKK",
+    "USD1,234.50"; not "7DKK" or "MYR1")."""
     hits = [(m.start(), m.group(1)) for m in _STANDING_CODE_RE.finditer(text)]
     if symbols:
         codes = dict(CURRENCY_SYMBOLS)

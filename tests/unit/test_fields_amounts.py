@@ -139,3 +139,9 @@ def test_an_international_phone_number_holds_no_amount(phone: str) -> None:
     groups of digits are no amounts; an amount with a plus sign still is one."""
     assert [m.value for m in find_amounts(f"Summe brutto -93,31 {phone}")] == [Decimal("-93.31")]
     assert [m.value for m in find_amounts("Rabatt +12,50 / +1 234,56")] == [Decimal("12.50"), Decimal("1234.56")]
+
+
+def test_a_code_glued_before_digits_names_a_currency_only_before_an_amount_with_cents() -> None:
+    """GIVEN an Irish postcode 'BL7 MYR1' THEN it names no currency; 'USD1,234.50' still does."""
+    assert find_currencies("Cork BL7 MYR1") == []
+    assert find_currencies("USD1,234.50 / 12.50DKK") == ["USD", "DKK"]
