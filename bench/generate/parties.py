@@ -165,8 +165,20 @@ def print_iban(rng: random.Random, value: str) -> str:
     return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
 
 
+#: The characters of an Irish Eircode (no B, G, I, J, L, M, O, Q, S, U, Z).
+_EIRCODE_CHARS = "0123456789ACDEFHKNPRTVWXY"
+
+
 def postcode(rng: random.Random, country: Country) -> str:
-    return _fill(rng, country.postcode)
+    code = _fill(rng, country.postcode)
+    if country.code == "IE":
+        # An Eircode ("A65 F4E2": a letter and two digits, then four characters) made of the
+        # characters drawn, so that the draws stay those of the sets made before it.
+        head, tail = code.split()
+        letters = _EIRCODE_CHARS[10:]
+        key = letters[ord(head[0]) % len(letters)] + str(ord(head[1]) % 10) + head[2]
+        return key + " " + "".join(_EIRCODE_CHARS[ord(ch) % len(_EIRCODE_CHARS)] for ch in tail)
+    return code
 
 
 def company_name(rng: random.Random, country: Country) -> str:
