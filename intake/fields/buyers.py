@@ -258,14 +258,34 @@ def name_block(lines: Sequence[TextLine], name: Candidate[str]) -> set[int]:
     return {name.line, *(c.line for cell in cells[:1] for c in _aligned_below(lines, cell))}
 
 
+#: The most lines an address block runs on under its first.
+_BLOCK_LINES = 4
+#: Type this many times smaller is another column's small print; the block's lines on either side
+#: of it are at most this share of a line apart.
+_SMALLER = 1.15
+_CLOSE = 0.6
+
+
 def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
-    """Return the cells directly under `cell`, left-aligned with it, with no gap between lines."""
+    """Return the cells directly under `cell`, left-aligned with it, with no gap between lines.
+    A line of smaller type with nothing in the block's column (a side column in small print, whose
+    lines fall between the block's) is passed over where the block's next line follows closely."""
     block: list[Cell] = []
     last = cell
-    for line in lines[cell.line + 1 : cell.line + 5]:
+    passed = False
+    for line in lines[cell.line + 1 : cell.line + 1 + 2 * _BLOCK_LINES]:
+        if len(block) == _BLOCK_LINES or line.page != cell.page:
+            break
         under = _aligned_in(line, cell, last)
         if under is None:
+            small = all(_SMALLER * c.height < last.height for c in line.cells)
+            if not small or any(c.x0 < cell.x1 and c.x1 > cell.x0 for c in line.cells):
+                break
+            passed = True
+            continue
+        if passed and under.top - last.bottom > _CLOSE * last.height:
             break
+        passed = False
         if (max(under.height, last.height) > 1.6 * min(under.height, last.height)
                 and not ADDRESS.search(_with_house_number(lines, under)) and name_value(under.text)):
             break  # a name in another type size ends the block (a logo's two lines over the window's name)

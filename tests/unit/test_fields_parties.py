@@ -514,3 +514,18 @@ def test_a_name_its_narrow_column_wrapped_before_the_legal_form_is_whole() -> No
     assert wrapped.buyer.name == "Copperleaf Sonnenfeld Solutions AB"
     person = extract_fields([page(block("Jonas Weber", "Kestrel AB"))])
     assert person.buyer.name != "Jonas Weber Kestrel AB"
+
+
+def test_an_address_window_beside_a_side_column_in_small_print_is_one_block() -> None:
+    """GIVEN an unlabelled window whose lines OCR set apart by a line of the side column's small
+    print ('09.02.2024' between the name and the street) THEN the window's first line is the
+    buyer; a line of the same type with nothing in the column still ends a block."""
+    def window(between: float) -> list[Row]:
+        return [(419, 53, "Rechnung Nr.", 6.5), (419, 63, "INV-2024-79516", 5.8),
+                (56, 81.8, "Beaumont Solutions OG", 7.2), (419, 79.4, "Ausstellungsdatum", 7.4),
+                (419, 89.8, "09.02.2024", between), (56, 92.9, "Bahnhofstraße 18", 7.6),
+                (57, 104.2, "2986 Graz", 7.3), (56, 115.2, "Austria", 7.4),
+                (57, 780, "Lindqvist Trading AG, Gartenstraße 30, 5662 Linz, UID ATU31774773")]
+
+    assert extract_fields([ocr_page(window(5.8))]).buyer.name == "Beaumont Solutions OG"
+    assert extract_fields([ocr_page(window(7.4))]).buyer.name != "Beaumont Solutions OG"
