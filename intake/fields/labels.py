@@ -147,7 +147,7 @@ LABELS: tuple[Label, ...] = (
     *_labels(
         TAX_TOTAL, 1.0,
         r"\bvat\b", r"\bmwst\.?", r"\bust\.?\b", r"umsatzsteuer", r"mehrwertsteuer", r"steuerbetrag",
-        r"\btva\b", r"montant\s*tva", r"total\s*tva", r"\bmoms\b", r"tax\s*amount", r"total\s*tax",
+        r"\btva\b", r"montant\s*tva", r"(?:montant\s*)?total\s*tva", r"\bmoms\b", r"tax\s*amount", r"total\s*tax",
         r"\btax\b", r"sales\s*tax", r"\bgst\b", r"\bigst\b", r"\bsst\b", r"summe\s*ust",
         r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount", r"\bbtw\b", r"btw\s*bedrag", r"totaal\s*btw",
     ),

@@ -331,3 +331,13 @@ def test_the_number_word_of_a_buyers_vat_label_is_no_invoice_number_label() -> N
         (214, 186, "Number: R010712"),
     ])])
     assert invoice.invoice_number == "R010712"
+
+
+def test_montant_total_tva_is_the_tax_even_with_its_words_run_together() -> None:
+    """GIVEN 'Montant total TVA' (OCR ran 'totalTVA' together) over 'Montant TTC' THEN the first
+    is the tax and the second the total."""
+    rows = [(300, 500, "Sous-total"), (450, 500, "19070,76"), (300, 514, "TVA (21%)"), (450, 514, "1602,82"),
+            (300, 528, "TVA (6%)"), (450, 528, "686,30"), (300, 542, "Montant totalTVA"), (450, 542, "2289,12"),
+            (300, 556, "Montant TTC"), (450, 556, "21359,88")]
+    for invoice in (extract_fields([page(rows)]), extract_fields([ocr_page(rows)])):
+        assert (invoice.total, invoice.tax_total) == (Decimal("21359.88"), Decimal("2289.12"))
