@@ -185,6 +185,8 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
 
 
 #: A return address cut after its postcode ("... - 49986"), whose town wrapped onto the next line.
+#: A return address's print is at least this many times smaller than the window's.
+_RETURN_TYPE = 1.3
 _POSTCODE_LAST = re.compile(r"\b\d{4,5}$")
 _TOWN = re.compile(r"^[^\W\d]+(?:[\s-][^\W\d]+){0,2}$")
 
@@ -232,6 +234,8 @@ def _address_window(
                 continue
             if CONTACT.search(cell.text):
                 continue  # web, mail, phone or tax numbers: no name, and a sender's block at that
+            if block and _TOWN.match(cell.text) and block[0].height >= _RETURN_TYPE * cell.height:
+                continue  # the town of a return address in small print, the rest of it lost to OCR
             if len(block) >= 2 and name and not any(id(b) in labelled for b in block[:2]):
                 if any(ch.isdigit() for b in block for ch in b.text):
                     return Candidate(name, 0.4, line.index)

@@ -529,3 +529,12 @@ def test_an_address_window_beside_a_side_column_in_small_print_is_one_block() ->
 
     assert extract_fields([ocr_page(window(5.8))]).buyer.name == "Beaumont Solutions OG"
     assert extract_fields([ocr_page(window(7.4))]).buyer.name != "Beaumont Solutions OG"
+
+
+def test_the_town_left_of_a_return_address_in_small_print_is_not_the_window_name() -> None:
+    """GIVEN a window under a return address of which OCR kept only the town ('Bruxelles', in type
+    half as tall as the window's) THEN the window's name is the line under it."""
+    rows: list[Row] = [(63, 60, "FJORDLINE WHITFIELD SERVICES SRL", 11.5), (63, 116.6, "Bruxelles", 3.8),
+                       (63, 124.8, "Oakridge Atelier Design SA", 5.8), (63, 132.2, "116 boulevard Voltaire", 5.3),
+                       (63, 139.7, "6145 Bruxelles", 5.2), (63, 146.9, "Belgium", 6.5)]
+    assert extract_fields([ocr_page(rows)]).buyer.name == "Oakridge Atelier Design SA"
