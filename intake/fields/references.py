@@ -62,6 +62,26 @@ def _id_in(text: str) -> str | None:
     return None
 
 
+#: OCR may split a word at a gap this share of its height, narrower than any space ("INV-2025-9
+#: 6412": 0.15; a space between words is 0.4 or more).
+_SPLIT_GAP = 0.25
+
+
+def _with_split_off_rest(cell: Cell, value: str) -> str:
+    """Return the number with the letters and digits OCR split off its end by a gap narrower than a
+    space."""
+    words = list(cell.words)
+    at = next((i for i, w in enumerate(words) if w.text.rstrip(".,;:") == value), None)
+    if at is None:
+        return value
+    for word, after in zip(words[at:], words[at + 1 :]):
+        height = max(word.height, after.height)
+        if after.x0 - word.x1 >= _SPLIT_GAP * height or not after.text.isalnum() or not word.text[-1:].isalnum():
+            break
+        value += after.text
+    return value
+
+
 #: A number label deep in a sentence ("Bitte geben Sie bei Zahlung Kundennummer 1 und Belegnummer 2
 #: an") names a reference the reader is to quote, less surely the invoice's own number.
 _PROSE = 0.6
@@ -80,6 +100,8 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
             continue  # "No" heading an item table's column of line numbers
         for place in value_places(lines, hit, hits):
             value = _id_in(place.text)
+            if value is not None and is_ocr(lines[place.cell.line]):
+                value = _with_split_off_rest(place.cell, value)
             if value is not None:
                 prose = _PROSE if _in_prose(hit) else 1.0
                 found.append(Candidate(value, hit.label.weight * place.factor * prose, hit.cell.line))

@@ -341,3 +341,16 @@ def test_montant_total_tva_is_the_tax_even_with_its_words_run_together() -> None
             (300, 556, "Montant TTC"), (450, 556, "21359,88")]
     for invoice in (extract_fields([page(rows)]), extract_fields([ocr_page(rows)])):
         assert (invoice.total, invoice.tax_total) == (Decimal("21359.88"), Decimal("2289.12"))
+
+
+def test_a_number_ocr_split_by_a_gap_narrower_than_a_space_is_read_whole() -> None:
+    """GIVEN OCR's words 'INV-2025-9' and '6412' a seventh of their height apart (a space is
+    half of it) THEN the number is 'INV-2025-96412'; words a space apart stay apart."""
+    def words(gap: float) -> tuple[Word, ...]:
+        return (Word("No.:", 58.3, 243.4, 77.0, 250.6, 0.92), Word("INV-2025-9", 81.4, 243.4, 135.0, 250.6, 0.92),
+                Word("6412", 135.0 + gap, 243.4, 157.7 + gap, 250.9, 0.97))
+
+    split = extract_fields([Page(number=1, width=595, height=842, words=words(1.1), ocr=True)])
+    assert split.invoice_number == "INV-2025-96412"
+    apart = extract_fields([Page(number=1, width=595, height=842, words=words(4.0), ocr=True)])
+    assert apart.invoice_number == "INV-2025-9"
