@@ -167,10 +167,11 @@ def document_lines(pages: Sequence[Page]) -> list[TextLine]:
     for page in pages:
         words = [w for w in page.words if w.text.strip()]
         if page.ocr and words:
-            # A "word" a quarter as tall as the page's words is a rule or a table's line OCR read as
-            # letters; it would join the lines above and below it.
+            # A "word" of letters or digits a quarter as tall as the page's words is a rule or a
+            # table's line OCR read as text; it would join the lines above and below it. Marks
+            # ("-", ":") are that thin.
             least = _THIN_WORD * statistics.median(w.height for w in words)
-            words = [w for w in words if w.height >= least]
+            words = [w for w in words if w.height >= least or not any(ch.isalnum() for ch in w.text)]
         for row in _group_rows(words):
             index = len(lines)
             cells = _split_cells(row, page.number, index)
