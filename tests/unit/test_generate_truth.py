@@ -64,3 +64,29 @@ def test_every_variant_is_drawn() -> None:
     assert any(len(m["rates"]) > 1 for m in metas) and any(m["shipping"] for m in metas)
     assert {m["payment"] for m in metas} >= {"none", "pay-to", "debit"}
     assert {m["seller_top"] for m in metas} >= {"letterhead", "right", "logo", "footer-only"}
+
+
+@cache
+def _structured(seed: int) -> tuple[dict, dict]:
+    return documents.invoice(random.Random(seed), seed, random.Random(f"{seed}:{seed}"))
+
+
+def test_page_structures_are_drawn_apart_from_the_content() -> None:
+    """GIVEN the invoices of the seeds drawn with a structure generator THEN every structure occurs;
+    the truth and the page's content are those drawn without it, except a long invoice's further
+    items (and the totals they change); a headline prints the amount due and the due date."""
+    for seed in SEEDS:
+        plain_context, plain = _drawn(seed)
+        context, truth = _structured(seed)
+        structure = truth["_meta"]["structure"]
+        assert plain["_meta"]["structure"] == "classic"
+        if structure != "long":
+            assert {k: v for k, v in truth.items() if k != "_meta"} == {k: v for k, v in plain.items() if k != "_meta"}
+            assert context["items"] == plain_context["items"]
+        else:
+            assert len(context["items"]) >= len(plain_context["items"]) + 18
+            assert Decimal(truth["net_total"]) + Decimal(truth["tax_total"]) == Decimal(truth["total"])
+        if structure == "headline" and truth["due_date"] is not None:
+            payable = Decimal(truth["_meta"].get("amount_due", truth["total"]))
+            assert context["headline"] and _digits(f"{payable:.2f}") in _digits(context["headline"])
+    assert {_structured(seed)[1]["_meta"]["structure"] for seed in SEEDS} == {"classic", "long", "sidebar", "headline"}
