@@ -183,15 +183,16 @@ def find_tax_id_after_word(text: str) -> IdMatch | None:
 
 #: A word with three small letters in a row ("Bankverbindung"): IBANs are printed in capitals, so
 #: such a word never continues one (with a confused character mended, mod 97 passes by chance).
-_LOWER_WORD = re.compile(r"[^\W\d_]*[a-zß]{3}[^\W\d_]*")
+_WORD = re.compile(r"[^\W\d_]+")
+_THREE_SMALL = re.compile(r"[a-zß]{3}")
 #: The start of an IBAN at a text's end: its country, check digits and maybe some groups.
-_IBAN_STUB_AT_END = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d\d(?:\s?[A-Z0-9]{1,4})*\W*$")
+_IBAN_STUB_AT_END = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d\d[A-Z0-9 ]*[.,;:)]?\s*$")
 
 
 def find_ibans(text: str) -> list[IdMatch]:
     """Return the IBANs in `text` whose checksum holds (read through one confused character)."""
     found = []
-    upper = _LOWER_WORD.sub(lambda m: "-" * len(m.group()), text).upper()
+    upper = _WORD.sub(_blank_if_small, text).upper() if _THREE_SMALL.search(text) else text.upper()
     for m in _IBAN.finditer(upper):
         run = compact(m.group("iban"))
         if not run[2:4].isdigit():
@@ -205,6 +206,11 @@ def find_ibans(text: str) -> list[IdMatch]:
         if value is not None:
             found.append(IdMatch(value, True, m.start(), m.end()))
     return found
+
+
+def _blank_if_small(word: re.Match[str]) -> str:
+    text = word.group()
+    return "-" * len(text) if _THREE_SMALL.search(text) else text
 
 
 def ends_in_iban_start(text: str) -> bool:

@@ -100,28 +100,33 @@ def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
     A word joins the row of the words of its size where the row has some: a large word (a logo, a
     title) spans two lines of small type beside it, which stay two rows."""
     rows: list[list[Word]] = []
-    # The last row's middles and heights, each in ascending order (words come by their middle).
+    # The last row's middles and heights, each in ascending order (words come by their middle),
+    # for all its words and for each of its type sizes (keyed by the size's first height).
     middles: list[float] = []
     heights: list[float] = []
+    sizes: dict[float, tuple[list[float], list[float]]] = {}
     for word in sorted(words, key=lambda w: (w.middle, w.x0)):
         middle, height = word.middle, word.height
         other = _OTHER_SIZE if word.confidence == 1.0 else _OCR_OTHER_SIZE
-        if rows and heights[-1] > other * heights[0]:  # sizes mixed: compare with its own size
-            alike = [w for w in rows[-1] if w.height <= other * height and height <= other * w.height]
-            if alike:
-                near = abs(middle - statistics.median(w.middle for w in alike))
-                joins = near < 0.5 * max(statistics.median(w.height for w in alike), height, 1.0)
-            else:
-                joins = abs(middle - _median(middles)) < 0.5 * max(_median(heights), height, 1.0)
+        size = next((s for s in sizes if s <= other * height and height <= other * s), None)
+        if rows and size is not None and heights[-1] > other * heights[0]:  # sizes mixed: compare with its own
+            own_middles, own_heights = sizes[size]
+            joins = abs(middle - _median(own_middles)) < 0.5 * max(_median(own_heights), height, 1.0)
         else:
             joins = bool(rows) and abs(middle - _median(middles)) < 0.5 * max(_median(heights), height, 1.0)
         if joins:
             rows[-1].append(word)
             middles.append(middle)
             bisect.insort(heights, height)
+            if size is None:
+                size = height
+                sizes[size] = ([], [])
+            sizes[size][0].append(middle)
+            bisect.insort(sizes[size][1], height)
             continue
         rows.append([word])
         middles, heights = [middle], [height]
+        sizes = {height: ([middle], [height])}
     return [sorted(row, key=lambda w: w.x0) for row in rows]
 
 
