@@ -114,13 +114,13 @@ def find_amounts(text: str) -> list[AmountMatch]:
     return list(_amounts_in(text))
 
 
-# The rules read the same lines and cells for amounts several times over (three times as many
-# calls as distinct texts on a typical invoice).
 #: An international phone number: "+", the country's code and two or more groups of digits
 #: ("+65 708 57049", "+49 (30) 1234-567"), none of which is an amount.
 _PHONE = re.compile(r"(?<![\w+])\+\s?\d{1,3}(?:[ \-/.]?\(\d{1,5}\)|[ \-/.]\d{1,8}){2,}(?![\d,.]*\d)")
 
 
+# The rules read the same lines and cells for amounts several times over (three times as many
+# calls as distinct texts on a typical invoice).
 @per_document
 def _amounts_in(text: str) -> tuple[AmountMatch, ...]:
     found = []

@@ -184,9 +184,9 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
     return None
 
 
-#: A return address cut after its postcode ("... - 49986"), whose town wrapped onto the next line.
 #: A return address's print is at least this many times smaller than the window's.
 _RETURN_TYPE = 1.3
+#: A return address cut after its postcode ("... - 49986"), whose town wrapped onto the next line.
 _POSTCODE_LAST = re.compile(r"\b\d{4,5}$")
 _TOWN = re.compile(r"^[^\W\d]+(?:[\s-][^\W\d]+){0,2}$")
 

@@ -73,7 +73,8 @@ LABELS: tuple[Label, ...] = (
         rf"beleg\s*-?\s*{_NO}", rf"gutschrifts?\s*-?\s*{_NO}", r"gutschriftsnummer",
         rf"facture\s*{_NO}", rf"{_NO}\s*(?:de\s*)?facture", r"numero\s*de\s*facture",
         rf"avoir\s*{_NO}", rf"{_NO}\s*d'avoir", r"fakturanr\.?", r"fakturanummer",
-        rf"faktura\s*{_NO}", rf"kreditnota\s*-?\s*{_NO}", rf"credit\s*note\s*{_NO}", r"document\s*no\.?", r"bill\s*no\.?",
+        rf"faktura\s*{_NO}", rf"kreditnota\s*-?\s*{_NO}", rf"credit\s*note\s*{_NO}", r"document\s*no\.?",
+        r"bill\s*no\.?",
         rf"receipt\s*{_NO}", rf"{_INVOICE}\s*[#+]", r"inv\s*no\.?", r"rechnungs-?\s*id",
         r"factuurnummer", rf"factuur\s*-?\s*{_NO}",
     ),
@@ -168,7 +169,8 @@ LABELS: tuple[Label, ...] = (
     *_labels(
         BUYER_VAT_ID, 1.0,
         # The number word is part of the label: "No." alone would name the invoice's number.
-        r"(?:your|customer|buyer)\s*vat(?:\s*(?:id|reg(?:istration)?)\.?)?(?:\s*(?:no\.?|nr\.?|number|n°|#)(?![a-z]))?", r"ihre\s*ust", r"ihre\s*ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?", r"kunden-?\s*ust",
+        r"(?:your|customer|buyer)\s*vat(?:\s*(?:id|reg(?:istration)?)\.?)?(?:\s*(?:no\.?|nr\.?|number|n°|#)(?![a-z]))?",
+        r"ihre\s*ust", r"ihre\s*ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?", r"kunden-?\s*ust",
         r"ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?\s*(?:des\s*)?kunden?\b",
         r"(?:n°\s*)?tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*cvr", r"uw\s*btw(?:\s*-?\s*(?:nr\.?|nummer))?",
     ),
