@@ -55,9 +55,10 @@ def is_ocr(line: TextLine) -> bool:
 
 def _distance_one(word: str, form: str) -> int | None:
     """Return 0 or 1 when `word` is `form` or one substitution away from it, else None."""
-    if len(word) != len(form):
+    upper = word.upper()  # "ß" is "SS" in capitals: compare the lengths of what is compared
+    if len(upper) != len(form):
         return None
-    differ = sum(a != b for a, b in zip(word.upper(), form, strict=True))
+    differ = sum(a != b for a, b in zip(upper, form, strict=True))
     return differ if differ <= 1 else None
 
 

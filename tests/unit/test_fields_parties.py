@@ -538,3 +538,10 @@ def test_the_town_left_of_a_return_address_in_small_print_is_not_the_window_name
                        (63, 124.8, "Oakridge Atelier Design SA", 5.8), (63, 132.2, "116 boulevard Voltaire", 5.3),
                        (63, 139.7, "6145 Bruxelles", 5.2), (63, 146.9, "Belgium", 6.5)]
     assert extract_fields([ocr_page(rows)]).buyer.name == "Oakridge Atelier Design SA"
+
+
+def test_a_word_with_sharp_s_beside_a_legal_forms_length_is_read() -> None:
+    """GIVEN an OCR line with 'Fuß', three letters like 'SDN' but four in capitals ('FUSS') THEN the
+    page is read (the legal-form mending compared lengths before capitals and failed)."""
+    invoice = extract_fields([ocr_page([(50, 100, "Fuß Pflege GmbH"), (50, 114, "Am Markt 5"), (300, 400, "Total 12,50")])])
+    assert invoice.seller.name == "Fuß Pflege GmbH"
