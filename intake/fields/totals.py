@@ -178,7 +178,7 @@ def _field_candidates(
         depth = lines[hit.cell.line].index / max(len(lines), 1)
         below: list[Candidate[Decimal]] = []
         right: Candidate[Decimal] | None = None
-        right_closed = False
+        right_cents = right_closed = False
         for place in value_places(lines, hit, others):
             if field == TAX_TOTAL and place.kind == "inline" and _EXEMPT.match(place.text):
                 found.append(Candidate(Decimal("0.00"), hit.label.weight, hit.cell.line))
@@ -201,7 +201,11 @@ def _field_candidates(
                 found.append(candidate)
                 break
             if place.kind == "right":
+                if right is not None and right_cents and not last.has_decimals:
+                    right_closed = True  # a whole number past an amount with cents: another column's
+                    continue  # (a side column's postcode, "77773 Hamburg")
                 right = candidate if right is None else Candidate(candidate.value, right.score, right.line)
+                right_cents = last.has_decimals
                 continue
             if right is not None:
                 break

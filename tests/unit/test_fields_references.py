@@ -354,3 +354,15 @@ def test_a_number_ocr_split_by_a_gap_narrower_than_a_space_is_read_whole() -> No
     assert split.invoice_number == "INV-2025-96412"
     apart = extract_fields([Page(number=1, width=595, height=842, words=words(4.0), ocr=True)])
     assert apart.invoice_number == "INV-2025-9"
+
+
+def test_a_side_columns_postcode_beside_a_total_is_no_amount() -> None:
+    """GIVEN 'Total (incl. VAT) | 272.43' with a side column's '77773 Hamburg' further right on the
+    line THEN the total is 272.43; an amount with cents further right still is the value."""
+    def rows(beside: str) -> list:
+        return [(300, 500, "Total (incl. VAT)"), (450, 500, "272.43"), (540, 500, beside),
+                (300, 514, "of which VAT 19%"), (450, 514, "17.22"), (300, 528, "of which VAT 7%"),
+                (450, 528, "10.77"), (300, 542, "Total excl. VAT"), (450, 542, "244.44")]
+
+    assert extract_fields([page(rows("77773 Hamburg"))]).total == Decimal("272.43")
+    assert extract_fields([page(rows("EUR 272.43"))]).total == Decimal("272.43")
