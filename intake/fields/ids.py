@@ -191,8 +191,12 @@ _IBAN_STUB_AT_END = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d\d[A-Z0-9 ]*[.,;:)]?\s*$
 
 def find_ibans(text: str) -> list[IdMatch]:
     """Return the IBANs in `text` whose checksum holds (read through one confused character)."""
-    found = []
-    upper = _WORD.sub(_blank_if_small, text).upper() if _THREE_SMALL.search(text) else text.upper()
+    found: list[IdMatch] = []
+    upper = text.upper()
+    if _IBAN.search(upper) is None:
+        return found  # most lines; blanking words (below) only ever takes runs away
+    if _THREE_SMALL.search(text):
+        upper = _WORD.sub(_blank_if_small, text).upper()
     for m in _IBAN.finditer(upper):
         run = compact(m.group("iban"))
         if not run[2:4].isdigit():
