@@ -10,11 +10,17 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageFilter
 
 
-def rasterise(pdf: bytes, dpi: int, page: int = 0) -> Image.Image:
-    """Return a page of the PDF (the first unless told) as an RGB picture at `dpi`."""
+def rasterise(pdf: bytes, dpi: int) -> Image.Image:
+    """Return the PDF's first page as an RGB picture at `dpi`."""
+    return rasterise_pages(pdf, dpi, first_only=True)[0]
+
+
+def rasterise_pages(pdf: bytes, dpi: int, *, first_only: bool = False) -> list[Image.Image]:
+    """Return the PDF's pages (or its first) as RGB pictures at `dpi`, the document opened once."""
     document = pdfium.PdfDocument(pdf)
     try:
-        return document[page].render(scale=dpi / 72).to_pil().convert("RGB")
+        pages = [document[0]] if first_only else list(document)
+        return [page.render(scale=dpi / 72).to_pil().convert("RGB") for page in pages]
     finally:
         document.close()
 
@@ -43,8 +49,8 @@ def scan(pdf: bytes, rng: random.Random) -> bytes:
     """Return a PDF holding a scan of each page: grey, a little skewed, noisy, JPEG."""
     dpi = rng.choice((200, 240, 300))
     pictures = []
-    for page in range(page_count(pdf)):
-        grey = rasterise(pdf, dpi, page).convert("L")
+    for page in rasterise_pages(pdf, dpi):
+        grey = page.convert("L")
         grey = grey.rotate(rng.uniform(-1.5, 1.5), resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False)
         grey = _noise(grey, rng, rng.uniform(6, 18))
         if rng.random() < 0.5:
