@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import statistics
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -33,6 +34,8 @@ APT_PACKAGE = "tesseract-ocr"
 # Column positions in tesseract's TSV output.
 _LEVEL, _PAGE, _LEFT, _TOP, _WIDTH, _HEIGHT, _CONF, _TEXT = 0, 1, 6, 7, 8, 9, 10, 11
 _WORD_LEVEL = "5"
+#: An OCR word less tall than this share of the reading's median word is no text.
+_THIN_WORD = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +224,8 @@ def parse_tsv(tsv: str) -> list[PixelWord]:
 def place_words(
     words: list[PixelWord], scale_x: float, scale_y: float, left: float = 0.0, top: float = 0.0
 ) -> tuple[Word, ...]:
-    """Return the words in points: pixels times the scale, shifted to (`left`, `top`)."""
+    """Return the words in points: pixels times the scale, shifted to (`left`, `top`); rules read
+    as text left out (`without_rules`)."""
     return tuple(
         Word(
             text=w.text,
@@ -231,8 +235,18 @@ def place_words(
             bottom=top + (w.top + w.height) * scale_y,
             confidence=w.confidence,
         )
-        for w in words
+        for w in without_rules(words)
     )
+
+
+def without_rules(words: list[PixelWord]) -> list[PixelWord]:
+    """Return the words but those of letters or digits a quarter as tall as the reading's words:
+    a rule or a table's line OCR read as text, which would join the lines above and below it.
+    Marks such as "-" and ":" are that thin and stay."""
+    if not words:
+        return []
+    least = _THIN_WORD * statistics.median(w.height for w in words)
+    return [w for w in words if w.height >= least or not any(ch.isalnum() for ch in w.text)]
 
 
 def ocr_file(

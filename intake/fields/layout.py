@@ -86,8 +86,6 @@ class TextLine:
         return max(c.bottom for c in self.cells)
 
 
-#: An OCR word less tall than this share of the page's median word is no text.
-_THIN_WORD = 0.25
 #: Words whose heights differ by more than this factor are of different type sizes: a text
 #: layer's boxes are the font's, OCR's hug the ink ("on" is shorter than "Kg" in the same type).
 _OTHER_SIZE = 1.15
@@ -171,12 +169,6 @@ def document_lines(pages: Sequence[Page]) -> list[TextLine]:
     lines: list[TextLine] = []
     for page in pages:
         words = [w for w in page.words if w.text.strip()]
-        if page.ocr and words:
-            # A "word" of letters or digits a quarter as tall as the page's words is a rule or a
-            # table's line OCR read as text; it would join the lines above and below it. Marks
-            # ("-", ":") are that thin.
-            least = _THIN_WORD * statistics.median(w.height for w in words)
-            words = [w for w in words if w.height >= least or not any(ch.isalnum() for ch in w.text)]
         for row in _group_rows(words):
             index = len(lines)
             cells = _split_cells(row, page.number, index)

@@ -268,15 +268,3 @@ def test_a_line_of_slightly_larger_type_beside_two_small_lines_leaves_them_two_l
                        (420, 149.8, "Nederland", 8.7)]
     assert [line.text for line in document_lines([page(rows)])] == [
         "Your VAT No.: NL134364934B01 0519 WV Utrecht", "Nederland"]
-
-
-def test_an_ocr_word_a_quarter_as_tall_as_the_pages_words_is_a_rule_not_text() -> None:
-    """GIVEN OCR's 'words' 0.4 high (a table's rule read as letters) just above a label's line
-    THEN they are dropped, and do not pull that line into one with theirs; a dash as thin stays."""
-    words = (Word("3,568.20", 499.3, 369.4, 540.7, 378.0, 0.93), Word("an", 118.1, 380.5, 191.2, 380.9, 0.38),
-             Word("2", 269.3, 380.9, 313.2, 381.2, 0.39), Word("Net", 339.8, 380.9, 360.0, 392.8, 0.9),
-             Word("VAT:", 396.4, 381.2, 450.7, 392.8, 0.9), Word("1,271.04", 490.7, 381.2, 540.7, 394.2, 0.9),
-             Word("Oslo", 50, 780, 70, 786, 0.9), Word("-", 72, 782.5, 73.5, 783.6, 0.9),
-             Word("NO123456785MVA", 76, 780, 130, 786, 0.9))
-    lines = document_lines([Page(number=1, width=595, height=842, words=words, ocr=True)])
-    assert [line.text for line in lines] == ["3,568.20", "Net VAT: 1,271.04", "Oslo - NO123456785MVA"]

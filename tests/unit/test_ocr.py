@@ -68,6 +68,17 @@ def test_place_words_scales_pixels_to_points_and_shifts() -> None:
     assert word.confidence == pytest.approx(0.965)
 
 
+def test_a_word_a_quarter_as_tall_as_the_readings_words_is_a_rule_not_text() -> None:
+    """GIVEN OCR's 'words' 0.4 high (a table's rule read as letters) among words 12 high
+    WHEN placed THEN they are left out; a dash as thin stays."""
+    words = [PixelWord(1, "3,568.20", 499, 369, 41, 9, 0.93), PixelWord(1, "an", 118, 380, 73, 1, 0.38),
+             PixelWord(1, "2", 269, 381, 44, 1, 0.39), PixelWord(1, "Net", 340, 381, 20, 12, 0.9),
+             PixelWord(1, "VAT:", 396, 381, 54, 12, 0.9), PixelWord(1, "1,271.04", 491, 381, 50, 13, 0.9),
+             PixelWord(1, "Oslo", 50, 780, 20, 6, 0.9), PixelWord(1, "-", 72, 782, 2, 1, 0.9)]
+
+    assert [w.text for w in place_words(words, 1.0, 1.0)] == ["3,568.20", "Net", "VAT:", "1,271.04", "Oslo", "-"]
+
+
 def test_tesseract_runs_single_threaded_with_tsv_output_and_the_chosen_languages() -> None:
     command = tesseract_command(Path("page.jpg"), OcrOptions(), dpi=300)
 
