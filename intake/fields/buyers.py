@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.dates import fold_chars
 from intake.fields.labels import BUYER, BUYER_VAT_ID
-from intake.fields.layout import Cell, TextLine, cell_after
+from intake.fields.layout import Cell, TextLine, cell_after, left_aligned
 from intake.fields.parties import (
     ADDRESS,
     CONTACT,
@@ -68,7 +68,7 @@ _SAME_TYPE = 1.3
 def _aligned_in(line: TextLine, cell: Cell, next_to: Cell) -> Cell | None:
     """Return the cell of `line` left-aligned with `cell`, on its page and with no gap between it
     and `next_to` (the cell above or below it), or None."""
-    aligned = [c for c in line.cells if abs(c.x0 - cell.x0) < 0.6 * cell.height]
+    aligned = left_aligned(line.cells, cell)
     if line.page != cell.page or not aligned:
         return None
     upper, lower = (aligned[0], next_to) if line.index < next_to.line else (next_to, aligned[0])

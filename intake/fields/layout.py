@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from intake.fields.amounts import find_currencies
@@ -202,3 +202,12 @@ def cells_below(lines: Sequence[TextLine], cell: Cell, depth: int = 3) -> list[C
             if overlap > 0 or abs(other.x0 - cell.x0) < cell.height:
                 found.append(other)
     return found
+
+
+#: Lines of one block start within this share of a line's height of each other.
+_ALIGNED = 0.6
+
+
+def left_aligned(cells: Iterable[Cell], cell: Cell) -> list[Cell]:
+    """Return the cells that start where `cell` does: a block's lines, one under another."""
+    return [c for c in cells if abs(c.x0 - cell.x0) < _ALIGNED * cell.height]

@@ -15,7 +15,7 @@ from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.dates import fold_chars
 from intake.fields.ids import find_ibans, find_vat_ids
 from intake.fields.labels import SELLER, TITLE
-from intake.fields.layout import Cell, TextLine, cells_below
+from intake.fields.layout import Cell, TextLine, cells_below, left_aligned
 
 _FORMS = (
     "GmbH & Co. KG", "GmbH & Co KG", "GmbH & Co.", "GmbH", "gGmbH", "AG", "KG", "OHG", "e.K.", "e.V.",
@@ -183,15 +183,14 @@ def _wrapped_rest(lines: Sequence[TextLine], found: Candidate[str]) -> str | Non
     cell = next((c for c in lines[found.line].cells if c.text.endswith(found.value)), None)
     if cell is None or _LEGAL.search(found.value):
         return None
-    under = [c for c in cells_below(lines, cell, depth=1)
-             if abs(c.x0 - cell.x0) < 0.5 * cell.height and c.top - cell.bottom < 0.8 * cell.height]
+    under = [c for c in left_aligned(cells_below(lines, cell, depth=1), cell) if c.top - cell.bottom < 0.8 * cell.height]
     if len(under) != 1:
         return None
     rest = under[0].text.strip()
     forms = list(_LEGAL.finditer(rest))
     if not forms or forms[-1].end() != len(rest) or len(rest.split()) > 3 or re.search(r"[\d:@]", rest):
         return None
-    column = [c for c in cells_below(lines, cell, depth=6) if abs(c.x0 - cell.x0) < 0.5 * cell.height]
+    column = left_aligned(cells_below(lines, cell, depth=6), cell)
     first = rest.split()[0]
     first_width = (under[0].x1 - under[0].x0) * (len(first) + 1) / len(rest)
     return rest if cell.x1 + first_width > max(c.x1 for c in column) else None
@@ -347,8 +346,7 @@ def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name
         if before.page != line.page or cell.top - before.bottom >= 0.8 * cell.height:
             break
         # A text layer's boxes are the font's: the lines of a name in tight leading touch.
-        above = [c for c in before.cells
-                 if abs(c.x0 - cell.x0) < 0.5 * cell.height and -0.1 * cell.height <= cell.top - c.bottom < 0.8 * cell.height]
+        above = [c for c in left_aligned(before.cells, cell) if -0.1 * cell.height <= cell.top - c.bottom < 0.8 * cell.height]
         if above:
             break
     if len(above) != 1 or len(lines[above[0].line].cells) > 2:
