@@ -187,7 +187,24 @@ def value_places(
         text = _under_label(cell, hit.cell, lines[hit.cell.line].cells)
         if text:
             places.append(Place(text, 0.75 - 0.1 * (cell.line - hit.cell.line - 1), cell, "below"))
+    if not any(p.kind == "below" and p.cell.line == hit.cell.line + 1 for p in places):
+        first_below = next((i for i, p in enumerate(places) if p.kind == "below"), len(places))
+        places[first_below:first_below] = _in_label_column(lines, hit.cell)
     return places
+
+
+def _in_label_column(lines: Sequence[TextLine], label: Cell) -> list[Place]:
+    """Return the value right under a row of labels that starts in the label's column but right
+    of the label's words: a column's number printed flush right, its label flush left ("Tax
+    amount: | Total:" over "109.69 | 632.00"). The column runs to where the next label starts."""
+    line = lines[label.line]
+    if label.line + 1 >= len(lines) or len(line.cells) < 3 or any(ch.isdigit() for ch in line.text):
+        return []
+    below = lines[label.line + 1]
+    if below.page != line.page or below.top - line.bottom > label.height:
+        return []
+    end = min((c.x0 for c in line.cells if c.x0 > label.x0), default=float("inf"))
+    return [Place(c.text, 0.7, c, "below") for c in below.cells if label.x1 <= c.x0 < end]
 
 
 def with_next_cells(lines: Sequence[TextLine], place: Place, count: int = 2) -> str:

@@ -18,9 +18,10 @@ from intake.fields import (
     seller_ids,
     stores,
 )
+from intake.fields.amounts import find_amounts, strip_currency
 from intake.fields.candidates import Candidate, find_label_hits
 from intake.fields.layout import document_lines
-from intake.fields.lines import header_lines, line_items
+from intake.fields.lines import header_lines, item_table
 from intake.fields.totals import (
     Totals,
     amount_candidates,
@@ -53,10 +54,11 @@ def _ocr_quality(pages: Sequence[Page]) -> float:
     return sum(w.confidence for w in words) / len(words) if words else 1.0
 
 
-def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[str]]:
-    # Amount words in an item table's header ("Netto", "Total") head columns, not totals.
+def _totals(lines: Any, hits: Any, items: Sequence[Line], rows: frozenset[int]) -> tuple[Totals, list[str]]:
+    # Amount words in an item table's header ("Netto", "Total") head columns, not totals; in its
+    # rows of several amounts they describe an item ("Table tennis net | 12.00 | 1 | 12.00").
     headers = header_lines(lines)
-    hits = [h for h in hits if h.cell.line not in headers]
+    hits = [h for h in hits if h.cell.line not in headers and not (h.cell.line in rows and _several_amounts(lines[h.cell.line]))]
     labelled, nets, taxes = amount_candidates(lines, hits)
     printed = printed_amounts(lines)
     proved = receipts.paid_minus_change(lines, printed) + receipts.rounded_totals(lines) + receipts.cents_unread_totals(lines)
@@ -83,6 +85,11 @@ def _totals(lines: Any, hits: Any, items: Sequence[Line]) -> tuple[Totals, list[
             f"net {totals.net.value} + tax {totals.tax.value} != total {totals.total.value}"
         )
     return totals, warnings
+
+
+def _several_amounts(line: Any) -> bool:
+    """Return whether the line prints two or more amounts with cents."""
+    return sum(a.has_decimals for a in find_amounts(strip_currency(line.text))) >= 2
 
 
 def _implied_currency(
@@ -117,8 +124,8 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     hits = find_label_hits(lines)
     marked = buyers.marked_blocks(lines, hits)  # unlabelled buyer's blocks, for the seller's rules and the buyer's
     buyer_lines = buyers.buyer_block(lines, hits, marked)
-    items = line_items(lines)
-    totals, warnings = _totals(lines, hits, items)
+    items, rows = item_table(lines)
+    totals, warnings = _totals(lines, hits, items, rows)
     issued = references.issue_date(lines, hits)
     found: dict[str, Candidate[Any] | None] = {
         "invoice_number": references.invoice_number(lines, hits),

@@ -215,29 +215,35 @@ class _Item:
         )
 
 
-def _table_rows(lines: Sequence[TextLine], columns: Sequence[Column], start: int) -> tuple[list[Line], bool]:
-    """Return the items in the rows after line `start`, and whether the totals block ended them."""
+def _table_rows(
+    lines: Sequence[TextLine], columns: Sequence[Column], start: int
+) -> tuple[list[Line], list[int], bool]:
+    """Return the items in the rows after line `start`, the indexes of their lines, and whether the
+    totals block ended them."""
     items: list[_Item] = []
+    rows: list[int] = []
     pending: list[str] = []
     previous = lines[start]
     for line in lines[start + 1 :]:
         height = max(previous.bottom - previous.top, 1.0)
         if line.page != previous.page or line.top - previous.bottom > 4 * height:
-            return [i.line() for i in items], False
+            return [i.line() for i in items], rows, False
         row = _row(line, columns)
         if _ends_table(line, row):
-            return [i.line() for i in items], True
+            return [i.line() for i in items], rows, True
         text = " ".join(row.get(k, "") for k in (DESCRIPTION, OTHER) if k in row).strip()
         counted = parse_quantity(row.get(QUANTITY, "")) is not None
         if _money(row.get(AMOUNT), decimals=not counted) is not None:
             items.append(_Item([*pending, row.get(DESCRIPTION, "")], row))
             pending = []
+            rows.append(line.index)
         elif row.keys() <= {DESCRIPTION, OTHER} and row.get(DESCRIPTION) and len(row.get(OTHER, "")) <= 12:
             (items[-1].description if items else pending).append(row[DESCRIPTION])
+            rows.append(line.index)
         elif not text and not items:
             break
         previous = line
-    return [i.line() for i in items], False
+    return [i.line() for i in items], rows, False
 
 
 def header_lines(lines: Sequence[TextLine]) -> set[int]:
@@ -253,7 +259,14 @@ def header_lines(lines: Sequence[TextLine]) -> set[int]:
 
 def line_items(lines: Sequence[TextLine]) -> tuple[Line, ...]:
     """Return the items of the document's item table, continued over pages, or none."""
+    return item_table(lines)[0]
+
+
+def item_table(lines: Sequence[TextLine]) -> tuple[tuple[Line, ...], frozenset[int]]:
+    """Return the items of the document's item table, continued over pages, and the indexes of
+    the lines they were read from (a word such as "net" there describes an item)."""
     found: list[Line] = []
+    rows: set[int] = set()
     index = 0
     while index < len(lines):
         if not _is_header_line(lines[index]):
@@ -263,9 +276,10 @@ def line_items(lines: Sequence[TextLine]) -> tuple[Line, ...]:
         if not any(c.kind == AMOUNT for c in columns):
             index += 1
             continue
-        items, closed = _table_rows(lines, columns, last)
+        items, read, closed = _table_rows(lines, columns, last)
         found += [i for i in items if i.description or i.quantity is not None]
+        rows.update(read)
         if closed and found:
             break
         index = last + 1
-    return tuple(found)
+    return tuple(found), frozenset(rows)

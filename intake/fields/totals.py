@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from intake.fields.amounts import AmountMatch, find_amounts, strip_currency
 from intake.fields.candidates import Candidate, LabelHit, value_places
+from intake.fields.ids import find_ibans
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import Cell, TextLine
 
@@ -186,7 +187,7 @@ def _field_candidates(
             if place.kind == "right" and (right_closed or _starts_other_value(place.cell, others, chosen)):
                 right_closed = True  # another label ("Excl. VAT | 10,00 | Subtotal | 12,10") starts its value
                 continue
-            amounts = find_amounts(strip_currency(place.text))
+            amounts = find_amounts(strip_currency(_without_ibans(place.text)))
             if place.kind == "inline":
                 amounts = [a for a in amounts if a.start < 25]
             amounts = [a for a in amounts if not _is_rate(place.text, a) and not _is_identifier(a)
@@ -222,6 +223,13 @@ def _field_candidates(
         total = sum((c.value for c in parts), Decimal(0))
         found.append(Candidate(total, 0.7, parts[-1].line))
     return found
+
+
+def _without_ibans(text: str) -> str:
+    """Return `text` with its IBANs blanked: their groups of digits are no amounts."""
+    for m in find_ibans(text):
+        text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]
+    return text
 
 
 #: An ungrouped whole number this large is a registration or account number, not an amount.

@@ -55,6 +55,8 @@ def test_a_word_that_begins_like_a_country_prefix_is_no_vat_id(text: str) -> Non
         # A speck OCR read inside a group is no character of it.
         ("IBAN: DE92 7607 00)12 0750 0077 00, BIC", "DE92760700120750007700", True),
         ("IBAN: DE92 7607 0012 0750 0077 0|0", "DE92760700120750007700", True),
+        # A space between the country and its check digits.
+        ("BIC: KREDBEBB - IBAN: BE 41 7360 0661 9710", "BE41736006619710", True),
     ],
 )
 def test_ibans_with_checksum(text: str, value: str, valid: bool) -> None:

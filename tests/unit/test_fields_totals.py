@@ -222,3 +222,32 @@ def test_a_tax_larger_than_the_total_is_no_tax() -> None:
         (300, 514, "VAT 20 %"), (450, 514, "2000"), (300, 528, "Total"), (450, 528, "120.00"),
     ], ocr=True)])
     assert (invoice.total, invoice.tax_total) == (Decimal("120.00"), None)
+
+
+def test_amount_words_in_an_item_rows_description_label_nothing() -> None:
+    """GIVEN item rows 'Table tennis net | 12.00 | 1 | 12.00' under an item table's header and the
+    total after them THEN the word "net" describes an item: no item's amount is the net."""
+    rows = [(40, 200, "Item"), (260, 200, "Price"), (330, 200, "Qty"), (400, 200, "Amount"),
+            (40, 214, "Table tennis net"), (260, 214, "12.00"), (330, 214, "1"), (400, 214, "12.00"),
+            (40, 228, "Mosquito net"), (260, 228, "13.00"), (330, 228, "8"), (400, 228, "104.00"),
+            (300, 288, "Total"), (400, 288, "116.00")]
+    net, _tax, total = _totals(rows)
+    assert total == Decimal("116.00") and net not in (Decimal("12.00"), Decimal("13.00"), Decimal("104.00"))
+
+
+def test_a_value_flush_right_in_its_labels_column_under_a_row_of_labels() -> None:
+    """GIVEN a row of labels each flush left in its column ('Base: | Tax amount: | Total:') and
+    their values flush right under them, right of each label's words THEN each label takes the
+    value in its own column, which runs to where the next label starts."""
+    rows = [(40, 500, "Rate:"), (160, 500, "Base:"), (260, 500, "Tax amount:"), (390, 500, "Total:"),
+            (500, 500, "Curr.:"), (60, 514, "21.00"), (220, 514, "522.31"), (345, 514, "109.69"),
+            (460, 514, "632.00")]
+    _net, tax, total = _totals(rows)
+    assert (tax, total) == (Decimal("109.69"), Decimal("632.00"))
+
+
+def test_an_ibans_groups_of_digits_are_no_amount() -> None:
+    """GIVEN 'Please pay the amount due to our account' over an IBAN printed in groups THEN no
+    group of the IBAN is taken for the amount due."""
+    rows = [(40, 300, "Please pay the amount due to our account"), (40, 314, "IBAN: BE 41 7360 0661 9710")]
+    assert _totals(rows)[2] != Decimal("9710.00")
