@@ -39,6 +39,8 @@ _PATTERNS = (
     re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s-]*" + _MONTH + r"[\s,-]*(?P<y>\d{4})(?!\d)"),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})-" + _MONTH + r"-(?P<y>\d{2})(?!\d)"),
     re.compile(r"(?<![A-Za-z])" + _MONTH + r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{4})(?!\d)"),
+    # An e-invoice's date format 102 printed as it is: "20260815".
+    re.compile(r"(?<![\w.,/-])(?P<y>20\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\w.,/-])"),
 )
 
 

@@ -20,6 +20,7 @@ from intake.fields import (
 )
 from intake.fields.amounts import find_amounts, strip_currency
 from intake.fields.candidates import Candidate, find_label_hits
+from intake.fields.labels import ISSUE_DATE
 from intake.fields.layout import document_lines
 from intake.fields.lines import header_lines, item_table
 from intake.fields.totals import (
@@ -54,10 +55,11 @@ def _ocr_quality(pages: Sequence[Page]) -> float:
     return sum(w.confidence for w in words) / len(words) if words else 1.0
 
 
-def _totals(lines: Any, hits: Any, items: Sequence[Line], rows: frozenset[int]) -> tuple[Totals, list[str]]:
+def _totals(
+    lines: Any, hits: Any, items: Sequence[Line], rows: frozenset[int], headers: set[int]
+) -> tuple[Totals, list[str]]:
     # Amount words in an item table's header ("Netto", "Total") head columns, not totals; in its
     # rows of several amounts they describe an item ("Table tennis net | 12.00 | 1 | 12.00").
-    headers = header_lines(lines)
     hits = [h for h in hits if h.cell.line not in headers and not (h.cell.line in rows and _several_amounts(lines[h.cell.line]))]
     labelled, nets, taxes = amount_candidates(lines, hits)
     printed = printed_amounts(lines)
@@ -125,8 +127,10 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     marked = buyers.marked_blocks(lines, hits)  # unlabelled buyer's blocks, for the seller's rules and the buyer's
     buyer_lines = buyers.buyer_block(lines, hits, marked)
     items, rows = item_table(lines)
-    totals, warnings = _totals(lines, hits, items, rows)
-    issued = references.issue_date(lines, hits)
+    headers = header_lines(lines)
+    totals, warnings = _totals(lines, hits, items, rows, headers)
+    # A date column's header in the item table dates an item, not the invoice.
+    issued = references.issue_date(lines, [h for h in hits if h.field != ISSUE_DATE or h.cell.line not in headers])
     found: dict[str, Candidate[Any] | None] = {
         "invoice_number": references.invoice_number(lines, hits),
         "issue_date": issued,

@@ -182,7 +182,7 @@ LABELS: tuple[Label, ...] = (
         r"rechnungsempf\s?anger", r"rechnungsadresse", r"kaufer", r"leistungsempf\s?anger", r"\bkunde\b",
         r"empf\s?anger", r"facture\s*a", r"facturer\s*a", r"adresse\s*de\s*facturation", r"\bclient\b",
         r"\bacheteur\b", r"faktureres\s*til", r"\bkunde\b", r"modtager", r"guest\s*name", r"buyer",
-        r"bill\s*to\s*party", r"billing\s*address", r"factuuradres", r"\bafnemer\b",
+        r"bill\s*to\s*party", r"billing\s*address", r"factuuradres", r"\bafnemer\b", r"\bdestinataire\b",
     ),
     *_labels(
         SELLER, 1.0,

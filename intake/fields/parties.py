@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 
 from intake.fields import stores
-from intake.fields.candidates import Candidate, LabelHit, best, hits_for
+from intake.fields.candidates import Candidate, LabelHit, best, find_label_hits, hits_for
 from intake.fields.dates import fold_chars
 from intake.fields.ids import find_ibans, find_vat_ids
-from intake.fields.labels import SELLER, TITLE
+from intake.fields.labels import BUYER, SELLER, TITLE
 from intake.fields.layout import Cell, TextLine, cells_below, left_aligned
 
 _FORMS = (
@@ -356,6 +356,8 @@ def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name
         return name
     if SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
         return name
+    if any(h.field in (SELLER, BUYER) and h.cell is above[0] for h in find_label_hits([lines[above[0].line]])):
+        return name  # the party's label over its name ("Émetteur")
     return f"{text} {name}"
 
 

@@ -30,7 +30,7 @@ MARCH_5 = dt.date(2024, 3, 5)
         "2024-03-05", "05.03.2024", "05/03/2024", "05-03-24", "5 March 2024", "5. März 2024",
         "5 mars 2024", "March 5, 2024", "05-Mar-2024", "5. marts 2024", "Rechnungsdatum: 05.03.2024",
         "Date de facture 5 mars 2024", "Fakturadato 05-03-2024", "5th March 2024", "Mar 5, 2024",
-        "March 5 , 2024", "5 maart 2024", "Factuurdatum: 5 mrt 2024",
+        "March 5 , 2024", "5 maart 2024", "Factuurdatum: 5 mrt 2024", "Date : 20240305",
     ],
 )
 def test_parse_date_reads_every_format(text: str) -> None:
@@ -43,7 +43,7 @@ def test_day_first_unless_only_month_first_is_valid() -> None:
     assert parse_date("12/31/2017") == dt.date(2017, 12, 31)
 
 
-@pytest.mark.parametrize("text", ["8:13:39 PM", "19 %", "1 PC 9.00", "32.13.2020", ""])
+@pytest.mark.parametrize("text", ["8:13:39 PM", "19 %", "1 PC 9.00", "32.13.2020", "", "20241345", "120240305", "2024030.5"])
 def test_non_dates_are_not_read(text: str) -> None:
     assert parse_date(text) is None
 

@@ -545,3 +545,13 @@ def test_a_word_with_sharp_s_beside_a_legal_forms_length_is_read() -> None:
     page is read (the legal-form mending compared lengths before capitals and failed)."""
     invoice = extract_fields([ocr_page([(50, 100, "Fuß Pflege GmbH"), (50, 114, "Am Markt 5"), (300, 400, "Total 12,50")])])
     assert invoice.seller.name == "Fuß Pflege GmbH"
+
+
+def test_a_partys_label_over_its_name_is_no_part_of_the_name() -> None:
+    """GIVEN 'Émetteur' over the seller's name and 'Destinataire' over the buyer's, each alone on its
+    line THEN the names are read without their labels."""
+    invoice = extract_fields([page([(57, 60, "FACTURE", 14), (57, 134, "Émetteur"), (57, 149, "Atelier Berthier SARL"),
+                                    (57, 164, "14 rue des Fabriques"), (57, 178, "45000 Orleans"),
+                                    (57, 226, "Destinataire"), (57, 240, "Communaute de communes du Val"),
+                                    (57, 254, "2 place de la Mairie"), (57, 268, "41000 Blois")])])
+    assert (invoice.seller.name, invoice.buyer.name) == ("Atelier Berthier SARL", "Communaute de communes du Val")

@@ -366,3 +366,14 @@ def test_a_side_columns_postcode_beside_a_total_is_no_amount() -> None:
 
     assert extract_fields([page(rows("77773 Hamburg"))]).total == Decimal("272.43")
     assert extract_fields([page(rows("EUR 272.43"))]).total == Decimal("272.43")
+
+
+def test_a_date_column_of_the_item_table_dates_items_not_the_invoice() -> None:
+    """GIVEN the invoice's date beside its title and an item table whose first column is 'Date'
+    THEN the issue date is the one beside the title, not the first item's."""
+    invoice = extract_fields([page([(40, 60, "FACTURE"), (400, 60, "15/01/2024"), (40, 80, "N° FA-2024-042"),
+                                    (40, 200, "Date"), (120, 200, "Description"), (300, 200, "Qté"),
+                                    (400, 200, "Total HT"), (40, 214, "10/01/2024"), (120, 214, "Consultation"),
+                                    (300, 214, "1.00"), (400, 214, "50.00 EUR"), (300, 240, "Total HT:"),
+                                    (400, 240, "50.00 EUR")])])
+    assert invoice.issue_date == dt.date(2024, 1, 15)
