@@ -183,11 +183,13 @@ LABELS: tuple[Label, ...] = (
         r"empf\s?anger", r"facture\s*a", r"facturer\s*a", r"adresse\s*de\s*facturation", r"\bclient\b",
         r"\bacheteur\b", r"faktureres\s*til", r"\bkunde\b", r"modtager", r"guest\s*name", r"buyer",
         r"bill\s*to\s*party", r"billing\s*address", r"factuuradres", r"\bafnemer\b", r"\bdestinataire\b",
+        r"^to\s*:",
     ),
     *_labels(
         SELLER, 1.0,
         r"verkaufer", r"\bseller\b", r"\bvendeur\b", r"\bsupplier\b", r"sold\s*by", r"\blieferant\b",
         r"\bfournisseur\b", r"\bsaelger\b", r"\bsalger\b", r"rechnungssteller", r"\bemetteur\b",
+        r"^from\s*:",
     ),
     *_labels(
         TERMS, 1.0,

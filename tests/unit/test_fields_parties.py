@@ -555,3 +555,14 @@ def test_a_partys_label_over_its_name_is_no_part_of_the_name() -> None:
                                     (57, 226, "Destinataire"), (57, 240, "Communaute de communes du Val"),
                                     (57, 254, "2 place de la Mairie"), (57, 268, "41000 Blois")])])
     assert (invoice.seller.name, invoice.buyer.name) == ("Atelier Berthier SARL", "Communaute de communes du Val")
+
+
+def test_from_and_to_label_the_seller_and_the_buyer() -> None:
+    """GIVEN 'From:' and 'To:' side by side over the two parties' blocks THEN the names under them
+    are the seller's and the buyer's."""
+    invoice = extract_fields([page([
+        (36, 60, "INVOICE I/00000"), (36, 80, "Apr 01, 2015"), (36, 100, "From:"), (300, 100, "To:"),
+        (36, 114, "Das Company"), (300, 114, "Laura Steel"), (36, 128, "ZUG Business Center"),
+        (300, 128, "429 Seventh Av."), (36, 142, "Highway 1"), (36, 156, "BE-9000 Ghent"), (300, 156, "BE-9000 Ghent"),
+        (36, 170, "Tax ID(s):"), (300, 170, "Tax ID(s):"), (36, 184, "VA: BE123456789"), (300, 184, "Not applicable")])])
+    assert (invoice.seller.name, invoice.buyer.name) == ("Das Company", "Laura Steel")
