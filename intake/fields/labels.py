@@ -103,7 +103,7 @@ LABELS: tuple[Label, ...] = (
         r"\bfallig\b", r"uberweisen\s*sie\s*(?:den\s*betrag\s*)?bis(?:\s*zum)?",
         r"(?:please\s*)?remit\s*(?:until|by)", r"payable\s*(?:until|by|before)", r"zahlung\s*bis(?:\s*zum)?",
         r"date\s*limite(?:\s*de\s*(?:paiement|reglement))?", r"vervaldatum", r"uiterste\s*betaaldatum",
-        r"te\s*betalen\s*voor",
+        r"te\s*betalen\s*voor", r"zahlbar\s*(?:am|zum)", r"a\s*regler\s*le",
     ),
     *_labels(DUE_DATE, 0.9, r"\bdue\b(?!\s*(?:to|from)\b)", r"betales\s*senest", r"\bexigible\b"),
     # The due date said in a sentence that ends with it ("Please settle this invoice by 2 January 2025.",

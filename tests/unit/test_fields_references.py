@@ -377,3 +377,11 @@ def test_a_date_column_of_the_item_table_dates_items_not_the_invoice() -> None:
                                     (300, 214, "1.00"), (400, 214, "50.00 EUR"), (300, 240, "Total HT:"),
                                     (400, 240, "50.00 EUR")])])
     assert invoice.issue_date == dt.date(2024, 1, 15)
+
+
+@pytest.mark.parametrize("text", ["Die Rechnung ist zahlbar zum 25.02.2025 rein netto ohne Abzug.",
+                                  "Facture à régler le : 25/02/2025"])
+def test_payable_on_a_date_is_the_due_date(text: str) -> None:
+    """GIVEN 'zahlbar zum' or 'à régler le' before a date THEN that date is the due date."""
+    invoice = extract_fields([page([(40, 60, "Rechnung 2025-7"), (400, 60, "18.02.2025"), (40, 300, text)])])
+    assert invoice.due_date == dt.date(2025, 2, 25)
