@@ -119,7 +119,7 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
     if not _is_section_label(hit):
         return []
     rest = hit.cell.text[hit.end :]
-    rest = rest.partition(":")[2] if ":" in rest else "" if rest.startswith("/") else rest
+    rest = rest.partition(":")[2] if ":" in rest else "" if rest.lstrip().startswith("/") else rest
     rest = rest.strip(" :")
     right = [c for c in lines[hit.cell.line].cells if c.x0 > hit.cell.x1][:1]
     if not rest and right and right[0].text.startswith(":"):

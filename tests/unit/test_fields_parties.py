@@ -566,3 +566,14 @@ def test_from_and_to_label_the_seller_and_the_buyer() -> None:
         (300, 128, "429 Seventh Av."), (36, 142, "Highway 1"), (36, 156, "BE-9000 Ghent"), (300, 156, "BE-9000 Ghent"),
         (36, 170, "Tax ID(s):"), (300, 170, "Tax ID(s):"), (36, 184, "VA: BE123456789"), (300, 184, "Not applicable")])])
     assert (invoice.seller.name, invoice.buyer.name) == ("Das Company", "Laura Steel")
+
+
+def test_a_label_of_two_names_joined_by_a_slash_heads_the_block_under_it() -> None:
+    """GIVEN 'Käufer / Leistungsempfänger' over the buyer's block THEN the name is the block's
+    first line, not the label's second word."""
+    invoice = extract_fields([page([
+        (40, 60, "WARENRECHNUNG"), (40, 74, "Handelsrechnung Nr. R87654321012345 vom 06.08.2018"),
+        (40, 120, "Verkäufer"), (300, 120, "Käufer / Leistungsempfänger"), (40, 134, "MUSTERLIEFERANT GMBH"),
+        (300, 134, "MUSTER-KUNDE GMBH"), (40, 148, "BAHNHOFSTRASSE 99"), (300, 148, "KUNDENWEG 88"),
+        (40, 162, "DE 99199 MUSTERHAUSEN"), (300, 162, "DE 40235 DUESSELDORF")])])
+    assert invoice.buyer.name == "MUSTER-KUNDE GMBH"
