@@ -145,10 +145,21 @@ def find_label_hits(lines: Sequence[TextLine]) -> list[LabelHit]:
 
 
 def _dating_only_numbers(hits: list[LabelHit]) -> list[LabelHit]:
-    """Return the cell's hits without "vom"/"du" unless an invoice number's label precedes it:
-    elsewhere the word is part of an address or a sentence ("42 rue du stade")."""
+    """Return the cell's hits without "vom"/"du" unless an invoice number's label precedes it and
+    no long sentence follows: elsewhere the word is part of an address or a sentence ("42 rue du
+    stade")."""
     numbered = any(h.field == INVOICE_NUMBER for h in hits)
-    return [h for h in hits if h.label.pattern != VOM or numbered]
+    return [h for h in hits if h.label.pattern != VOM or (numbered and not before_long_sentence(h))]
+
+
+#: A label followed by this many words on its cell stands in a sentence ("La loi n°92/1442 du 31
+#: décembre 1992 nous fait l'obligation de vous indiquer que ...").
+_SENTENCE_AFTER = 12
+
+
+def before_long_sentence(hit: LabelHit) -> bool:
+    """Return whether the label's cell goes on in a long sentence after it."""
+    return len(hit.cell.folded[hit.end :].split()) >= _SENTENCE_AFTER
 
 
 def _rest_of_cell(hit: LabelHit, hits_in_cell: Sequence[LabelHit]) -> str:

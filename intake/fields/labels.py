@@ -80,7 +80,7 @@ LABELS: tuple[Label, ...] = (
     ),
     *_labels(INVOICE_NUMBER, 0.8, r"booking\s*(?:id|no\.?|number|reference)"),
     *_labels(INVOICE_NUMBER, 0.7, r"\bnr\.", r"\bno\.", r"\bn°", r"numero", r"reference"),
-    *_labels(INVOICE_NUMBER, 0.6, r"\bnumber\b", r"\bnummer\b", r"\bnr\b", r"\bno\b(?=\s*[:#])", r"^no$"),
+    *_labels(INVOICE_NUMBER, 0.6, r"\bnumber\b", r"\bnummer\b", r"\bnr\b", r"\bno\b(?=\s*[:#])", r"^no$", r"^no(?=\s+\d)"),
     *_labels(
         ISSUE_DATE, 1.0,
         rf"{_INVOICE}\s*date", r"date\s*of\s*issue", r"issue\s*date", r"date\s*issued", r"billing\s*date",

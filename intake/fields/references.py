@@ -12,6 +12,7 @@ from intake.fields.amounts import find_amounts, find_currencies
 from intake.fields.candidates import (
     Candidate,
     LabelHit,
+    before_long_sentence,
     best,
     hits_for,
     value_places,
@@ -88,8 +89,10 @@ _PROSE = 0.6
 
 
 def _in_prose(hit: LabelHit) -> bool:
-    """Return whether a label stands deep in a sentence, not in a title line ("Rechnung (380) Nr.")."""
-    return len(hit.cell.folded[: hit.start].split()) >= _SENTENCE_WORDS and _TITLE.match(hit.cell.text) is None
+    """Return whether a label stands deep in a sentence, or early in a long one ("La loi n°92/1442
+    du 31 décembre 1992 nous fait l'obligation ..."), not in a title line ("Rechnung (380) Nr.")."""
+    deep = len(hit.cell.folded[: hit.start].split()) >= _SENTENCE_WORDS or before_long_sentence(hit)
+    return deep and _TITLE.match(hit.cell.text) is None
 
 
 def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[str] | None:

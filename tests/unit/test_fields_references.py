@@ -385,3 +385,14 @@ def test_payable_on_a_date_is_the_due_date(text: str) -> None:
     """GIVEN 'zahlbar zum' or 'à régler le' before a date THEN that date is the due date."""
     invoice = extract_fields([page([(40, 60, "Rechnung 2025-7"), (400, 60, "18.02.2025"), (40, 300, text)])])
     assert invoice.due_date == dt.date(2025, 2, 25)
+
+
+def test_a_number_and_date_in_a_long_legal_sentence_are_not_the_invoices() -> None:
+    """GIVEN 'nº 2023-6013' (an ordinal indicator, not a degree sign) under the title and, in the
+    footer, 'La loi n°92/1442 du 31 décembre 1992 nous fait l'obligation ...' THEN the number is
+    the one under the title and the law's date is no issue date."""
+    invoice = extract_fields([page([
+        (470, 75, "FACTURE", 22), (500, 113, "20/09/2023"), (490, 127, "nº 2023-6013"),
+        (43, 651, "La loi n°92/1442 du 31 décembre 1992 nous fait l’obligation de vous indiquer que le "
+                  "non-respect des conditions de paiement entraine des intérêts de", 8)])])
+    assert (invoice.invoice_number, invoice.issue_date) == ("2023-6013", dt.date(2023, 9, 20))
