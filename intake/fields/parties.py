@@ -114,6 +114,15 @@ def name_value(text: str) -> str | None:
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 
 
+def _heads_block_beside(lines: Sequence[TextLine], label: Cell, cell: Cell) -> bool:
+    """Return whether `cell`, right beside a label that stands alone in its column ("TO:"), heads a
+    block of lines aligned with it: the party's address beside its label."""
+    if not label.text.rstrip().endswith(":") or cell.x0 - label.x1 > 3 * label.height:
+        return False
+    return not left_aligned(cells_below(lines, label, depth=1), label) and bool(
+        left_aligned(cells_below(lines, cell, depth=1), cell))
+
+
 def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate[str]]:
     """Return the party name in the block a section label heads: its "Name:" line or first line."""
     if not _is_section_label(hit):
@@ -124,6 +133,8 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
     right = [c for c in lines[hit.cell.line].cells if c.x0 > hit.cell.x1][:1]
     if not rest and right and right[0].text.startswith(":"):
         rest = right[0].text.strip(" :")  # "Sold By | : Example Traders Pvt. Ltd."
+    elif not rest and right and _heads_block_beside(lines, hit.cell, right[0]):
+        rest = right[0].text  # "TO: | Marcel Schaefer" over the rest of the address beside the label
     if rest and name_value(rest):
         return [Candidate(name_value(rest) or rest, hit.label.weight, hit.cell.line)]
     if rest and any(ch.isdigit() for ch in rest):

@@ -577,3 +577,15 @@ def test_a_label_of_two_names_joined_by_a_slash_heads_the_block_under_it() -> No
         (300, 134, "MUSTER-KUNDE GMBH"), (40, 148, "BAHNHOFSTRASSE 99"), (300, 148, "KUNDENWEG 88"),
         (40, 162, "DE 99199 MUSTERHAUSEN"), (300, 162, "DE 40235 DUESSELDORF")])])
     assert invoice.buyer.name == "MUSTER-KUNDE GMBH"
+
+
+def test_a_label_alone_in_its_column_takes_the_block_beside_it() -> None:
+    """GIVEN 'TO:' alone in its column, the buyer's name right beside it over the rest of the
+    address, and an item table further down under the label THEN the buyer is the name beside."""
+    invoice = extract_fields([page([
+        (213, 100, "Demo Invoice", 30), (93, 152, "TO:"), (127, 152, "Marcel K Schaefer"),
+        (385, 152, "Issue Date:"), (462, 152, "4 Mar 2016"), (127, 166, "Waflmannsdorfer Chaussee"),
+        (127, 180, "22111 Hamburg"), (127, 194, "Germany"), (93, 216, "Description"), (200, 216, "Unit Price"),
+        (280, 216, "Quantity"), (457, 216, "Sub Total"), (92, 230, "Rock"), (226, 230, "5,00"), (265, 230, "5"),
+        (479, 230, "25,00"), (341, 270, "TOTAL"), (479, 270, "25,00")])])
+    assert invoice.buyer.name == "Marcel K Schaefer"
