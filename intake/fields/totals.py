@@ -76,8 +76,17 @@ def _is_base(text: str, amount: AmountMatch) -> bool:
 # A tax label that says no tax is charged: "TVA non applicable", "VAT exempt", "steuerfrei".
 _EXEMPT = re.compile(
     r"(?:non\s+applicable|not\s+applicable|exon[eé]r[eé]e?|exempt|steuerfrei|befreit"
-    r"|nicht\s+(?:anwendbar|erhoben|ausgewiesen)|fritaget)\b",
+    r"|nicht\s+(?:anwendbar|erhoben|ausgewiesen)|fritaget|(?:da\s+)?kleinunternehmer)\b",
     re.IGNORECASE,
+)
+
+
+# Amounts that are no total, net or tax of the invoice, though their labels may name a tax rate or
+# a total: an allowance or charge ("Allowance (Tax: 0.00%): Discount"), the lines' sum before them
+# ("Line Total Amount").
+_NO_TOTAL = re.compile(
+    r"\s*(?:allowance|discount|extra\s*charge|surcharge|rabatt|nachlass|zuschlag|remise|rabais|majoration"
+    r"|lines?\s*total|total\s*of\s*lines|sum\s*of\s*(?:invoice\s*)?lines?)\b"
 )
 
 
@@ -85,7 +94,10 @@ def cell_field(cell_hits: Sequence[LabelHit], text: str) -> str | None:
     """Return which amount labels name together in `text` ("Summe Netto (exkl. USt.)" -> net).
 
     `text` is the labels' cells joined by single spaces, with the hits' offsets counted in it.
+    None for an allowance, a charge or the lines' sum, whatever rate or total word they name.
     """
+    if _NO_TOTAL.match(text):
+        return None
     fields = {h.field for h in cell_hits}
     strong_total = any(h.field == TOTAL and h.label.weight >= 1 for h in cell_hits)
     # A gross word qualifies a total printed before it ("Total incl. GST"), not one after it
@@ -181,7 +193,7 @@ def _field_candidates(
         right: Candidate[Decimal] | None = None
         right_cents = right_closed = False
         for place in value_places(lines, hit, others):
-            if field == TAX_TOTAL and place.kind == "inline" and _EXEMPT.match(place.text):
+            if field == TAX_TOTAL and place.kind == "inline" and _EXEMPT.match(place.text.lstrip(" ,;")):
                 found.append(Candidate(Decimal("0.00"), hit.label.weight, hit.cell.line))
                 break  # "TVA non applicable, art. 293 B du CGI": no tax is charged
             if place.kind == "right" and (right_closed or _starts_other_value(place.cell, others, chosen)):

@@ -251,3 +251,15 @@ def test_an_ibans_groups_of_digits_are_no_amount() -> None:
     group of the IBAN is taken for the amount due."""
     rows = [(40, 300, "Please pay the amount due to our account"), (40, 314, "IBAN: BE 41 7360 0661 9710")]
     assert _totals(rows)[2] != Decimal("9710.00")
+
+
+def test_allowances_charges_and_the_lines_sum_are_no_totals() -> None:
+    """GIVEN the lines' sum, an allowance whose label names a tax rate, the net and the gross, and
+    'Kein Ausweis von Umsatzsteuer, da Kleinunternehmer' THEN the total is the gross and no tax is
+    charged."""
+    rows = [(40, 300, "Line Total Amount"), (450, 300, "€1,000.00"),
+            (40, 314, "Allowance (Tax: 0.00%): Discount"), (450, 314, "- €10.00"),
+            (40, 328, "Net Total Amount"), (450, 328, "€990.00"), (40, 342, "Gross Total Amount"), (450, 342, "€990.00"),
+            (40, 370, "Kein Ausweis von Umsatzsteuer, da Kleinunternehmer gemäß § 19 UStG"),
+            (40, 384, "Payment due in 30 days")]
+    assert _totals(rows) == (Decimal("990.00"), Decimal("0.00"), Decimal("990.00"))
