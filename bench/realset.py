@@ -1,0 +1,173 @@
+"""Build an "extra real set": public Factur-X / ZUGFeRD PDFs with their truth taken from the XML
+they embed, to measure the field extractor on real layouts it was not written for.
+
+    python -m bench.realset OUT_DIR SOURCE_DIR [SOURCE_DIR...] [--exclude-manifest PATH]
+
+Each SOURCE_DIR holds one folder per public repository, named `owner+repo`, with that repository's
+files at any depth. Every `*.pdf` whose embedded e-invoice XML the product's own reader
+(`intake.readers.pdf.find_embedded_xml`, `intake.einvoice.parse_einvoice`) parses with a total is
+kept, once per SHA-256 of its bytes; files whose SHA-256 is in the `sha256` column of
+`--exclude-manifest` (the evaluation corpus's MANIFEST.tsv) are skipped. Repositories are split
+by a hash of `owner/repo`: a third go to OUT_DIR/heldout, the rest to OUT_DIR/dev. Each part gets
+the PDFs, a truth `.json` beside each, and a MANIFEST.tsv, the layout `bench.generate` writes, so
+
+    python -m bench.accuracy --set generated --generated OUT_DIR/dev --visual-only --no-rival
+
+measures it. Never look at the held-out part's documents or failures: it is for a final check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import shutil
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+
+from intake.einvoice import parse_einvoice
+from intake.errors import UnreadableDocument
+from intake.readers.pdf import find_embedded_xml
+from invoicing.extraction import ExtractedInvoice
+
+DEV, HELDOUT = "dev", "heldout"
+KIND = "text-pdf"
+LICENSE = "see repository"
+MANIFEST_HEADER = ("path", "kind", "source_repo", "license", "sha256")
+
+
+def part_of(repo: str) -> str:
+    """Return the part (`dev` or `heldout`) every PDF of `owner/repo` goes to."""
+    return HELDOUT if int(hashlib.sha256(repo.encode()).hexdigest()[:8], 16) % 3 == 0 else DEV
+
+
+def source_pdfs(source_dirs: Sequence[Path]) -> Iterator[tuple[str, Path]]:
+    """Yield (owner/repo, path) for every PDF under the `owner+repo` folders, in a stable order."""
+    for source in source_dirs:
+        for repo_dir in sorted(p for p in source.iterdir() if p.is_dir() and "+" in p.name):
+            repo = repo_dir.name.replace("+", "/", 1)
+            for path in sorted(repo_dir.rglob("*")):
+                if path.suffix.lower() == ".pdf" and path.is_file():
+                    yield repo, path
+
+
+def embedded_invoice(data: bytes) -> ExtractedInvoice | None:
+    """Return the invoice the PDF's embedded e-invoice XML states, or None without a readable one."""
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return None
+    try:
+        _, xml = find_embedded_xml(document)
+    finally:
+        document.close()
+    if xml is None:
+        return None
+    try:
+        return parse_einvoice(xml)
+    except UnreadableDocument:
+        return None
+
+
+def truth_of(invoice: ExtractedInvoice, repo: str) -> dict[str, Any]:
+    """Return the benchmark's truth object for `invoice`: strings (ISO dates, decimals) or null."""
+
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    def iso(value: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "invoice_number": invoice.invoice_number,
+        "issue_date": iso(invoice.issue_date),
+        "due_date": iso(invoice.due_date),
+        "currency": invoice.currency,
+        "total": text(invoice.total),
+        "net_total": text(invoice.net_total),
+        "tax_total": text(invoice.tax_total),
+        "seller": {"name": invoice.seller.name, "vat_id": invoice.seller.vat_id,
+                   "iban": invoice.seller.iban},  # fmt: skip
+        "buyer": {"name": invoice.buyer.name},
+        "source": repo,
+        "license": LICENSE,
+        "kind": KIND,
+    }
+
+
+def excluded_hashes(manifest: Path | None) -> set[str]:
+    """Return the SHA-256 values in the `sha256` column of `manifest` (none without one)."""
+    if manifest is None:
+        return set()
+    with manifest.open(newline="") as f:
+        return {row["sha256"].strip().lower() for row in csv.DictReader(f, delimiter="\t")
+                if row.get("sha256")}  # fmt: skip
+
+
+def build(out_dir: Path, source_dirs: Sequence[Path], exclude: set[str]) -> Counter[str]:
+    """Write the set into `out_dir`/dev and `out_dir`/heldout; return the counts of the summary."""
+    counts: Counter[str] = Counter()
+    seen: set[str] = set()
+    rows: dict[str, list[tuple[str, ...]]] = {DEV: [], HELDOUT: []}
+    repos: dict[str, set[str]] = {DEV: set(), HELDOUT: set(), "found": set()}
+    for part in rows:
+        shutil.rmtree(out_dir / part, ignore_errors=True)
+        (out_dir / part).mkdir(parents=True)
+    for repo, path in source_pdfs(source_dirs):
+        counts["found"] += 1
+        repos["found"].add(repo)
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in seen:
+            counts["duplicate"] += 1
+            continue
+        seen.add(digest)
+        if digest in exclude:
+            counts["in corpus"] += 1
+            continue
+        invoice = embedded_invoice(data)
+        if invoice is None or invoice.total is None:
+            counts["no usable XML"] += 1
+            continue
+        part = part_of(repo)
+        stem = f"{repo.replace('/', '+', 1)}--{digest[:12]}"
+        (out_dir / part / f"{stem}.pdf").write_bytes(data)
+        truth = json.dumps(truth_of(invoice, repo), indent=1, ensure_ascii=False)
+        (out_dir / part / f"{stem}.json").write_text(truth + "\n", encoding="utf-8")
+        rows[part].append((f"{stem}.pdf", KIND, repo, LICENSE, digest))
+        repos[part].add(repo)
+        counts["kept"] += 1
+        counts[part] += 1
+    for part, part_rows in rows.items():
+        with (out_dir / part / "MANIFEST.tsv").open("w", newline="") as f:
+            writer = csv.writer(f, delimiter="\t", lineterminator="\n")
+            writer.writerows([MANIFEST_HEADER, *part_rows])
+        counts[f"{part} repositories"] = len(repos[part])
+    counts["repositories"] = len(repos["found"])
+    return counts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("out_dir", type=Path, help="where dev/ and heldout/ are written")
+    parser.add_argument("source_dirs", type=Path, nargs="+", help="folders of owner+repo folders")
+    parser.add_argument("--exclude-manifest", type=Path, help="a MANIFEST.tsv whose files to skip")
+    args = parser.parse_args(argv)
+    counts = build(args.out_dir, args.source_dirs, excluded_hashes(args.exclude_manifest))
+    print(f"repositories with PDFs: {counts['repositories']}, PDFs found: {counts['found']}")
+    print(f"skipped: {counts['duplicate']} duplicate, {counts['in corpus']} in the corpus, "
+          f"{counts['no usable XML']} without a readable e-invoice total")  # fmt: skip
+    print(f"kept: {counts['kept']}")
+    for part in (DEV, HELDOUT):
+        print(f"  {part}: {counts[part]} PDFs from {counts[f'{part} repositories']} repositories")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

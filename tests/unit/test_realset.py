@@ -1,0 +1,64 @@
+"""The extra real set: Factur-X PDFs of public repositories, their truth read from the embedded XML."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import facturx
+from PIL import Image
+
+from bench.realset import build, excluded_hashes, part_of
+from invoicing.render.pdf import einvoice_xml
+from invoicing.render.samples import warm_up_document
+
+
+def _plain_pdf() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (200, 280), "white").save(out, "PDF")
+    return out.getvalue()
+
+
+def _manifest(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def test_a_facturx_pdf_is_kept_once_with_its_xml_truth_in_its_repositorys_part(tmp_path: Path) -> None:
+    """GIVEN the same Factur-X PDF in two repositories, a PDF without XML and one of the corpus
+    WHEN the set is built THEN the Factur-X PDF is kept once, under the first repository's part,
+    with the XML's total as truth, and the manifest lists it."""
+    document = warm_up_document()
+    pdf = facturx.generate_from_binary(_plain_pdf(), einvoice_xml(document), check_xsd=False)
+    in_corpus = _plain_pdf() + b"%corpus\n"
+    src = tmp_path / "src"
+    for repo, name, data in [("alpha+facturx", "a/inv.PDF", pdf), ("beta+zugferd", "copy.pdf", pdf),
+                             ("beta+zugferd", "plain.pdf", _plain_pdf()),
+                             ("beta+zugferd", "corpus.pdf", in_corpus)]:  # fmt: skip
+        (src / repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / repo / name).write_bytes(data)
+    corpus = tmp_path / "MANIFEST.tsv"
+    digest = hashlib.sha256(in_corpus).hexdigest()
+    corpus.write_text(f"path\tkind\tsource_repo\tlicense\tsha256\nx.pdf\ttext-pdf\tr\tl\t{digest}\n")
+
+    counts = build(tmp_path / "out", [src], excluded_hashes(corpus))
+
+    assert (counts["found"], counts["kept"], counts["duplicate"], counts["in corpus"]) == (4, 1, 1, 1)
+    assert part_of("alpha/facturx") == "dev"  # int(sha256(b"alpha/facturx")[:8], 16) % 3 != 0
+    sha = hashlib.sha256(pdf).hexdigest()
+    stem = f"alpha+facturx--{sha[:12]}"
+    part = tmp_path / "out" / "dev"
+    assert (part / f"{stem}.pdf").read_bytes() == pdf
+    truth = json.loads((part / f"{stem}.json").read_text())
+    assert truth["total"] == str(document.totals.total)
+    assert truth["invoice_number"] == "WARM-UP-1" and truth["issue_date"] == "2025-01-02"
+    assert truth["source"] == "alpha/facturx" and truth["license"] == "see repository"
+    assert set(truth["seller"]) == {"name", "vat_id", "iban"} and set(truth["buyer"]) == {"name"}
+    assert _manifest(part / "MANIFEST.tsv") == [
+        {"path": f"{stem}.pdf", "kind": "text-pdf", "source_repo": "alpha/facturx",
+         "license": "see repository", "sha256": sha},
+    ]  # fmt: skip
+    assert _manifest(tmp_path / "out" / "heldout" / "MANIFEST.tsv") == []
