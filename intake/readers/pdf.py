@@ -38,6 +38,8 @@ _NO_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 _EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0(?!\d)")
 #: A horizontal gap wider than this share of the text height separates two words.
 _GAP = 0.3
+#: Where pdfium generated a space, a gap wider than this share of the height separates words.
+_GENERATED_GAP = 0.12
 #: Pages read of one PDF by default; later ones are left out with a warning.
 MAX_PAGES = 50
 #: The first pages whose pictures are read when the text layer lacks the seller's details.
@@ -208,6 +210,9 @@ def _mostly_picture(page: pdfium.PdfPage) -> bool:
 #: thousands of characters, and building an object for each cost more than reading them.
 _Char = tuple[str, float, float, float, float, bool]
 _SEPARATOR: _Char = ("", 0.0, 0.0, 0.0, 0.0, False)
+#: A space pdfium put in where the PDF has none, at a jump in the text's position; it separates
+#: words only where the characters' gap is wider than `_GENERATED_GAP` of the text height.
+_GENERATED_SPACE: _Char = ("", 0.0, 0.0, 0.0, 0.0, True)
 _Box = tuple[float, float, float, float]
 _ToDisplay = Callable[[float, float, float, float], _Box]
 
@@ -234,6 +239,7 @@ def _chars(textpage: pdfium.PdfTextPage, convert: _ToDisplay, rotation: int) -> 
     get_unicode = pdfium_c.FPDFText_GetUnicode
     get_box = pdfium_c.FPDFText_GetLooseCharBox
     get_angle = pdfium_c.FPDFText_GetCharAngle
+    is_generated = pdfium_c.FPDFText_IsGenerated
     degrees, spaces, ligatures = math.degrees, _SPACES, _LIGATURES
     chars: list[_Char] = []
     append = chars.append
@@ -248,7 +254,7 @@ def _chars(textpage: pdfium.PdfTextPage, convert: _ToDisplay, rotation: int) -> 
         pending_high = 0
         text = chr(code) if code else "\ufffd"  # 0: pdfium found no Unicode for the glyph
         if text in spaces or 0 < code < 0x20:
-            append(_SEPARATOR)
+            append(_GENERATED_SPACE if code == 0x20 and is_generated(handle, index) == 1 else _SEPARATOR)
             continue
         get_box(handle, index, box_ref)
         x0, top, x1, bottom = convert(box.left, box.bottom, box.right, box.top)
@@ -263,10 +269,15 @@ def _words(chars: list[_Char]) -> list[Word]:
     previous: _Char | None = None  # the last character of the word being built
     texts: list[str] = []
     x0 = top = x1 = bottom = 0.0
+    gap = _GAP
     for char in chars:
-        if previous is not None and (not char[0] or not _continues(previous, char)):
+        if char is _GENERATED_SPACE:
+            gap = _GENERATED_GAP
+            continue
+        if previous is not None and (not char[0] or not _continues(previous, char, gap)):
             words.append(Word("".join(texts), x0, top, x1, bottom))
             previous = None
+        gap = _GAP
         if not char[0]:
             continue
         if previous is None:
@@ -289,7 +300,7 @@ def _words(chars: list[_Char]) -> list[Word]:
     return words
 
 
-def _continues(previous: _Char, char: _Char) -> bool:
+def _continues(previous: _Char, char: _Char, gap: float = _GAP) -> bool:
     """Return True when `char` follows `previous` in the same word (same line, no wide gap).
 
     Characters may overlap (a ligature gives two characters one box) but not jump back.
@@ -312,8 +323,8 @@ def _continues(previous: _Char, char: _Char) -> bool:
     size = 1.0 if 1.0 > size else size
     if vertical:  # along the line, either way: it may read downwards or upwards
         below, above = top - pbottom, ptop - bottom
-        return (above if above > below else below) <= _GAP * size
-    return px0 - _GAP * size <= x0 <= px1 + _GAP * size
+        return (above if above > below else below) <= gap * size
+    return px0 - gap * size <= x0 <= px1 + gap * size
 
 
 def _overlap(start0: float, end0: float, start1: float, end1: float) -> bool:

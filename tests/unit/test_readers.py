@@ -305,3 +305,17 @@ def test_corpus_hybrid_pdfs_carry_their_xml() -> None:
         assert document.embedded_xml_name is not None
         assert document.embedded_xml_name.lower().endswith(".xml")
         assert document.embedded_xml.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<")
+
+
+def test_a_space_pdfium_made_up_at_a_narrow_kerning_gap_splits_no_word() -> None:
+    """GIVEN 'Ver' and 'kaufer:' shown 0.14 em apart, where pdfium adds a space the PDF has not
+    (as a layout engine's kerning gives 'Ver käufer') THEN they are one word; 0.25 em apart, as
+    wide as a real space, they stay two."""
+    line = text_at(72, 600, "Invoice number INV-2024-0001 of a seller", 10)
+
+    def first_words(kerning: int) -> list[str]:
+        content = b"BT /F1 10 Tf 72 700 Td [(Ver) %d (kaufer:)] TJ ET\n" % -kerning
+        return [w.text for w in words_of(make_pdf(content + line))][:2]
+
+    assert first_words(140) == ["Verkaufer:", "Invoice"]
+    assert first_words(250) == ["Ver", "kaufer:"]
