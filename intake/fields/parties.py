@@ -61,6 +61,7 @@ CONTACT = re.compile(
     r"|\b(?:vat|ust|tva|moms|cvr|mwst|uid|btw)\b",
     re.IGNORECASE,
 )
+_COPYRIGHT = re.compile(r"\(c\)|©|\bcopyright\b", re.IGNORECASE)
 _QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?\s*[^\W\d]{1,5}\.?$")
 _SEPARATORS = re.compile(r"\s+[•·|,–-]\s+|\s{2,}")
 
@@ -80,6 +81,7 @@ def _legal_name(text: str) -> str | None:
     for sep in _SEPARATORS.finditer(part):
         if sep.end() <= matches[0].start():
             part = part[sep.end() :]
+    part = part.rpartition(" : ")[2]  # "Verkäufer-Kontoname : Muster GmbH": a label's value
     part = _NAME_LABEL.sub("", part.strip(" :,;©"))
     part = re.sub(r"^(?:[^\w(]+\s+)+", "", part)  # OCR specks before the name
     return part if len(part) > len(matches[-1].group(0)) + 1 else None
@@ -240,6 +242,8 @@ def _seller_name(
             counts[key] = counts.get(key, 0) + 1
             place = 0.3 if line.relative_top < 0.25 or line.relative_top > 0.75 else 0.0
             score = 0.4 + place
+            if _COPYRIGHT.search(cell.text.partition(name)[0] + name):
+                score -= 0.4  # "(c) intarsys AG": the author of the page's template, not its sender
             if key in legal:
                 score = max(score, legal[key].score)
                 name = max(name, legal[key].value, key=len)
@@ -365,6 +369,9 @@ def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name
     text = above[0].text
     if any(ch.isdigit() for ch in text) or ":" in text or _SEPARATORS.search(text) or len(text.split()) > 3:
         return name
+    after = [c for c in lines[above[0].line].cells if c.x0 > above[0].x0]
+    if after and after[0].text.startswith(":"):
+        return name  # a label whose colon stands apart ("Nummer : 12345676")
     if SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
         return name
     if any(h.field in (SELLER, BUYER) and h.cell is above[0] for h in find_label_hits([lines[above[0].line]])):

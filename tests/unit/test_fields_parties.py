@@ -589,3 +589,31 @@ def test_a_label_alone_in_its_column_takes_the_block_beside_it() -> None:
         (280, 216, "Quantity"), (457, 216, "Sub Total"), (92, 230, "Rock"), (226, 230, "5,00"), (265, 230, "5"),
         (479, 230, "25,00"), (341, 270, "TOTAL"), (479, 270, "25,00")])])
     assert invoice.buyer.name == "Marcel K Schaefer"
+
+
+def test_a_label_whose_colon_stands_apart_is_no_part_of_the_name_under_it() -> None:
+    """GIVEN 'Verkäufer:' over 'Nummer | : 12345676' over the seller's name THEN 'Nummer' is a
+    label, not the first line of the name."""
+    invoice = extract_fields([page([(57, 60, "Handelsrechnung Nr. 471102 vom 05.03.2020"), (57, 100, "Verkäufer:"),
+                                    (57, 112, "Nummer"), (100, 112, ": 12345676"), (57, 124, "Global Supplies Ltd."),
+                                    (57, 136, "153 Victoria Street"), (57, 148, "GB SW1B 3BN London")])])
+    assert invoice.seller.name == "Global Supplies Ltd."
+
+
+def test_a_legal_name_after_a_label_and_a_spaced_colon_is_read_without_the_label() -> None:
+    """GIVEN the seller's name only as 'Verkäufer-Kontoname : Verkehrsbetriebe GmbH' THEN the name
+    is the part after the colon."""
+    invoice = extract_fields([page([(57, 60, "Rechnung Nr. 4711 vom 05.03.2020"),
+                                    (57, 400, "Verkäufer-Kontoname : Verkehrsbetriebe GmbH"),
+                                    (57, 412, "Verkäufer-IBAN : DE12 1234 4321 9876 00")])])
+    assert invoice.seller.name == "Verkehrsbetriebe GmbH"
+
+
+def test_the_company_in_a_copyright_notice_is_not_the_seller() -> None:
+    """GIVEN '(c) intarsys AG 2020' at the page's top (the author of the page's template) and the
+    seller's name with its address further down THEN the seller is the latter."""
+    invoice = extract_fields([page([(57, 40, "Lesbarmachung der XML-Daten, (c) intarsys AG 2020"),
+                                    (57, 100, "Rechnung Nr. 471102 vom 05.03.2018"),
+                                    (57, 300, "Lieferant GmbH"), (57, 312, "Lieferantenstraße 20"),
+                                    (57, 324, "80333 München")])])
+    assert invoice.seller.name == "Lieferant GmbH"
