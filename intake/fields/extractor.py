@@ -61,6 +61,8 @@ def _totals(
     # Amount words in an item table's header ("Netto", "Total") head columns, not totals; in its
     # rows of several amounts they describe an item ("Table tennis net | 12.00 | 1 | 12.00").
     hits = [h for h in hits if h.cell.line not in headers and not (h.cell.line in rows and _several_amounts(lines[h.cell.line]))]
+    # A label opening a parenthesis ("(Net): 60,00", "(Brut: 10,00)") annotates an item's line.
+    hits = [h for h in hits if not h.cell.text[: h.start].endswith("(") or h.cell.text[: h.start].strip("( ")]
     labelled, nets, taxes = amount_candidates(lines, hits)
     printed = printed_amounts(lines)
     proved = receipts.paid_minus_change(lines, printed) + receipts.rounded_totals(lines) + receipts.cents_unread_totals(lines)

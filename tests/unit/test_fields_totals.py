@@ -263,3 +263,17 @@ def test_allowances_charges_and_the_lines_sum_are_no_totals() -> None:
             (40, 370, "Kein Ausweis von Umsatzsteuer, da Kleinunternehmer gemäß § 19 UStG"),
             (40, 384, "Payment due in 30 days")]
     assert _totals(rows) == (Decimal("990.00"), Decimal("0.00"), Decimal("990.00"))
+
+
+def test_a_label_opening_a_parenthesis_annotates_an_item_and_gives_no_net() -> None:
+    """GIVEN item lines each followed by '(Net): 60,00', a tax breakdown and the totals row
+    'TOTAL HT | TOTAL TVA | TOTAL TTC' over '100,00 | 10,00 | 110,00' THEN the net is 100,00, not
+    an item's annotated net."""
+    rows = [(300, 420, "(Brut: 60,00)"), (130, 428, "PRESTATION SUPPORT"), (500, 433, "60,00"), (527, 433, "10,00%"),
+            (320, 442, "(Net): 60,00"), (130, 487, "FOURNITURES DIVERSES"), (500, 492, "30,00"), (527, 492, "10,00%"),
+            (320, 501, "(Net): 10,00"),
+            (40, 623, "Détail TVA"), (400, 623, "Taux"), (437, 623, "Base TVA"), (494, 623, "Montant TVA"),
+            (398, 638, "10,00%"), (454, 638, "100,00"), (527, 638, "10,00"),
+            (377, 659, "TOTAL HT"), (434, 659, "TOTAL TVA"), (498, 659, "TOTAL TTC"),
+            (382, 677, "100,00"), (443, 677, "10,00"), (518, 677, "110,00")]
+    assert _totals(rows) == (Decimal("100.00"), Decimal("10.00"), Decimal("110.00"))
