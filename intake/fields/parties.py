@@ -87,10 +87,15 @@ def _legal_name(text: str) -> str | None:
     return part if len(part) > len(matches[-1].group(0)) + 1 else None
 
 
-def _is_section_label(hit: LabelHit) -> bool:
+def _is_section_label(lines: Sequence[TextLine], hit: LabelHit) -> bool:
     """Return whether a party label heads its cell ("Bill to:", "Verkäufer"), not a word in a name."""
     if hit.start != 0:
-        return False
+        # A short heading of a few words that ends with the party, nothing right of it
+        # ("Informationen zum Käufer"; not "Code client | K969710", a label and its value, nor
+        # "LE FOURNISSEUR", a name).
+        text = hit.cell.text.rstrip(" :")
+        return (hit.end >= len(text) and 2 <= len(text[: hit.start].split()) <= 3
+                and not any(ch.isdigit() for ch in text) and hit.cell is lines[hit.cell.line].cells[-1])  # fmt: skip
     after = hit.cell.text[hit.end :].lstrip()
     return (
         not after or after.startswith((":", "/")) or hit.cell.text.endswith(":")
@@ -127,7 +132,7 @@ def _heads_block_beside(lines: Sequence[TextLine], label: Cell, cell: Cell) -> b
 
 def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate[str]]:
     """Return the party name in the block a section label heads: its "Name:" line or first line."""
-    if not _is_section_label(hit):
+    if not _is_section_label(lines, hit):
         return []
     rest = hit.cell.text[hit.end :]
     rest = rest.partition(":")[2] if ":" in rest else "" if rest.lstrip().startswith("/") else rest

@@ -617,3 +617,19 @@ def test_the_company_in_a_copyright_notice_is_not_the_seller() -> None:
                                     (57, 300, "Lieferant GmbH"), (57, 312, "Lieferantenstraße 20"),
                                     (57, 324, "80333 München")])])
     assert invoice.seller.name == "Lieferant GmbH"
+
+
+def test_a_short_heading_that_ends_with_the_party_heads_its_block() -> None:
+    """GIVEN 'Informationen zum Käufer' and 'Informationen zum Verkäufer', each alone on its line
+    over 'Name:' / 'Firmenname:' rows with a country code beside them, and 'Code client | K1234',
+    a label and its value THEN the names in the rows are the buyer's and the seller's."""
+    invoice = extract_fields([page([
+        (57, 49, "Daten der E-Rechnung", 20), (63, 82, "Informationen zum Käufer"),
+        (62, 107, "Name:"), (136, 107, "Untertänigster Leistungsempfänger"), (329, 107, "Ländercode:"), (403, 107, "DE (Deutschland)"),
+        (62, 126, "Ort:"), (136, 126, "Glückstadt"),
+        (63, 194, "Informationen zum Verkäufer"),
+        (62, 219, "Firmenname:"), (136, 219, "Hochwürdiger Leistungserbringer"), (329, 219, "Ländercode:"), (403, 219, "DE (Deutschland)"),
+        (62, 238, "Ort:"), (136, 238, "Glückstadt"),
+        (62, 331, "Rechnungsnummer:"), (136, 331, "12345"), (62, 349, "Code client"), (136, 349, "K1234"),
+        (62, 368, "Fälligkeitsdatum:"), (136, 368, "15.6.2016")])])
+    assert (invoice.seller.name, invoice.buyer.name) == ("Hochwürdiger Leistungserbringer", "Untertänigster Leistungsempfänger")
