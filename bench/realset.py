@@ -5,7 +5,7 @@ they embed, to measure the field extractor on real layouts it was not written fo
 
 Each SOURCE_DIR holds one folder per public repository, named `owner+repo`, with that repository's
 files at any depth. Every `*.pdf` whose embedded e-invoice XML the product's own reader
-(`intake.readers.pdf.find_embedded_xml`, `intake.einvoice.parse_einvoice`) parses with a total is
+(`intake.readers.pdf.find_embedded_xml`, `intake.extract.embedded_invoice`) parses with a total is
 kept, once per SHA-256 of its bytes; files whose SHA-256 is in the `sha256` column of
 `--exclude-manifest` (the evaluation corpus's MANIFEST.tsv) are skipped. Repositories are split
 by a hash of `owner/repo`: a third go to OUT_DIR/heldout, the rest to OUT_DIR/dev. Each part gets
@@ -31,10 +31,9 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from intake.einvoice import parse_einvoice
-from intake.errors import UnreadableDocument
+from intake.extract import embedded_invoice
 from intake.readers.pdf import find_embedded_xml
-from invoicing.extraction import ExtractedInvoice
+from invoicing.extraction import FIELD_NAMES, ExtractedInvoice
 
 DEV, HELDOUT = "dev", "heldout"
 KIND = "text-pdf"
@@ -57,7 +56,7 @@ def source_pdfs(source_dirs: Sequence[Path]) -> Iterator[tuple[str, Path]]:
                     yield repo, path
 
 
-def embedded_invoice(data: bytes) -> ExtractedInvoice | None:
+def pdf_invoice(data: bytes) -> ExtractedInvoice | None:
     """Return the invoice the PDF's embedded e-invoice XML states, or None without a readable one."""
     try:
         document = pdfium.PdfDocument(data)
@@ -67,38 +66,21 @@ def embedded_invoice(data: bytes) -> ExtractedInvoice | None:
         _, xml = find_embedded_xml(document)
     finally:
         document.close()
-    if xml is None:
-        return None
-    try:
-        return parse_einvoice(xml)
-    except UnreadableDocument:
-        return None
+    return embedded_invoice(xml)
 
 
 def truth_of(invoice: ExtractedInvoice, repo: str) -> dict[str, Any]:
-    """Return the benchmark's truth object for `invoice`: strings (ISO dates, decimals) or null."""
-
-    def text(value: object) -> str | None:
-        return None if value is None else str(value)
-
-    def iso(value: Any) -> str | None:
-        return None if value is None else value.isoformat()
-
-    return {
-        "invoice_number": invoice.invoice_number,
-        "issue_date": iso(invoice.issue_date),
-        "due_date": iso(invoice.due_date),
-        "currency": invoice.currency,
-        "total": text(invoice.total),
-        "net_total": text(invoice.net_total),
-        "tax_total": text(invoice.tax_total),
-        "seller": {"name": invoice.seller.name, "vat_id": invoice.seller.vat_id,
-                   "iban": invoice.seller.iban},  # fmt: skip
-        "buyer": {"name": invoice.buyer.name},
-        "source": repo,
-        "license": LICENSE,
-        "kind": KIND,
-    }
+    """Return the benchmark's truth object for `invoice`: its scored fields (`FIELD_NAMES`) as
+    JSON values (ISO dates, decimals as strings) or null."""
+    data = invoice.model_dump(mode="json")
+    truth: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        head, _, tail = name.partition(".")
+        if tail:
+            truth.setdefault(head, {})[tail] = data[head][tail]
+        else:
+            truth[head] = data[head]
+    return {**truth, "source": repo, "license": LICENSE, "kind": KIND}
 
 
 def excluded_hashes(manifest: Path | None) -> set[str]:
@@ -131,7 +113,7 @@ def build(out_dir: Path, source_dirs: Sequence[Path], exclude: set[str]) -> Coun
         if digest in exclude:
             counts["in corpus"] += 1
             continue
-        invoice = embedded_invoice(data)
+        invoice = pdf_invoice(data)
         if invoice is None or invoice.total is None:
             counts["no usable XML"] += 1
             continue

@@ -48,7 +48,7 @@ def extract_document(
     if media_type not in media.SUPPORTED:
         raise UnsupportedMediaType(media_type)
     document = read_document(data, media_type, ocr, max_pages)
-    embedded = _embedded_invoice(document.embedded_xml if document.embedded_xml is not None else companion_xml)
+    embedded = embedded_invoice(document.embedded_xml if document.embedded_xml is not None else companion_xml)
     if embedded is not None:
         chosen = prefer_embedded(embedded, extract_fields(document.pages), document.pages)
         if document.payment_qr is None:
@@ -63,7 +63,7 @@ def extract_document(
     return visual, pages
 
 
-def _embedded_invoice(xml: bytes | None) -> ExtractedInvoice | None:
+def embedded_invoice(xml: bytes | None) -> ExtractedInvoice | None:
     """Return the invoice the e-invoice XML states, or None when there is none or it cannot be read."""
     if xml is None:
         return None

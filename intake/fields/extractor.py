@@ -60,9 +60,10 @@ def _totals(
 ) -> tuple[Totals, list[str]]:
     # Amount words in an item table's header ("Netto", "Total") head columns, not totals; in its
     # rows of several amounts they describe an item ("Table tennis net | 12.00 | 1 | 12.00").
-    hits = [h for h in hits if h.cell.line not in headers and not (h.cell.line in rows and _several_amounts(lines[h.cell.line]))]
-    # A label opening a parenthesis ("(Net): 60,00", "(Brut: 10,00)") annotates an item's line.
-    hits = [h for h in hits if not h.cell.text[: h.start].endswith("(") or h.cell.text[: h.start].strip("( ")]
+    # A label opening a parenthesis at its cell's start ("(Net): 60,00", "(Brut: 10,00)") annotates
+    # the item's line above.
+    hits = [h for h in hits if h.cell.line not in headers and not (h.cell.line in rows and _several_amounts(lines[h.cell.line]))
+            and not _opens_parenthesis(h)]  # fmt: skip
     labelled, nets, taxes = amount_candidates(lines, hits)
     printed = printed_amounts(lines)
     proved = receipts.paid_minus_change(lines, printed) + receipts.rounded_totals(lines) + receipts.cents_unread_totals(lines)
@@ -89,6 +90,12 @@ def _totals(
             f"net {totals.net.value} + tax {totals.tax.value} != total {totals.total.value}"
         )
     return totals, warnings
+
+
+def _opens_parenthesis(hit: Any) -> bool:
+    """Return whether only an opening parenthesis stands before the label in its cell."""
+    before = hit.cell.text[: hit.start]
+    return before.endswith("(") and not before.strip("( ")
 
 
 def _several_amounts(line: Any) -> bool:

@@ -15,7 +15,7 @@ from intake.fields.candidates import Candidate, LabelHit, best, find_label_hits,
 from intake.fields.dates import fold_chars
 from intake.fields.ids import find_ibans, find_vat_ids
 from intake.fields.labels import BUYER, SELLER, TITLE
-from intake.fields.layout import Cell, TextLine, cells_below, left_aligned
+from intake.fields.layout import Cell, TextLine, cell_after, cells_below, left_aligned
 
 _FORMS = (
     "GmbH & Co. KG", "GmbH & Co KG", "GmbH & Co.", "GmbH", "gGmbH", "AG", "KG", "OHG", "e.K.", "e.V.",
@@ -95,7 +95,7 @@ def _is_section_label(lines: Sequence[TextLine], hit: LabelHit) -> bool:
         # "LE FOURNISSEUR", a name).
         text = hit.cell.text.rstrip(" :")
         return (hit.end >= len(text) and 2 <= len(text[: hit.start].split()) <= 3
-                and not any(ch.isdigit() for ch in text) and hit.cell is lines[hit.cell.line].cells[-1])  # fmt: skip
+                and not any(ch.isdigit() for ch in text) and cell_after(lines, hit.cell) is None)  # fmt: skip
     after = hit.cell.text[hit.end :].lstrip()
     return (
         not after or after.startswith((":", "/")) or hit.cell.text.endswith(":")
@@ -374,8 +374,8 @@ def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name
     text = above[0].text
     if any(ch.isdigit() for ch in text) or ":" in text or _SEPARATORS.search(text) or len(text.split()) > 3:
         return name
-    after = [c for c in lines[above[0].line].cells if c.x0 > above[0].x0]
-    if after and after[0].text.startswith(":"):
+    after = cell_after(lines, above[0])
+    if after is not None and after.text.startswith(":"):
         return name  # a label whose colon stands apart ("Nummer : 12345676")
     if SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
         return name
