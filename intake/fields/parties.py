@@ -137,11 +137,11 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
     rest = hit.cell.text[hit.end :]
     rest = rest.partition(":")[2] if ":" in rest else "" if rest.lstrip().startswith("/") else rest
     rest = rest.strip(" :")
-    right = [c for c in lines[hit.cell.line].cells if c.x0 > hit.cell.x1][:1]
-    if not rest and right and right[0].text.startswith(":"):
-        rest = right[0].text.strip(" :")  # "Sold By | : Example Traders Pvt. Ltd."
-    elif not rest and right and _heads_block_beside(lines, hit.cell, right[0]):
-        rest = right[0].text  # "TO: | Marcel Schaefer" over the rest of the address beside the label
+    right = cell_after(lines, hit.cell)
+    if not rest and right and right.text.startswith(":"):
+        rest = right.text.strip(" :")  # "Sold By | : Example Traders Pvt. Ltd."
+    elif not rest and right and _heads_block_beside(lines, hit.cell, right):
+        rest = right.text  # "TO: | Marcel Schaefer" over the rest of the address beside the label
     if rest and name_value(rest):
         return [Candidate(name_value(rest) or rest, hit.label.weight, hit.cell.line)]
     if rest and any(ch.isdigit() for ch in rest):
@@ -156,13 +156,12 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
         cell = cells[0]
         if first is not None and CONTACT_PERSON.match(cell.text):
             continue  # the person to attend to, under the company's name
+        after = cell_after(lines, cell)
         if _NAME_LABEL.match(cell.text):
-            after = [c for c in line.cells if c.x0 > cell.x1]
-            value = _NAME_LABEL.sub("", cell.text).strip() or (after[0].text if after else "")
+            value = _NAME_LABEL.sub("", cell.text).strip() or (after.text if after else "")
             if name_value(value):
                 return [Candidate(name_value(value) or value, hit.label.weight, line.index)]
-        after = [c for c in line.cells if c.x0 > cell.x1][:1]
-        labelled = ":" in cell.text or (after and after[0].text.startswith(":"))
+        labelled = ":" in cell.text or (after is not None and after.text.startswith(":"))
         if first is None and not labelled and name_value(cell.text):
             first = Candidate(name_value(cell.text) or "", 0.8 * hit.label.weight, line.index)
     return [first] if first else []
@@ -177,6 +176,12 @@ def seller_name(
 
 # The rest of a legal form wrapped onto the next line: "Muster UG" over "(haftungsbeschränkt)".
 _WRAPPED_FORM = re.compile(r"^\((?:haftungsbeschr\w*|h\.\s?b\.)\)$", re.IGNORECASE)
+
+
+def _in_copyright_notice(text: str, name: str) -> bool:
+    """Return True when a copyright sign or word comes before or in `name` in the cell `text`."""
+    start = text.find(name)
+    return _COPYRIGHT.search(text[: start if start >= 0 else len(text)] + name) is not None
 
 
 def with_wrapped_form(lines: Sequence[TextLine], found: Candidate[str] | None) -> Candidate[str] | None:
@@ -239,6 +244,7 @@ def _seller_name(
                 if name is None:
                     continue
             key = name.casefold()
+            copyright_notice = _in_copyright_notice(cell.text, name)
             if cell.text.startswith(name) and not ocr:  # OCR: centred lines only (`stores`)
                 name = _with_line_above(lines, line, cell, name)
             name = _with_short_name_above(lines, line, cell, name)
@@ -247,7 +253,7 @@ def _seller_name(
             counts[key] = counts.get(key, 0) + 1
             place = 0.3 if line.relative_top < 0.25 or line.relative_top > 0.75 else 0.0
             score = 0.4 + place
-            if _COPYRIGHT.search(cell.text.partition(name)[0] + name):
+            if copyright_notice:
                 score -= 0.4  # "(c) intarsys AG": the author of the page's template, not its sender
             if key in legal:
                 score = max(score, legal[key].score)
