@@ -41,7 +41,7 @@ class Place:
     text: str
     factor: float
     cell: Cell
-    kind: str  # "inline" | "right" | "below"
+    kind: str  # "inline" | "right" | "wrapped" | "below"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +192,8 @@ def value_places(
             if any(h.cell is cell and h.field != hit.field for h in all_hits) and i > 0:
                 break
             places.append(Place(cell.text, 0.9 - 0.1 * i, cell, "right"))
+        if not rest and not right:
+            places.extend(_wrapped(lines, hit))
     for cell in cells_below(lines, hit.cell):
         if len(in_cell) > 1 and _nearest_hit(cell, in_cell) is not hit:
             continue  # under another label run together into the same cell ("Date of supply Payment due")
@@ -202,6 +204,22 @@ def value_places(
         first_below = next((i for i, p in enumerate(places) if p.kind == "below"), len(places))
         places[first_below:first_below] = _in_label_column(lines, hit.cell)
     return places
+
+
+def _wrapped(lines: Sequence[TextLine], hit: LabelHit) -> list[Place]:
+    """Return the start of the next line where the label ends a phrase that wraps there: words
+    before it in its cell, nothing after it on its line, and the next line starting at the cell's
+    left edge, left of the label ("Rechnung Nr. 1 vom" over "06.12.2018 ...")."""
+    cell = hit.cell
+    if not cell.text[: hit.start].strip() or cell.line + 1 >= len(lines):
+        return []
+    below = lines[cell.line + 1]
+    first = below.cells[0]
+    if below.page != cell.page or below.top - lines[cell.line].bottom > cell.height:
+        return []
+    if abs(first.x0 - cell.x0) > cell.height or first.x1 >= _span(hit)[0]:
+        return []
+    return [Place(first.text, 0.8, first, "wrapped")]
 
 
 def _in_label_column(lines: Sequence[TextLine], label: Cell) -> list[Place]:

@@ -396,3 +396,15 @@ def test_a_number_and_date_in_a_long_legal_sentence_are_not_the_invoices() -> No
         (43, 651, "La loi n°92/1442 du 31 décembre 1992 nous fait l’obligation de vous indiquer que le "
                   "non-respect des conditions de paiement entraine des intérêts de", 8)])])
     assert (invoice.invoice_number, invoice.issue_date) == ("2023-6013", dt.date(2023, 9, 20))
+
+
+def test_a_date_word_that_ends_a_wrapped_title_dates_the_invoice_on_the_next_line() -> None:
+    """GIVEN a title whose line ends with 'vom', the date starting the next line, and a version
+    dated earlier in the header THEN the date after the wrap is the issue date."""
+    invoice = extract_fields([page([(50, 40, "Stylesheet-Version: 2.0 vom 18.10.2017"),
+                                    (50, 100, "VERSICHERUNGSRECHNUNG Nr. 01.234.567-2018-1 vom"),
+                                    (50, 114, "06.12.2018"),
+                                    (50, 140, "Währung: EUR"),
+                                    (300, 400, "Gesamtbetrag 119,00")])])
+    assert invoice.invoice_number == "01.234.567-2018-1"
+    assert invoice.issue_date == dt.date(2018, 12, 6)
