@@ -188,7 +188,7 @@ LABELS: tuple[Label, ...] = (
     *_labels(
         SELLER, 1.0,
         r"verkaufer", r"\bseller\b", r"\bvendeur\b", r"\bsupplier\b", r"sold\s*by", r"\blieferant\b",
-        r"\bfournisseur\b", r"\bsaelger\b", r"\bsalger\b", r"rechnungssteller", r"\bemetteur\b",
+        r"\bfournisseur\b", r"\bsaelger\b", r"\bsalger\b", r"rechnungs(?:er)?steller", r"\bemetteur\b",
         r"^from\s*:",
     ),
     *_labels(

@@ -81,7 +81,7 @@ def _legal_name(text: str) -> str | None:
     for sep in _SEPARATORS.finditer(part):
         if sep.end() <= matches[0].start():
             part = part[sep.end() :]
-    part = part.rpartition(" : ")[2]  # "Verkäufer-Kontoname : Muster GmbH": a label's value
+    part = re.split(r":\s", part)[-1]  # "Vendeur: X SARL", "Verkäufer-Kontoname : X GmbH": a label's value
     part = _NAME_LABEL.sub("", part.strip(" :,;©"))
     part = re.sub(r"^(?:[^\w(]+\s+)+", "", part)  # OCR specks before the name
     return part if len(part) > len(matches[-1].group(0)) + 1 else None

@@ -633,3 +633,24 @@ def test_a_short_heading_that_ends_with_the_party_heads_its_block() -> None:
         (62, 331, "Rechnungsnummer:"), (136, 331, "12345"), (62, 349, "Code client"), (136, 349, "K1234"),
         (62, 368, "Fälligkeitsdatum:"), (136, 368, "15.6.2016")])])
     assert (invoice.seller.name, invoice.buyer.name) == ("Hochwürdiger Leistungserbringer", "Untertänigster Leistungsempfänger")
+
+
+def test_a_party_label_and_its_colon_before_a_legal_name_are_not_the_name() -> None:
+    """GIVEN 'Vendeur: Ma Societe SARL' on one line, the label's colon right after it THEN the
+    seller is the name without the label."""
+    invoice = extract_fields([page([(50, 60, "FACTURE"), (50, 80, "Numero: TEST-2024-001"),
+                                    (50, 94, "Vendeur: Ma Societe SARL"), (50, 108, "Client: Client Test SAS"),
+                                    (50, 122, "Total TTC: 1200.00 EUR")])])
+    assert invoice.seller.name == "Ma Societe SARL"
+
+
+def test_rechnungsersteller_heads_the_seller_s_block() -> None:
+    """GIVEN 'Rechnungsersteller' (the invoice's issuer) alone in its cell over 'Lieferant GmbH',
+    the title beside it THEN it labels the seller and is no line of the name."""
+    invoice = extract_fields([page([(57, 60, "Rechnungsersteller"), (300, 60, "RECHNUNG"),
+                                    (57, 72, "Lieferant GmbH"), (300, 72, "Rechnungsnummer"), (420, 72, "471102"),
+                                    (57, 84, "Lieferantenstraße 20"), (300, 84, "Rechnungsdatum"), (420, 84, "05.03.2013"),
+                                    (57, 96, "80333 München"),
+                                    (57, 140, "Rechnungsempfänger"), (57, 152, "Kunden AG Mitte"),
+                                    (300, 300, "Rechnungssumme Brutto"), (420, 300, "529,87")])])
+    assert invoice.seller.name == "Lieferant GmbH"
