@@ -52,12 +52,15 @@ class Label:
 
 
 #: The payer's own account, which a direct debit draws from: "von Ihrem Konto mit IBAN ...",
-#: "debited from your account", "prélevé sur votre compte".
+#: "debited from your account", "prélevé sur votre compte"; an IBAN labelled as the buyer's
+#: ("Käufer-IBAN", "Buyer IBAN", "IBAN du client").
 PAYERS_ACCOUNT = re.compile(
     r"\b(?:ihrem|ihres|your|votre|jeres|din|dit)\s+(?:konto|account|compte|bankkonto)\b"
     r"|lastschrift|direct\s+debit|prelevement|preleve|abgebucht|eingezogen|debited|betalingsservice"
     r"|\b(?:from|von|fra|sur)\s+(?:(?:your|ihrem|jeres|din|dit|votre)\s+)?(?:konto|account|compte|bankkonto)\b"
     r"|\btr(?:æ|ae)kker\b|\bcollected\b"
+    r"|\b(?:kaufer|kunden|buyer|customer|debtor|payer|acheteur)(?:['’]?s)?\s*-?\s*iban\b"
+    r"|\biban\s*(?:du\s+|de\s+l['’]\s*)?(?:client|acheteur)\b|\biban\s*(?:des\s+)?(?:kunden|kaufers)\b"
 )
 
 

@@ -78,10 +78,10 @@ def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
     payer's account a direct debit names."""
     found = []
     iban_labelled = _near_label(hits, IBAN)
-    before: TextLine | None = None  # the line before, when it was about the payer's account
+    before: TextLine | None = None  # the line before, when it named the payer's account but no IBAN
     for line in lines:
         if (before is not None and runs_on(before, line)) or PAYERS_ACCOUNT.search(line.folded):
-            before = line
+            before = None if find_ibans(line.text) else line
             continue
         before = None
         labelled = line.index in iban_labelled

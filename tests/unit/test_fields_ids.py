@@ -123,6 +123,18 @@ def test_the_payers_account_of_a_direct_debit_is_not_the_sellers_iban() -> None:
     assert extract_fields([page([(50, 600, "Vi trækker 1.506,45 fra konto DE02 1203 0000 0000 2020 51 (SEPA).")])]).seller.iban is None
 
 
+@pytest.mark.parametrize("label", ["Käufer-IBAN :", "Buyer IBAN:", "IBAN du client :", "Kunden-IBAN"])
+def test_an_iban_labelled_as_the_buyer_s_is_not_the_seller_s(label: str) -> None:
+    """GIVEN an IBAN whose label names the buyer ('Käufer-IBAN') and, for the second page, the
+    seller's own ('Verkäufer-IBAN') THEN the buyer's is never the seller's IBAN."""
+    from tests.unit.test_fields_layout import page
+
+    buyers = [(50, 600, label), (160, 600, "DE02 1203 0000 0000 2020 51")]
+    assert extract_fields([page(buyers)]).seller.iban is None
+    own = [(50, 620, "Verkäufer-IBAN :"), (160, 620, "DE92 7607 0012 0750 0077 00")]
+    assert extract_fields([page(buyers + own)]).seller.iban == "DE92760700120750007700"
+
+
 @pytest.mark.parametrize(
     ("text", "value"), [("VAT No. 68529024458", "GB529024458"), ("VAT ID 1171885460122", "IT71885460122")]
 )
