@@ -219,6 +219,10 @@ def _wrapped_rest(lines: Sequence[TextLine], found: Candidate[str]) -> str | Non
     return rest if cell.x1 + first_width > max(c.x1 for c in column) else None
 
 
+#: What a labelled name gains when the page prints it again as a legal name.
+_AGREED = 0.2
+
+
 def _seller_name(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
 ) -> Candidate[str] | None:
@@ -263,6 +267,9 @@ def _seller_name(
         Candidate(c.value, c.score + 0.1 * min(counts[k], 4) + _contact_bonus(lines, c.line, c.value), c.line)
         for k, c in legal.items()
     ]
+    # A name under the seller's label that is printed again as a legal name elsewhere (the footer)
+    # is attested twice.
+    labelled = [Candidate(c.value, c.score + (_AGREED if c.value.casefold() in legal else 0.0), c.line) for c in labelled]
     found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
     if not found:
         return _first_name_line(lines, hits) or _header_name(lines, hits, buyer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from intake.fields import extract_fields
@@ -653,4 +655,18 @@ def test_rechnungsersteller_heads_the_seller_s_block() -> None:
                                     (57, 96, "80333 München"),
                                     (57, 140, "Rechnungsempfänger"), (57, 152, "Kunden AG Mitte"),
                                     (300, 300, "Rechnungssumme Brutto"), (420, 300, "529,87")])])
+    assert invoice.seller.name == "Lieferant GmbH"
+
+
+def test_a_labelled_name_printed_again_in_the_footer_outranks_another_legal_name() -> None:
+    """GIVEN 'Verkäufer' over 'Name: Lieferant GmbH', the same name in the footer, and on a later
+    page's top 'Kontoname: Kunden AG' over an IBAN THEN the seller is the name attested twice."""
+    first = page([(50, 80, "Rechnung Nr. 471102 vom 05.03.2018"), (50, 110, "Verkäufer"),
+                  (50, 124, "Globale Nummer:"), (150, 124, "4000001123452"),
+                  (50, 138, "Name:"), (150, 138, "Lieferant GmbH"), (50, 152, "Anschrift:"), (150, 152, "Lieferantenstraße 20"),
+                  (50, 200, "Käufer"), (50, 214, "Name:"), (150, 214, "Kunden AG Mitte"),
+                  (50, 700, "Lieferant GmbH"), (50, 714, "Lieferantenstraße 20"), (50, 728, "80333 München")])
+    later = page([(50, 60, "Kontoname :"), (150, 60, "Kunden AG"), (50, 74, "IBAN :"), (150, 74, "DE02120300000000202051")])
+    later = dataclasses.replace(later, number=2)
+    invoice = extract_fields([first, later])
     assert invoice.seller.name == "Lieferant GmbH"
