@@ -73,6 +73,11 @@ _POSTCODE_SHAPES = (
 )
 
 
+def is_country_name(text: str) -> bool:
+    """Return whether `text` is only a country's name ("France", "Deutschland"), an address's last line."""
+    return _NAME_RE.fullmatch(fold(text).strip(" ,.")) is not None
+
+
 def address_country(lines: Sequence[TextLine]) -> str | None:
     """Return the country the first country name in `lines` names, else the first postcode of a
     shape only one country uses, or None."""

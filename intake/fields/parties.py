@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from intake.fields import stores
 from intake.fields.candidates import Candidate, LabelHit, best, find_label_hits, hits_for
+from intake.fields.countries import is_country_name
 from intake.fields.dates import fold_chars
 from intake.fields.ids import find_ibans, find_vat_ids
 from intake.fields.labels import BUYER, SELLER, TITLE
@@ -439,18 +440,22 @@ def _header_name(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set
     ]
     # A cell that is one label and nothing else ("Afleveradres", "Bill to") heads a block.
     label_only = {id(h.cell) for h in hits if h.start == 0 and h.end >= len(h.cell.folded.rstrip(" :."))}
-    # A title, a number, an e-mail address or a label is no letterhead.
+    # A title, a label or a country's name is no letterhead.
     top = [
         c for c in top
         if sum(ch.isalpha() for ch in c.text) >= 3 and not _TITLE_ONLY.match(c.text)
-        and not any(ch.isdigit() or ch in "#@:" for ch in c.text) and id(c) not in label_only
+        and id(c) not in label_only and not is_country_name(c.text)
     ]
+    # The sender's website or e-mail domain names it ("www.northwind-traders.com", "Northwind
+    # Traders"; "RDO18", "rdo18.com"), digits and all.
+    domains = {re.sub(r"[^a-z0-9]", "", m.group(1)) for line in lines for m in _DOMAIN.finditer(line.folded)}
+    named = [c for c in top if len(key := re.sub(r"[^a-z0-9]", "", c.folded)) >= 5 and ":" not in c.text
+             and any(key in d for d in domains)]
+    # A number or an e-mail address is no letterhead either.
+    top = named or [c for c in top if not any(ch.isdigit() or ch in "#@:" for ch in c.text)]
     if not top:
         return None
-    # The sender's website or e-mail domain names it ("www.northwind-traders.com", "Northwind Traders").
-    domains = {re.sub(r"[^a-z0-9]", "", m.group(1)) for line in lines for m in _DOMAIN.finditer(line.folded)}
-    named = [c for c in top if len(key := re.sub(r"[^a-z0-9]", "", c.folded)) >= 6 and any(key in d for d in domains)]
-    cell = max(named or top, key=lambda c: (round(c.height, 0), -c.top))
+    cell = max(top, key=lambda c: (round(c.height, 0), -c.top))
     return Candidate(cell.text, 0.3, cell.line)
 
 

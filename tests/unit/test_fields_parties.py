@@ -670,3 +670,15 @@ def test_a_labelled_name_printed_again_in_the_footer_outranks_another_legal_name
     later = dataclasses.replace(later, number=2)
     invoice = extract_fields([first, later])
     assert invoice.seller.name == "Lieferant GmbH"
+
+
+def test_a_letterhead_with_digits_that_the_website_names_and_never_a_country() -> None:
+    """GIVEN 'RDO18' over 'France' at the top, the buyer's block under them, and 'www.rdo18.com'
+    in the footer THEN the seller is 'RDO18': the domain names it, digits and all; a country's
+    name alone is never the seller's."""
+    rows: list[Row] = [(40, 40, "RDO18"), (40, 54, "France"),
+                       (320, 100, "Jeanne Exemple"), (320, 114, "12 rue du Moulin"), (320, 128, "97180 Sainte-Anne"),
+                       (40, 200, "Facture FAC/2025/00008"), (40, 230, "Total"), (400, 230, "6 361,20 €"),
+                       (40, 800, "0590 123 456 contact@rdo18.com https://www.rdo18.com")]
+    assert extract_fields([page(rows)]).seller.name == "RDO18"
+    assert extract_fields([page(rows[1:])]).seller.name != "France"
