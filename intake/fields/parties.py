@@ -179,6 +179,16 @@ def seller_name(
 _WRAPPED_FORM = re.compile(r"^\((?:haftungsbeschr\w*|h\.\s?b\.)\)$", re.IGNORECASE)
 
 
+#: The start of a bank's details: its BIC, the account's IBAN, a German bank code.
+_BANK_CODES = re.compile(r"(?:swift|bic|iban|blz)\b", re.IGNORECASE)
+
+
+def _over_bank_codes(lines: Sequence[TextLine], cell: Cell) -> bool:
+    """Return True when the cell right under `cell` starts with a BIC or IBAN: it names a bank."""
+    under = left_aligned(cells_below(lines, cell, depth=1), cell)
+    return bool(under) and _BANK_CODES.match(under[0].text.lstrip("—–-• ")) is not None
+
+
 def _in_copyright_notice(text: str, name: str) -> bool:
     """Return True when a copyright sign or word comes before or in `name` in the cell `text`."""
     start = text.find(name)
@@ -248,6 +258,7 @@ def _seller_name(
                 name = _store_name(lines, line, name)
                 if name is None:
                     continue
+            name = _with_hyphenated_start(lines, line, cell, name)
             key = name.casefold()
             copyright_notice = _in_copyright_notice(cell.text, name)
             if cell.text.startswith(name) and not ocr:  # OCR: centred lines only (`stores`)
@@ -258,8 +269,10 @@ def _seller_name(
             counts[key] = counts.get(key, 0) + 1
             place = 0.3 if line.relative_top < 0.25 or line.relative_top > 0.75 else 0.0
             score = 0.4 + place
-            if copyright_notice:
-                score -= 0.4  # "(c) intarsys AG": the author of the page's template, not its sender
+            if copyright_notice or _over_bank_codes(lines, cell):
+                # "(c) intarsys AG": the author of the page's template; "Commerzbank AG" over
+                # "BIC: COBADEHHXXX": the seller's bank, not its sender.
+                score -= 0.4
             if key in legal:
                 score = max(score, legal[key].score)
                 name = max(name, legal[key].value, key=len)
@@ -371,10 +384,10 @@ def _with_short_name_above(lines: Sequence[TextLine], line: TextLine, cell: Cell
     return f"{text} {name.lstrip(' —_-')}"
 
 
-def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name: str) -> str:
-    """Return `name` with the line above prepended when the name was printed over two lines. The
-    line above is the nearest one with a cell right over the name's: lines of smaller type in
-    another column may stand between (a logo's two lines beside a column of references)."""
+def _cell_above(lines: Sequence[TextLine], line: TextLine, cell: Cell) -> Cell | None:
+    """Return the one cell right over `cell`, touching it, on the nearest line that has one: lines
+    of smaller type in another column may stand between (a logo's two lines beside a column of
+    references)."""
     above: list[Cell] = []
     for before in lines[max(0, line.index - 3) : line.index][::-1]:
         if before.page != line.page or cell.top - before.bottom >= 0.8 * cell.height:
@@ -383,17 +396,35 @@ def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name
         above = [c for c in left_aligned(before.cells, cell) if -0.1 * cell.height <= cell.top - c.bottom < 0.8 * cell.height]
         if above:
             break
-    if len(above) != 1 or len(lines[above[0].line].cells) > 2:
+    return above[0] if len(above) == 1 else None
+
+
+def _with_hyphenated_start(lines: Sequence[TextLine], line: TextLine, cell: Cell, name: str) -> str:
+    """Return `name` with the start of its first word when the line above ends with a hyphen and
+    the name goes on in lower case ("REISSWOLF Akten- und Daten-" over "vernichtung GmbH")."""
+    if not name[:1].islower() or not cell.text.startswith(name):
         return name
-    text = above[0].text
+    above = _cell_above(lines, line, cell)
+    if above is None or not above.text.endswith("-") or any(ch.isdigit() or ch == ":" for ch in above.text):
+        return name
+    return above.text[:-1] + name
+
+
+def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name: str) -> str:
+    """Return `name` with the line above prepended when the name was printed over two lines
+    (`_cell_above`)."""
+    cell_above = _cell_above(lines, line, cell)
+    if cell_above is None or len(lines[cell_above.line].cells) > 2:
+        return name
+    text = cell_above.text
     if any(ch.isdigit() for ch in text) or ":" in text or _SEPARATORS.search(text) or len(text.split()) > 3:
         return name
-    after = cell_after(lines, above[0])
+    after = cell_after(lines, cell_above)
     if after is not None and after.text.startswith(":"):
         return name  # a label whose colon stands apart ("Nummer : 12345676")
     if SALUTATION.match(text) or text.isupper() != name.split()[0].isupper():
         return name
-    if any(h.field in (SELLER, BUYER) and h.cell is above[0] for h in find_label_hits([lines[above[0].line]])):
+    if any(h.field in (SELLER, BUYER) and h.cell is cell_above for h in find_label_hits([lines[cell_above.line]])):
         return name  # the party's label over its name ("Émetteur")
     return f"{text} {name}"
 

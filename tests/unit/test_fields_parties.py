@@ -682,3 +682,17 @@ def test_a_letterhead_with_digits_that_the_website_names_and_never_a_country() -
                        (40, 800, "0590 123 456 contact@rdo18.com https://www.rdo18.com")]
     assert extract_fields([page(rows)]).seller.name == "RDO18"
     assert extract_fields([page(rows[1:])]).seller.name != "France"
+
+
+def test_a_bank_over_its_bic_is_not_the_seller_and_a_hyphenated_name_is_joined() -> None:
+    """GIVEN a footer whose columns hold the company's name hyphenated over two lines
+    ('Akten- und Daten-' over 'vernichtung GmbH & Co. KG') and its banks ('Commerzbank AG' over
+    'SWIFT/ BIC: ...') THEN the seller is the whole company name, never a bank."""
+    invoice = extract_fields([page([
+        (40, 60, "Rechnung"), (40, 80, "Rechnungs-Nr."), (160, 80, "RG0524048849"),
+        (40, 300, "Rechnungsbetrag €"), (300, 300, "18,65"),
+        (40, 700, "REISSWOLF Akten- und Daten-"), (220, 700, "Commerzbank AG"), (400, 700, "Hamburger Sparkasse AG"),
+        (40, 712, "vernichtung GmbH & Co. KG"), (220, 712, "SWIFT/ BIC: COBADEHHXXX"), (400, 712, "SWIFT/BIC: HASPDEHHXXX"),
+        (40, 724, "Wendenstraße 403"), (220, 724, "IBAN: DE03 2004 0000 0146 0534 00"),
+        (40, 736, "20537 Hamburg")])])
+    assert invoice.seller.name == "REISSWOLF Akten- und Datenvernichtung GmbH & Co. KG"
