@@ -59,12 +59,14 @@ def wait_until(predicate: Callable[[], bool], what: str, timeout: float = WAIT_S
 class RunningService:
     """`invoicebot run` on a fresh data dir, stopped with SIGTERM on exit."""
 
-    def __init__(self, workdir: Path, languages: str) -> None:
+    def __init__(self, workdir: Path, languages: str, ocr_engine: str | None = None) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         self.data_dir = workdir / "var"
         self.inbox = self.data_dir / "inbox"
         self.database = self.data_dir / "invoicebot.sqlite3"
         env = service_env(self.data_dir) | {"INVOICEBOT_OCR_LANGUAGES": languages}
+        if ocr_engine is not None:
+            env["INVOICEBOT_OCR_ENGINE"] = ocr_engine
         self.log = (workdir / "service.log").open("w")
         self.process = subprocess.Popen(
             [INVOICEBOT, "run"], cwd=workdir, env=env, stdout=self.log, stderr=subprocess.STDOUT

@@ -38,7 +38,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from bench.running import INVOICEBOT, RunningService, service_env, tree_cpu_seconds
-from intake.ocr import tesseract_env
+from intake.ocr import ENGINES, tesseract_env
 from invoicing.config import OCR_LANGUAGES
 from tests.corpus import corpus_dir, corpus_docs
 from tests.factories import simple_invoice_pdf
@@ -159,9 +159,9 @@ def bench_extract(report: Report, files: list[Path], workdir: Path) -> None:
     report.extract_errors = max(report.extract_errors, sum(1 for row in rows if row.get("error")))
 
 
-def bench_folder(runs: Runs, files: list[Path], workdir: Path, languages: str) -> None:
+def bench_folder(runs: Runs, files: list[Path], workdir: Path, languages: str, ocr_engine: str | None = None) -> None:
     """Drop `files` into a freshly started service and add the time until all are committed."""
-    service = RunningService(workdir, languages)
+    service = RunningService(workdir, languages, ocr_engine)
     try:
         runs.add(*service.drop(files, 1 + len(files)))
     finally:
@@ -216,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each text-PDF scenario")
     parser.add_argument("--ocr-repeat", type=int, default=1, help="runs of the OCR scenario")
     parser.add_argument("--languages", default=OCR_LANGUAGES)
+    parser.add_argument("--ocr-engine", choices=ENGINES,
+                        help="INVOICEBOT_OCR_ENGINE of the service in the OCR scenario (default: the service's own)")
     parser.add_argument("--only", choices=SCENARIOS, action="append",
                         help="run this scenario only (repeatable; default: all three)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -234,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         if pictures:
             report.ocr = Runs(len(pictures))
             for run in range(args.ocr_repeat):
-                bench_folder(report.ocr, pictures, workdir / f"ocr-{run}", args.languages)
+                bench_folder(report.ocr, pictures, workdir / f"ocr-{run}", args.languages, args.ocr_engine)
             bench_bare_tesseract(report, pictures)
     if args.json:
         print(json.dumps(asdict(report), indent=2))
