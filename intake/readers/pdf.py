@@ -270,9 +270,16 @@ def _words(chars: list[_Char]) -> list[Word]:
     texts: list[str] = []
     x0 = top = x1 = bottom = 0.0
     gap = _GAP
+    # How far the last two characters of a word overlap, as a share of their height: a font's
+    # loose boxes may overlap by a third of it, and a generated space's gap counts from there.
+    overlap = 0.0
+    before: _Char | None = None  # the character before `previous` in the word
     for char in chars:
         if char is _GENERATED_SPACE:
-            gap = _GENERATED_GAP
+            if before is not None and previous is not None and not previous[5]:
+                height = max(previous[4] - previous[2], before[4] - before[2], 1.0)
+                overlap = max(before[3] - previous[1], 0.0) / height
+            gap = _GENERATED_GAP - overlap  # `overlap` stays the last word's for a one-letter word
             continue
         if previous is not None and (not char[0] or not _continues(previous, char, gap)):
             words.append(Word("".join(texts), x0, top, x1, bottom))
@@ -280,6 +287,7 @@ def _words(chars: list[_Char]) -> list[Word]:
         gap = _GAP
         if not char[0]:
             continue
+        before = previous
         if previous is None:
             texts = [char[0]]
             _, x0, top, x1, bottom, _ = char

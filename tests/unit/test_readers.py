@@ -25,7 +25,7 @@ from intake.errors import (
     UnsupportedMediaType,
 )
 from intake.readers import OcrOptions, read_document
-from intake.readers.pdf import order_words
+from intake.readers.pdf import _GENERATED_SPACE, _words, order_words
 from intake.words import Word
 from tests.corpus import corpus_docs, require_corpus
 
@@ -319,3 +319,22 @@ def test_a_space_pdfium_made_up_at_a_narrow_kerning_gap_splits_no_word() -> None
 
     assert first_words(140) == ["Verkaufer:", "Invoice"]
     assert first_words(250) == ["Ver", "kaufer:"]
+
+
+def test_a_generated_space_counts_its_gap_from_how_much_the_font_s_boxes_overlap() -> None:
+    """GIVEN characters whose loose boxes overlap by 0.3 of their height within words (a font
+    with a wide bounding box) and only 0.02 at a space pdfium generated THEN the space splits the
+    words ('Lumber Inc', not 'LumberInc'); GIVEN boxes that touch within words and a 0.05 gap at a
+    generated space (kerning) THEN it does not."""
+    def chars(word_gap: float, inner_gap: float) -> list[tuple[str, float, float, float, float, bool]]:
+        placed, x = [], 0.0
+        for i, letter in enumerate("LumberInc"):
+            if i == 6:
+                placed.append(_GENERATED_SPACE)
+                x += (word_gap - inner_gap) * 10
+            placed.append((letter, x, 0.0, x + 6.0, 10.0, False))
+            x += 6.0 + inner_gap * 10
+        return placed
+
+    assert [w.text for w in _words(chars(word_gap=-0.02, inner_gap=-0.3))] == ["Lumber", "Inc"]
+    assert [w.text for w in _words(chars(word_gap=0.05, inner_gap=0.0))] == ["LumberInc"]
