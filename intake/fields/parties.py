@@ -179,22 +179,6 @@ def seller_name(
 _WRAPPED_FORM = re.compile(r"^\((?:haftungsbeschr\w*|h\.\s?b\.)\)$", re.IGNORECASE)
 
 
-#: The start of a bank's details: its BIC, the account's IBAN, a German bank code.
-_BANK_CODES = re.compile(r"(?:swift|bic|iban|blz)\b", re.IGNORECASE)
-
-
-def _over_bank_codes(lines: Sequence[TextLine], cell: Cell) -> bool:
-    """Return True when the cell right under `cell` starts with a BIC or IBAN: it names a bank."""
-    under = left_aligned(cells_below(lines, cell, depth=1), cell)
-    return bool(under) and _BANK_CODES.match(under[0].text.lstrip("—–-• ")) is not None
-
-
-def _in_copyright_notice(text: str, name: str) -> bool:
-    """Return True when a copyright sign or word comes before or in `name` in the cell `text`."""
-    start = text.find(name)
-    return _COPYRIGHT.search(text[: start if start >= 0 else len(text)] + name) is not None
-
-
 def with_wrapped_form(lines: Sequence[TextLine], found: Candidate[str] | None) -> Candidate[str] | None:
     """Return the name with the rest of its legal form when the line under it holds only that, or
     with the rest of the name when a narrow column wrapped it before its legal form."""
@@ -228,6 +212,22 @@ def _wrapped_rest(lines: Sequence[TextLine], found: Candidate[str]) -> str | Non
     first = rest.split()[0]
     first_width = (under[0].x1 - under[0].x0) * (len(first) + 1) / len(rest)
     return rest if cell.x1 + first_width > max(c.x1 for c in column) else None
+
+
+#: The start of a bank's details: its BIC, the account's IBAN, a German bank code.
+_BANK_CODES = re.compile(r"(?:swift|bic|iban|blz)\b", re.IGNORECASE)
+
+
+def _over_bank_codes(lines: Sequence[TextLine], cell: Cell) -> bool:
+    """Return True when the cell right under `cell` starts with a BIC or IBAN: it names a bank."""
+    under = left_aligned(cells_below(lines, cell, depth=1), cell)
+    return bool(under) and _BANK_CODES.match(under[0].text.lstrip("—–-• ")) is not None
+
+
+def _in_copyright_notice(text: str, name: str) -> bool:
+    """Return True when a copyright sign or word comes before or in `name` in the cell `text`."""
+    start = text.find(name)
+    return _COPYRIGHT.search(text[: start if start >= 0 else len(text)] + name) is not None
 
 
 #: What a labelled name gains when the page prints it again as a legal name.
