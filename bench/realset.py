@@ -1,7 +1,7 @@
 """Build an "extra real set": public Factur-X / ZUGFeRD PDFs with their truth taken from the XML
 they embed, to measure the field extractor on real layouts it was not written for.
 
-    python -m bench.realset OUT_DIR SOURCE_DIR [SOURCE_DIR...] [--exclude-manifest PATH]
+    python -m bench.realset OUT_DIR SOURCE_DIR [SOURCE_DIR...] [--exclude-manifest PATH] [--shown-total]
 
 Each SOURCE_DIR holds one folder per public repository, named `owner+repo`, with that repository's
 files at any depth. Every `*.pdf` whose embedded e-invoice XML the product's own reader
@@ -14,6 +14,10 @@ the PDFs, a truth `.json` beside each, and a MANIFEST.tsv, the layout `bench.gen
     python -m bench.accuracy --set generated --generated OUT_DIR/dev --visual-only --no-rival
 
 measures it. Never look at the held-out part's documents or failures: it is for a final check.
+
+With `--shown-total`, a PDF is kept only where its text layer prints the XML's total. That leaves
+out sample pages and PDFs whose visible invoice is not the one in their XML, whose truth no
+reader of the page could give.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ import argparse
 import csv
 import hashlib
 import json
+import re
 import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +75,33 @@ def pdf_invoice(data: bytes) -> ExtractedInvoice | None:
     return embedded_invoice(xml)
 
 
+def total_forms(total: Decimal) -> set[str]:
+    """Return the ways a page may print `total` without its sign, spaces taken out: "1234.56",
+    "1234,56", "1.234,56", "1,234.56", "1'234.56"."""
+    plain = f"{abs(total):.2f}"
+    units, cents = plain.split(".")
+    grouped = f"{int(units):,}"
+    return {f"{units}.{cents}", f"{units},{cents}", f"{grouped}.{cents}",
+            f"{grouped.replace(',', '.')},{cents}", f"{grouped.replace(',', chr(39))}.{cents}"}  # fmt: skip
+
+
+def shows_total(data: bytes, total: Decimal) -> bool:
+    """Return whether the PDF's text layer (pdfium's text, not the product's reader) prints
+    `total` in one of `total_forms`: a page that does not is a sample page or another invoice's."""
+    document = pdfium.PdfDocument(data)
+    try:
+        text = ""
+        for page in document:
+            textpage = page.get_textpage()
+            text += textpage.get_text_bounded()
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    squeezed = re.sub(r"[\s\u00a0\u202f\u2009]", "", text)
+    return any(form in squeezed for form in total_forms(total))
+
+
 def truth_of(invoice: ExtractedInvoice, repo: str) -> dict[str, Any]:
     """Return the benchmark's truth object for `invoice`: its scored fields (`FIELD_NAMES`) as
     JSON values (ISO dates, decimals as strings) or null."""
@@ -92,8 +125,9 @@ def excluded_hashes(manifest: Path | None) -> set[str]:
                 if row.get("sha256")}  # fmt: skip
 
 
-def build(out_dir: Path, source_dirs: Sequence[Path], exclude: set[str]) -> Counter[str]:
-    """Write the set into `out_dir`/dev and `out_dir`/heldout; return the counts of the summary."""
+def build(out_dir: Path, source_dirs: Sequence[Path], exclude: set[str], shown_total: bool = False) -> Counter[str]:
+    """Write the set into `out_dir`/dev and `out_dir`/heldout; return the counts of the summary.
+    With `shown_total`, only PDFs whose text layer prints the XML's total (`shows_total`) are kept."""
     counts: Counter[str] = Counter()
     seen: set[str] = set()
     rows: dict[str, list[tuple[str, ...]]] = {DEV: [], HELDOUT: []}
@@ -116,6 +150,9 @@ def build(out_dir: Path, source_dirs: Sequence[Path], exclude: set[str]) -> Coun
         invoice = pdf_invoice(data)
         if invoice is None or invoice.total is None:
             counts["no usable XML"] += 1
+            continue
+        if shown_total and not shows_total(data, invoice.total):
+            counts["total not printed"] += 1
             continue
         part = part_of(repo)
         stem = f"{repo.replace('/', '+', 1)}--{digest[:12]}"
@@ -140,11 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path, help="where dev/ and heldout/ are written")
     parser.add_argument("source_dirs", type=Path, nargs="+", help="folders of owner+repo folders")
     parser.add_argument("--exclude-manifest", type=Path, help="a MANIFEST.tsv whose files to skip")
+    parser.add_argument("--shown-total", action="store_true",
+                        help="keep only PDFs whose text layer prints the XML's total")
     args = parser.parse_args(argv)
-    counts = build(args.out_dir, args.source_dirs, excluded_hashes(args.exclude_manifest))
+    counts = build(args.out_dir, args.source_dirs, excluded_hashes(args.exclude_manifest), args.shown_total)
     print(f"repositories with PDFs: {counts['repositories']}, PDFs found: {counts['found']}")
     print(f"skipped: {counts['duplicate']} duplicate, {counts['in corpus']} in the corpus, "
-          f"{counts['no usable XML']} without a readable e-invoice total")  # fmt: skip
+          f"{counts['no usable XML']} without a readable e-invoice total"
+          + (f", {counts['total not printed']} whose text layer does not print that total" if args.shown_total else ""))  # fmt: skip
     print(f"kept: {counts['kept']}")
     for part in (DEV, HELDOUT):
         print(f"  {part}: {counts[part]} PDFs from {counts[f'{part} repositories']} repositories")

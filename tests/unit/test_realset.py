@@ -6,14 +6,16 @@ import csv
 import hashlib
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import facturx
 from PIL import Image
 
-from bench.realset import build, excluded_hashes, part_of
+from bench.realset import build, excluded_hashes, part_of, total_forms
 from invoicing.render.pdf import einvoice_xml
 from invoicing.render.samples import warm_up_document
+from tests.unit.test_readers import make_pdf
 
 
 def _plain_pdf() -> bytes:
@@ -62,3 +64,22 @@ def test_a_facturx_pdf_is_kept_once_with_its_xml_truth_in_its_repositorys_part(t
          "license": "see repository", "sha256": sha},
     ]  # fmt: skip
     assert _manifest(tmp_path / "out" / "heldout" / "MANIFEST.tsv") == []
+
+
+def test_shown_total_keeps_only_pdfs_whose_text_layer_prints_the_xml_total(tmp_path: Path) -> None:
+    """GIVEN a Factur-X PDF whose page is blank (a sample page) and one whose page prints the
+    XML's total WHEN the set is built with `shown_total` THEN only the second is kept."""
+    document = warm_up_document()
+    xml = einvoice_xml(document)
+    total = f"{document.totals.total:.2f}"
+    printed = make_pdf(f"BT /F1 12 Tf 72 700 Td (Total {total} EUR) Tj ET".encode())
+    src = tmp_path / "src" / "alpha+facturx"
+    src.mkdir(parents=True)
+    (src / "blank.pdf").write_bytes(facturx.generate_from_binary(_plain_pdf(), xml, check_xsd=False))
+    (src / "printed.pdf").write_bytes(facturx.generate_from_binary(printed, xml, check_xsd=False))
+
+    counts = build(tmp_path / "out", [tmp_path / "src"], set(), shown_total=True)
+
+    assert (counts["kept"], counts["total not printed"]) == (1, 1)
+    assert total_forms(Decimal("-1234.50")) >= {"1234.50", "1.234,50", "1,234.50", "1'234.50"}
+
