@@ -230,6 +230,27 @@ def _in_copyright_notice(text: str, name: str) -> bool:
     return _COPYRIGHT.search(text[: start if start >= 0 else len(text)] + name) is not None
 
 
+def _window_under_letterhead(lines: Sequence[TextLine], line: TextLine, cell: Cell) -> bool:
+    """Return True when `cell` heads an address block in page one's top half that stands apart
+    under another address block aligned with it (a sender's block of three lines or more): the
+    window under the letterhead, whose first line names the addressee."""
+    if line.page != 1 or line.relative_top > 0.5 or line.index == 0:
+        return False
+    under = left_aligned(cells_below(lines, cell, depth=2), cell)
+    if len(under) < 2 or not any(ch.isdigit() for c in under for ch in c.text):
+        return False
+    above = lines[line.index - 1]
+    if above.page != line.page or cell.top - above.bottom < 2 * cell.height:
+        return False
+    block = [c for c in above.cells if abs(c.x0 - cell.x0) < cell.height]
+    while block and len(block) < 3:
+        over = _cell_above(lines, lines[block[0].line], block[0])
+        if over is None or abs(over.x0 - cell.x0) >= cell.height:
+            break
+        block.insert(0, over)
+    return len(block) >= 3 and any(ch.isdigit() for c in block for ch in c.text)
+
+
 #: What a labelled name gains when the page prints it again as a legal name.
 _AGREED = 0.2
 
@@ -251,8 +272,8 @@ def _seller_name(
                 if name is None and _LEGAL.fullmatch(phrase.strip()) and len(phrase) >= 4:
                     name = _with_short_name_above(lines, line, cell, phrase.strip())  # a shop name over its legal form on the next line
                     name = None if name == phrase.strip() else name
-            if name is None:
-                continue
+            if name is None or (cell is line.cells[0] and _window_under_letterhead(lines, line, cell)):
+                continue  # no name; the addressee's in the window under the sender's own block
             ocr = stores.is_ocr(line)
             if ocr:
                 name = _store_name(lines, line, name)

@@ -696,3 +696,17 @@ def test_a_bank_over_its_bic_is_not_the_seller_and_a_hyphenated_name_is_joined()
         (40, 724, "Wendenstraße 403"), (220, 724, "IBAN: DE03 2004 0000 0146 0534 00"),
         (40, 736, "20537 Hamburg")])])
     assert invoice.seller.name == "REISSWOLF Akten- und Datenvernichtung GmbH & Co. KG"
+
+
+def test_a_legal_name_in_the_window_under_the_sender_s_block_is_the_buyer_s() -> None:
+    """GIVEN the sender's block at the top ('YourCompany', street, town, country) and, apart under
+    it and aligned with it, an address block headed by 'Lumber Inc' THEN the seller is the
+    sender's name and the buyer is 'Lumber Inc', though only the buyer's name has a legal form."""
+    invoice = extract_fields([page([
+        (24, 20, "YourCompany"), (24, 32, "250 Executive Park Blvd, Suite 3400"), (24, 44, "94134 San Francisco"),
+        (24, 56, "Deutschland"),
+        (24, 140, "Lumber Inc"), (24, 152, "1337 N San Joaquin St"), (24, 164, "Stockton CA 95202"),
+        (24, 176, "USA"),
+        (24, 210, "Rechnung RE/2021/0002"), (24, 230, "Rechnungsdatum: 16.03.2021"),
+        (300, 400, "Gesamt"), (450, 400, "169,58 €")])])
+    assert (invoice.seller.name, invoice.buyer.name) == ("YourCompany", "Lumber Inc")
