@@ -15,6 +15,7 @@ from intake.fields.parties import (
     CONTACT,
     CONTACT_PERSON,
     SALUTATION,
+    has_legal_form,
     name_lines_after,
     name_value,
     with_wrapped_form,
@@ -80,8 +81,25 @@ def buyer_name(
 ) -> Candidate[str] | None:
     """Return the buyer's name: the block after a buyer label, a block `marked_blocks` found, else
     the address window."""
-    found = _name(lines, hits, seller, marked)
-    return with_wrapped_form(lines, found)
+    found = with_wrapped_form(lines, _name(lines, hits, seller, marked))
+    if found is None:
+        return None
+    company = _company_of_contact(found.value)
+    return found if company is None else Candidate(company, found.score, found.line)
+
+
+#: A company's name followed by the person to attend to, as some ERPs print the addressee
+#: ("YourCompany, Mitchell Admin"): two or three capitalised words, no digits.
+_CONTACT_AFTER = re.compile(r"^(?P<company>[^,]*\w[^,]*),\s+(?P<person>(?:[A-ZÀ-Þ][\w'’.-]+\s?){2,3})$")
+
+
+def _company_of_contact(name: str) -> str | None:
+    """Return the company of "Company, First Last", or None where the name is no such pair (a
+    legal form after the comma, "Amazon Web Services, Inc.", belongs to the name)."""
+    m = _CONTACT_AFTER.match(name.strip())
+    if m is None or has_legal_form(m.group("person")):
+        return None
+    return m.group("company").strip()
 
 
 def _name(

@@ -72,6 +72,11 @@ def _clean_name(text: str) -> str:
     return _SEPARATORS.split(text)[0].strip(" :,;©") if _LEGAL.search(text) is None else text
 
 
+def has_legal_form(text: str) -> bool:
+    """Return whether `text` holds a company's legal form ("GmbH", "Inc.", "SARL")."""
+    return _LEGAL.search(text) is not None
+
+
 def _legal_name(text: str) -> str | None:
     """Return the name ending with a legal form in `text` ("Nordlicht Software GmbH"), if any."""
     # "(Inc. VAT)", "Total 20% supplies (Inc" are amounts' labels, not a company's name.

@@ -710,3 +710,27 @@ def test_a_legal_name_in_the_window_under_the_sender_s_block_is_the_buyer_s() ->
         (24, 210, "Rechnung RE/2021/0002"), (24, 230, "Rechnungsdatum: 16.03.2021"),
         (300, 400, "Gesamt"), (450, 400, "169,58 €")])])
     assert (invoice.seller.name, invoice.buyer.name) == ("YourCompany", "Lumber Inc")
+
+
+@pytest.mark.parametrize(("printed", "buyer"), [("Deco Addict, Marc Demo", "Deco Addict"),
+                                                ("Schneider, Hans", "Schneider, Hans")])
+def test_the_person_after_a_company_s_name_in_the_window_is_no_part_of_the_buyer(printed: str, buyer: str) -> None:
+    """GIVEN the window's first line 'Company, First Last', as some ERPs address a company's
+    contact, THEN the buyer is the company; a person's 'Last, First' stays whole."""
+    invoice = extract_fields([page([
+        (24, 20, "Global Wholesaler"), (24, 32, "4557 De Silva St"), (24, 44, "Fremont CA 94538"),
+        (24, 56, "United States"),
+        (300, 100, printed), (300, 112, "215 Vine St"), (300, 124, "Scranton PA 18503"),
+        (24, 200, "Invoice INV/2023/03/0008"), (300, 400, "Total"), (450, 400, "$ 128.80")])])
+    assert invoice.buyer.name == buyer
+
+
+@pytest.mark.parametrize(("name", "company"), [("YourCompany, Mitchell Admin", "YourCompany"),
+                                               ("Foo GmbH, Abt. Einkauf", "Foo GmbH"),
+                                               ("Amazon Web Services, Inc.", None), ("Müller, Hans", None)])
+def test_company_of_a_contact_pair(name: str, company: str | None) -> None:
+    """GIVEN a name with a comma THEN only 'Company, First Last' gives the company: a legal form
+    or a one-word first name after the comma is the name's own."""
+    from intake.fields.buyers import _company_of_contact
+
+    assert _company_of_contact(name) == company
