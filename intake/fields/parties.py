@@ -336,6 +336,9 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
     after = cells[0].text.partition(name)[2] if name in cells[0].text else ""
     if CONTACT.search(after) or any(CONTACT.search(c.text) for c in line.cells if c not in cells):
         return 0.3
+    parts = [p.strip() for p in re.split(r"[,•·|]|\s[–-]\s", after) if p.strip()]
+    if line.relative_top > 0.75 and len(parts) >= 2 and any(ADDRESS.search(p) for p in parts):
+        return 0.3  # a footer's sender line, its address after its name ("Name, 71 High Street, 678 16 Stockholm")
     others = [c.text for c in line.cells if c not in cells]
     if any(find_vat_ids(text) or find_ibans(text) for text in [after, *others]):
         return 0.3  # a footer line "Name · street · town · VAT ID", in one cell or several

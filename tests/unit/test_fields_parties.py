@@ -734,3 +734,15 @@ def test_company_of_a_contact_pair(name: str, company: str | None) -> None:
     from intake.fields.buyers import _company_of_contact
 
     assert _company_of_contact(name) == company
+
+
+def test_a_footer_line_with_the_name_and_its_address_is_the_sender_s() -> None:
+    """GIVEN an addressee's block at the top with its address on the lines under it and, in the
+    footer, one line 'Nordlicht Logistics AB, 71 High Street, 678 16 Stockholm' THEN the seller is
+    the footer's name: a name followed by its own address on its line is the sender's line."""
+    invoice = extract_fields([page([
+        (40, 60, "Maison Import AB"), (40, 72, "88 Park Avenue"), (40, 84, "403 77 Göteborg"), (40, 96, "Sverige"),
+        (40, 130, "INVOICE"), (300, 130, "Invoice #: AB-4852/24"), (300, 144, "Date: 2024-12-05"),
+        (40, 300, "Total (incl. VAT)"), (400, 300, "1970.30"),
+        (40, 790, "Nordlicht Logistics AB, 71 High Street, 678 16 Stockholm")])])
+    assert (invoice.seller.name, invoice.buyer.name) == ("Nordlicht Logistics AB", "Maison Import AB")
