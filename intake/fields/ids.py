@@ -90,13 +90,15 @@ def find_vat_ids(text: str) -> list[IdMatch]:
     found = []
     upper = text.upper()
     ibans = [i for i in find_ibans(text) if i.valid]
-    for m in _VAT.finditer(upper):
+    position = 0
+    while (m := _VAT.search(upper, position)) is not None:
+        # A match that is no VAT ID may have swallowed the start of one ("N° DE TVA FR0369...":
+        # "DE" and what follows), so the search goes on from its next character.
+        position = m.start() + 1
         if any(i.start <= m.start() < i.end for i in ibans) or _AFTER_IBAN_LABEL.search(upper, 0, m.start()):
             continue  # "FR76 10107 00245 ..." begins like a French VAT ID, where the rest wrapped too
         value, end = compact(m.group(0)), m.end()
-        if not any(c.isdigit() for c in value[2:]) or sum(c.isdigit() for c in value) < 7:
-            continue
-        if value[2:5].isalpha():
+        if not any(c.isdigit() for c in value[2:]) or value[2:5].isalpha():
             continue  # a word that begins like a prefix ("ITEMS 18870.50"): no VAT ID has three letters there
         if len(value) > _VAT_MAX_LENGTH and not vat_valid(value):
             continue  # longer than any VAT ID: an IBAN or an account number
@@ -106,7 +108,10 @@ def find_vat_ids(text: str) -> list[IdMatch]:
         valid = vat_valid(value)
         if not valid and (mended := _letter_read_for_digit(value) or _digit_read_for_letter(value)) is not None:
             value, valid = mended, True
+        if not valid and sum(c.isdigit() for c in value) < 7:
+            continue  # too few digits for a VAT ID, unless a look-alike letter mended makes one
         found.append(IdMatch(value, valid, m.start(), end))
+        position = end
     return found
 
 

@@ -198,3 +198,13 @@ def test_an_iban_wrapped_onto_the_next_line_is_read_across_it() -> None:
     sentence = [(50, 600, "Payment details: Citibank, IBAN: IT02 K153 8683 636I PVP3 KO9O"),
                 (50, 611, "6Q5, BIC FDUKIT2X")]
     assert extract_fields([page(sentence)]).seller.iban == "IT02K1538683636IPVP3KO9O6Q5"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Maison Software EURL N° de TVA FRO3691862197 Coordonnées bancaires", "FR03691862197"),
+    ("Fjordline Atelier Print DAC VAT reg. no. IE15799S0WH Payment details", "IE1579950WH"),
+])  # fmt: skip
+def test_an_ocr_read_vat_id_after_a_prefix_like_word_or_short_of_digits_is_mended(text: str, value: str) -> None:
+    """GIVEN 'de' before 'TVA' (read as the German prefix, which swallowed the real ID) or an Irish
+    VAT ID with a digit read as 'S' (six digits left) THEN the VAT ID is found, mended by its checksum."""
+    assert [(m.value, m.valid) for m in find_vat_ids(text)] == [(value, True)]
