@@ -136,6 +136,10 @@ def _speck(cell: Cell) -> bool:
     return alnum <= 2 and all(w.confidence < MIN_CONFIDENCE for w in cell.words)
 
 
+#: A price in a cell of its own ("20.29", "1.234,50").
+_PRICE = re.compile(r"-?\d{1,3}(?:[.,\s]\d{3})*[.,]\d{2}")
+
+
 def plausible_name(line: TextLine, name: str, form: str) -> bool:
     """Return whether a legal name found on an OCR line is print, not noise or an item line:
     clearly read, a word of three letters before its form, the form not glued to a number."""
@@ -147,6 +151,8 @@ def plausible_name(line: TextLine, name: str, form: str) -> bool:
         return False
     if ITEM_LINE.match(line.text):
         return False  # "3 x NOTEBOOK A5" read as "... AS": a quantity starts an item line
+    if any(_PRICE.fullmatch(c.text.strip()) for c in line.cells if name not in c.text):
+        return False  # "NOTEBOOK AS | 1 | 20.29 | 20.29": a price on the line makes it an item's
     return not re.search(r"[\w-]$", head)  # "3KG", "CS-SA"
 
 

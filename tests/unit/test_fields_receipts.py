@@ -432,3 +432,12 @@ def test_a_rounding_adjustment_printed_without_its_sign_is_taken_off_where_the_r
         (40, 420, "GST Summary Amt(RM) Tax(RM)"), (40, 435, "GST SR@0%"), (250, 435, "8.11"), (330, 435, "0.00"),
     ]
     assert extract_fields([page(rows, ocr=True)]).total == Decimal("8.10")
+
+
+def test_a_legal_form_read_in_an_item_with_its_prices_is_no_name() -> None:
+    """GIVEN the store's name at the top and an item 'NOTEBOOK A5' read 'NOTEBOOK AS' (the
+    Norwegian legal form) with its quantity and prices in cells beside it THEN the seller is the
+    store, not the item."""
+    rows = [(40, 30, "CORNER PHARMACY"), *_ADDRESS, (40, 300, "NOTEBOOK AS"), (200, 300, "1"),
+            (260, 300, "20.29"), (320, 300, "20.29"), (40, 340, "TOTAL DUE"), (320, 340, "20.29")]
+    assert _seller(rows) == "CORNER PHARMACY"
