@@ -30,8 +30,13 @@ _FORMS = (
     "SASU", "DAC", "Oyj", "ASA", "OG", "GesmbH", "Ges.m.b.H.", "BVBA", "VOF", "Lda", "Ltda", "Kft.", "s.r.o.",
     "a.s.", "Pty Ltd", "Pty. Ltd.", "L.L.C.", "Incorporated",
 )
+#: Dotted forms long enough to be known without their last period ("S.p.A", "S.à r.l"), as OCR
+#: and some layouts print them; short ones ("S.A", "B.V") would match inside other words.
+_UNFINISHED = tuple(f[:-1] for f in _FORMS if f.endswith(".") and f.count(".") >= 2 and len(f) >= 6)
 #: Legal forms as printed, and in capitals where the form is long enough not to be a word.
-LEGAL_FORMS = tuple(sorted({*_FORMS, *(f.upper() for f in _FORMS if len(f) >= 4)}, key=len, reverse=True))
+LEGAL_FORMS = tuple(
+    sorted({*_FORMS, *_UNFINISHED, *(f.upper() for f in _FORMS if len(f) >= 4)}, key=len, reverse=True)
+)
 _LEGAL = re.compile(
     r"(?<![A-Za-z])(?:" + "|".join(re.escape(f) for f in LEGAL_FORMS)
     # "AB-1234/24" is an invoice number, not a company "AB".

@@ -746,3 +746,12 @@ def test_a_footer_line_with_the_name_and_its_address_is_the_sender_s() -> None:
         (40, 300, "Total (incl. VAT)"), (400, 300, "1970.30"),
         (40, 790, "Nordlicht Logistics AB, 71 High Street, 678 16 Stockholm")])])
     assert (invoice.seller.name, invoice.buyer.name) == ("Nordlicht Logistics AB", "Maison Import AB")
+
+
+def test_a_dotted_legal_form_without_its_last_period_is_still_one() -> None:
+    """GIVEN a footer 'Elmstead Trading S.p.A | VAT ID ...' (the form's last period lost) THEN the
+    seller is the whole name with its form."""
+    invoice = extract_fields([page([(40, 100, "INVOICE"), (300, 100, "Invoice number: 2024-17"),
+                                    (300, 400, "Total"), (450, 400, "1,234.50"),
+                                    (40, 760, "Elmstead Trading S.p.A"), (220, 760, "VAT ID IT00743110157")])])
+    assert invoice.seller.name == "Elmstead Trading S.p.A"
