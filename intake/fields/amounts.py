@@ -19,7 +19,10 @@ _NUMBER = re.compile(
     r"(?P<neg>[-−–]\s?)?"
     r"(?P<open>\()?"
     r"(?P<num>"
-    r"\d{1,3}(?:[.,'’]\d{3})+(?:[.,]\d{1,4})?"
+    # A space after the decimal mark of a grouped amount that ends its cell or line, the mark the
+    # other one than the grouping's ("20.338, 61", "1,234. 50"): OCR's too.
+    r"\d{1,3}(?:(?:\.\d{3})+, |(?:,\d{3})+\. )\d{2}(?=\W*$)"
+    r"|\d{1,3}(?:[.,'’]\d{3})+(?:[.,]\d{1,4})?"
     r"|\d{1,3}(?:[ \u202f\u00a0]\d{3})+[.,]\d{1,4}"
     # OCR puts a space after a thousands separator now and then ("18, 250.40", "7. 450,00"): one
     # grouping mark and, after the groups, the other one with the cents.

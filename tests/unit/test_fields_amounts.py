@@ -83,6 +83,9 @@ def test_formatted_amount_parses_back(value: Decimal, style: tuple[str, str]) ->
         ("24. 12. 2024", ["24", "12", "2024"]),  # a date goes on after its second part
         ("12. 10. 24", ["12", "10", "24"]),
         ("Pos. 1. 10 Stück", ["1", "10"]),  # one digit before the mark: a numbered line
+        ("Subtotal 20.338, 61", ["20338.61"]),  # after grouped thousands, the other mark
+        ("Total 1,234. 50", ["1234.50"]),
+        ("Seats 1.234, 56 left", ["1234", "56"]),  # not at the end of the cell: two numbers
     ],
 )
 def test_a_space_after_the_decimal_mark_keeps_the_cents(text: str, expected: list[str]) -> None:
