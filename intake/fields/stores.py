@@ -14,6 +14,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
+from intake.fields.amounts import find_amounts
 from intake.fields.candidates import Candidate
 from intake.fields.labels import TITLE
 from intake.fields.layout import Cell, TextLine
@@ -136,8 +137,10 @@ def _speck(cell: Cell) -> bool:
     return alnum <= 2 and all(w.confidence < MIN_CONFIDENCE for w in cell.words)
 
 
-#: A price in a cell of its own ("20.29", "1.234,50").
-_PRICE = re.compile(r"-?\d{1,3}(?:[.,\s]\d{3})*[.,]\d{2}")
+def _is_price(text: str) -> bool:
+    """Return whether `text` is one amount with a decimal part and nothing else ("20.29")."""
+    found = find_amounts(text.strip())
+    return len(found) == 1 and found[0].has_decimals and found[0].end - found[0].start == len(text.strip())
 
 
 def plausible_name(line: TextLine, name: str, form: str) -> bool:
@@ -151,7 +154,7 @@ def plausible_name(line: TextLine, name: str, form: str) -> bool:
         return False
     if ITEM_LINE.match(line.text):
         return False  # "3 x NOTEBOOK A5" read as "... AS": a quantity starts an item line
-    if any(_PRICE.fullmatch(c.text.strip()) for c in line.cells if name not in c.text):
+    if any(_is_price(c.text) for c in line.cells if name not in c.text):
         return False  # "NOTEBOOK AS | 1 | 20.29 | 20.29": a price on the line makes it an item's
     return not re.search(r"[\w-]$", head)  # "3KG", "CS-SA"
 
