@@ -38,6 +38,7 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from intake.extract import embedded_invoice
+from intake.fields.amounts import format_amount
 from intake.readers.pdf import find_embedded_xml
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice
 
@@ -62,43 +63,32 @@ def source_pdfs(source_dirs: Sequence[Path]) -> Iterator[tuple[str, Path]]:
                     yield repo, path
 
 
-def pdf_invoice(data: bytes) -> ExtractedInvoice | None:
+def pdf_invoice(document: pdfium.PdfDocument) -> ExtractedInvoice | None:
     """Return the invoice the PDF's embedded e-invoice XML states, or None without a readable one."""
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:
-        return None
-    try:
-        _, xml = find_embedded_xml(document)
-    finally:
-        document.close()
-    return embedded_invoice(xml)
+    return embedded_invoice(find_embedded_xml(document)[1])
+
+
+#: The ways pages group thousands and mark decimals: "1234.56", "1234,56", "1,234.56", "1.234,56", "1'234.56".
+_STYLES = (("", "."), ("", ","), (",", "."), (".", ","), ("'", "."))
 
 
 def total_forms(total: Decimal) -> set[str]:
-    """Return the ways a page may print `total` without its sign, spaces taken out: "1234.56",
-    "1234,56", "1.234,56", "1,234.56", "1'234.56"."""
-    plain = f"{abs(total):.2f}"
-    units, cents = plain.split(".")
-    grouped = f"{int(units):,}"
-    return {f"{units}.{cents}", f"{units},{cents}", f"{grouped}.{cents}",
-            f"{grouped.replace(',', '.')},{cents}", f"{grouped.replace(',', chr(39))}.{cents}"}  # fmt: skip
+    """Return the ways a page may print `total` without its sign (`_STYLES`)."""
+    return {format_amount(abs(total), group, mark) for group, mark in _STYLES}
 
 
-def shows_total(data: bytes, total: Decimal) -> bool:
+def shows_total(document: pdfium.PdfDocument, total: Decimal) -> bool:
     """Return whether the PDF's text layer (pdfium's text, not the product's reader) prints
     `total` in one of `total_forms`: a page that does not is a sample page or another invoice's."""
-    document = pdfium.PdfDocument(data)
-    try:
-        text = ""
-        for page in document:
-            textpage = page.get_textpage()
-            text += textpage.get_text_bounded()
+    texts = []
+    for page in document:
+        textpage = page.get_textpage()
+        try:
+            texts.append(textpage.get_text_bounded())
+        finally:
             textpage.close()
             page.close()
-    finally:
-        document.close()
-    squeezed = re.sub(r"[\s\u00a0\u202f\u2009]", "", text)
+    squeezed = re.sub(r"[\s\u00a0\u202f\u2009]", "", "".join(texts))
     return any(form in squeezed for form in total_forms(total))
 
 
@@ -147,11 +137,21 @@ def build(out_dir: Path, source_dirs: Sequence[Path], exclude: set[str], shown_t
         if digest in exclude:
             counts["in corpus"] += 1
             continue
-        invoice = pdf_invoice(data)
-        if invoice is None or invoice.total is None:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
             counts["no usable XML"] += 1
             continue
-        if shown_total and not shows_total(data, invoice.total):
+        try:
+            invoice = pdf_invoice(document)
+            total = invoice.total if invoice is not None else None
+            hidden = total is not None and shown_total and not shows_total(document, total)
+        finally:
+            document.close()
+        if invoice is None or total is None:
+            counts["no usable XML"] += 1
+            continue
+        if hidden:
             counts["total not printed"] += 1
             continue
         part = part_of(repo)

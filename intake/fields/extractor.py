@@ -19,7 +19,7 @@ from intake.fields import (
     stores,
 )
 from intake.fields.amounts import find_amounts, strip_currency
-from intake.fields.candidates import Candidate, find_label_hits
+from intake.fields.candidates import Candidate, LabelHit, find_label_hits
 from intake.fields.labels import ISSUE_DATE
 from intake.fields.layout import document_lines
 from intake.fields.lines import header_lines, item_table
@@ -92,7 +92,7 @@ def _totals(
     return totals, warnings
 
 
-def _opens_parenthesis(hit: Any) -> bool:
+def _opens_parenthesis(hit: LabelHit) -> bool:
     """Return whether only an opening parenthesis stands before the label in its cell."""
     before = hit.cell.text[: hit.start]
     return before.endswith("(") and not before.strip("( ")

@@ -82,6 +82,10 @@ def has_legal_form(text: str) -> bool:
     return _LEGAL.search(text) is not None
 
 
+#: A label's colon before its value ("Vendeur: X SARL"); names do not hold one.
+_LABEL_COLON = re.compile(r":\s")
+
+
 def _legal_name(text: str) -> str | None:
     """Return the name ending with a legal form in `text` ("Nordlicht Software GmbH"), if any."""
     # "(Inc. VAT)", "Total 20% supplies (Inc" are amounts' labels, not a company's name.
@@ -92,7 +96,7 @@ def _legal_name(text: str) -> str | None:
     for sep in _SEPARATORS.finditer(part):
         if sep.end() <= matches[0].start():
             part = part[sep.end() :]
-    part = re.split(r":\s", part)[-1]  # "Vendeur: X SARL", "Verkäufer-Kontoname : X GmbH": a label's value
+    part = _LABEL_COLON.split(part)[-1]  # "Vendeur: X SARL", "Verkäufer-Kontoname : X GmbH": a label's value
     part = _NAME_LABEL.sub("", part.strip(" :,;©"))
     part = re.sub(r"^(?:[^\w(]+\s+)+", "", part)  # OCR specks before the name
     return part if len(part) > len(matches[-1].group(0)) + 1 else None

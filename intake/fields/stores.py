@@ -139,8 +139,9 @@ def _speck(cell: Cell) -> bool:
 
 def _is_price(text: str) -> bool:
     """Return whether `text` is one amount with a decimal part and nothing else ("20.29")."""
-    found = find_amounts(text.strip())
-    return len(found) == 1 and found[0].has_decimals and found[0].end - found[0].start == len(text.strip())
+    text = text.strip()
+    found = find_amounts(text)
+    return len(found) == 1 and found[0].has_decimals and found[0].end - found[0].start == len(text)
 
 
 def plausible_name(line: TextLine, name: str, form: str) -> bool:
