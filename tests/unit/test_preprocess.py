@@ -10,12 +10,13 @@ import io
 import random
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
 from intake import media
 from intake.ocr import OcrOptions
 from intake.preprocess import (
     TARGET_LINE_HEIGHT,
+    background,
     even_light,
     grayscale,
     otsu_threshold,
@@ -77,6 +78,17 @@ def test_a_photo_darkening_to_one_side_gets_white_paper_and_keeps_black_text() -
     text = even.crop((20, 40, even.width - 20, even.height - 40))
     assert text.getextrema()[0] <= 60, "the text is still black"
     assert photo.crop((even.width - 20, 0, even.width, 20)).getextrema()[1] <= 90
+
+
+def test_evening_divides_every_pixel_by_its_paper_brightness() -> None:
+    """GIVEN a grainy shaded page WHEN evened out THEN each pixel is min(255, grey * 255 //
+    (paper + 1)) before the contrast is stretched, whatever the pair of levels."""
+    page = grainy(receipt(), amplitude=40)
+    paper = background(page)
+    expected = Image.new("L", page.size)
+    expected.putdata([min(255, g * 255 // (p + 1)) for g, p in zip(page.tobytes(), paper.tobytes(), strict=True)])
+
+    assert even_light(page).tobytes() == ImageOps.autocontrast(expected, cutoff=(0.5, 0)).tobytes()
 
 
 def on_a_desk(page: Image.Image, desk: int = 90, turn: float = 3.0) -> Image.Image:

@@ -23,7 +23,7 @@ from intake.qr import (
     parse_payment_qr,
     parse_swiss_qr,
 )
-from intake.readers import OcrOptions
+from intake.readers import OcrOptions, read_document
 from invoicing.extraction import ExtractedInvoice, Party, Source
 from tests.unit import test_einvoice as einvoice_samples
 from tests.unit import test_readers as pdfs
@@ -432,3 +432,21 @@ def test_photo_of_a_qr_bill_gives_the_payment_fields_beside_ocr() -> None:
     assert invoice.payment_reference == RF_REFERENCE
     assert invoice.seller.name == "Robert Schneider AG"
     assert not [w for w in invoice.warnings if "payment QR code" in w]
+
+
+@pytest.mark.slow
+def test_a_qr_code_in_the_dark_half_of_an_unevenly_lit_colour_photo_is_read() -> None:
+    """GIVEN a colour photo lit from the left, its QR-bill code on the dark right side (paper at
+    80 grey) WHEN read THEN the code is decoded from the picture tesseract read (grey, evened)."""
+    payload = swiss_payload(iban=CH_IBAN, reference_type="SCOR", reference=RF_REFERENCE, amount="99.50")
+    page = Image.open(io.BytesIO(jpeg_with_qr(["Invoice 2026-18"], qr_picture(payload)))).convert("L")
+    ramp = Image.linear_gradient("L").transpose(Image.Transpose.ROTATE_90).resize(page.size)
+    shade = ramp.point(lambda v: 250 - v * 170 // 255)  # paper 250 on the left, 80 on the right
+    photo = Image.composite(shade, page, page).convert("RGB")  # ink stays black
+    out = io.BytesIO()
+    photo.save(out, format="JPEG", quality=90, dpi=(150, 150))
+
+    read = read_document(out.getvalue(), "image/jpeg", OcrOptions(languages="eng", engine="tesseract"))
+
+    assert read.payment_qr is not None
+    assert (read.payment_qr.iban, read.payment_qr.amount) == (CH_IBAN, Decimal("99.50"))
