@@ -107,14 +107,15 @@ def even_light(gray: Image.Image) -> Image.Image:
     # Imported here, not with this module: a text PDF never needs numpy (see `intake.ocr`).
     import numpy as np
 
-    paper = np.asarray(background(gray))
-    divided = Image.fromarray(_quotients()[paper, np.asarray(gray)], "L")
+    # One flat index per pixel (paper * 256 + grey): a third faster than indexing by the pair.
+    index = np.asarray(background(gray)).astype(np.intp) << 8 | np.asarray(gray)
+    divided = Image.fromarray(_quotients().take(index), "L")
     return ImageOps.autocontrast(divided, cutoff=(0.5, 0))
 
 
 @cache
 def _quotients() -> np.ndarray:
-    """Return the table of min(255, grey * 255 // (paper + 1)), indexed [paper, grey].
+    """Return min(255, grey * 255 // (paper + 1)) for every pair of levels, at paper * 256 + grey.
 
     Looking every pixel up in it gives the division exactly, 5-6x as fast as computing it
     (Pillow's ImageMath or numpy's integer division) on a 12-megapixel photo.
@@ -122,7 +123,7 @@ def _quotients() -> np.ndarray:
     import numpy as np
 
     levels = np.arange(256, dtype=np.uint32)
-    return np.minimum(levels[None, :] * 255 // (levels[:, None] + 1), 255).astype(np.uint8)
+    return np.minimum(levels[None, :] * 255 // (levels[:, None] + 1), 255).astype(np.uint8).ravel()
 
 
 def surroundings(gray: Image.Image) -> Image.Image | None:
