@@ -230,6 +230,7 @@ LABELS: tuple[Label, ...] = (
         # The buyer's own reference (its order), and a direct debit's mandate: not the invoice's number.
         r"(?:your|customer|buyer)\s*ref(?:erence)?\.?", r"votre\s*ref(?:erence)?\.?", r"ihre?\s*referenz",
         r"jeres\s*ref(?:erence)?\.?", r"uw\s*referentie", r"po\s*(?:no\.?|number|nr\.?|#)",
+        r"ihre?\s*bestellung", r"your\s*order", r"votre\s*commande", r"jeres\s*(?:ordre|bestilling)",
         r"reference\s*(?:client|commande)", r"bon\s*de\s*commande", r"n°\s*de\s*commande", r"ordre\s*-?\s*nr\.?",
         r"rekvisition(?:snr\.?)?", r"mandat(?:e)?\s*-?\s*ref(?:erence|erenz)?", r"reference\s*(?:unique\s*)?du\s*mandat",
         r"creditor\s*id", r"kreditor\s*-?\s*id", r"\bics\b",

@@ -26,10 +26,11 @@ _FORMS = (
     "ApS", "A/S", "I/S", "K/S", "P/S", "IVS", "B.V.", "BV", "N.V.", "NV", "Sdn Bhd", "Sdn. Bhd.",
     "SDN BHD", "SDN. BHD.", "Bhd", "BHD", "Pvt. Ltd.", "Pvt Ltd", "Private Limited", "S.r.l.", "S.p.A.",
     "AB", "Oy", "AS", "GbR", "PartG", "mbB", "KGaA", "Co.", "Enterprise", "Trading", "S/B", "Company",
-    "S.L.", "S.L.U.", "S.à r.l.", "Sàrl", "SRL", "S.R.L.", "Srl", "SpA", "Sp. z o.o.", "sp. z o.o.", "S.A.S.U.",
+    "S.L.", "S.L.U.", "S.à r.l.", "Sàrl", "S.a r.l.", "Sarl", "SRL", "S.R.L.", "Srl", "SpA", "Sp. z o.o.", "sp. z o.o.", "S.A.S.U.",
     "SASU", "DAC", "Oyj", "ASA", "OG", "GesmbH", "Ges.m.b.H.", "BVBA", "VOF", "Lda", "Ltda", "Kft.", "s.r.o.",
     "a.s.", "Pty Ltd", "Pty. Ltd.", "L.L.C.", "Incorporated",
 )
+# (OCR drops accents: "S.a r.l." and "Sarl" are "S.à r.l." and "Sàrl" read from a photo.)
 #: Dotted forms long enough to be known without their last period ("S.p.A", "S.à r.l"), as OCR
 #: and some layouts print them; short ones ("S.A", "B.V") would match inside other words.
 _UNFINISHED = tuple(f[:-1] for f in _FORMS if f.endswith(".") and f.count(".") >= 2 and len(f) >= 6)
@@ -321,7 +322,7 @@ def _seller_name(
     labelled = [Candidate(c.value, c.score + (_AGREED if c.value.casefold() in legal else 0.0), c.line) for c in labelled]
     found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
     if not found:
-        return _first_name_line(lines, hits) or _header_name(lines, hits, buyer)
+        return _first_name_line(lines, hits, buyer) or _header_name(lines, hits, buyer)
     chosen = best(found)
     assert chosen is not None
     # The same name printed elsewhere with the line a form's value cell left out ("MVM Musterhafter"
@@ -470,12 +471,18 @@ def _with_line_above(lines: Sequence[TextLine], line: TextLine, cell: Cell, name
 _REGISTRATION = re.compile(r"\s*\(?[\w-]*\d{4,}[\w-]*(?:\s[A-Z])?\)?\s*$")
 
 
-def _first_name_line(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[str] | None:
-    """Return a receipt's store name: the first clearly read line of words at the top of an OCR page."""
+def _first_name_line(
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
+) -> Candidate[str] | None:
+    """Return a receipt's store name: the first clearly read line of words at the top of an OCR
+    page, outside the buyer's block and not a contact person's ("z. Hd. Anna Schmidt") nor a line
+    of contact details."""
     labelled = {h.cell.line for h in hits}
     for line in lines:
         if line.page != 1 or line.relative_top > 0.25:
             break
+        if line.index in buyer or CONTACT_PERSON.match(line.text) or CONTACT.search(line.text):
+            continue  # the addressee's, a person to attend to, or an e-mail address or phone line
         # Logo specks and table rules read as cells of one character ("|", "'") are no part of the
         # name, nor is a speck read as a word of the name's cell: its confidence says nothing of the name.
         cells = [c for c in line.cells if sum(ch.isalnum() for ch in c.text) >= 2]
@@ -507,13 +514,16 @@ def _header_name(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set
         c for line in lines if line.page == 1 and line.relative_top < 0.2 and line.index not in buyer
         for c in line.cells
     ]
-    # A cell that is one label and nothing else ("Afleveradres", "Bill to") heads a block.
-    label_only = {id(h.cell) for h in hits if h.start == 0 and h.end >= len(h.cell.folded.rstrip(" :."))}
+    # A cell that is one label and nothing else ("Afleveradres", "Bill to") heads a block. Cells
+    # are known by their place: OCR's lines come here with their legal forms mended, as new cells.
+    label_only = {
+        (h.cell.line, h.cell.x0) for h in hits if h.start == 0 and h.end >= len(h.cell.folded.rstrip(" :."))
+    }
     # A title, a label or a country's name is no letterhead.
     top = [
         c for c in top
         if sum(ch.isalpha() for ch in c.text) >= 3 and not _TITLE_ONLY.match(c.text)
-        and id(c) not in label_only and not is_country_name(c.text)
+        and (c.line, c.x0) not in label_only and not is_country_name(c.text)
     ]
     # The sender's website or e-mail domain names it ("www.northwind-traders.com", "Northwind
     # Traders"; "RDO18", "rdo18.com"), digits and all.

@@ -755,3 +755,51 @@ def test_a_dotted_legal_form_without_its_last_period_is_still_one() -> None:
                                     (300, 400, "Total"), (450, 400, "1,234.50"),
                                     (40, 760, "Elmstead Trading S.p.A"), (220, 760, "VAT ID IT00743110157")])])
     assert invoice.seller.name == "Elmstead Trading S.p.A"
+
+
+def test_an_ocr_page_without_a_legal_name_takes_no_line_of_the_addressee_for_the_seller() -> None:
+    """GIVEN a photo whose sender block is unreadable, the addressee's block under
+    'Rechnungsempfänger' with 'z. Hd. Anna Schmidt', and an e-mail address at the top THEN none
+    of them is the seller (no seller rather than the addressee's contact person)."""
+    invoice = extract_fields([ocr_page([
+        (300, 60, "Rechnungsdatum"), (300, 74, "04.01.2025"),
+        (50, 100, "Rechnungsempfänger"), (50, 114, "Lindqvist Services"), (50, 128, "z. Hd. Anna Schmidt"),
+        (50, 142, "Hauptstraße 19"), (50, 156, "L-4611 Luxembourg"), (300, 130, "billing@novak.example"),
+        (60, 400, "Gesamtbetrag"), (300, 400, "2009,73"),
+    ])])
+    assert invoice.seller.name is None
+    assert invoice.buyer.name == "Lindqvist Services"
+
+
+def test_a_label_printed_largest_at_the_top_of_an_ocr_page_is_no_letterhead() -> None:
+    """GIVEN a photo with 'Rechnungsdatum' in large type at the top and 'NORDLICHT' in smaller
+    type beside it THEN the letterhead is 'NORDLICHT' (the label heads its date; OCR's lines are
+    mended into new cells, which must still be known as the label's)."""
+    invoice = extract_fields([ocr_page([
+        (50, 40, "NORDLICHT", 14), (300, 40, "Rechnungsdatum", 18), (300, 62, "04.01.2025"),
+        (60, 400, "Gesamtbetrag"), (300, 400, "2009,73"),
+    ])])
+    assert invoice.seller.name == "NORDLICHT"
+
+
+@pytest.mark.parametrize("form", ["S.a r.l.", "Sarl"])
+def test_a_legal_form_read_without_its_accent_still_names_the_seller(form: str) -> None:
+    """GIVEN a photo whose footer prints 'Novak Partners S.à r.l.' read by OCR without its accent
+    THEN that is the seller's legal name."""
+    invoice = extract_fields([ocr_page([
+        (60, 400, "Gesamtbetrag"), (300, 400, "2009,73"),
+        (50, 760, f"Novak Partners {form}"), (50, 774, "Bahnhofstraße 96"), (50, 788, "L-8693 Luxembourg"),
+    ])])
+    assert invoice.seller.name == f"Novak Partners {form}"
+
+
+def test_the_buyers_order_label_is_neither_letterhead_nor_the_invoices_number() -> None:
+    """GIVEN a page whose top shows 'Ihre Bestellung' over the buyer's order number and no
+    letterhead THEN the label is not the seller, and its number is not the invoice's."""
+    invoice = extract_fields([page([
+        (300, 40, "Ihre Bestellung"), (300, 54, "ORD/76171"),
+        (300, 80, "Rechnung Nr. R042603"),
+        (60, 400, "Gesamtbetrag"), (300, 400, "2009,73"),
+    ])])
+    assert invoice.seller.name is None
+    assert invoice.invoice_number == "R042603"
