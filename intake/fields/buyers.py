@@ -232,8 +232,10 @@ def _address_window(
     labelled = {id(h.cell) for h in hits}
     sellers: set[int] = set()  # cells of the seller's own block (its letterhead), beside which a window may be
     for line in lines:
-        if line.page != 1 or not 0.05 < line.relative_top < 0.5 or is_item_header(line):
-            continue  # an item table's column heads stand over rows, not over an address
+        if line.page == 1 and is_item_header(line):
+            break  # the window is over the item table; its rows are no address block
+        if line.page != 1 or not 0.05 < line.relative_top < 0.5:
+            continue
         for cell in line.cells:
             if id(cell) in labelled or id(cell) in sellers:
                 continue

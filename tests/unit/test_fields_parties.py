@@ -803,3 +803,18 @@ def test_the_buyers_order_label_is_neither_letterhead_nor_the_invoices_number() 
     ])])
     assert invoice.seller.name is None
     assert invoice.invoice_number == "R042603"
+
+
+def test_no_item_row_is_taken_for_the_buyers_address_window() -> None:
+    """GIVEN a photo whose address window OCR lost, and an item table whose rows start with
+    names over numbered ones ("Software licence (1)") THEN there is no buyer rather than an item's description."""
+    invoice = extract_fields([ocr_page([
+        (50, 80, "MAISON IMPORT APS"),
+        (50, 200, "Tax Invoice"), (300, 200, "Number: F202532228"),
+        (50, 250, "Pos."), (80, 250, "Description"), (300, 250, "Qty"), (360, 250, "Unit price"), (450, 250, "Amount"),
+        (50, 266, "1"), (80, 266, "Office chairs"), (300, 266, "12 units"), (360, 266, "1481.75"), (450, 266, "17781.00"),
+        (50, 282, "2"), (80, 282, "Software licence (1)"), (300, 282, "2 units"), (360, 282, "3874.26"), (450, 282, "7748.52"),
+        (50, 298, "3"), (80, 298, "Printer toner (2)"), (300, 298, "2 h"), (360, 298, "115.58"), (450, 298, "231.16"),
+        (300, 330, "Total"), (450, 330, "25760.68"),
+    ])])
+    assert invoice.buyer.name is None
