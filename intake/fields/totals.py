@@ -17,6 +17,7 @@ from intake.fields.candidates import Candidate, LabelHit, value_places
 from intake.fields.ids import find_ibans
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
 from intake.fields.layout import Cell, TextLine
+from intake.fields.stores import is_ocr
 
 CENT = Decimal("0.01")
 #: Bonus for a triple whose amounts add up; larger than any difference in label scores.
@@ -199,7 +200,8 @@ def _field_candidates(
             if place.kind == "right" and (right_closed or _starts_other_value(place.cell, others, chosen)):
                 right_closed = True  # another label ("Excl. VAT | 10,00 | Subtotal | 12,10") starts its value
                 continue
-            amounts = find_amounts(strip_currency(_without_ibans(place.text)))
+            text = strip_currency(_without_ibans(place.text))
+            amounts = find_amounts(text)
             if place.kind == "inline":
                 amounts = [a for a in amounts if a.start < 25]
             amounts = [a for a in amounts if not _is_rate(place.text, a) and not _is_identifier(a)
@@ -210,6 +212,9 @@ def _field_candidates(
             decimals = 1.0 if last.has_decimals else 0.6
             score = hit.label.weight * place.factor * decimals + 0.1 * depth
             candidate = Candidate(last.value.quantize(CENT) + 0, score, hit.cell.line)
+            lost = _lost_decimal_mark(lines[place.cell.line], text, last)
+            if lost is not None:
+                found.append(Candidate(lost, score * _LOST_MARK, hit.cell.line))
             if place.kind == "inline":
                 found.append(candidate)
                 break
@@ -235,6 +240,20 @@ def _field_candidates(
         total = sum((c.value for c in parts), Decimal(0))
         found.append(Candidate(total, 0.7, parts[-1].line))
     return found
+
+
+#: An amount read with its decimal mark restored scores this share of the whole number's reading:
+#: only adding up with a net and a tax (`choose_totals`) makes it win.
+_LOST_MARK = 0.8
+
+
+def _lost_decimal_mark(line: TextLine, text: str, amount: AmountMatch) -> Decimal | None:
+    """Return the amount with the decimal mark OCR lost restored before its last two digits
+    ("3233248" for 32332.48), for a bare run of 3 or more digits on an OCR line, else None."""
+    printed = text[amount.start : amount.end]
+    if amount.has_decimals or not is_ocr(line) or not re.fullmatch(r"\d{3,}", printed):
+        return None
+    return amount.value.quantize(CENT) / 100
 
 
 def _without_ibans(text: str) -> str:

@@ -268,3 +268,24 @@ def test_a_line_of_slightly_larger_type_beside_two_small_lines_leaves_them_two_l
                        (420, 149.8, "Nederland", 8.7)]
     assert [line.text for line in document_lines([page(rows)])] == [
         "Your VAT No.: NL134364934B01 0519 WV Utrecht", "Nederland"]
+
+
+def test_a_total_whose_decimal_mark_ocr_lost_is_mended_where_net_and_tax_add_up() -> None:
+    """GIVEN a photo's totals 'Net amount 25865.98', 'Tax 25% 6466.50' and 'Total incl. VAT
+    3233248' (the point lost) THEN the total is 32332.48, which net and tax add up to."""
+    invoice = extract_fields([ocr_page([
+        (300, 400, "Goods total"), (450, 400, "30430.56"),
+        (300, 416, "Less 15% discount"), (450, 416, "4564.58"),
+        (300, 432, "Net amount"), (450, 432, "25865.98"),
+        (300, 448, "Tax 25%"), (450, 448, "6466.50"),
+        (300, 464, "Total incl. VAT"), (450, 464, "3233248"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("25865.98"), Decimal("6466.50"), Decimal("32332.48")
+    )
+
+
+def test_a_whole_total_on_a_receipt_stays_whole_where_nothing_adds_up_to_less() -> None:
+    """GIVEN an OCR receipt whose only amount is 'TOTAL 1500' THEN the total is 1500, not 15.00."""
+    invoice = extract_fields([ocr_page([(40, 300, "TOTAL"), (200, 300, "1500")])])
+    assert invoice.total == Decimal("1500.00")
