@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from intake.fields.amounts import find_amounts, find_currencies
+from intake.fields.amounts import CURRENCY_SYMBOLS, find_amounts, find_currencies
 from intake.fields.candidates import (
     Candidate,
     LabelHit,
@@ -355,10 +355,24 @@ def terms_date(lines: Sequence[TextLine], hits: Sequence[LabelHit], issued: dt.d
 _SHARED_SYMBOL = {"DKK": frozenset({"NOK", "SEK", "ISK"}), "USD": frozenset({"CAD", "AUD", "NZD", "SGD", "HKD"})}
 
 
-def _standing_currencies(text: str) -> list[str]:
-    """Return the currencies `text` prints; away from any amount only codes count, as a symbol there
-    is a letter pair in a word or postcode ("RM6 4QQ")."""
-    return find_currencies(text, symbols=bool(find_amounts(text)))
+def _standing_currencies(line: TextLine) -> list[str]:
+    """Return the currencies `line` prints; away from any amount only codes count, as a symbol there
+    is a letter pair in a word or postcode ("RM6 4QQ") or OCR's misreading ("Cloud hosting €)" for
+    "(2)"). A symbol stands by an amount in its own cell, or at the end of the cell before one
+    ("€ | 9.50", "Price in Rs | 40.0", "Total (RM) | 12.00")."""
+    found = []
+    for i, cell in enumerate(line.cells):
+        after = line.cells[i + 1] if i + 1 < len(line.cells) else None
+        by_amount = bool(find_amounts(cell.text)) or (
+            _SYMBOL_AT_END.search(cell.text) is not None and after is not None and bool(find_amounts(after.text))
+        )
+        found += find_currencies(cell.text, symbols=by_amount)
+    return found
+
+
+#: A cell that ends in a currency symbol, bracketed ("Total (RM)") or with a colon or a period.
+_SYMBOLS = "(?:" + "|".join(re.escape(s) for s, _ in CURRENCY_SYMBOLS) + ")"
+_SYMBOL_AT_END = re.compile(rf"(?:\({_SYMBOLS}\)|{_SYMBOLS}\s?[.:]?)\s?:?$")
 
 
 def currency(
@@ -374,7 +388,7 @@ def currency(
     amount_lines = {h.cell.line for h in hits_for(hits, TOTAL, NET_TOTAL, TAX_TOTAL)}
     votes: Counter[str] = Counter()
     for line in lines:
-        codes = _standing_currencies(line.text)
+        codes = _standing_currencies(line)
         weight = 3 if line.index in amount_lines else 1 if find_amounts(line.text) else 0.5
         for code in codes:
             votes[code] += weight

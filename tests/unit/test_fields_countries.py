@@ -136,3 +136,17 @@ def test_a_currency_code_inside_an_accounts_groups_is_no_currency() -> None:
     assert invoice.currency == "EUR"
     glued = extract_fields([page([(50, 60, "Exempel Handel ApS"), (300, 500, "Total"), (450, 500, "12.50DKK")])])
     assert glued.currency == "DKK"
+
+
+def test_a_currency_symbol_ocr_read_into_an_item_description_is_no_currency() -> None:
+    """GIVEN bare amounts, the seller's Swiss IBAN, and an item row OCR read as 'Cloud hosting €)'
+    (for "(2)") with its amount in another cell THEN the currency is still the IBAN's CHF."""
+    pages = _bare_invoice((50, 780, "IBAN CH93 0076 2011 6238 5295 7"), (50, 400, "Cloud hosting €)"), (450, 400, "140.80"))
+    assert extract_fields(pages).currency == "CHF"
+
+
+@pytest.mark.parametrize(("label", "code"), [("Total (RM)", "MYR"), ("Summe €:", "EUR"), ("Price in Rs", "INR")])
+def test_a_currency_symbol_ending_the_cell_before_an_amount_names_the_currency(label: str, code: str) -> None:
+    """GIVEN a symbol at the end of the cell before an amount ('Total (RM) | 12.00') THEN that is the currency."""
+    pages = [page([(50, 60, "Kedai Buku Sdn Bhd"), (50, 300, label), (300, 300, "12.00")])]
+    assert extract_fields(pages).currency == code
