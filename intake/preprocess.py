@@ -42,6 +42,8 @@ _SURROUNDINGS_SHARE = 0.5
 #: At the page's edge the paper's brightness drops at least by this factor within two pixels of
 #: the small copy.
 _EDGE_STEP = 0.8
+#: Percentage of the darkest pixels that the contrast stretch ignores as specks (at most).
+_DARK_CUTOFF = 0.5
 #: Width of the small copy in which the surroundings are found.
 _SURROUNDINGS_WIDTH = 150
 
@@ -110,7 +112,16 @@ def even_light(gray: Image.Image) -> Image.Image:
     # One flat index per pixel (paper * 256 + grey): a third faster than indexing by the pair.
     index = np.asarray(background(gray)).astype(np.intp) << 8 | np.asarray(gray)
     divided = Image.fromarray(_quotients().take(index), "L")
-    return ImageOps.autocontrast(divided, cutoff=(0.5, 0))
+    return ImageOps.autocontrast(divided, cutoff=(_dark_cutoff(divided.histogram()), 0))
+
+
+def _dark_cutoff(histogram: list[int]) -> float:
+    """Return the percentage of darkest pixels the contrast stretch may ignore as specks:
+    `_DARK_CUTOFF`, but never more than half the ink. A page with less ink than the cutoff (a
+    last page of two lines) would otherwise have all its text ignored and its paper's grain
+    stretched to black, drowning the text."""
+    ink = sum(histogram[: otsu_threshold(histogram)]) / max(sum(histogram), 1)
+    return min(_DARK_CUTOFF, 100 * ink / 2)
 
 
 @cache

@@ -229,3 +229,21 @@ def test_a_tall_receipt_is_read_as_one_block_and_a_page_with_automatic_layout() 
     assert options.for_picture(600, 1500).psm == 6
     assert options.for_picture(2480, 3508).psm == 3
     assert OcrOptions(psm=11).for_picture(600, 1500).psm == 11
+
+
+def test_a_page_with_less_ink_than_the_specks_cutoff_keeps_white_paper() -> None:
+    """GIVEN a scanned last page with two short lines on grainy paper (ink 0.1 % of the pixels,
+    under the 0.5 % of darkest pixels the contrast stretch ignores as specks) WHEN evened out THEN
+    the paper stays white and the text black: the grain is not stretched into ink."""
+    page = Image.new("L", (1654, 2339), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=30)
+    draw.text((100, 100), "Page 2 of 2", fill=0, font=font)
+    draw.text((100, 160), "Please pay by August 22, 2024.", fill=0, font=font)
+    scan = ImageChops.subtract(grainy(page, amplitude=6), Image.new("L", page.size, 6))  # paper ~249
+
+    even = even_light(scan)
+
+    dark = sum(even.histogram()[:128]) / (even.width * even.height)
+    assert dark < 0.005, f"{dark:.3%} of the page is dark: the paper's grain became ink"
+    assert even.crop((100, 160, 400, 200)).getextrema()[0] <= 60, "the text is still black"
