@@ -263,8 +263,22 @@ def _address_window(
 
 
 def _similar(a: str, b: str) -> bool:
+    """Return whether `a` is `b` (or a part of it) as OCR may have misread it: alike as a whole, and
+    of as many words, none of them a wholly other word ("Beaumont Logistics AG" is not "Bergmann
+    Logistics AG", however much of the two is the same)."""
     fold_a, fold_b = a.casefold(), b.casefold()
-    return fold_a in fold_b or fold_b in fold_a or SequenceMatcher(None, fold_a, fold_b).ratio() > 0.8
+    if fold_a in fold_b or fold_b in fold_a:
+        return True
+    if SequenceMatcher(None, fold_a, fold_b).ratio() <= 0.8:
+        return False
+    words_a, words_b = fold_a.split(), fold_b.split()
+    return len(words_a) != len(words_b) or all(
+        SequenceMatcher(None, x, y).ratio() >= _SAME_WORD for x, y in zip(words_a, words_b) if min(len(x), len(y)) >= 4
+    )
+
+
+#: How alike two words of a name must be to be one word misread (OCR changes a letter or two).
+_SAME_WORD = 0.6
 
 
 def _with_house_number(lines: Sequence[TextLine], cell: Cell) -> str:

@@ -17,6 +17,9 @@ _INVOICE = r"[il1|]?[nm]voice"
 
 _NO = r"(?:n(?:umber|ummer|umero|um|o|r|°|º|˚|\.)?\.?|#|nummer|number|numero|n°|nr\.?)"
 
+# A tax word's end: a word boundary, or a rate OCR glued to it ("TVA17%", "VAT20%").
+_WORD_END = r"(?:\b|(?=\d{1,2}(?:[.,]\d{1,2})?\s?%))"
+
 INVOICE_NUMBER = "invoice_number"
 ISSUE_DATE = "issue_date"
 DUE_DATE = "due_date"
@@ -150,10 +153,11 @@ LABELS: tuple[Label, ...] = (
     ),
     *_labels(
         TAX_TOTAL, 1.0,
-        r"\bvat\b", r"\bmwst\.?", r"\bust\.?\b", r"umsatzsteuer", r"mehrwertsteuer", r"steuerbetrag",
-        r"\btva\b", r"montant\s*tva", r"(?:montant\s*)?total\s*tva", r"\bmoms\b", r"tax\s*amount", r"total\s*tax",
-        r"\btax\b", r"sales\s*tax", r"\bgst\b", r"\bigst\b", r"\bsst\b", r"summe\s*ust",
-        r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount", r"\bbtw\b", r"btw\s*bedrag", r"totaal\s*btw",
+        rf"\bvat{_WORD_END}", r"\bmwst\.?", rf"\bust\.?{_WORD_END}", r"umsatzsteuer", r"mehrwertsteuer", r"steuerbetrag",
+        rf"\btva{_WORD_END}", r"montant\s*tva", r"(?:montant\s*)?total\s*tva", rf"\bmoms{_WORD_END}", r"tax\s*amount",
+        r"total\s*tax", rf"\btax{_WORD_END}", r"sales\s*tax", rf"\bgst{_WORD_END}", r"\bigst\b", r"\bsst\b",
+        r"summe\s*ust", r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount", rf"\bbtw{_WORD_END}", r"btw\s*bedrag",
+        r"totaal\s*btw",
     ),
     # "Taxes" on its own, not "hors taxes" (net) nor "toutes taxes comprises", "all taxes included" (gross).
     *_labels(TAX_TOTAL, 0.9, r"(?<!hors\s)(?<!toutes\s)(?<!all\s)\btaxes\b(?!\s*(?:comprises|incluses|included|incl))"),

@@ -17,6 +17,7 @@ from intake.fields.dates import fold_chars
 from intake.fields.ids import find_ibans, find_vat_ids
 from intake.fields.labels import BUYER, SELLER, TITLE
 from intake.fields.layout import Cell, TextLine, cell_after, cells_below, left_aligned
+from intake.fields.totals import is_item_header
 
 _FORMS = (
     "GmbH & Co. KG", "GmbH & Co KG", "GmbH & Co.", "GmbH", "gGmbH", "AG", "KG", "OHG", "e.K.", "e.V.",
@@ -81,6 +82,14 @@ def _clean_name(text: str) -> str:
 def has_legal_form(text: str) -> bool:
     """Return whether `text` holds a company's legal form ("GmbH", "Inc.", "SARL")."""
     return _LEGAL.search(text) is not None
+
+
+def without_legal_form(name: str) -> str:
+    """Return `name` without the legal form that ends it ("Calder Software S.r.l." -> "Calder
+    Software"), or `name` itself where no form ends it or nothing would be left."""
+    ends = [m for m in _LEGAL.finditer(name) if not name[m.end() :].strip(" .,")]
+    head = name[: ends[-1].start()].strip(" ,") if ends else ""
+    return head or name
 
 
 #: A label's colon before its value ("Vendeur: X SARL"); names do not hold one.
@@ -281,7 +290,9 @@ def _seller_name(
             name = _legal_name(cell.text)
             if line.index in buyer:
                 continue
-            if name is None or len(name.split()) <= 2:
+            if (name is None or len(name.split()) <= 2) and not is_item_header(line):
+                # An item table's column labels are no name's words, whatever stands at their end
+                # (a sidebar's wrapped legal form beside "Menge Einzelpreis Gesamtpreis").
                 phrase = _phrase_ending_with(line, cell)
                 name = _legal_name(phrase) or name
                 if name is None and _LEGAL.fullmatch(phrase.strip()) and len(phrase) >= 4:

@@ -274,6 +274,21 @@ def test_the_window_under_a_sender_line_of_commas_and_no_item_row_for_a_name(aft
     assert invoice.buyer.name == "Oakridge Solutions BV"
 
 
+def test_a_window_company_that_shares_all_but_a_word_with_the_seller_is_the_buyer() -> None:
+    """GIVEN the letterhead 'Bergmann Logistics AG' over an unlabelled window whose first line is
+    'Beaumont Logistics AG' THEN that is the buyer: the two differ by a whole word, no OCR misreading."""
+    invoice = extract_fields([page([
+        (57, 51, "Bergmann Logistics AG", 18.9), (57, 76, "89 Park Avenue", 10.5), (57, 86, "0394 Genève", 10.5),
+        (57, 97, "Switzerland", 10.5), (57, 107, "+11 314 92256 · billing@bergmann.example", 10.5),
+        (57, 146, "Beaumont Logistics AG", 10.5), (57, 157, "163 Market Square", 10.5),
+        (57, 167, "2162 Bern", 10.5), (57, 178, "Switzerland", 10.5),
+        (57, 211, "Invoice", 22.1), (147, 219, "Invoice number: AB-94028/25", 12.2),
+        (57, 245, "Invoice date: 2025-09-30", 10.5),
+    ])])
+    assert invoice.seller.name == "Bergmann Logistics AG"
+    assert invoice.buyer.name == "Beaumont Logistics AG"
+
+
 def test_an_unlabelled_window_under_a_logo_and_a_footer_only_seller() -> None:
     """GIVEN a logo-sized seller name over an unlabelled window whose company has an 'Attn:' line
     THEN that company is the buyer; GIVEN the seller only in the footer and a window with the
@@ -818,3 +833,26 @@ def test_no_item_row_is_taken_for_the_buyers_address_window() -> None:
         (300, 330, "Total"), (450, 330, "25760.68"),
     ])])
     assert invoice.buyer.name is None
+
+
+def test_a_legal_form_at_the_end_of_the_item_tables_header_is_no_name() -> None:
+    """GIVEN a sidebar whose seller name wraps, its 'KG' on the item table's header line, and the
+    name in the footer THEN the seller is the footer's name, not the column labels ending in 'KG'."""
+    table, side = 10.6, 8.4
+    invoice = extract_fields([page([
+        (420, 52, "Rechnung Nr.", side), (420, 63, "F202596038", side),
+        (420, 185, "Brightline Østergaard Print", side),
+        (60, 195, "Pos. Beschreibung", table), (172, 195, "Menge ME", table),
+        (255, 195, "Einzelpreis USt. Gesamtpreis", table), (420, 197, "KG", side),
+        (60, 212, "1", table), (87, 212, "Montagearbeiten", table), (192, 212, "12 pauschal", table),
+        (271, 212, "1926,92 19 %", table), (360, 212, "23123,04", table),
+        (420, 209, "Am Markt 131", side), (420, 219, "39021 München", side),
+        (60, 243, "3", table), (87, 243, "Beratung", table), (197, 243, "1 Std.", table),
+        (271, 243, "2771,23 19 %", table), (365, 243, "2771,23", table),
+        (420, 246, "+32 101 85321", side), (420, 256, "billing@brightline.example", side),
+        (51, 783, "Brightline Østergaard Print KG", side), (250, 783, "MwSt-Nr. DE 956 758 072", side),
+        (434, 783, "Bankverbindung: Sparkasse", side),
+        (51, 791, "Am Markt 131", side), (250, 791, "+32 101 85321", side),
+        (434, 791, "IBAN: DE56645272787389473818", side),
+    ])])
+    assert invoice.seller.name == "Brightline Østergaard Print KG"

@@ -277,3 +277,17 @@ def test_a_label_opening_a_parenthesis_annotates_an_item_and_gives_no_net() -> N
             (377, 659, "TOTAL HT"), (434, 659, "TOTAL TVA"), (498, 659, "TOTAL TTC"),
             (382, 677, "100,00"), (443, 677, "10,00"), (518, 677, "110,00")]
     assert _totals(rows) == (Decimal("100.00"), Decimal("10.00"), Decimal("110.00"))
+
+
+@pytest.mark.parametrize("glued", ["dont TVA17%", "VAT17%", "moms17 %", "MwSt17%"])
+def test_a_tax_word_with_its_rate_glued_on_still_labels_the_tax(glued: str) -> None:
+    """GIVEN a total, two tax rows of which OCR glued the first one's rate to its word ('TVA17%'),
+    and the net THEN both rates' taxes are read and add up to the tax."""
+    invoice = extract_fields([page([
+        (300, 400, "Total"), (450, 400, "€ 77 680,92"),
+        (300, 414, glued), (450, 414, "€5 832,99"),
+        (300, 428, "dont TVA 8%"), (450, 428, "€ 2 780,46"),
+        (300, 442, "Montant HT"), (450, 442, "€ 69 067,47"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("69067.47"), Decimal("8613.45"), Decimal("77680.92"))
