@@ -110,8 +110,11 @@ def _implied_currency(
     name = found["seller.name"]
     near = lines
     if name is not None:
-        # The name's letterhead block, wherever the name is printed (a footer repeats it without the country).
-        starts = [line.index for line in lines if name.value.casefold() in line.text.casefold()] or [name.line]
+        # The name's letterhead block, wherever the name is printed (a footer repeats it without the
+        # country; a narrow column wraps it before its legal form).
+        core = parties.without_legal_form(name.value)
+        printed = (core if len(core.split()) >= 2 else name.value).casefold()
+        starts = [line.index for line in lines if printed in line.text.casefold()] or [name.line]
         near = [line for line in lines if any(0 <= line.index - start < 6 for start in starts)]
     buyer = found["buyer.name"]
     if buyer is not None:
@@ -161,17 +164,18 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         due = _value(issued) + dt.timedelta(days=days)
         warnings.append(f"no due date printed; the payment terms say {days} days ({due.isoformat()})")
     found["buyer.name"] = stores.mend_name(lines, buyers.buyer_name(lines, hits, _value(found["seller.name"]), marked))
+    buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
+    if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
+        other = checks.other_seller_vat_id(lines, hits, buyer_lines, buyer_vat)
+        # The buyer's own number is no answer for the seller's: none rather than the wrong
+        # party's, and its country says nothing of the seller's currency.
+        found["seller.vat_id"] = other
     implied = _implied_currency(lines, found, buyer_lines)
     found["currency"] = references.currency(lines, hits, None if implied is None else implied[0])
     if found["currency"] is None and implied is not None:
         # Amounts printed bare: the seller's country says which currency they are in.
         found["currency"] = Candidate(implied[0], IMPLIED_CURRENCY, 0)
         warnings.append(f"no currency printed; {implied[0]} taken from the seller's {implied[1]}")
-    buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
-    if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
-        other = checks.other_seller_vat_id(lines, hits, buyer_lines, buyer_vat)
-        # The buyer's own number is no answer for the seller's: none rather than the wrong party's.
-        found["seller.vat_id"] = other
     quality = _ocr_quality(pages)
     confidence = {name: _confidence(c, quality) for name, c in found.items() if c is not None}
     if totals.consistent is False:

@@ -150,3 +150,37 @@ def test_a_currency_symbol_ending_the_cell_before_an_amount_names_the_currency(l
     """GIVEN a symbol at the end of the cell before an amount ('Total (RM) | 12.00') THEN that is the currency."""
     pages = [page([(50, 60, "Kedai Buku Sdn Bhd"), (50, 300, label), (300, 300, "12.00")])]
     assert extract_fields(pages).currency == code
+
+
+def test_the_buyers_vat_id_says_nothing_of_the_sellers_currency() -> None:
+    """GIVEN bare amounts, a US seller and, in the buyer's block, a number that is a valid Romanian
+    VAT ID THEN the currency is the seller's country's (USD), not the buyer's number's (RON)."""
+    invoice = extract_fields([page([
+        (50, 60, "Customer"), (300, 60, "Date of supply"),
+        (50, 74, "Lindqvist Trading Corp."), (300, 74, "August 9, 2025"),
+        (50, 88, "96 Station Road"), (300, 88, "Original invoice"),
+        (50, 102, "Denver, CO 61938"), (300, 102, "RO74652"), (50, 116, "USA"),
+        (50, 140, "Whitfield Handel LLC"), (50, 154, "153 High Street"), (50, 168, "Denver, CO 70959"),
+        (50, 182, "Credit note number: INV-2025-45277"), (300, 182, "USA"),
+        (50, 196, "+74 714 30960"), (50, 210, "billing@whitfield.example"),
+        (300, 400, "Net total"), (450, 400, "-5091.73"), (300, 414, "VAT (8%)"), (450, 414, "-407.34"),
+        (300, 428, "Total (incl. VAT)"), (450, 428, "-5499.07"),
+    ])])
+    assert invoice.seller.vat_id is None
+    assert invoice.currency == "USD"
+
+
+def test_the_sellers_country_is_read_where_its_name_wraps_before_the_legal_form() -> None:
+    """GIVEN bare amounts, a side column whose seller name wraps before 'S.r.l.' and ends with
+    'Italy', and a footer with the whole name but no country THEN the currency is EUR."""
+    invoice = extract_fields([page([
+        (50, 60, "Credit note number"), (50, 74, "2025-08630"),
+        (430, 160, "Calder Falkenberg Software"), (430, 174, "S.r.l."), (430, 188, "130 High Street"),
+        (430, 202, "28696 Milano"), (430, 216, "Italy"), (430, 230, "billing@calder.example"),
+        (300, 400, "Total excl. VAT"), (450, 400, "-3,865.54"), (300, 414, "VAT 22%"), (450, 414, "-850.42"),
+        (300, 428, "Total gross"), (450, 428, "-4,715.96"),
+        (50, 760, "Calder Falkenberg Software S.r.l."), (250, 760, "billing@calder.example"),
+        (50, 774, "130 High Street"), (50, 788, "28696 Milano"),
+    ])])
+    assert invoice.seller.name == "Calder Falkenberg Software S.r.l."
+    assert invoice.currency == "EUR"
