@@ -47,7 +47,8 @@ def marked_blocks(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[l
         cells = [mark]
         while (above := _aligned_above(lines, cells[0])) is not None and not _SENDER_MARKS.search(above.text):
             cells.insert(0, above)  # up to the block's top, or to the sender's return address over it
-        if len(cells) >= 2 and any(ADDRESS.search(c.text) for c in [*cells, *_aligned_below(lines, mark)]):
+        block = [*cells, *_aligned_below(lines, mark)]
+        if len(cells) >= 2 and any(ADDRESS.search(_with_address_rest(lines, c)) for c in block):
             blocks.append(cells)
     return blocks
 
@@ -192,8 +193,9 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
                 break
             if abs(below.cells[0].height - small) <= 0.1 * small and _larger_below(lines, below, small):
                 continue  # the rest of a return address too long for its line, in its small type
-            if _wrapped_town(lines, below):
-                continue
+            if _wrapped_town(lines, below) or (below.index == line.index + 1 and _POSTCODE_LAST.search(line.text)
+                                               and _TOWN.match(below.text)):
+                continue  # the sender line's town, wrapped after its postcode
             for cell in below.cells:
                 if left <= cell.x0 < right:
                     name = name_value(cell.text)
@@ -204,8 +206,9 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
 
 #: A return address's print is at least this many times smaller than the window's.
 _RETURN_TYPE = 1.3
-#: A return address cut after its postcode ("... - 49986"), whose town wrapped onto the next line.
-_POSTCODE_LAST = re.compile(r"\b\d{4,5}$")
+#: A return address cut after its postcode ("... - 49986", "..., 73-229"), whose town wrapped
+#: onto the next line.
+_POSTCODE_LAST = re.compile(r"\b(?:\d{4,5}|\d{2}-\d{3})$")
 _TOWN = re.compile(r"^[^\W\d]+(?:[\s-][^\W\d]+){0,2}$")
 
 
@@ -281,12 +284,18 @@ def _similar(a: str, b: str) -> bool:
 _SAME_WORD = 0.6
 
 
-def _with_house_number(lines: Sequence[TextLine], cell: Cell) -> str:
-    """Return the cell's text with the house number OCR put in a cell of its own ("Am Markt | 96")."""
+def _with_address_rest(lines: Sequence[TextLine], cell: Cell) -> str:
+    """Return the cell's text with the part of its address line OCR put in a cell of its own: the
+    house number after the street ("Am Markt | 96"), the town after the postcode ("7337 | Wien")."""
     after = cell_after(lines, cell)
-    if after is not None and re.fullmatch(r"\d{1,4}[a-zA-Z]?", after.text) and after.x0 - cell.x1 < 2 * cell.height:
-        return f"{cell.text} {after.text}"
-    return cell.text
+    if after is None or after.x0 - cell.x1 >= 2 * cell.height:
+        return cell.text
+    house = re.fullmatch(r"\d{1,4}[a-zA-Z]?", after.text)
+    town = _POSTCODE.fullmatch(cell.text) and after.text[:1].isalpha()
+    return f"{cell.text} {after.text}" if house or town else cell.text
+
+
+_POSTCODE = re.compile(r"(?:[A-Z]{1,2}-?)?\d{4,5}|\d{2}-\d{3}")
 
 
 def name_block(lines: Sequence[TextLine], name: Candidate[str]) -> set[int]:
@@ -325,7 +334,7 @@ def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
             break
         passed = False
         if (max(under.height, last.height) > 1.6 * min(under.height, last.height)
-                and not ADDRESS.search(_with_house_number(lines, under)) and name_value(under.text)):
+                and not ADDRESS.search(_with_address_rest(lines, under)) and name_value(under.text)):
             break  # a name in another type size ends the block (a logo's two lines over the window's name)
         block.append(under)
         last = under

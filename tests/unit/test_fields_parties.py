@@ -289,6 +289,38 @@ def test_a_window_company_that_shares_all_but_a_word_with_the_seller_is_the_buye
     assert invoice.buyer.name == "Beaumont Logistics AG"
 
 
+def test_the_town_a_sender_line_wrapped_after_its_postcode_is_not_the_window_name() -> None:
+    """GIVEN a return address in commas that ends with a Polish postcode ('..., 73-229'), its town
+    'Krakow' wrapped onto the next line, then the window 'Claire Martin' THEN she is the buyer."""
+    invoice = extract_fields([ocr_page([
+        (390, 52, "Duval Nordlicht Bureau S.A.", 6.7), (459, 64, "65 Station Road", 7.2),
+        (471, 74, "73-229 Krakow", 7.2), (510, 84, "Polska", 7.2), (333, 96, "+42 901 33269", 6.5),
+        (57, 134, "Duval Nordlicht Bureau S.A.", 4.9), (171, 134, "65", 4.9), (182, 134, "Station Road,", 4.9),
+        (237, 134, "73-229", 4.9),
+        (57, 140, "Krakow", 6.5), (57, 154, "Claire Martin", 7.2), (58, 165, "167 Mill Lane", 6.8),
+        (57, 175, "42-131 Warszawa", 6.7), (58, 186, "Poland", 7.2),
+        (58, 222, "Invoice", 13.3), (59, 255, "Invoice #", 5.6), (59, 268, "F20252246", 6.8),
+    ])])
+    assert invoice.buyer.name == "Claire Martin"
+
+
+def test_an_attention_block_whose_address_ocr_split_into_cells_is_the_buyers() -> None:
+    """GIVEN a window 'Harbour Engineering OG' over 'Ansprechpartner: James Walker', its street and
+    town each split by OCR into two cells ('Am Markt | 54', '7337 | Wien') THEN the company is the buyer."""
+    invoice = extract_fields([ocr_page([
+        (60, 52, "Sonnenfeld Engineering AG", 12.9), (59, 76, "Am Markt", 6.6), (112, 76, "104", 6.6),
+        (60, 87, "5549", 6.6), (88, 87, "Graz", 6.6), (59, 97, "Austria", 6.9),
+        (60, 108, "+55 273 59386", 6.6), (141, 108, "- billing@sonnenfeld.example", 5.8),
+        (59, 147, "Sonnenfeld Engineering AG", 4.8), (162, 147, ": Am Markt", 4.8), (204, 147, "104", 4.8),
+        (227, 147, "5549 Graz", 4.8),
+        (60, 158, "Harbour Engineering OG", 7.2), (59, 169, "Ansprechpartner: James Walker", 6.9),
+        (59, 180, "Am Markt", 6.6), (95, 180, "54", 6.6), (59, 191, "7337", 6.6), (82, 191, "Wien", 6.6),
+        (59, 201, "Osterreich", 7.0), (59, 213, "USt-IdNr. Kunde:", 6.9), (155, 213, "ATU97820180", 6.9),
+        (59, 240, "Rechnung", 13.0), (59, 280, "Rechnung Nr.", 6.9), (155, 280, "INV-2025-52014", 6.9),
+    ])])
+    assert invoice.buyer.name == "Harbour Engineering OG"
+
+
 def test_an_unlabelled_window_under_a_logo_and_a_footer_only_seller() -> None:
     """GIVEN a logo-sized seller name over an unlabelled window whose company has an 'Attn:' line
     THEN that company is the buyer; GIVEN the seller only in the footer and a window with the
