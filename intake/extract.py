@@ -15,6 +15,7 @@ from intake import media
 from intake.einvoice import parse_einvoice
 from intake.errors import OcrFailed, OcrUnavailable, UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
+from intake.fields.seller_ids import UNREAD_IBAN
 from intake.qr import PaymentQr
 from intake.readers import MAX_PAGES, OcrOptions, read_document
 from intake.readers.pdf import with_picture_words
@@ -82,9 +83,10 @@ _KEY_FIELDS = ("total", "issue_date", "seller.name")
 
 
 def doubted(invoice: ExtractedInvoice) -> bool:
-    """Return whether a reading misses a key field or reads its total or seller with little
-    confidence (a date's confidence says little: receipts print them in many formats)."""
-    if any(invoice.field_value(name) is None for name in _KEY_FIELDS):
+    """Return whether a reading misses a key field, or an IBAN the page prints, or reads its total
+    or seller with little confidence (a date's confidence says little: receipts print them in many
+    formats)."""
+    if any(invoice.field_value(name) is None for name in _KEY_FIELDS) or UNREAD_IBAN in invoice.warnings:
         return True
     return min(invoice.confidence.get("total", 0.0), invoice.confidence.get("seller.name", 0.0)) < DOUBTFUL
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from intake.fields.amounts import find_amounts
 from intake.fields.dates import find_dates
+from intake.fields.seller_ids import UNREAD_IBAN
 from intake.words import Page
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice
 from invoicing.review import fold_key
@@ -135,7 +136,10 @@ def surer_reading(first: ExtractedInvoice, second: ExtractedInvoice, engine: str
     confidence.update({f: second.confidence[f] for f in fields if f in second.confidence})
     merged = with_values(first, {f: second.field_value(f) for f in fields}, confidence, ())
     named = ", ".join(f for f in fields if merged.field_value(f) != first.field_value(f))
-    warnings = (*(second if amounts else first).warnings, f"read by two OCR engines; {named} from {engine}")
+    kept = (second if amounts else first).warnings
+    if merged.seller.iban is not None:  # the IBAN the first reading could not read, the second did
+        kept = tuple(w for w in kept if w != UNREAD_IBAN)
+    warnings = (*kept, f"read by two OCR engines; {named} from {engine}")
     return merged.model_copy(update={"warnings": warnings, **({"lines": second.lines} if amounts else {})})
 
 

@@ -176,6 +176,8 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         # Amounts printed bare: the seller's country says which currency they are in.
         found["currency"] = Candidate(implied[0], IMPLIED_CURRENCY, 0)
         warnings.append(f"no currency printed; {implied[0]} taken from the seller's {implied[1]}")
+    if found["seller.iban"] is None and seller_ids.unread_iban(lines, hits, buyer_lines):
+        warnings.append(seller_ids.UNREAD_IBAN)
     quality = _ocr_quality(pages)
     confidence = {name: _confidence(c, quality) for name, c in found.items() if c is not None}
     if totals.consistent is False:

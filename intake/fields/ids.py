@@ -194,6 +194,12 @@ _THREE_SMALL = re.compile(r"[a-zß]{3}")
 _IBAN_STUB_AT_END = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d\d[A-Z0-9 ]*[.,;:)]?\s*$")
 
 
+def iban_shaped(text: str) -> bool:
+    """Return whether `text` holds a run shaped like an IBAN (country, check digits, groups),
+    valid or not."""
+    return _IBAN.search(text.upper()) is not None
+
+
 def find_ibans(text: str) -> list[IdMatch]:
     """Return the IBANs in `text` whose checksum holds (read through one confused character)."""
     found: list[IdMatch] = []
@@ -269,15 +275,46 @@ def _iban_checksum_holds(run: str) -> bool:
     return int((run[4:] + run[:4]).translate(_IBAN_LETTERS)) % 97 == 1
 
 
+#: The letter each digit OCR reads for a letter stands for, where a letter must be.
+_LETTER_LOOK_ALIKE = str.maketrans({"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B"})
+_BBAN_PART = re.compile(r"(\d+)!([nac])")
+
+
+@functools.cache
+def _bban_kinds(country: str) -> str:
+    """Return, per character after the check digits, what the country's account number has there:
+    'n' a digit, 'a' a letter, 'c' either ("IT": 'a' then ten 'n' then twelve 'c'); '' if unknown."""
+    structure = _IBAN_REGISTRY.info(country)[0][1].get("bban", "")
+    return "".join(kind * int(count) for count, kind in _BBAN_PART.findall(structure))
+
+
+def _as_structured(run: str) -> str:
+    """Return the run with each look-alike read where the country's account number has a digit
+    (or a letter) as that digit (or letter): "IT42 6821..." is "IT42 G821...", as Italy's account
+    number starts with a letter."""
+    kinds = _bban_kinds(run[:2])
+    body = [
+        ch.translate(_AS_DIGIT) if kind == "n" else ch.translate(_LETTER_LOOK_ALIKE) if kind == "a" else ch
+        for ch, kind in zip(run[4:], kinds)
+    ]
+    return run[:4] + "".join(body) + run[4 + len(body) :]
+
+
 @per_document  # find_vat_ids, seller_iban and the party rules look at the same text
 def _valid_iban(run: str) -> str | None:
     """Return the valid IBAN a run of IBAN-shaped characters begins with, or None.
 
-    Shorter forms are tried (`_longest_valid`); a run that no form validates is read again with
-    one confused character changed, and taken only when exactly one such reading is valid."""
+    Shorter forms are tried (`_longest_valid`); a run that no form validates is read with its
+    look-alikes as its country's account number structure has them (`_as_structured`), then
+    again with one confused character changed, and taken only when exactly one such reading is
+    valid."""
     as_printed = _longest_valid(run)
     if as_printed is not None:
         return as_printed
+    run = _as_structured(run)
+    structured = _longest_valid(run)
+    if structured is not None:
+        return structured
     mended = set()
     for end in range(min(len(run), 34), 14, -1):
         for i in range(2, end):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from intake.fields.candidates import Candidate, LabelHit, best
+from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.ids import (
     IdMatch,
     ends_in_iban_start,
@@ -13,9 +13,10 @@ from intake.fields.ids import (
     find_other_tax_ids,
     find_tax_id_after_word,
     find_vat_ids,
+    iban_shaped,
 )
 from intake.fields.labels import BUYER_VAT_ID, IBAN, PAYERS_ACCOUNT, TAX_TOTAL, VAT_ID
-from intake.fields.layout import Cell, TextLine, cells_below
+from intake.fields.layout import Cell, TextLine, cells_after, cells_below
 
 #: The suffixes of Norwegian and Swiss VAT IDs, which name the tax ("MVA", "MWST").
 _TAX_SUFFIXES = ("MVA", "MWST", "TVA", "IVA")
@@ -91,6 +92,25 @@ def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
                 score -= 0.5
             found.append(Candidate(m.value, score, line.index))
     return best(found)
+
+
+#: The warning for an IBAN the page prints, labelled as such, that no reading made valid.
+UNREAD_IBAN = "an IBAN is printed but none could be read with a valid checksum: check the seller's bank account"
+
+
+def unread_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> bool:
+    """Return whether an IBAN label outside the buyer's block, not naming the payer's account, is
+    followed by something shaped like an IBAN (on its line or the next): an account printed but not
+    read, which a person must look at rather than the invoice going on without it."""
+    for hit in hits_for(hits, IBAN):
+        line = lines[hit.cell.line]
+        if line.index in buyer or PAYERS_ACCOUNT.search(line.folded):
+            continue
+        after = " ".join([hit.cell.text[hit.end :], *(c.text for c in cells_after(lines, hit.cell, 4))])
+        below = lines[line.index + 1] if line.index + 1 < len(lines) else None
+        if iban_shaped(after) or (below is not None and below.page == line.page and iban_shaped(below.text)):
+            return True
+    return False
 
 
 def _wrapped_ibans(lines: Sequence[TextLine], line: TextLine) -> list[IdMatch]:

@@ -7,6 +7,7 @@ import pytest
 from intake import media
 from intake.fields import extract_fields
 from intake.fields.ids import find_ibans, find_vat_ids
+from intake.fields.seller_ids import UNREAD_IBAN
 from intake.readers import read_document
 from tests.factories import simple_invoice_pdf
 from tests.unit.test_fields_layout import ocr_page
@@ -65,6 +66,24 @@ def test_ibans_with_checksum(text: str, value: str, valid: bool) -> None:
     group THEN the valid IBAN is found."""
     [found] = find_ibans(text)
     assert (found.value, found.valid) == (value, valid)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # Italy's account number starts with a letter: the 6 is a G; the B left is one confusion.
+        ("IBAN: IT42 6821 9299 909K BVK9 CFPZ 34V", "IT42G8219299909K8VK9CFPZ34V"),
+        # Germany's is all digits: two letters read for digits are both the digits.
+        ("IBAN DE92 76O7 OO12 0750 0077 00", "DE92760700120750007700"),
+        # The UK's starts with four letters (its bank's code): "WE5T" is "WEST".
+        ("IBAN GB82 WE5T 1234 5698 7654 3Z", "GB82WEST12345698765432"),
+    ],
+)
+def test_look_alikes_are_read_as_the_countrys_account_number_has_them(text: str, value: str) -> None:
+    """GIVEN an IBAN OCR read with look-alikes where its country's account number (by the IBAN
+    registry) has only digits or only letters THEN they are read so, and the IBAN is valid."""
+    [found] = find_ibans(text)
+    assert (found.value, found.valid) == (value, True)
 
 
 @pytest.mark.parametrize(
@@ -208,3 +227,24 @@ def test_an_ocr_read_vat_id_after_a_prefix_like_word_or_short_of_digits_is_mende
     """GIVEN 'de' before 'TVA' (read as the German prefix, which swallowed the real ID) or an Irish
     VAT ID with a digit read as 'S' (six digits left) THEN the VAT ID is found, mended by its checksum."""
     assert [(m.value, m.valid) for m in find_vat_ids(text)] == [(value, True)]
+
+
+@pytest.mark.parametrize(
+    ("iban_line", "warned"),
+    [
+        ("IBAN LUS2 825) A571 HFIO 40PR", True),  # printed, read past mending
+        ("IBAN: DE92 7607 0012 0750 0077 00", False),  # read
+        ("Wir buchen von Ihrem Konto IBAN DE12 3456 7812 3456 7890 00 ab", False),  # the payer's account
+    ],
+)
+def test_an_iban_printed_but_not_read_is_warned_of(iban_line: str, warned: bool) -> None:
+    """GIVEN an IBAN label followed by an IBAN OCR misread past mending THEN no IBAN is returned and
+    a warning says one is printed; GIVEN one read, or the payer's account of a direct debit THEN
+    no such warning."""
+    invoice = extract_fields([ocr_page([
+        (50, 60, "Falkenberg Software S.à r.l."), (50, 760, iban_line),
+        (300, 400, "Total"), (450, 400, "1.234,50 EUR"),
+    ])])
+    assert (UNREAD_IBAN in invoice.warnings) is warned
+    if warned:
+        assert invoice.seller.iban is None

@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from bot.wiring import App
 from intake import media, neural_ocr
 from intake.extract import doubted, extract_bytes
+from intake.fields.seller_ids import UNREAD_IBAN
 from intake.fields import extract_fields
 from intake.fields.layout import document_lines
 from intake.ocr import OcrOptions
@@ -121,6 +122,7 @@ def test_a_reading_is_doubted_when_a_key_field_is_missing_or_unsure() -> None:
     assert doubted(_reading("12.00", 0.9, seller_confidence=0.3))
     assert doubted(_reading(None, 0.0))
     assert doubted(_reading("12.00", 0.9).model_copy(update={"issue_date": None}))
+    assert doubted(_reading("12.00", 0.9).model_copy(update={"warnings": (UNREAD_IBAN,)}))
 
 
 def test_without_rapidocr_both_keeps_the_tesseract_reading_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from intake.fields.seller_ids import UNREAD_IBAN
 from intake.reconcile import PageFacts, prefer_embedded, reconcile, surer_reading
 from intake.words import Page, Word
 from invoicing.extraction import ExtractedInvoice, Party, Source
@@ -91,3 +92,13 @@ def test_a_second_reading_fills_a_field_the_first_missed_and_keeps_the_first_whe
     assert (merged.seller.name, merged.issue_date, merged.total) == ("Corner Shop", dt.date(2024, 3, 16), Decimal("12.50"))
     assert merged.warnings[-1] == "read by two OCR engines; issue_date, seller.name from RapidOCR"
     assert surer_reading(neural, receipt("12.50", 0.9, issue_date=dt.date(2024, 3, 17)), "RapidOCR") == neural
+
+
+def test_an_iban_the_second_reading_reads_clears_the_first_readings_warning_of_it():
+    """GIVEN a first reading that saw an IBAN printed but read none valid, and a second that reads
+    it THEN the merged reading has the IBAN and no longer warns of an unread one."""
+    tesseract = receipt("12.50", 0.9, warnings=("first", UNREAD_IBAN))
+    neural = receipt("12.50", 0.9, seller=Party(name="Corner Shop", iban="DE92760700120750007700"))
+    merged = surer_reading(tesseract, neural, "RapidOCR")
+    assert merged.seller.iban == "DE92760700120750007700"
+    assert merged.warnings == ("first", "read by two OCR engines; seller.iban from RapidOCR")
