@@ -20,8 +20,8 @@ _NUMBER = re.compile(
     r"(?P<open>\()?"
     r"(?P<num>"
     # A space after the decimal mark of a grouped amount that ends its cell or line, the mark the
-    # other one than the grouping's ("20.338, 61", "1,234. 50"): OCR's too.
-    r"\d{1,3}(?:(?:\.\d{3})+, |(?:,\d{3})+\. )\d{2}(?=\W*$)"
+    # other one than the grouping's ("20.338, 61", "1,234. 50", "2'693, 03", "28 485, 06"): OCR's too.
+    r"\d{1,3}(?:(?:[.'’ \u202f\u00a0]\d{3})+, |(?:[,'’]\d{3})+\. )\d{2}(?=\W*$)"
     r"|\d{1,3}(?:[.,'’]\d{3})+(?:[.,]\d{1,4})?"
     r"|\d{1,3}(?:[ \u202f\u00a0]\d{3})+[.,]\d{1,4}"
     # OCR puts a space after a thousands separator now and then ("18, 250.40", "7. 450,00"): one

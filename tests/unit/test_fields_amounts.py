@@ -85,6 +85,9 @@ def test_formatted_amount_parses_back(value: Decimal, style: tuple[str, str]) ->
         ("Pos. 1. 10 Stück", ["1", "10"]),  # one digit before the mark: a numbered line
         ("Subtotal 20.338, 61", ["20338.61"]),  # after grouped thousands, the other mark
         ("Total 1,234. 50", ["1234.50"]),
+        ("MWST 8.1 % 2'693, 03", ["2693.03"]),  # Swiss apostrophes group the thousands (a rate is no amount)
+        ("Total 18'690. 23", ["18690.23"]),
+        ("Total TTC 28 485, 06", ["28485.06"]),  # French spaces group them
         ("Seats 1.234, 56 left", ["1234", "56"]),  # not at the end of the cell: two numbers
     ],
 )
