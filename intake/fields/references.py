@@ -225,10 +225,17 @@ def _dates_after(
     for hit in hits_for(hits, field):
         if hit.label.pattern == VOM and not hits_for(_same_cell(hit, hits), INVOICE_NUMBER):
             continue  # "vom" dates an invoice only in "Rechnung Nr. 1 vom 05.03.2018"
-        for place in value_places(lines, hit, hits):
+        places = value_places(lines, hit, hits)
+        for place in places:
             dates = find_dates(place.text, month_first)
             if not dates and place.kind != "below":
                 dates = find_dates(with_next_cells(lines, place), month_first)
+            elif not dates:
+                # OCR split the date under the label into cells ("23. | August 2024"): read them
+                # together, as far as they stand under the label.
+                row = [p.text for p in places if p.kind == "below" and p.cell.line == place.cell.line
+                       and p.cell.x0 >= place.cell.x0]  # fmt: skip
+                dates = find_dates(" ".join(row), month_first) if len(row) > 1 else []
             if place.kind == "inline":
                 dates = [d for d in dates if d.start < 25]
                 if not in_sentences:

@@ -296,6 +296,17 @@ def test_a_due_date_or_its_sentence_split_into_cells_by_ocr(rows: list[tuple[flo
     assert invoice.due_date == dt.date(2024, 8, 6)
 
 
+def test_a_date_split_into_cells_under_its_column_label_is_read_across_them() -> None:
+    """GIVEN a row of labels 'Rechnungs-Nr. | Ausstellungsdatum | Fällig am' over values OCR split
+    at the space after each day ('9. | August 2024', '23. | August 2024') THEN both dates are read."""
+    invoice = extract_fields([ocr_page([
+        (58, 218, "Rechnungs-Nr.", 7.4), (129, 217, "Ausstellungsdatum", 7.4), (221, 217, "Fällig am", 5.9),
+        (58, 230, "AB-16684/24", 7.4), (130, 230, "9.", 6.5), (146, 230, "August 2024", 7.4),
+        (220, 230, "23.", 6.5), (243, 229, "August 2024", 7.6),
+    ])])
+    assert (invoice.issue_date, invoice.due_date) == (dt.date(2024, 8, 9), dt.date(2024, 8, 23))
+
+
 @pytest.mark.parametrize(
     "text",
     [
