@@ -125,7 +125,37 @@ def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
         rows.append([word])
         middles, heights = [middle], [height]
         sizes = {height: ([middle], [height])}
-    return [sorted(row, key=lambda w: w.x0) for row in rows]
+    return [sorted(row, key=lambda w: w.x0) for row in _settle_tall_words(rows)]
+
+
+#: An OCR box this many times taller than its row's words took in ink of a line beside it.
+_TALL_BOX = 1.8
+
+
+def _settle_tall_words(rows: list[list[Word]]) -> list[list[Word]]:
+    """Return the rows with each OCR word whose box is far taller than its row's words, and
+    whose middle lies off theirs, moved to the row next to it where its middle fits: tesseract's
+    box of a small word may take in ink of the line below ("130 Mill Lane" read into the name
+    above it), a logo's spans both rows and stays."""
+    if not any(w.confidence < 1.0 for row in rows for w in row):
+        return rows  # a text layer's boxes are the font's
+    bands = [_band(row) for row in rows]
+    for i, row in enumerate(rows):
+        middle, height = bands[i]
+        for word in [w for w in row if w.confidence < 1.0 and w.height > _TALL_BOX * height]:
+            if abs(word.middle - middle) <= 0.5 * height:
+                continue
+            near = [j for j in (i - 1, i + 1) if 0 <= j < len(rows)
+                    and abs(word.middle - bands[j][0]) < min(0.5 * bands[j][1], abs(word.middle - middle))]  # fmt: skip
+            if near:
+                row.remove(word)
+                rows[near[0]].append(word)
+    return [row for row in rows if row]
+
+
+def _band(row: Sequence[Word]) -> tuple[float, float]:
+    """Return the median middle and height of a row's words."""
+    return statistics.median(w.middle for w in row), statistics.median(w.height for w in row)
 
 
 def _median(ascending: list[float]) -> float:

@@ -289,3 +289,20 @@ def test_a_whole_total_on_a_receipt_stays_whole_where_nothing_adds_up_to_less() 
     """GIVEN an OCR receipt whose only amount is 'TOTAL 1500' THEN the total is 1500, not 15.00."""
     invoice = extract_fields([ocr_page([(40, 300, "TOTAL"), (200, 300, "1500")])])
     assert invoice.total == Decimal("1500.00")
+
+
+def test_an_ocr_box_taller_than_its_row_goes_to_the_row_its_middle_fits() -> None:
+    """GIVEN a photographed footer in small print where tesseract's boxes of the next line's
+    '130 Mill Lane' (and of its IBAN's groups) reach up into the line of 'Nordlicht Logistics SA'
+    THEN they are read on their own line, and the seller's name is not interleaved with the street."""
+    invoice = extract_fields([ocr_page([
+        (50, 60, "INVOICE", 8.0), (50, 80, "Invoice No.: INV-2024-56124", 4.0),
+        (43.2, 409.7, "Nordlicht Logistics SA", 2.9), (140.6, 409.7, "VAT No. BE0228998291", 2.9),
+        (244.6, 409.9, "Payment details: Citibank", 2.9),
+        (43.4, 411.1, "130 Mill Lane", 7.9), (140.9, 413.8, "+34 511", 2.9), (155.8, 411.4, "20987", 7.6),
+        (244.6, 414.0, "IBAN:", 2.9), (255.6, 411.6, "BE10 3836 9016 4304", 7.7),
+        (43.2, 418.1, "9906 Namur", 2.9), (140.6, 418.1, "billing@nordlicht.example", 3.4),
+        (244.6, 418.3, "BIC AXTDBEFF", 2.9),
+    ])])
+    assert invoice.seller.name == "Nordlicht Logistics SA"
+    assert invoice.seller.iban == "BE10383690164304"

@@ -14,9 +14,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from bot.wiring import App
 from intake import media, neural_ocr
 from intake.extract import doubted, extract_bytes
-from intake.fields.seller_ids import UNREAD_IBAN
 from intake.fields import extract_fields
 from intake.fields.layout import document_lines
+from intake.fields.seller_ids import UNREAD_IBAN
 from intake.ocr import OcrOptions
 from intake.readers import read_document
 from invoicing.config import ConfigError, load_settings
