@@ -286,11 +286,12 @@ def _seller_name(
     legal: dict[str, Candidate[str]] = {}
     counts: dict[str, int] = {}
     for line in lines:
+        if line.index in buyer:
+            continue
+        item_header = is_item_header(line)
         for cell in line.cells:
             name = _legal_name(cell.text)
-            if line.index in buyer:
-                continue
-            if (name is None or len(name.split()) <= 2) and not is_item_header(line):
+            if (name is None or len(name.split()) <= 2) and not item_header:
                 # An item table's column labels are no name's words, whatever stands at their end
                 # (a sidebar's wrapped legal form beside "Menge Einzelpreis Gesamtpreis").
                 phrase = _phrase_ending_with(line, cell)
