@@ -244,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         print("corpus not found: set INVOICEBOT_CORPUS", file=sys.stderr)
         return 2
     report = Report(languages=args.languages)
-    bench_text(report, one_page_pdfs(root, args.text_pdfs), args.repeat)
+    if args.text_pdfs > 0:
+        bench_text(report, one_page_pdfs(root, args.text_pdfs), args.repeat)
     if args.images > 0:
         bench_ocr(report, ocr_sample(root, args.images), args.ocr_repeat)
     if args.json:
