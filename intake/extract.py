@@ -15,14 +15,13 @@ from intake import media
 from intake.einvoice import parse_einvoice
 from intake.errors import OcrFailed, OcrUnavailable, UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
-from intake.fields.seller_ids import UNREAD_IBAN
 from intake.qr import PaymentQr
 from intake.readers import MAX_PAGES, OcrOptions, read_document
 from intake.readers.pdf import with_picture_words
 from intake.reconcile import prefer_embedded, surer_reading
 from intake.words import Page
 from invoicing.config import REVIEW_CONFIDENCE
-from invoicing.extraction import FIELD_NAMES, ExtractedInvoice, Source
+from invoicing.extraction import FIELD_NAMES, UNREAD_IBAN, ExtractedInvoice, Source
 
 log = logging.getLogger(__name__)
 

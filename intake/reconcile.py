@@ -15,9 +15,8 @@ from typing import Any
 
 from intake.fields.amounts import find_amounts
 from intake.fields.dates import find_dates
-from intake.fields.seller_ids import UNREAD_IBAN
 from intake.words import Page
-from invoicing.extraction import FIELD_NAMES, ExtractedInvoice
+from invoicing.extraction import FIELD_NAMES, UNREAD_IBAN, ExtractedInvoice
 from invoicing.review import fold_key
 
 #: Confidence the page reading needs to overrule a value of the XML that the page does not show.

@@ -29,6 +29,10 @@ FIELD_NAMES: tuple[str, ...] = (
     "buyer.name",
 )
 
+#: The warning of a reading that saw an IBAN printed, labelled as such, but could read none with
+#: a valid checksum: a person checks the seller's bank account (`invoicing.review`).
+UNREAD_IBAN = "an IBAN is printed but none could be read with a valid checksum: check the seller's bank account"
+
 
 class Source(StrEnum):
     """Where most of the fields came from."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from invoicing.extraction import ExtractedInvoice
+from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice
 
 #: Fields without which nobody can approve an invoice with confidence.
 KEY_FIELDS = ("invoice_number", "issue_date", "total", "currency", "seller.name")
@@ -20,6 +20,8 @@ def review_reasons(
             reasons.append(f"{name} not found")
         elif extraction.confidence.get(name, 1.0) < min_confidence:
             reasons.append(f"low confidence in {name}")
+    if UNREAD_IBAN in extraction.warnings:
+        reasons.append("the seller's IBAN is printed but could not be read")
     parts = (extraction.net_total, extraction.tax_total, extraction.total)
     if None not in parts and parts[0] + parts[1] != parts[2]:  # type: ignore[operator]
         reasons.append("net + tax does not equal the total")

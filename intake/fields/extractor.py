@@ -35,7 +35,7 @@ from intake.fields.totals import (
     row_sum_candidates,
 )
 from intake.words import Page
-from invoicing.extraction import ExtractedInvoice, Line, Party, Source
+from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Line, Party, Source
 
 #: Confidence is multiplied by this when a check on the field fails.
 FAILED_CHECK = 0.5
@@ -177,7 +177,7 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         found["currency"] = Candidate(implied[0], IMPLIED_CURRENCY, 0)
         warnings.append(f"no currency printed; {implied[0]} taken from the seller's {implied[1]}")
     if found["seller.iban"] is None and seller_ids.unread_iban(lines, hits, buyer_lines):
-        warnings.append(seller_ids.UNREAD_IBAN)
+        warnings.append(UNREAD_IBAN)
     quality = _ocr_quality(pages)
     confidence = {name: _confidence(c, quality) for name, c in found.items() if c is not None}
     if totals.consistent is False:

@@ -94,10 +94,6 @@ def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
     return best(found)
 
 
-#: The warning for an IBAN the page prints, labelled as such, that no reading made valid.
-UNREAD_IBAN = "an IBAN is printed but none could be read with a valid checksum: check the seller's bank account"
-
-
 def unread_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> bool:
     """Return whether an IBAN label outside the buyer's block, not naming the payer's account, is
     followed by something shaped like an IBAN (on its line or the next): an account printed but not

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from invoicing import audit, directory
 from invoicing.db.models import Document, Invoice, Job
 from invoicing.domain import Channel, InvoiceStatus, JobState
-from invoicing.extraction import ExtractedInvoice, Party, Source
+from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source
 from invoicing.receiving import APPROVAL_REQUEST, IncomingFile, receive
 
 
@@ -76,6 +76,15 @@ def test_given_totals_that_disagree_or_low_confidence_then_needs_review(db, cloc
     assert wrong_sum.status is InvoiceStatus.NEEDS_REVIEW
     assert "net + tax does not equal the total" in wrong_sum.warnings
     assert unsure.status is InvoiceStatus.NEEDS_REVIEW and "low confidence in total" in unsure.warnings
+
+
+def test_given_an_iban_printed_but_not_read_then_needs_review(db, clock, store):
+    """The seller's bank account is never left out silently: a reading that saw an IBAN it could
+    not read sends the invoice to a person."""
+    unread = receive(db, clock, store, incoming(b"3"), extraction(invoice_number="A3", warnings=(UNREAD_IBAN,)))
+
+    assert unread.status is InvoiceStatus.NEEDS_REVIEW
+    assert "the seller's IBAN is printed but could not be read" in unread.warnings
 
 
 def test_given_a_known_vendor_then_the_invoice_is_linked_to_it(db, clock, store):

@@ -7,8 +7,8 @@ import pytest
 from intake import media
 from intake.fields import extract_fields
 from intake.fields.ids import find_ibans, find_vat_ids
-from intake.fields.seller_ids import UNREAD_IBAN
 from intake.readers import read_document
+from invoicing.extraction import UNREAD_IBAN
 from tests.factories import simple_invoice_pdf
 from tests.unit.test_fields_layout import ocr_page
 

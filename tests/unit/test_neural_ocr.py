@@ -16,11 +16,10 @@ from intake import media, neural_ocr
 from intake.extract import doubted, extract_bytes
 from intake.fields import extract_fields
 from intake.fields.layout import document_lines
-from intake.fields.seller_ids import UNREAD_IBAN
 from intake.ocr import OcrOptions
 from intake.readers import read_document
 from invoicing.config import ConfigError, load_settings
-from invoicing.extraction import ExtractedInvoice, Party, Source
+from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from intake.fields.seller_ids import UNREAD_IBAN
 from intake.reconcile import PageFacts, prefer_embedded, reconcile, surer_reading
 from intake.words import Page, Word
-from invoicing.extraction import ExtractedInvoice, Party, Source
+from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source
 
 
 def page(*lines: str) -> Page:
