@@ -91,9 +91,17 @@ def available() -> str | None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """Return `count` distinct free loopback ports: each socket is held until all are bound, as
+    the system may hand out a port just closed again (two equal ports made Dovecot exit)."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 @dataclass
@@ -114,14 +122,14 @@ class Dovecot:
         root = Path(tempfile.mkdtemp(prefix="dovecot-"))
         root.chmod(0o755)  # the mail processes run as nobody and must reach their maildir
         nobody = pwd.getpwnam("nobody")
-        port = free_port()
+        port, tls_port = free_ports(2)
+        ssl_port = tls_port if certificate else None
         for sub in ("run", "state", "mail", "home"):
             (root / sub).mkdir()
         for sub in ("mail", "home"):
             os.chown(root / sub, nobody.pw_uid, nobody.pw_gid)
         (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         (root / "passwd").chmod(0o644)
-        ssl_port = free_port() if certificate else None
         tls = TLS.format(cert=certificate[0], key=certificate[1]) if certificate else "ssl = no"
         config = CONFIG.format(
             root=root, port=port, ssl_port=ssl_port or 0, ssl=tls, uid=nobody.pw_uid, gid=nobody.pw_gid
