@@ -19,6 +19,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from stdnum.eu import at_02
+
 from bench.generate import totals
 from bench.generate.parties import COUNTRIES, PEOPLE, Party, iban, print_iban
 
@@ -127,8 +129,11 @@ def debtor_iban(rng: random.Random, buyer: Party) -> str:
 
 
 def creditor_id(rng: random.Random, code: str) -> str:
-    """Return a SEPA creditor identifier of the seller's country (shape only)."""
-    return f"{code}{rng.randint(10, 99)}ZZZ{rng.randint(10**10, 10**11 - 1)}"
+    """Return a SEPA creditor identifier of the seller's country, its check digits right (drawn
+    and then worked out, so that the random draws are those of the sets made before it was)."""
+    rng.randint(10, 99)
+    shape = f"{code}00ZZZ{rng.randint(10**10, 10**11 - 1)}"
+    return shape[:2] + at_02.calc_check_digits(shape) + shape[4:]
 
 
 def bic(rng: random.Random, code: str) -> str:

@@ -93,16 +93,36 @@ def address_country(lines: Sequence[TextLine]) -> str | None:
 
 
 def seller_currency(
-    iban: str | None, vat_id: str | None, address: str | None
+    iban: str | None, vat_id: str | None, address: str | None, creditor: str | None = None
 ) -> tuple[str, str] | None:
     """Return the currency the seller's country implies and what told it ("IBAN", "VAT ID",
-    "address"): the first of those whose country has a known currency, or None."""
+    "creditor ID", "address"): the first of those whose country has a known currency, or None.
+    `creditor` is the country of the SEPA creditor identifier a direct-debit note prints
+    (`creditor_country`)."""
     for what, country in (
         ("IBAN", iban[:2].upper() if iban else None),
         ("VAT ID", vat_country(vat_id) if vat_id else None),
+        ("creditor ID", creditor),
         ("address", address),
     ):
         code = currency_of(country)
         if code is not None:
             return code, what
+    return None
+
+
+# A SEPA creditor identifier: country, check digits, a business code ("ZZZ" where none) and the
+# national identifier ("DE98ZZZ09999999999", "ICS FR12ZZZ123456").
+_CREDITOR_ID = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}[A-Z]{3}[A-Z0-9]{5,28})(?![A-Z0-9])")
+
+
+def creditor_country(lines: Sequence[TextLine]) -> str | None:
+    """Return the country of the SEPA creditor identifier the page prints, whose checksum holds
+    (python-stdnum's AT-02): the creditor who collects a direct debit is the seller."""
+    from stdnum.eu import at_02  # only where a page prints such a shape
+
+    for line in lines:
+        for m in _CREDITOR_ID.finditer(line.text.upper()):
+            if at_02.is_valid(m.group(1)):
+                return m.group(1)[:2]
     return None

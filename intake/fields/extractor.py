@@ -120,7 +120,9 @@ def _implied_currency(
     if buyer is not None:
         buyer_lines = buyer_lines | buyers.name_block(lines, buyer)  # an unlabelled window's address too
     address = countries.address_country([line for line in near if line.index not in buyer_lines])
-    return countries.seller_currency(_value(found["seller.iban"]), _value(found["seller.vat_id"]), address)
+    return countries.seller_currency(
+        _value(found["seller.iban"]), _value(found["seller.vat_id"]), address, countries.creditor_country(lines)
+    )
 
 
 def _value(candidate: Candidate[Any] | None) -> Any:

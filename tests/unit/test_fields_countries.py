@@ -184,3 +184,22 @@ def test_the_sellers_country_is_read_where_its_name_wraps_before_the_legal_form(
     ])])
     assert invoice.seller.name == "Calder Falkenberg Software S.r.l."
     assert invoice.currency == "EUR"
+
+
+@pytest.mark.parametrize(("creditor_id", "currency"), [("CH13ZZZ73173497176", "CHF"), ("CH96ZZZ73173497176", None)])
+def test_a_direct_debits_creditor_identifier_names_the_sellers_country(creditor_id: str, currency: str | None) -> None:
+    """GIVEN bare amounts, a seller whose address names no country, the buyer's Swiss address
+    and the payer's IBAN, and a SEPA creditor identifier whose checksum holds THEN its country
+    says the currency (the creditor is the seller); GIVEN one whose checksum fails THEN none."""
+    invoice = extract_fields([page([
+        (50, 60, "Atelier Trading"), (50, 100, "Oakridge Analytics SA"), (50, 114, "45 avenue Victor Hugo"),
+        (50, 128, "4522 Zürich"), (50, 142, "Switzerland"), (50, 170, "FACTURE N°: AB-84124/24"),
+        (300, 400, "Montant HT"), (450, 400, "74'516.68"), (300, 414, "TVA totale"), (450, 414, "3'559.62"),
+        (300, 428, "Net à payer"), (450, 428, "78'076.30"),
+        (50, 460, "Le montant sera prélevé sur votre compte IBAN CH5254103583061966465"),
+        (50, 474, f"Référence du mandat M37797, ICS {creditor_id}."),
+        (50, 780, "Atelier Trading Sàrl"), (50, 794, "96 rue du Commerce"), (50, 808, "8651 Basel"),
+    ])])
+    assert invoice.currency == currency
+    if currency:
+        assert f"no currency printed; {currency} taken from the seller's creditor ID" in invoice.warnings

@@ -90,3 +90,17 @@ def test_page_structures_are_drawn_apart_from_the_content() -> None:
             payable = Decimal(truth["_meta"].get("amount_due", truth["total"]))
             assert context["headline"] and _digits(f"{payable:.2f}") in _digits(context["headline"])
     assert {_structured(seed)[1]["_meta"]["structure"] for seed in SEEDS} == {"classic", "long", "sidebar", "headline"}
+
+
+def test_creditor_identifiers_hold_their_checksum_and_keep_the_random_draws() -> None:
+    """A direct-debit note's SEPA creditor identifier is valid (AT-02), as a real one is, and
+    drawing it takes as many random numbers as the shape-only one did (sets made before stay)."""
+    from stdnum.eu import at_02
+
+    from bench.generate.variants import creditor_id
+
+    rng, before = random.Random(7), random.Random(7)
+    for code in ("DE", "FR", "CH", "NL", "IE"):
+        assert at_02.is_valid(creditor_id(rng, code))
+        before.randint(10, 99), before.randint(10**10, 10**11 - 1)
+    assert rng.random() == before.random()
