@@ -142,6 +142,8 @@ def name_value(text: str) -> str | None:
         return None  # "5 pc.", "12 Std.": an item row's quantity and unit
     if ADDRESS.search(text) and _LEGAL.search(text) is None:
         return None
+    if is_country_name(text):
+        return None  # an address's last line ("Nederland"), no one's name
     name = _clean_name(text)
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
 

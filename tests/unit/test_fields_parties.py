@@ -321,6 +321,17 @@ def test_an_attention_block_whose_address_ocr_split_into_cells_is_the_buyers() -
     assert invoice.buyer.name == "Harbour Engineering OG"
 
 
+def test_a_country_alone_on_its_line_is_no_ones_name() -> None:
+    """GIVEN a buyer's block whose name line OCR spoilt with a colon, then the street, the town and
+    'Nederland' THEN no buyer is read rather than the country."""
+    invoice = extract_fields([ocr_page([
+        (50, 100, "Facture à"), (50, 114, "Lysholm Grünwald Trading :"), (50, 128, "78 place de la Gare"),
+        (50, 142, "4845 UJ Utrecht"), (50, 156, "Nederland"),
+        (50, 200, "Facture n°: 2025-54845"),
+    ])])
+    assert invoice.buyer.name is None
+
+
 def test_an_unlabelled_window_under_a_logo_and_a_footer_only_seller() -> None:
     """GIVEN a logo-sized seller name over an unlabelled window whose company has an 'Attn:' line
     THEN that company is the buyer; GIVEN the seller only in the footer and a window with the
