@@ -7,6 +7,7 @@ wide gap inside (a label, a value, a table cell). Works the same on PDF text and
 from __future__ import annotations
 
 import bisect
+import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ CELL_GAP = 0.9
 OCR_CELL_GAP = 1.3
 
 
+#: A zero OCR read for the letter o inside a word ("Cust0mer no.:") or at its start ("0rder").
+_OCR_ZERO = re.compile(r"(?<=[a-z])0(?=[a-z])|(?<![\w])0(?=[a-z]{2})")
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     words: tuple[Word, ...]
@@ -34,8 +39,11 @@ class Cell:
 
     def __post_init__(self) -> None:
         text = " ".join(w.text for w in self.words)
+        folded = fold_chars(text)
+        if "0" in folded and any(w.confidence < 1.0 for w in self.words):
+            folded = _OCR_ZERO.sub("o", folded)  # labels are matched in the folded text
         object.__setattr__(self, "text", text)
-        object.__setattr__(self, "folded", fold_chars(text))
+        object.__setattr__(self, "folded", folded)
 
     @property
     def x0(self) -> float:

@@ -296,6 +296,14 @@ def test_a_due_date_or_its_sentence_split_into_cells_by_ocr(rows: list[tuple[flo
     assert invoice.due_date == dt.date(2024, 8, 6)
 
 
+def test_a_zero_ocr_read_for_an_o_in_a_label_still_names_the_label() -> None:
+    """GIVEN an OCR'd 'Cust0mer no.: K968177' under 'Tax Invoice | Number: 2024-13855' THEN the
+    customer number is still no invoice number."""
+    rows = [(46, 280, "Tax Invoice"), (128, 280, "Number: 2024-13855"), (46, 300, "Issue date: 14 September 2024"),
+            (46, 314, "Order no.: 4500084721"), (46, 328, "Cust0mer no.: K968177")]
+    assert extract_fields([ocr_page(rows)]).invoice_number == "2024-13855"
+
+
 def test_a_date_split_into_cells_under_its_column_label_is_read_across_them() -> None:
     """GIVEN a row of labels 'Rechnungs-Nr. | Ausstellungsdatum | Fällig am' over values OCR split
     at the space after each day ('9. | August 2024', '23. | August 2024') THEN both dates are read."""
