@@ -95,12 +95,18 @@ def _in_prose(hit: LabelHit) -> bool:
     return deep and _TITLE.match(hit.cell.text) is None
 
 
+#: An address's label right before a number label ("Warehouse Address: NO. 42/1 & 43, ...").
+_AFTER_ADDRESS_LABEL = re.compile(r"\b(?:address|adresse|anschrift|adresa|indirizzo)\s*:?\s*$")
+
+
 def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[str] | None:
     """Return the printed invoice number: after its label, or after the document's title."""
     found = []
     for hit in hits_for(hits, INVOICE_NUMBER):
         if is_item_header(lines[hit.cell.line]):
             continue  # "No" heading an item table's column of line numbers
+        if _AFTER_ADDRESS_LABEL.search(hit.cell.folded[: hit.start]):
+            continue  # "Address: No. 42/1, ...": a house's number
         for place in value_places(lines, hit, hits):
             value = _id_in(place.text)
             if value is not None and is_ocr(lines[place.cell.line]):

@@ -304,6 +304,16 @@ def test_a_zero_ocr_read_for_an_o_in_a_label_still_names_the_label() -> None:
     assert extract_fields([ocr_page(rows)]).invoice_number == "2024-13855"
 
 
+@pytest.mark.parametrize("ocr", [False, True])
+def test_a_number_after_an_address_label_is_a_house_number(ocr: bool) -> None:
+    """GIVEN 'Warehouse Address: NO. 42/1 & 43, KACHERAKANAHALLI VILLAGE' THEN 42/1 is no invoice
+    number; GIVEN an invoice number labelled elsewhere too THEN that one is read."""
+    address = (50, 120, "Warehouse Address: NO. 42/1 & 43, KACHERAKANAHALLI VILLAGE, Bangalore")
+    make = ocr_page if ocr else page
+    assert extract_fields([make([address])]).invoice_number is None
+    assert extract_fields([make([address, (50, 160, "Invoice No.: BLR-2015-0982")])]).invoice_number == "BLR-2015-0982"
+
+
 def test_a_date_split_into_cells_under_its_column_label_is_read_across_them() -> None:
     """GIVEN a row of labels 'Rechnungs-Nr. | Ausstellungsdatum | Fällig am' over values OCR split
     at the space after each day ('9. | August 2024', '23. | August 2024') THEN both dates are read."""
