@@ -193,8 +193,7 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
                 break
             if abs(below.cells[0].height - small) <= 0.1 * small and _larger_below(lines, below, small):
                 continue  # the rest of a return address too long for its line, in its small type
-            if _wrapped_town(lines, below) or (below.index == line.index + 1 and _POSTCODE_LAST.search(line.text)
-                                               and _TOWN.match(below.text)):
+            if _wrapped_town(lines, below, sender=line):
                 continue  # the sender line's town, wrapped after its postcode
             for cell in below.cells:
                 if left <= cell.x0 < right:
@@ -206,18 +205,24 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
 
 #: A return address's print is at least this many times smaller than the window's.
 _RETURN_TYPE = 1.3
+#: A postcode's digits: four or five, or the Polish "73-229".
+_POSTCODE_DIGITS = r"\d{4,5}|\d{2}-\d{3}"
+#: A postcode, with a country's letters before it where it has them ("L-3858", "CH-8001").
+_POSTCODE = re.compile(rf"(?:[A-Z]{{1,2}}-?)?(?:{_POSTCODE_DIGITS})")
 #: A return address cut after its postcode ("... - 49986", "..., 73-229"), whose town wrapped
 #: onto the next line.
-_POSTCODE_LAST = re.compile(r"\b(?:\d{4,5}|\d{2}-\d{3})$")
+_POSTCODE_LAST = re.compile(rf"\b(?:{_POSTCODE_DIGITS})$")
 _TOWN = re.compile(r"^[^\W\d]+(?:[\s-][^\W\d]+){0,2}$")
 
 
-def _wrapped_town(lines: Sequence[TextLine], line: TextLine) -> bool:
+def _wrapped_town(lines: Sequence[TextLine], line: TextLine, sender: TextLine | None = None) -> bool:
     """Return whether `line` is only the town of the line above, a return address that ends with
-    its postcode ("... - 49986" over "München")."""
+    its postcode ("... - 49986" over "München"): known as one by its marks, or as the `sender`
+    line found otherwise (its parts set apart by commas)."""
     above = lines[line.index - 1] if line.index > 0 else None
     return (above is not None and above.page == line.page and _POSTCODE_LAST.search(above.text) is not None
-            and _TOWN.match(line.text) is not None and len(_SENDER_MARKS.findall(above.text)) >= 2)
+            and _TOWN.match(line.text) is not None
+            and (above is sender or len(_SENDER_MARKS.findall(above.text)) >= 2))
 
 
 def _larger_below(lines: Sequence[TextLine], line: TextLine, small: float) -> bool:
@@ -294,8 +299,6 @@ def _with_address_rest(lines: Sequence[TextLine], cell: Cell) -> str:
     town = _POSTCODE.fullmatch(cell.text) and after.text[:1].isalpha()
     return f"{cell.text} {after.text}" if house or town else cell.text
 
-
-_POSTCODE = re.compile(r"(?:[A-Z]{1,2}-?)?\d{4,5}|\d{2}-\d{3}")
 
 
 def name_block(lines: Sequence[TextLine], name: Candidate[str]) -> set[int]:

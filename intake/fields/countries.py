@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from stdnum.eu import at_02
+
 from intake.fields.dates import fold
 from intake.fields.layout import TextLine
 
@@ -119,8 +121,6 @@ _CREDITOR_ID = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}[A-Z]{3}[A-Z0-9]{5,28})(?
 def creditor_country(lines: Sequence[TextLine]) -> str | None:
     """Return the country of the SEPA creditor identifier the page prints, whose checksum holds
     (python-stdnum's AT-02): the creditor who collects a direct debit is the seller."""
-    from stdnum.eu import at_02  # only where a page prints such a shape
-
     for line in lines:
         for m in _CREDITOR_ID.finditer(line.text.upper()):
             if at_02.is_valid(m.group(1)):

@@ -34,7 +34,8 @@ class Cell:
     line: int  # index of its line in the document's line list
     # Derived from the words once, as rules read a cell's text many times.
     text: str = field(init=False, repr=False, compare=False)
-    #: The text lower-cased without accents, same length as `text`.
+    #: The text lower-cased without accents, same length as `text`, where labels are matched; in
+    #: an OCR'd cell a zero read for the letter o inside a word is an o (`_OCR_ZERO`).
     folded: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
