@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 from intake.errors import IntakeError
-from intake.ocr import OcrOptions, PixelWord, ocr_file, run_pytesseract
+from intake.ocr import OcrOptions, PixelWord, ocr_picture, run_pytesseract
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +78,14 @@ def read_upright(
 ) -> Reading:
     """Return the best reading of a picture (grey or RGB): as it is, or turned when it reads poorly.
 
-    `path` is where the picture is written for tesseract (overwritten for each turn); with
+    `path` is where the picture is written when the tesseract program reads it (overwritten for
+    each turn, and for orientation detection); with
     `by_shape` the options are adapted to each turn's shape (`OcrOptions.for_picture`).
     """
     best = _read(image, path, options, dpi, 0, by_shape)
     if not reads_poorly(best.words):
         return best
-    for turn in _turns_to_try(path, options):
+    for turn in _turns_to_try(image, path, options):
         reading = _read(image.rotate(-turn, expand=True), path, options, dpi, turn, by_shape)
         if _merit(reading) > _merit(best):
             best = reading
@@ -103,15 +104,15 @@ def _merit(reading: Reading) -> tuple[bool, int]:
 def _read(
     image: Image.Image, path: Path, options: OcrOptions, dpi: int | None, turn: int, by_shape: bool
 ) -> Reading:
-    image.save(path, format="PPM")
-    words = ocr_file(
-        path, options.for_picture(image.width, image.height) if by_shape else options, dpi=dpi
+    words = ocr_picture(
+        image, path, options.for_picture(image.width, image.height) if by_shape else options, dpi=dpi
     )
     return Reading(words, image, turn)
 
 
-def _turns_to_try(path: Path, options: OcrOptions) -> list[int]:
+def _turns_to_try(image: Image.Image, path: Path, options: OcrOptions) -> list[int]:
     """Return the clockwise turns worth reading, the one orientation detection names first."""
+    image.save(path, format="PPM")
     turn = detect_turn(path, options)
     if not turn:
         return []

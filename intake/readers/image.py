@@ -208,13 +208,6 @@ def _on_white(image: Image.Image) -> Image.Image:
     return Image.alpha_composite(background, rgba).convert("RGB")
 
 
-def _write_pnm(image: Image.Image, like: Path) -> Path:
-    """Return the path of an uncompressed copy of the image beside `like` (fast to write)."""
-    path = like.with_name("prepared.pnm")
-    _pnm_mode(image).save(path, format="PPM")
-    return path
-
-
 def _pnm_mode(image: Image.Image) -> Image.Image:
     """Return the image in a mode a PNM file holds: bilevel, grey or RGB on white."""
     if image.mode not in ("1", "L", "RGB"):
