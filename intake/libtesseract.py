@@ -64,14 +64,8 @@ def _library() -> ctypes.CDLL | None:
     # Tesseract's OpenMP threads would only fight the other reading processes over the cores:
     # libgomp reads the limit once, when it is loaded with libtesseract.
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    try:
-        lib = ctypes.CDLL(_SONAME)
-    except OSError:
-        found = ctypes.util.find_library("tesseract")
-        try:
-            lib = ctypes.CDLL(found) if found else None
-        except OSError:
-            lib = None
+    # The usual name first: `find_library` runs `ldconfig -p` to look it up.
+    lib = _loaded(_SONAME) or _loaded(ctypes.util.find_library("tesseract"))
     if lib is None:
         log.info("libtesseract cannot be loaded; OCR runs the tesseract program")
         return None
@@ -98,6 +92,14 @@ def _library() -> ctypes.CDLL | None:
     return lib
 
 
+def _loaded(name: str | None) -> ctypes.CDLL | None:
+    """Return the shared library `name`, or None when there is none or it cannot be loaded."""
+    try:
+        return ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+
+
 def available() -> bool:
     """Return whether tesseract can run in this process (libtesseract loads)."""
     return _library() is not None
@@ -111,7 +113,6 @@ class Tesseract:
         if lib is None:
             raise InitFailed("libtesseract cannot be loaded")
         self._lib = lib
-        self.languages = languages
         self.pid = os.getpid()
         self._api = lib.TessBaseAPICreate()
         lib.TessBaseAPISetVariable(self._api, b"debug_file", os.devnull.encode())
