@@ -181,8 +181,8 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
         if not cells:
             continue
         cell = cells[0]
-        if first is not None and CONTACT_PERSON.match(cell.text):
-            continue  # the person to attend to, under the company's name
+        if CONTACT_PERSON.match(cell.text) and (first is not None or not _NAME_LABEL.match(cell.text)):
+            continue  # the person to attend to, under the company's name or above it ("Contact Acheteur")
         after = cell_after(lines, cell)
         if _NAME_LABEL.match(cell.text):
             value = _NAME_LABEL.sub("", cell.text).strip() or (after.text if after else "")

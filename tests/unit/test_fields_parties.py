@@ -258,6 +258,18 @@ def test_the_company_of_a_block_not_the_person_to_attend_to() -> None:
     assert invoice.buyer.name == "Iberia Labs Limited"
 
 
+@pytest.mark.parametrize("contact", ["Contact Acheteur", "z. Hd. Herrn Weber", "Kontakt Anna Schmidt"])
+def test_a_contact_line_heading_a_block_is_not_its_name(contact: str) -> None:
+    """GIVEN 'Adresse du Client' over a contact line without a colon and then the company THEN the
+    company is the buyer: the person to attend to comes before the name too."""
+    invoice = extract_fields([page([
+        (50, 60, "Nordlicht Software GmbH"),
+        (300, 100, "Adresse du Client"), (306, 114, contact), (306, 128, "L'ACHETEUR"),
+        (306, 142, "1, rue de l'acheteur"), (306, 156, "38000 Grenoble, FR"),
+    ])])
+    assert invoice.buyer.name == "L'ACHETEUR"
+
+
 @pytest.mark.parametrize("after_name", [",", "."])
 def test_the_window_under_a_sender_line_of_commas_and_no_item_row_for_a_name(after_name: str) -> None:
     """GIVEN the seller's return address as 'Name SA, 30 Park Avenue, 3618 Liège' (or with the comma
