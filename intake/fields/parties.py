@@ -182,7 +182,9 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
             continue
         cell = cells[0]
         if CONTACT_PERSON.match(cell.text) and (first is not None or not _NAME_LABEL.match(cell.text)):
-            continue  # the person to attend to, under the company's name or above it ("Contact Acheteur")
+            # The person to attend to, under the company's name or above it ("Contact Acheteur"); a
+            # first line "ATTN: Iberia Labs Limited" names the company after its label (below).
+            continue
         after = cell_after(lines, cell)
         if _NAME_LABEL.match(cell.text):
             value = _NAME_LABEL.sub("", cell.text).strip() or (after.text if after else "")
