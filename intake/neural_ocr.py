@@ -46,8 +46,8 @@ def _engine() -> Any:
     The pictures it gets are already turned upright (`straightened`), so the per-line classifier
     that turns lines read upside down is not run. Lines are recognised one at a time: in a batch
     each is padded to the widest, and on one CPU thread that padding costs more than batching
-    saves. Both together took a fifth off its CPU time on the in-sample receipts and photos, with
-    the same fields right on them and on a development seed's photos and scans (README, Speed).
+    saves. Both together took a fifth off its CPU time on in-sample receipts and photos and lost
+    no field there or on a development seed's photos and scans (README, Accuracy and Speed).
     """
     try:
         from rapidocr_onnxruntime import RapidOCR
