@@ -326,6 +326,28 @@ def _top(candidates: Sequence[Candidate[Decimal]], k: int = 6) -> list[Candidate
     return [*ranked, None]
 
 
+def _completing(
+    totals: Sequence[Candidate[Decimal]], nets: Sequence[Candidate[Decimal]], taxes: Sequence[Candidate[Decimal]]
+) -> list[list[Candidate[Decimal] | None]]:
+    """Return each field's best few candidates (`_top`) and, after them, its lesser candidates
+    whose amount makes net + tax = total with a net and a tax, a total and a tax, or a total and
+    a net among the others' best few: a tax printed as a whole number ("Steuerbetrag in EUR 70")
+    ranks below a table of per-rate amounts with cents, yet is the one the totals prove."""
+    tops = [_top(c) for c in (totals, nets, taxes)]
+    t, n, x = ([c.value for c in top if c is not None] for top in tops)
+    wanted = (
+        {a + b for a in n for b in x},
+        {a - b for a in t for b in x},
+        {a - b for a in t for b in n},
+    )
+    completed = []
+    for top, candidates, values in zip(tops, (totals, nets, taxes), wanted):
+        have = {c.value for c in top if c is not None}
+        more = {c.value: c for c in sorted(candidates, key=lambda c: c.score) if c.value in values - have}
+        completed.append([*top[:-1], *more.values(), None])
+    return completed
+
+
 def _score(c: Candidate[Decimal] | None) -> float:
     return 0.0 if c is None else c.score
 
@@ -352,9 +374,10 @@ def choose_totals(
     roundings: Sequence[Decimal] = (),
 ) -> Totals:
     """Return the best total/net/tax triple, preferring one where net + tax = total, or where they
-    add up to the total after one of the printed rounding adjustments `roundings`."""
+    add up to the total after one of the printed rounding adjustments `roundings`. Each field's
+    best few candidates are tried, and any other that adds up with two of them (`_completing`)."""
     best: tuple[float, Totals] | None = None
-    for t, n, x in itertools.product(_top(totals), _top(nets), _top(taxes)):
+    for t, n, x in itertools.product(*_completing(totals, nets, taxes)):
         consistent, bonus = None, 0.0
         if t is not None and n is not None and x is not None:
             bonus = _adds_up(t, n, x, roundings)

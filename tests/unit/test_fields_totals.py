@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 
 from intake.fields import extract_fields
+from intake.fields.candidates import Candidate
+from intake.fields.totals import choose_totals
 from tests.unit.test_fields_layout import page
 
 
@@ -291,3 +293,30 @@ def test_a_tax_word_with_its_rate_glued_on_still_labels_the_tax(glued: str) -> N
     ])])
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (
         Decimal("69067.47"), Decimal("8613.45"), Decimal("77680.92"))
+
+
+def test_a_lesser_tax_candidate_that_adds_up_is_chosen() -> None:
+    """GIVEN a total and a net, seven better-placed tax candidates that add up with neither, and a
+    weaker one that does THEN the weaker one is the tax and the triple is consistent."""
+    total, net = [Candidate(Decimal("518.99"), 0.99, 40)], [Candidate(Decimal("448.99"), 0.98, 38)]
+    taxes = [Candidate(Decimal(f"-{n}.50"), 0.99 - n / 100, 50 + n) for n in range(7)]
+    taxes.append(Candidate(Decimal("70.00"), 0.6, 39))
+    chosen = choose_totals(total, net, taxes)
+    assert chosen.tax is not None and chosen.tax.value == Decimal("70.00")
+    assert chosen.consistent is True
+
+
+def test_a_tax_printed_as_a_whole_number_under_a_table_of_allowances() -> None:
+    """GIVEN 'Steuerbetrag in EUR 70' between the net and the gross sum, and below them a table of
+    allowances whose rows each name a tax category ('19% UST(S) -5,60') THEN the tax is 70.00."""
+    rows = [
+        (50, 400, "Rechnungssumme ohne USt."), (450, 400, "448,99"),
+        (50, 414, "Steuerbetrag in EUR"), (450, 414, "70"),
+        (50, 428, "Bruttosumme"), (450, 428, "518,99"),
+        (50, 442, "Zahlbetrag"), (450, 442, "518,99"),
+        (50, 480, "Art Prozent Basisbetrag Steuer Betrag"),
+        *[(50, 494 + 14 * i, f"Abschlag Rabatt {i} 2 280,00 19% UST(S)") for i in range(6)],
+        *[(450, 494 + 14 * i, f"-{i + 1},{i}0") for i in range(6)],
+        (50, 578, "Transportkosten 19% UST(S)"), (450, 578, "3,00"),
+    ]
+    assert _totals(rows) == (Decimal("448.99"), Decimal("70.00"), Decimal("518.99"))
