@@ -8,6 +8,7 @@ from difflib import SequenceMatcher
 
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.dates import fold_chars
+from intake.fields.ids import compact
 from intake.fields.labels import BUYER, BUYER_VAT_ID
 from intake.fields.layout import Cell, TextLine, cell_after, left_aligned
 from intake.fields.parties import (
@@ -23,18 +24,31 @@ from intake.fields.parties import (
 from intake.fields.stores import is_ocr
 from intake.fields.totals import is_item_header
 
+#: How many lines from a buyer label on `buyer_block` counts as the buyer's.
+BLOCK_LINES = 6
+
 
 def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit], marked: Sequence[Sequence[Cell]]) -> set[int]:
     """Return the indexes of lines that hold the buyer's address block: after a buyer label, or
     an unlabelled block `marked_blocks` found."""
     block: set[int] = set()
     for hit in hits_for(hits, BUYER):
-        for line in lines[hit.cell.line : hit.cell.line + 6]:
+        for line in lines[hit.cell.line : hit.cell.line + BLOCK_LINES]:
             if line.page == hit.cell.page:
                 block.add(line.index)
     for cells in marked:
         block.update(c.line for c in cells)
     return block
+
+
+def left_of_buyer_labels(line: TextLine, value: str, hits: Sequence[LabelHit]) -> bool:
+    """Return whether the cell printing `value` stands left of every buyer label whose block takes
+    in `line`: a header of two columns prints the seller's details beside the buyer's address, on
+    the same lines ("N° TVA : FR 11 ..." under the seller's name, "Adresse du Client" to the right)."""
+    cells = [c for c in line.cells if compact(value) in compact(c.text)]
+    over = [h.cell for h in hits if h.field == BUYER and h.cell.page == line.page
+            and h.cell.line <= line.index < h.cell.line + BLOCK_LINES]  # fmt: skip
+    return bool(cells and over) and all(cell.x1 < label.x0 for cell in cells for label in over)
 
 
 def marked_blocks(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> list[list[Cell]]:

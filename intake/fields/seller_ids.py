@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from intake.fields.buyers import left_of_buyer_labels
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
 from intake.fields.ids import (
     IdMatch,
@@ -35,7 +36,7 @@ def seller_vat_id(
     vat_labelled, buyer_labelled = _near_label(hits, VAT_ID), _near_label(hits, BUYER_VAT_ID)
     for line in lines:
         labelled = line.index in vat_labelled
-        matches = find_vat_ids(line.text)
+        matches = _vat_ids_on(line)
         if not matches and labelled:
             # Only beside a VAT label: a digit string may pass some checksum by chance.
             matches = find_misread_vat_ids(line.text) or find_other_tax_ids(line.text)
@@ -49,10 +50,22 @@ def seller_vat_id(
         for m in matches:
             score = 0.4 + (0.3 if labelled else 0.0) + (0.2 if m.valid else 0.0)
             score += 0.2 if line.relative_top > 0.75 else 0.0
-            if line.index in buyer or line.index in buyer_labelled:
+            if line.index in buyer_labelled or (line.index in buyer and not left_of_buyer_labels(line, m.value, hits)):
                 score -= 0.5
             found.append(Candidate(m.value, score, line.index))
     return best(found)
+
+
+
+def _vat_ids_on(line: TextLine) -> list[IdMatch]:
+    """Return the VAT IDs in the line's text, and those its cells hold alone: an ID printed in
+    groups at a cell's end runs on into the next column's digits in the line's text ("N° TVA : FR
+    11 123 456 782 06000 NICE")."""
+    found = find_vat_ids(line.text)
+    if len(line.cells) > 1:
+        seen = {m.value for m in found}
+        found += [m for c in line.cells for m in find_vat_ids(c.text) if m.value not in seen]
+    return found
 
 
 def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatch]:

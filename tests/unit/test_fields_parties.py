@@ -911,3 +911,35 @@ def test_a_legal_form_at_the_end_of_the_item_tables_header_is_no_name() -> None:
         (434, 791, "IBAN: DE56645272787389473818", side),
     ])])
     assert invoice.seller.name == "Brightline Østergaard Print KG"
+
+
+def test_the_sellers_vat_id_beside_the_buyers_address_is_the_sellers() -> None:
+    """GIVEN a header of two columns, the seller's name and 'N° TVA : FR 11 123 456 782' on the
+    left and 'Adresse du Client' with the buyer's address on the right of the same lines, and a
+    footer with another company's VAT ID THEN the seller's VAT ID is the one in its column."""
+    rows: list[Row] = [
+        (90, 120, "LE FOURNISSEUR"), (300, 120, "Adresse du Client"),
+        (90, 134, "35 rue d'ici"), (305, 134, "LE CLIENT SA"),
+        (90, 148, "75018 PARIS"), (305, 148, "12 rue de la Paix"),
+        (90, 162, "N° TVA : FR 11 123 456 782"), (305, 162, "me@leclient.fr"),
+        (90, 300, "Désignation"), (450, 300, "Montant"),
+        (90, 314, "Conseil"), (450, 314, "60,00"),
+        (90, 328, "Formation"), (450, 328, "40,00"),
+        (90, 372, "Total HT"), (450, 372, "100,00"),
+        (90, 386, "TVA 20 %"), (450, 386, "20,00"),
+        (90, 400, "Total TTC"), (450, 400, "120,00"),
+        (90, 780, "Ma Société, 35 ma rue, Ville"), (300, 780, "N° TVA : FR32 123 456 789"),
+    ]
+    invoice = extract_fields([page(rows)])
+    assert invoice.seller.vat_id == "FR11123456782"
+
+
+def test_a_grouped_vat_id_before_another_columns_digits_is_read() -> None:
+    """GIVEN 'N° TVA : FR 11 123 456 782' in a cell and '06000 NICE' in the next column of the same
+    line THEN the VAT ID is read from its cell (the line's text runs the two together)."""
+    rows: list[Row] = [
+        (90, 120, "LE FOURNISSEUR SARL"),
+        (90, 134, "N° TVA : FR 11 123 456 782"), (305, 134, "06000 NICE"),
+        (90, 400, "Total TTC"), (450, 400, "120,00"),
+    ]
+    assert extract_fields([page(rows)]).seller.vat_id == "FR11123456782"
