@@ -81,11 +81,13 @@ DOUBTFUL = REVIEW_CONFIDENCE
 _KEY_FIELDS = ("total", "issue_date", "seller.name")
 
 
-def doubted(invoice: ExtractedInvoice) -> bool:
-    """Return whether a reading misses a key field, or an IBAN the page prints, or reads its total
-    or seller with little confidence (a date's confidence says little: receipts print them in many
-    formats)."""
-    if any(invoice.field_value(name) is None for name in _KEY_FIELDS) or UNREAD_IBAN in invoice.warnings:
+def doubted(invoice: ExtractedInvoice, *, full_page: bool = False) -> bool:
+    """Return whether a reading misses a key field (on a `full_page`, the picture of an invoice's
+    page rather than a till receipt's strip, its number too), or an IBAN the page prints, or reads
+    its total or seller with little confidence (a date's confidence says little: receipts print
+    them in many formats)."""
+    keys = (*_KEY_FIELDS, "invoice_number") if full_page else _KEY_FIELDS
+    if any(invoice.field_value(name) is None for name in keys) or UNREAD_IBAN in invoice.warnings:
         return True
     return min(invoice.confidence.get("total", 0.0), invoice.confidence.get("seller.name", 0.0)) < DOUBTFUL
 
@@ -104,7 +106,8 @@ def read_visible(
     options = ocr if ocr is not None else OcrOptions()
     visual = extract_fields(pages)
     one_picture = len(pages) == 1 and pages[0].ocr
-    if one_picture and options.read_twice(doubted=doubted(visual)):
+    full_page = one_picture and not options.receipt_shaped(pages[0].width, pages[0].height)
+    if one_picture and options.read_twice(doubted=doubted(visual, full_page=full_page)):
         try:
             again = read_document(data, media_type, replace(options, engine="rapidocr"))
         except (OcrUnavailable, OcrFailed) as e:  # the first reading stands on its own

@@ -124,6 +124,15 @@ def test_a_reading_is_doubted_when_a_key_field_is_missing_or_unsure() -> None:
     assert doubted(_reading("12.00", 0.9).model_copy(update={"warnings": (UNREAD_IBAN,)}))
 
 
+def test_a_full_page_read_without_its_invoice_number_is_doubted() -> None:
+    """GIVEN a reading with its total, date and seller sure but no invoice number THEN the picture
+    of an invoice's page is read again, a till receipt's (which often prints none) is not."""
+    assert _reading("12.00", 0.9).invoice_number is None
+    assert doubted(_reading("12.00", 0.9), full_page=True)
+    assert not doubted(_reading("12.00", 0.9), full_page=False)
+    assert not doubted(_reading("12.00", 0.9).model_copy(update={"invoice_number": "A-1"}), full_page=True)
+
+
 def test_without_rapidocr_both_keeps_the_tesseract_reading_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     """GIVEN the engine 'both' where RapidOCR cannot be imported THEN the receipt is still read,
     by tesseract alone, and a warning says why."""
