@@ -23,6 +23,7 @@ from intake.fields.ids import compact, find_vat_ids
 from intake.fields.labels import (
     CURRENCY,
     DUE_DATE,
+    IGNORE,
     INVOICE_NUMBER,
     ISSUE_DATE,
     NET_TOTAL,
@@ -262,10 +263,11 @@ def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate
     found = _dates_after(lines, hits, ISSUE_DATE)
     if not found:
         month_first = _month_first(lines)
+        other = _other_dates_cells(lines, hits)
         for line in lines:
             if line.page != 1:
                 continue
-            dates = find_dates(line.text, month_first)
+            dates = [d for d in find_dates(line.text, month_first) if _cell_at(line, d.start) not in other]
             if dates and not found:
                 found.append(Candidate(dates[0].value, 0.3, line.index))
             # A receipt stamps the sale with its time ("05-06-24 10:15"); item codes such as
@@ -275,6 +277,30 @@ def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate
                 found.append(Candidate(stamped[0].value, 0.35, line.index))
                 break
     return best(found)
+
+
+#: A label of another date than the issue date ("Order Date", "Lieferdatum", "Check out").
+_OTHER_DATE = re.compile(r"dat[eou]m?\b|\bcheck\s*(?:in|out)\b|zeitraum|period", re.IGNORECASE)
+
+
+def _other_dates_cells(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[Cell]:
+    """Return the cells that hold another date than the issue date: the cell of an ignored date
+    label ("Order Date: 15-10-2015") and the cell right after it."""
+    cells: set[Cell] = set()
+    for hit in hits_for(hits, IGNORE):
+        if _OTHER_DATE.search(hit.cell.text[hit.start : hit.end]):
+            cells.update((hit.cell, *cells_after(lines, hit.cell)))
+    return cells
+
+
+def _cell_at(line: TextLine, offset: int) -> Cell:
+    """Return the cell of `line` whose text holds the line text's `offset`."""
+    end = 0
+    for cell in line.cells:
+        end += len(cell.text) + 1  # the line's text joins its cells with one space
+        if offset < end:
+            return cell
+    return line.cells[-1]
 
 
 def payment_terms(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> int | None:

@@ -437,3 +437,16 @@ def test_a_date_word_that_ends_a_wrapped_title_dates_the_invoice_on_the_next_lin
                                     (300, 400, "Gesamtbetrag 119,00")])])
     assert invoice.invoice_number == "01.234.567-2018-1"
     assert invoice.issue_date == dt.date(2018, 12, 6)
+
+
+def test_an_order_date_is_not_taken_for_the_issue_date() -> None:
+    """GIVEN no issue date label (OCR lost 'Invoice Date'), 'Order Date: 15-10-2015' above a bare
+    ': 20-10-2015' THEN the issue date is the date no other label names."""
+    rows = [
+        (50, 100, "Retail Invoice"),
+        (50, 130, "Order ID: OD304175096047380001"),
+        (50, 144, "Order Date:"), (120, 144, "15-10-2015"),
+        (50, 158, ": 20-10-2015"),
+        (50, 400, "Grand Total"), (450, 400, "319.00"),
+    ]
+    assert extract_fields([page(rows)]).issue_date == dt.date(2015, 10, 20)
