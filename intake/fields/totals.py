@@ -201,6 +201,8 @@ def _field_candidates(
                 right_closed = True  # another label ("Excl. VAT | 10,00 | Subtotal | 12,10") starts its value
                 continue
             text = strip_currency(_without_ibans(place.text))
+            if is_ocr(lines[place.cell.line]):
+                text = _GLUED_MARK.sub(" ", text)
             amounts = find_amounts(text)
             if place.kind == "inline":
                 amounts = [a for a in amounts if a.start < 25]
@@ -240,6 +242,11 @@ def _field_candidates(
         total = sum((c.value for c in parts), Decimal(0))
         found.append(Candidate(total, 0.7, parts[-1].line))
     return found
+
+
+#: One or two letters OCR glued to a grouped amount with cents: a currency's mark misread and
+#: its space lost ("zt7,727.71" for "zł 7,727.71"), which keeps the amount from being read.
+_GLUED_MARK = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}(?=\d{1,3}(?:[.,]\d{3})+[.,]\d{2}(?!\d))")
 
 
 #: An amount read with its decimal mark restored scores this share of the whole number's reading:

@@ -9,7 +9,7 @@ import pytest
 from intake.fields import extract_fields
 from intake.fields.candidates import Candidate
 from intake.fields.totals import choose_totals
-from tests.unit.test_fields_layout import page
+from tests.unit.test_fields_layout import ocr_page, page
 
 
 def _totals(rows: list[tuple[float, float, str]]) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
@@ -320,3 +320,18 @@ def test_a_tax_printed_as_a_whole_number_under_a_table_of_allowances() -> None:
         (50, 578, "Transportkosten 19% UST(S)"), (450, 578, "3,00"),
     ]
     assert _totals(rows) == (Decimal("448.99"), Decimal("70.00"), Decimal("518.99"))
+
+
+def test_a_currency_mark_ocr_glued_to_the_gross_amount() -> None:
+    """GIVEN an OCR'd totals block whose gross amount has its currency's mark glued on
+    ('zt7,727.71' for 'zł 7,727.71') above a balance due after a payment THEN the gross amount is
+    read and is the total, as net + tax prove."""
+    invoice = extract_fields([ocr_page([
+        (300, 600, "Net total"), (450, 600, "6,282.69"),
+        (300, 614, "VAT 23%"), (450, 614, "1,445.02"),
+        (300, 628, "Total gross"), (450, 628, "zt7,727.71"),
+        (300, 642, "Less payment received"), (450, 642, "-1,931.93"),
+        (300, 656, "Balance due"), (450, 656, "zt 5,795.78"),
+    ])])
+    assert (invoice.net_total, invoice.tax_total, invoice.total) == (
+        Decimal("6282.69"), Decimal("1445.02"), Decimal("7727.71"))
