@@ -18,7 +18,6 @@ from intake.fields import (
     seller_ids,
     stores,
 )
-from intake.fields.amounts import find_amounts, strip_currency
 from intake.fields.candidates import Candidate, LabelHit, find_label_hits
 from intake.fields.labels import ISSUE_DATE
 from intake.fields.layout import document_lines
@@ -33,6 +32,7 @@ from intake.fields.totals import (
     printed_amounts,
     printed_rates,
     row_sum_candidates,
+    several_amounts,
 )
 from intake.words import Page
 from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Line, Party, Source
@@ -62,7 +62,7 @@ def _totals(
     # rows of several amounts they describe an item ("Table tennis net | 12.00 | 1 | 12.00").
     # A label opening a parenthesis at its cell's start ("(Net): 60,00", "(Brut: 10,00)") annotates
     # the item's line above.
-    hits = [h for h in hits if h.cell.line not in headers and not (h.cell.line in rows and _several_amounts(lines[h.cell.line]))
+    hits = [h for h in hits if h.cell.line not in headers and not (h.cell.line in rows and several_amounts(lines[h.cell.line]))
             and not _opens_parenthesis(h)]  # fmt: skip
     labelled, nets, taxes = amount_candidates(lines, hits)
     printed = printed_amounts(lines)
@@ -96,11 +96,6 @@ def _opens_parenthesis(hit: LabelHit) -> bool:
     """Return whether only an opening parenthesis stands before the label in its cell."""
     before = hit.cell.text[: hit.start]
     return before.endswith("(") and not before.strip("( ")
-
-
-def _several_amounts(line: Any) -> bool:
-    """Return whether the line prints two or more amounts with cents."""
-    return sum(a.has_decimals for a in find_amounts(strip_currency(line.text))) >= 2
 
 
 def _implied_currency(

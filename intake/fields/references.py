@@ -37,7 +37,7 @@ from intake.fields.labels import (
 from intake.fields.layout import Cell, TextLine, cells_after, cells_below
 from intake.fields.seller_ids import runs_on
 from intake.fields.stores import is_ocr
-from intake.fields.totals import is_item_header
+from intake.fields.totals import is_item_header, several_amounts
 
 _ID_TOKEN = re.compile(r"^#?(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|[0-9])[:,.;]?$")
 _NOT_IDS = frozenset("nr no nr. no. n° number nummer numero date datum du vom of le page".split())
@@ -104,8 +104,8 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
     """Return the printed invoice number: after its label, or after the document's title."""
     found = []
     for hit in hits_for(hits, INVOICE_NUMBER):
-        if is_item_header(lines[hit.cell.line]):
-            continue  # "No" heading an item table's column of line numbers
+        if is_item_header(lines[hit.cell.line]) or several_amounts(lines[hit.cell.line]):
+            continue  # "No" heading an item table's column of line numbers, or in an item's row
         if _AFTER_ADDRESS_LABEL.search(hit.cell.folded[: hit.start]):
             continue  # "Address: No. 42/1, ...": a house's number
         for place in value_places(lines, hit, hits):
@@ -168,6 +168,9 @@ def _after_misread_label(lines: Sequence[TextLine]) -> list[Candidate[str]]:
 #: What OCR leaves of the short number label after a title ("N°:" read as "_x::", "à:" or "_ we:"):
 #: at most two tokens of up to four characters, no digit, the last ending in a colon.
 _UNREAD_LABEL = re.compile(r"^[\s|]*(?:[^\s\d]{1,4}\s+)?[^\s\d]{0,4}:+\s+(?=\S)")
+#: On an OCR'd page the remains may end in the abbreviation's period instead ("Faktura ur. 35789",
+#: "nr." misread).
+_UNREAD_OCR_LABEL = re.compile(r"^[\s|]*(?:[^\s\d]{1,4}\s+)?[^\s\d]{0,4}(?::+|(?<=[^\W\d])\.)\s+(?=\S)")
 #: A number after such remains is less sure than one after a label that reads.
 _UNREAD = 0.6
 
@@ -177,7 +180,7 @@ def _id_after_unread_label(lines: Sequence[TextLine], rest: str, cell: Cell) -> 
     cell or the next ones ("RECHNUNG | à: 2024/86121", "Facture _ we: AB-59493/24",
     "INVOICE | _no.: | F202487972")."""
     text = _rest_else_next(lines, rest, cell, 2)
-    m = _UNREAD_LABEL.match(text)
+    m = (_UNREAD_OCR_LABEL if is_ocr(lines[cell.line]) else _UNREAD_LABEL).match(text)
     return _id_in(text[m.end() :]) if m is not None else None
 
 

@@ -60,6 +60,12 @@ def is_item_header(line: TextLine) -> bool:
     return len(_ITEM_HEADER.findall(line.folded)) >= 2
 
 
+def several_amounts(line: TextLine) -> bool:
+    """Return whether the line prints two or more amounts with cents: an item's row, where amount
+    and number words describe the item."""
+    return sum(a.has_decimals for a in find_amounts(strip_currency(line.text))) >= 2
+
+
 def _is_rate(text: str, amount: AmountMatch) -> bool:
     """Return whether the number is a percentage printed after its sign ("MwSt.-% 19,0")."""
     return text[: amount.start].rstrip().endswith("%")

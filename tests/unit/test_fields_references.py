@@ -450,3 +450,22 @@ def test_an_order_date_is_not_taken_for_the_issue_date() -> None:
         (50, 400, "Grand Total"), (450, 400, "319.00"),
     ]
     assert extract_fields([page(rows)]).issue_date == dt.date(2015, 10, 20)
+
+
+def test_a_title_and_an_ocr_misread_number_abbreviation() -> None:
+    """GIVEN an OCR'd 'Faktura | ur. 35789' ('nr.' misread) THEN the number after the remains of
+    the label is the invoice number."""
+    rows = [(50, 100, "Faktura"), (150, 100, "ur. 35789"), (50, 114, "Dato: 19-08-2024")]
+    assert extract_fields([ocr_page(rows)]).invoice_number == "35789"
+
+
+def test_a_number_word_in_an_items_row_names_no_invoice_number() -> None:
+    """GIVEN an item's row where OCR read the quantity as 'N°' ('Konsulentydelser | N° | 49,88 |
+    25 % | 99,76') and no invoice number the page prints readably THEN none is given, not the
+    row's rate."""
+    rows = [
+        (50, 100, "Faktura"), (50, 114, "Dato: 19-08-2024"),
+        (50, 200, "Beskrivelse"), (250, 200, "Antal"), (320, 200, "Stk. pris"), (400, 200, "Moms"), (470, 200, "I alt"),
+        (50, 214, "Konsulentydelser (3)"), (250, 214, "N°"), (320, 214, "49,88"), (400, 214, "25 %"), (470, 214, "99,76"),
+    ]
+    assert extract_fields([ocr_page(rows)]).invoice_number is None
