@@ -29,6 +29,9 @@ _SLASH_FORM = re.compile(r"^(\w/\w)(\W*)$")
 # Dotted legal forms with a look-alike digit ("0.0." for the "o.o." of "Sp. z o.o.", "5.A." for "S.A.").
 _DOTTED_FORMS = {f.upper(): f for f in ("o.o.", "S.A.", "N.V.", "B.V.", "a.s.", "s.r.o.", "S.L.", "S.R.L.")}
 _DOTTED = re.compile(r"^(\w(?:\.\w)+\.)(\W*)$")
+# The "z o.o." of the Polish "Sp. z o.o." with its z read as a 2 and its o's as zeros.
+_Z_LOOK_ALIKES = frozenset({"z", "Z", "2"})
+_Z_OO = re.compile(r"^[oO0]\.[oO0]\.(\W*)$")
 # Words of legal forms whose umlaut OCR may lose ("(haftungsbeschrankt)" for "(haftungsbeschränkt)").
 _UMLAUT_FORM_WORDS = {"(haftungsbeschrankt)": "(haftungsbeschränkt)"}
 #: A company registration number ends the name line or stands under it: "(123456-X)", "1234567-T)".
@@ -101,6 +104,10 @@ def _mend_tokens(tokens: Sequence[str]) -> list[str]:
             printed = _DOTTED_FORMS.get(dotted.group(1).upper().translate(_LOOK_ALIKE))
             if printed is not None:
                 out[i] = f"{printed}{dotted.group(2)}"
+    for i, (sp, z, oo) in enumerate(zip(tokens, tokens[1:], tokens[2:])):
+        m = _Z_OO.match(oo)
+        if sp.casefold() == "sp." and z in _Z_LOOK_ALIKES and m is not None:
+            out[i + 1], out[i + 2] = "z", f"o.o.{m.group(1)}"  # "Sp. 2 0.0." for "Sp. z o.o."
     return out
 
 

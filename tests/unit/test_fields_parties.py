@@ -204,6 +204,19 @@ def test_a_dotted_legal_form_read_with_look_alike_digits_is_mended_on_ocr_pages(
     assert invoice.seller.name == "Novak Werkstatt Sp. z o.o."
 
 
+def test_sp_z_oo_read_with_a_two_and_zeros_is_mended_on_ocr_pages() -> None:
+    """GIVEN an OCR footer 'Halvorsen Harbour Systems Sp. 2 0.0., 6 Mill Lane, ...' (the z read as
+    a 2, the o's as zeros) and an addressee at the top THEN the seller is the footer's company."""
+    invoice = extract_fields([ocr_page([
+        (50, 80, "Bergmann Foods Oyj"), (50, 94, "101 Mill Lane"), (50, 108, "72641 Helsinki"),
+        (50, 122, "Suomi"), (50, 160, "INVOICE"), (50, 180, "Number"), (150, 180, "R042978"),
+        (50, 300, "Total"), (450, 300, "569.18"),
+        (60, 790, "Halvorsen Harbour Systems Sp. 2 0.0., 6 Mill Lane, 57-169 Krakow. VAT number: PL0525465537"),
+    ])])
+    assert invoice.seller.name == "Halvorsen Harbour Systems Sp. z o.o."
+    assert invoice.buyer.name == "Bergmann Foods Oyj"
+
+
 def test_a_name_over_two_lines_in_a_form_is_read_whole_where_printed_whole() -> None:
     """GIVEN 'Verkäufer' with 'Name: Versicherungsverein Musterstadt a.G.' under 'MVM Musterhafter', and the
     footer printing 'MVM Musterhafter' over 'Versicherungsverein Musterstadt a.G.' THEN the whole name is read."""
