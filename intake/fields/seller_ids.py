@@ -58,14 +58,12 @@ def seller_vat_id(
 
 
 def _vat_ids_on(line: TextLine) -> list[IdMatch]:
-    """Return the VAT IDs in the line's text, and those its cells hold alone: an ID printed in
-    groups at a cell's end runs on into the next column's digits in the line's text ("N° TVA : FR
-    11 123 456 782 06000 NICE")."""
-    found = find_vat_ids(line.text)
-    if len(line.cells) > 1:
-        seen = {m.value for m in found}
-        found += [m for c in line.cells for m in find_vat_ids(c.text) if m.value not in seen]
-    return found
+    """Return the VAT IDs the line's cells print: an ID is read within its cell, as the line's text
+    runs one cell's digits on into the next column's ("N° TVA : FR 11 123 456 782 06000 NICE",
+    or an invoice number "RO59502" and a date "28. Januar 2025" read as "RO5950228")."""
+    if len(line.cells) == 1:
+        return find_vat_ids(line.text)
+    return [m for c in line.cells for m in find_vat_ids(c.text)]
 
 
 def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatch]:

@@ -176,3 +176,17 @@ def test_the_buyers_vat_id_is_never_given_as_the_sellers() -> None:
     """GIVEN only 'Uw BTW nummer: NL003335996B98' (the buyer's, labelled so) THEN the seller's VAT ID is none."""
     invoice = extract_fields([page([(50, 100, "Factuur VF1005193039"), (50, 650, "Uw BTW nummer: NL003335996B98")])])
     assert invoice.seller.vat_id is None
+
+
+def test_an_invoice_number_and_a_date_in_two_cells_are_no_vat_id() -> None:
+    """GIVEN an invoice number 'RO59502' and the date '28.01.2025' in the next cell of its line,
+    which the line's text runs together into an ID passing Romania's VAT check, and no VAT ID
+    printed THEN the seller's VAT ID is none."""
+    invoice = extract_fields([page([
+        (50, 80, "Halvorsen Bureau GmbH & Co. KG"), (50, 94, "Lindenweg 115"), (50, 108, "60882 München"),
+        (50, 200, "Nr."), (150, 200, "Datum"),
+        (50, 214, "RO59502"), (150, 214, "28.01.2025"),
+        (50, 300, "Gesamtbetrag"), (450, 300, "4921,81"),
+    ])])
+    assert invoice.invoice_number == "RO59502"
+    assert invoice.seller.vat_id is None
