@@ -49,8 +49,8 @@ _IBAN = re.compile(
 #: The digit each letter in IBAN check digits stands for (they are digits).
 _AS_DIGIT = str.maketrans(_DIGIT_LOOK_ALIKE)
 #: Characters OCR confuses, each with the ones it may stand for.
-_CONFUSED = {"O": "0", "0": "O", "I": "1", "1": "I", "L": "1", "S": "5", "5": "S", "B": "8", "8": "B",
-             "Z": "2", "2": "Z", "G": "6", "6": "G"}
+_CONFUSED = {"O": "0", "0": "O", "I": "1J", "1": "I", "L": "1", "S": "5", "5": "S", "B": "8", "8": "B",
+             "Z": "2", "2": "Z", "G": "6", "6": "G", "J": "I"}  # I and J: the neural OCR's
 # Tax numbers outside the EU printed after a VAT-like label: GSTIN, Indian TIN, plain digits.
 _OTHER_TAX_ID = re.compile(r"(?<![A-Za-z0-9])(?P<id>[0-9A-Z]{2,}[0-9][0-9A-Z]{5,})(?![A-Za-z0-9])")
 

@@ -56,7 +56,6 @@ def seller_vat_id(
     return best(found)
 
 
-
 def _vat_ids_on(line: TextLine) -> list[IdMatch]:
     """Return the VAT IDs the line's cells print: an ID is read within its cell, as the line's text
     runs one cell's digits on into the next column's ("N° TVA : FR 11 123 456 782 06000 NICE",

@@ -77,6 +77,8 @@ def test_ibans_with_checksum(text: str, value: str, valid: bool) -> None:
         ("IBAN DE92 76O7 OO12 0750 0077 00", "DE92760700120750007700"),
         # The UK's starts with four letters (its bank's code): "WE5T" is "WEST".
         ("IBAN GB82 WE5T 1234 5698 7654 3Z", "GB82WEST12345698765432"),
+        # Letters or digits alike in Italy's last twelve: the neural OCR's I for a J is one confusion.
+        ("IBAN:IT83 H216 1521 8621 VWGY 9JPI91K", "IT83H21615218621VWGY9JPJ91K"),
     ],
 )
 def test_look_alikes_are_read_as_the_countrys_account_number_has_them(text: str, value: str) -> None:
