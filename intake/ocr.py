@@ -70,8 +70,8 @@ class OcrOptions:
     #: (photos and scans of till receipts, where tesseract is weakest), tesseract for pages of
     #: ordinary shape; or "both": tesseract for every picture, and RapidOCR reads it again where
     #: tesseract's reading is in doubt (`intake.extract.doubted`: the total, the date or the
-    #: seller missing or read with little confidence), each field taken from the surer reading
-    #: (`intake.reconcile.surer_reading`).
+    #: seller missing or read with little confidence, or a page's invoice number missing), each
+    #: field taken from the surer reading (`intake.reconcile.surer_reading`).
     engine: str = OCR_ENGINE
 
     def neural_for(self, width: float, height: float) -> bool:
