@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from intake.fields.buyers import left_of_buyer_labels
@@ -57,12 +58,32 @@ def seller_vat_id(
 
 
 def _vat_ids_on(line: TextLine) -> list[IdMatch]:
-    """Return the VAT IDs the line's cells print: an ID is read within its cell, as the line's text
-    runs one cell's digits on into the next column's ("N° TVA : FR 11 123 456 782 06000 NICE",
-    or an invoice number "RO59502" and a date "28. Januar 2025" read as "RO5950228")."""
+    """Return the VAT IDs the line prints: in its text where they stay within a cell or run on only
+    into cells of their own groups or suffix ("VAT ID NO | 467 | 820 | 907 | MVA", as OCR splits a
+    photo's line), and those a cell holds alone. The line's text runs one cell's digits on into the
+    next column's ("N° TVA : FR 11 123 456 782 06000 NICE", or an invoice number "RO59502" and a
+    date "28. Januar 2025" read as "RO5950228")."""
     if len(line.cells) == 1:
         return find_vat_ids(line.text)
-    return [m for c in line.cells for m in find_vat_ids(c.text)]
+    found = [m for m in find_vat_ids(line.text) if _within_its_cells(line, m)]
+    seen = {m.value for m in found}
+    return found + [m for c in line.cells for m in find_vat_ids(c.text) if m.value not in seen]
+
+
+#: A cell a VAT ID printed in groups may run on into: a group of its digits, or the tax's suffix.
+_ID_PART_CELL = re.compile(r"^(?:\d{1,4}|MVA|MWST|TVA|IVA)$")
+
+
+def _within_its_cells(line: TextLine, m: IdMatch) -> bool:
+    """Return whether an ID found in the line's text enters no cell after its first but cells it
+    takes whole that are groups of its digits or its suffix."""
+    start = 0
+    for cell in line.cells:
+        end = start + len(cell.text)
+        if m.start < start < m.end and (m.end < end or not _ID_PART_CELL.match(cell.text.strip())):
+            return False
+        start = end + 1  # the line's text joins its cells with one space
+    return True
 
 
 def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatch]:

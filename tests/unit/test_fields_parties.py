@@ -956,3 +956,23 @@ def test_a_grouped_vat_id_before_another_columns_digits_is_read() -> None:
         (90, 400, "Total TTC"), (450, 400, "120,00"),
     ]
     assert extract_fields([page(rows)]).seller.vat_id == "FR11123456782"
+
+
+@pytest.mark.parametrize(
+    ("cells", "vat_id"),
+    [
+        # OCR split a photo's footer line at every group of the ID.
+        (["Alpenglow Werkstatt ASA", "Oslo · VAT ID NO", "467", "820", "907", "MVA"], "NO467820907MVA"),
+        # The tax's suffix in a cell of its own.
+        (["Grünwald Kestrel Solutions AG", "USt-IdNr.", "CHE-439.639.706", "MWST"], "CHE439639706MWST"),
+    ],
+)
+def test_a_vat_id_split_over_cells_of_its_own_groups_is_read_whole(cells: list[str], vat_id: str) -> None:
+    """GIVEN a footer line whose VAT ID OCR split into cells of its digit groups or its suffix
+    THEN the whole VAT ID is read."""
+    rows: list[Row] = [(40, 120, "Rechnung Nr. 2024-1"), (40, 400, "Total"), (450, 400, "100,00")]
+    x = 40.0
+    for text in cells:
+        rows.append((x, 790, text))
+        x += 6 * len(text) + 14
+    assert extract_fields([ocr_page(rows)]).seller.vat_id == vat_id
