@@ -59,7 +59,7 @@ def seller_vat_id(
 
 def _vat_ids_on(line: TextLine) -> list[IdMatch]:
     """Return the VAT IDs the line prints: in its text where they stay within a cell or run on only
-    into cells of their own groups or suffix ("VAT ID NO | 467 | 820 | 907 | MVA", as OCR splits a
+    into cells of their own digits or suffix ("VAT ID NO | 467 | 820 | 907 | MVA", as OCR splits a
     photo's line), and those a cell holds alone. The line's text runs one cell's digits on into the
     next column's ("N° TVA : FR 11 123 456 782 06000 NICE", or an invoice number "RO59502" and a
     date "28. Januar 2025" read as "RO5950228")."""
@@ -70,13 +70,13 @@ def _vat_ids_on(line: TextLine) -> list[IdMatch]:
     return found + [m for c in line.cells for m in find_vat_ids(c.text) if m.value not in seen]
 
 
-#: A cell a VAT ID printed in groups may run on into: a group of its digits, or the tax's suffix.
-_ID_PART_CELL = re.compile(r"^(?:\d{1,4}|MVA|MWST|TVA|IVA)$")
+#: A cell a VAT ID OCR split may run on into: digits of its own (taken whole), or the tax's suffix.
+_ID_PART_CELL = re.compile(r"^(?:\d+|MVA|MWST|TVA|IVA)$")
 
 
 def _within_its_cells(line: TextLine, m: IdMatch) -> bool:
     """Return whether an ID found in the line's text enters no cell after its first but cells it
-    takes whole that are groups of its digits or its suffix."""
+    takes whole that hold only digits or its suffix."""
     start = 0
     for cell in line.cells:
         end = start + len(cell.text)

@@ -965,11 +965,13 @@ def test_a_grouped_vat_id_before_another_columns_digits_is_read() -> None:
         (["Alpenglow Werkstatt ASA", "Oslo · VAT ID NO", "467", "820", "907", "MVA"], "NO467820907MVA"),
         # The tax's suffix in a cell of its own.
         (["Grünwald Kestrel Solutions AG", "USt-IdNr.", "CHE-439.639.706", "MWST"], "CHE439639706MWST"),
+        # The country apart from its digits.
+        (["Muster Bau GmbH", "USt-IdNr. DE", "136695976"], "DE136695976"),
     ],
 )
 def test_a_vat_id_split_over_cells_of_its_own_groups_is_read_whole(cells: list[str], vat_id: str) -> None:
-    """GIVEN a footer line whose VAT ID OCR split into cells of its digit groups or its suffix
-    THEN the whole VAT ID is read."""
+    """GIVEN a footer line whose VAT ID OCR split into cells of its digits or its suffix THEN the
+    whole VAT ID is read."""
     rows: list[Row] = [(40, 120, "Rechnung Nr. 2024-1"), (40, 400, "Total"), (450, 400, "100,00")]
     x = 40.0
     for text in cells:
