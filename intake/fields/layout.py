@@ -216,6 +216,16 @@ def document_lines(pages: Sequence[Page]) -> list[TextLine]:
     return lines
 
 
+def cell_spans(line: TextLine) -> list[tuple[int, int, Cell]]:
+    """Return each cell of `line` with the offsets its text starts and ends at in the line's text
+    (`TextLine.text` joins the cells' texts with one space)."""
+    spans, start = [], 0
+    for cell in line.cells:
+        spans.append((start, start + len(cell.text), cell))
+        start += len(cell.text) + 1
+    return spans
+
+
 def cells_after(lines: Sequence[TextLine], cell: Cell, count: int = 1) -> tuple[Cell, ...]:
     """Return up to `count` cells that follow `cell` on its line."""
     cells = lines[cell.line].cells

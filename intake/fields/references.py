@@ -34,7 +34,7 @@ from intake.fields.labels import (
     TOTAL,
     VOM,
 )
-from intake.fields.layout import Cell, TextLine, cells_after, cells_below
+from intake.fields.layout import Cell, TextLine, cell_spans, cells_after, cells_below
 from intake.fields.seller_ids import runs_on
 from intake.fields.stores import is_ocr
 from intake.fields.totals import is_item_header, several_amounts
@@ -167,10 +167,11 @@ def _after_misread_label(lines: Sequence[TextLine]) -> list[Candidate[str]]:
 
 #: What OCR leaves of the short number label after a title ("N°:" read as "_x::", "à:" or "_ we:"):
 #: at most two tokens of up to four characters, no digit, the last ending in a colon.
-_UNREAD_LABEL = re.compile(r"^[\s|]*(?:[^\s\d]{1,4}\s+)?[^\s\d]{0,4}:+\s+(?=\S)")
+_UNREAD_REMAINS = r"^[\s|]*(?:[^\s\d]{1,4}\s+)?[^\s\d]{0,4}"
+_UNREAD_LABEL = re.compile(_UNREAD_REMAINS + r":+\s+(?=\S)")
 #: On an OCR'd page the remains may end in the abbreviation's period instead ("Faktura ur. 35789",
 #: "nr." misread).
-_UNREAD_OCR_LABEL = re.compile(r"^[\s|]*(?:[^\s\d]{1,4}\s+)?[^\s\d]{0,4}(?::+|(?<=[^\W\d])\.)\s+(?=\S)")
+_UNREAD_OCR_LABEL = re.compile(_UNREAD_REMAINS + r"(?::+|(?<=[^\W\d])\.)\s+(?=\S)")
 #: A number after such remains is less sure than one after a label that reads.
 _UNREAD = 0.6
 
@@ -298,12 +299,7 @@ def _other_dates_cells(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> s
 
 def _cell_at(line: TextLine, offset: int) -> Cell:
     """Return the cell of `line` whose text holds the line text's `offset`."""
-    end = 0
-    for cell in line.cells:
-        end += len(cell.text) + 1  # the line's text joins its cells with one space
-        if offset < end:
-            return cell
-    return line.cells[-1]
+    return next((cell for _, end, cell in cell_spans(line) if offset <= end), line.cells[-1])
 
 
 def payment_terms(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from intake.fields.buyers import left_of_buyer_labels
 from intake.fields.candidates import Candidate, LabelHit, best, hits_for
@@ -18,7 +19,7 @@ from intake.fields.ids import (
     iban_shaped,
 )
 from intake.fields.labels import BUYER_VAT_ID, IBAN, PAYERS_ACCOUNT, TAX_TOTAL, VAT_ID
-from intake.fields.layout import Cell, TextLine, cells_after, cells_below
+from intake.fields.layout import Cell, TextLine, cell_spans, cells_after, cells_below
 
 #: The suffixes of Norwegian and Swiss VAT IDs, which name the tax ("MVA", "MWST").
 _TAX_SUFFIXES = ("MVA", "MWST", "TVA", "IVA")
@@ -67,7 +68,10 @@ def _vat_ids_on(line: TextLine) -> list[IdMatch]:
         return find_vat_ids(line.text)
     found = [m for m in find_vat_ids(line.text) if _within_its_cells(line, m)]
     seen = {m.value for m in found}
-    return found + [m for c in line.cells for m in find_vat_ids(c.text) if m.value not in seen]
+    return found + [  # offsets in the line's text, as the line's own matches have them
+        replace(m, start=start + m.start, end=start + m.end)
+        for start, _, cell in cell_spans(line) for m in find_vat_ids(cell.text) if m.value not in seen
+    ]
 
 
 #: A cell a VAT ID OCR split may run on into: digits of its own (taken whole), or the tax's suffix.
@@ -77,13 +81,10 @@ _ID_PART_CELL = re.compile(r"^(?:\d+|MVA|MWST|TVA|IVA)$")
 def _within_its_cells(line: TextLine, m: IdMatch) -> bool:
     """Return whether an ID found in the line's text enters no cell after its first but cells it
     takes whole that hold only digits or its suffix."""
-    start = 0
-    for cell in line.cells:
-        end = start + len(cell.text)
-        if m.start < start < m.end and (m.end < end or not _ID_PART_CELL.match(cell.text.strip())):
-            return False
-        start = end + 1  # the line's text joins its cells with one space
-    return True
+    return not any(
+        m.start < start < m.end and (m.end < end or not _ID_PART_CELL.match(cell.text.strip()))
+        for start, end, cell in cell_spans(line)
+    )
 
 
 def _ids_after_tax_word(line: TextLine, hits: Sequence[LabelHit]) -> list[IdMatch]:
