@@ -18,7 +18,7 @@ from intake.fields import extract_fields
 from intake.qr import PaymentQr
 from intake.readers import MAX_PAGES, OcrOptions, read_document
 from intake.readers.pdf import with_picture_words
-from intake.reconcile import prefer_embedded, surer_reading
+from intake.reconcile import amounts_add_up, prefer_embedded, surer_reading
 from intake.words import Page
 from invoicing.config import REVIEW_CONFIDENCE
 from invoicing.extraction import FIELD_NAMES, UNREAD_IBAN, ExtractedInvoice, Source
@@ -85,9 +85,11 @@ def doubted(invoice: ExtractedInvoice, *, full_page: bool = False) -> bool:
     """Return whether a reading misses a key field (on a `full_page`, the picture of an invoice's
     page rather than a till receipt's strip, its number too), or an IBAN the page prints, or reads
     its total or seller with little confidence (a date's confidence says little: receipts print
-    them in many formats)."""
+    them in many formats), or reads a net that its tax and total do not add up with."""
     keys = (*_KEY_FIELDS, "invoice_number") if full_page else _KEY_FIELDS
     if any(invoice.field_value(name) is None for name in keys) or UNREAD_IBAN in invoice.warnings:
+        return True
+    if invoice.net_total is not None and not amounts_add_up(invoice):
         return True
     return min(invoice.confidence.get("total", 0.0), invoice.confidence.get("seller.name", 0.0)) < DOUBTFUL
 

@@ -127,7 +127,7 @@ def surer_reading(first: ExtractedInvoice, second: ExtractedInvoice, engine: str
     The amounts go together: when `second`'s total is taken, so are its net, tax, item lines and
     its warnings. A warning names the fields whose value `engine`'s reading changed.
     """
-    amounts = _surer(second, first, "total")
+    amounts = _surer(second, first, "total") or (amounts_add_up(second) and not amounts_add_up(first))
     fields = [f for f in FIELD_NAMES if (amounts if f in _AMOUNTS else _surer(second, first, f))]
     if not fields:
         return first
@@ -140,6 +140,12 @@ def surer_reading(first: ExtractedInvoice, second: ExtractedInvoice, engine: str
         kept = tuple(w for w in kept if w != UNREAD_IBAN)
     warnings = (*kept, f"read by two OCR engines; {named} from {engine}")
     return merged.model_copy(update={"warnings": warnings, **({"lines": second.lines} if amounts else {})})
+
+
+def amounts_add_up(invoice: ExtractedInvoice) -> bool:
+    """Return whether the invoice's net and tax are read and add up to its total."""
+    total, net, tax = invoice.total, invoice.net_total, invoice.tax_total
+    return total is not None and net is not None and tax is not None and net + tax == total
 
 
 def _surer(one: ExtractedInvoice, other: ExtractedInvoice, field: str) -> bool:

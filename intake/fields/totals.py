@@ -370,7 +370,7 @@ def _adds_up(
 ) -> float:
     """Return the bonus earned when net + tax = total: exactly, or after a printed rounding
     adjustment (then the rounded figure is the amount charged); 0.0 when they do not add up."""
-    if _taxed_nothing(n.value, x.value):
+    if _taxed_nothing(n.value, x.value) or _opposite_signs(n.value, x.value):
         return 0.0
     if n.value + x.value == t.value or (n.value == t.value and x.value == 0):
         return CONSISTENT_BONUS
@@ -398,6 +398,9 @@ def choose_totals(
         score = _score(t) + _score(n) + _score(x) + bonus
         # Neither the net nor the tax can be more than the total.
         if t is not None and any(p is not None and abs(p.value) > abs(t.value) for p in (n, x)):
+            score -= 1.0
+        # Nor is leaving every total out better than a net or tax that is more than the total.
+        if t is None and totals:
             score -= 1.0
         if best is None or score > best[0]:
             best = (score, Totals(t, n, x, consistent))
@@ -457,6 +460,8 @@ def derived_candidates(
             for shift in shifts:
                 value = combine(a.value, b.value, shift)
                 rated = (slot == 1 and _at_a_rate(value, b.value, rates)) or (slot == 2 and _at_a_rate(b.value, value, rates))
+                if slot == 2 and _opposite_signs(b.value, value):
+                    continue  # the total less a net above it: a discount, not a tax
                 if value != 0 and (value in printed or rated or _unsigned_in_credit(value, a.value, b.value, printed)):
                     extra[slot].append(Candidate(value, 0.5 * min(a.score, b.score), max(a.line, b.line)))
                     break
@@ -531,6 +536,13 @@ def _taxed_nothing(net: Decimal, tax: Decimal) -> bool:
     """Return whether the pair is a tax on a net of nothing: a zero read as the net (a rounding
     or change line) makes any tax "add up" to itself as the total."""
     return net == 0 and tax != 0
+
+
+def _opposite_signs(net: Decimal, tax: Decimal) -> bool:
+    """Return whether the tax has the other sign than the net: a discount or a deduction
+    ("Discount 3% -77.85" under the items' sum) makes its "net" less it add up, but a tax is
+    charged on the net, so it has the net's sign (both negative on a credit note)."""
+    return net * tax < 0
 
 
 ALL_AMOUNT_FIELDS = (TOTAL, NET_TOTAL, TAX_TOTAL)

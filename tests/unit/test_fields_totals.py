@@ -335,3 +335,34 @@ def test_a_currency_mark_ocr_glued_to_the_gross_amount() -> None:
     ])])
     assert (invoice.net_total, invoice.tax_total, invoice.total) == (
         Decimal("6282.69"), Decimal("1445.02"), Decimal("7727.71"))
+
+
+def test_a_discount_under_the_items_sum_is_no_tax() -> None:
+    """GIVEN an OCR'd totals block whose net label was lost ('Total' for 'Net total') under the
+    items' sum and a discount THEN the discount, which makes the items' sum less it add up to that
+    'total', is not taken as a negative tax: the total is the amount including VAT."""
+    invoice = extract_fields([ocr_page([
+        (300, 600, "Total of items"), (450, 600, "2594.93"),
+        (300, 614, "Discount 3%"), (450, 614, "-77.85"),
+        (300, 628, "Total"), (450, 628, "2517.08"),
+        (300, 642, "Total incl. VAT"), (450, 642, "3146.35"),
+    ])])
+    assert invoice.total == Decimal("3146.35")
+    assert invoice.tax_total != Decimal("-77.85")
+
+
+def test_a_net_and_tax_with_opposite_signs_do_not_add_up() -> None:
+    chosen = choose_totals([Candidate(Decimal("2517.08"), 0.9, 3)], [Candidate(Decimal("2594.93"), 0.9, 1)],
+                           [Candidate(Decimal("-77.85"), 0.9, 2)])  # fmt: skip
+    assert not chosen.consistent
+    credit = choose_totals([Candidate(Decimal("-119.00"), 0.9, 3)], [Candidate(Decimal("-100.00"), 0.9, 1)],
+                           [Candidate(Decimal("-19.00"), 0.9, 2)])  # fmt: skip
+    assert credit.consistent is True
+
+
+def test_the_printed_total_is_not_left_out_for_a_net_and_tax_larger_than_it() -> None:
+    """GIVEN a receipt of returns whose payable total (-1.73) is less than one rate's net and tax
+    (-13.87, -14.71) THEN the payable total is still the total."""
+    chosen = choose_totals([Candidate(Decimal("-1.73"), 0.98, 28)], [Candidate(Decimal("-13.87"), 1.06, 23)],
+                           [Candidate(Decimal("-14.71"), 1.07, 25)])  # fmt: skip
+    assert chosen.total is not None and chosen.total.value == Decimal("-1.73")

@@ -124,6 +124,13 @@ def test_a_reading_is_doubted_when_a_key_field_is_missing_or_unsure() -> None:
     assert doubted(_reading("12.00", 0.9).model_copy(update={"warnings": (UNREAD_IBAN,)}))
 
 
+def test_a_reading_whose_net_and_tax_do_not_add_up_to_its_total_is_doubted() -> None:
+    sure = _reading("119.00", 0.9)
+    assert doubted(sure.model_copy(update={"net_total": Decimal("100.00")}))  # no tax read
+    assert doubted(sure.model_copy(update={"net_total": Decimal("100.00"), "tax_total": Decimal("18.00")}))
+    assert not doubted(sure.model_copy(update={"net_total": Decimal("100.00"), "tax_total": Decimal("19.00")}))
+
+
 def test_a_full_page_read_without_its_invoice_number_is_doubted() -> None:
     """GIVEN a reading with its total, date and seller sure but no invoice number THEN the picture
     of an invoice's page is read again, a till receipt's (which often prints none) is not."""

@@ -101,3 +101,14 @@ def test_an_iban_the_second_reading_reads_clears_the_first_readings_warning_of_i
     merged = surer_reading(tesseract, neural, "RapidOCR")
     assert merged.seller.iban == "DE92760700120750007700"
     assert merged.warnings == ("first", "read by two OCR engines; seller.iban from RapidOCR")
+
+
+def test_a_second_reading_gives_the_amounts_where_they_add_up_and_the_firsts_do_not():
+    """GIVEN two readings of the same total, the first with a net and no tax, the second with a
+    net and tax that add up to it THEN the second's amounts are taken, all three."""
+    tesseract = receipt("3146.35", 0.9, net_total=Decimal("2594.93"))
+    neural = receipt("3146.35", 0.9, net_total=Decimal("2517.08"), tax_total=Decimal("629.27"))
+    merged = surer_reading(tesseract, neural, "RapidOCR")
+    assert (merged.net_total, merged.tax_total, merged.total) == (
+        Decimal("2517.08"), Decimal("629.27"), Decimal("3146.35"))
+    assert surer_reading(neural, tesseract, "RapidOCR").net_total == Decimal("2517.08")
