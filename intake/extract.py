@@ -82,14 +82,16 @@ _KEY_FIELDS = ("total", "issue_date", "seller.name")
 
 
 def doubted(invoice: ExtractedInvoice, *, full_page: bool = False) -> bool:
-    """Return whether a reading misses a key field (on a `full_page`, the picture of an invoice's
-    page rather than a till receipt's strip, its number too), or an IBAN the page prints, or reads
-    its total or seller with little confidence (a date's confidence says little: receipts print
-    them in many formats), or reads a net that its tax and total do not add up with."""
+    """Return whether a reading misses a key field, or an IBAN the page prints, or reads its total
+    or seller with little confidence (a date's confidence says little: receipts print them in many
+    formats). On a `full_page`, the picture of an invoice's page rather than a till receipt's
+    strip, a reading without the invoice's number, or with a net that its tax and total do not add
+    up with, is in doubt too: a till receipt often prints no number, and rounds its cash total away
+    from net + tax ("Rounding Adj -0.01")."""
     keys = (*_KEY_FIELDS, "invoice_number") if full_page else _KEY_FIELDS
     if any(invoice.field_value(name) is None for name in keys) or UNREAD_IBAN in invoice.warnings:
         return True
-    if invoice.net_total is not None and not amounts_add_up(invoice):
+    if full_page and invoice.net_total is not None and not amounts_add_up(invoice):
         return True
     return min(invoice.confidence.get("total", 0.0), invoice.confidence.get("seller.name", 0.0)) < DOUBTFUL
 

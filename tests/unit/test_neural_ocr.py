@@ -124,11 +124,23 @@ def test_a_reading_is_doubted_when_a_key_field_is_missing_or_unsure() -> None:
     assert doubted(_reading("12.00", 0.9).model_copy(update={"warnings": (UNREAD_IBAN,)}))
 
 
-def test_a_reading_whose_net_and_tax_do_not_add_up_to_its_total_is_doubted() -> None:
-    sure = _reading("119.00", 0.9)
-    assert doubted(sure.model_copy(update={"net_total": Decimal("100.00")}))  # no tax read
-    assert doubted(sure.model_copy(update={"net_total": Decimal("100.00"), "tax_total": Decimal("18.00")}))
-    assert not doubted(sure.model_copy(update={"net_total": Decimal("100.00"), "tax_total": Decimal("19.00")}))
+def test_a_page_read_with_a_net_and_tax_that_do_not_add_up_to_its_total_is_doubted() -> None:
+    """GIVEN the picture of an invoice's page read with its total, date, seller and number sure
+    THEN it is read again where its net and tax are not the total's parts, and not where they are."""
+    sure = _reading("119.00", 0.9).model_copy(update={"invoice_number": "A-1"})
+    assert doubted(sure.model_copy(update={"net_total": Decimal("100.00")}), full_page=True)  # no tax read
+    wrong_tax = sure.model_copy(update={"net_total": Decimal("100.00"), "tax_total": Decimal("18.00")})
+    assert doubted(wrong_tax, full_page=True)
+    adds_up = sure.model_copy(update={"net_total": Decimal("100.00"), "tax_total": Decimal("19.00")})
+    assert not doubted(adds_up, full_page=True)
+
+
+def test_a_till_receipt_whose_cash_total_is_rounded_from_net_and_tax_is_not_doubted() -> None:
+    """GIVEN a till receipt read with its total, date and seller sure, whose total is its net and
+    tax rounded to the cash step (26.00 + 1.56 = 27.56, charged 27.55) THEN it is not read again."""
+    rounded = _reading("27.55", 0.9).model_copy(update={"net_total": Decimal("26.00"), "tax_total": Decimal("1.56")})
+    assert not doubted(rounded, full_page=False)
+    assert doubted(rounded, full_page=True)
 
 
 def test_a_full_page_read_without_its_invoice_number_is_doubted() -> None:
