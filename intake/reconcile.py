@@ -46,11 +46,6 @@ class PageFacts:
         return bool(fold_key(str(value))) and fold_key(str(value)) in self.folded
 
 
-def _adds_up(invoice: ExtractedInvoice) -> bool:
-    parts = (invoice.net_total, invoice.tax_total, invoice.total)
-    return None not in parts and parts[0] + parts[1] == parts[2]  # type: ignore[operator]
-
-
 def prefer_embedded(
     embedded: ExtractedInvoice, visual: ExtractedInvoice, pages: Sequence[Page] = ()
 ) -> ExtractedInvoice:
@@ -81,7 +76,7 @@ def reconcile(embedded: ExtractedInvoice, visual: ExtractedInvoice, facts: PageF
     confidence = dict(embedded.confidence)
     warnings = list(embedded.warnings)
     fields = [*_TEXTS[:1], *_DATES, *_TEXTS[1:]]
-    if _adds_up(visual):  # the page's amounts are only trusted as a consistent set
+    if amounts_add_up(visual):  # the page's amounts are only trusted as a consistent set
         fields += _AMOUNTS
     for field in fields:
         ours, theirs = embedded.field_value(field), visual.field_value(field)
