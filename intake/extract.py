@@ -18,10 +18,16 @@ from intake.fields import extract_fields
 from intake.qr import PaymentQr
 from intake.readers import MAX_PAGES, OcrOptions, read_document
 from intake.readers.pdf import with_picture_words
-from intake.reconcile import amounts_add_up, prefer_embedded, surer_reading
+from intake.reconcile import prefer_embedded, surer_reading
 from intake.words import Page
 from invoicing.config import REVIEW_CONFIDENCE
-from invoicing.extraction import FIELD_NAMES, UNREAD_IBAN, ExtractedInvoice, Source
+from invoicing.extraction import (
+    AMOUNTS_DISAGREE,
+    FIELD_NAMES,
+    UNREAD_IBAN,
+    ExtractedInvoice,
+    Source,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +90,22 @@ _KEY_FIELDS = ("total", "issue_date", "seller.name")
 def doubted(invoice: ExtractedInvoice, *, full_page: bool = False) -> bool:
     """Return whether a reading misses a key field, or an IBAN the page prints, or reads its total
     or seller with little confidence (a date's confidence says little: receipts print them in many
-    formats). On a `full_page`, the picture of an invoice's page rather than a till receipt's
-    strip, a reading without the invoice's number, or with a net that its tax and total do not add
-    up with, is in doubt too: a till receipt often prints no number, and rounds its cash total away
-    from net + tax ("Rounding Adj -0.01")."""
+    formats), or reads amounts that contradict each other (`amounts_in_doubt`). On a `full_page`,
+    the picture of an invoice's page rather than a till receipt's strip, a reading without the
+    invoice's number is in doubt too: a till receipt often prints none."""
     keys = (*_KEY_FIELDS, "invoice_number") if full_page else _KEY_FIELDS
     if any(invoice.field_value(name) is None for name in keys) or UNREAD_IBAN in invoice.warnings:
         return True
-    if full_page and invoice.net_total is not None and not amounts_add_up(invoice):
+    if amounts_in_doubt(invoice):
         return True
     return min(invoice.confidence.get("total", 0.0), invoice.confidence.get("seller.name", 0.0)) < DOUBTFUL
+
+
+def amounts_in_doubt(invoice: ExtractedInvoice) -> bool:
+    """Return whether the extractor found the net and tax it read not to add up to the total, even
+    through a rounding adjustment the page prints, or read a net without its tax."""
+    contradicted = any(warning.startswith(AMOUNTS_DISAGREE) for warning in invoice.warnings)
+    return contradicted or (invoice.net_total is not None and invoice.tax_total is None)
 
 
 def read_visible(

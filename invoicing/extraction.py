@@ -32,6 +32,14 @@ FIELD_NAMES: tuple[str, ...] = (
 #: The warning of a reading that saw an IBAN printed, labelled as such, but could read none with
 #: a valid checksum: a person checks the seller's bank account (`invoicing.review`).
 UNREAD_IBAN = "an IBAN is printed but none could be read with a valid checksum: check the seller's bank account"
+#: How the warning of a reading whose net and tax do not add up to its total begins, even after a
+#: printed rounding adjustment; the rest names the three amounts (`amounts_disagree`).
+AMOUNTS_DISAGREE = "the amounts read do not add up"
+
+
+def amounts_disagree(net: Decimal, tax: Decimal, total: Decimal) -> str:
+    """Return the warning of a reading whose `net` + `tax` is not its `total`."""
+    return f"{AMOUNTS_DISAGREE}: net {net} + tax {tax} != total {total}"
 
 
 class Source(StrEnum):

@@ -35,7 +35,14 @@ from intake.fields.totals import (
     several_amounts,
 )
 from intake.words import Page
-from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Line, Party, Source
+from invoicing.extraction import (
+    UNREAD_IBAN,
+    ExtractedInvoice,
+    Line,
+    Party,
+    Source,
+    amounts_disagree,
+)
 
 #: Confidence is multiplied by this when a check on the field fails.
 FAILED_CHECK = 0.5
@@ -86,9 +93,7 @@ def _totals(
         totals = Totals(fallback_total(lines), totals.net, totals.tax, totals.consistent)
     if totals.consistent is False:
         assert totals.net and totals.tax and totals.total
-        warnings.append(
-            f"net {totals.net.value} + tax {totals.tax.value} != total {totals.total.value}"
-        )
+        warnings.append(amounts_disagree(totals.net.value, totals.tax.value, totals.total.value))
     return totals, warnings
 
 

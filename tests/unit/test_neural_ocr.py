@@ -13,13 +13,14 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from bot.wiring import App
 from intake import media, neural_ocr
-from intake.extract import doubted, extract_bytes
+from intake.extract import amounts_in_doubt, doubted, extract_bytes
 from intake.fields import extract_fields
 from intake.fields.layout import document_lines
 from intake.ocr import OcrOptions
 from intake.readers import read_document
 from invoicing.config import ConfigError, load_settings
-from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source
+from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source, amounts_disagree
+from tests.unit.test_fields_layout import page
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -124,23 +125,46 @@ def test_a_reading_is_doubted_when_a_key_field_is_missing_or_unsure() -> None:
     assert doubted(_reading("12.00", 0.9).model_copy(update={"warnings": (UNREAD_IBAN,)}))
 
 
-def test_a_page_read_with_a_net_and_tax_that_do_not_add_up_to_its_total_is_doubted() -> None:
-    """GIVEN the picture of an invoice's page read with its total, date, seller and number sure
-    THEN it is read again where its net and tax are not the total's parts, and not where they are."""
+def test_a_reading_whose_amounts_contradict_each_other_is_doubted_on_any_shape() -> None:
+    """GIVEN a reading with its total, date, seller and number sure THEN it is read again where the
+    extractor found its net and tax not to add up to its total, or read a net without its tax, on a
+    page's picture and a till receipt's alike; not where they add up, or reach the total through a
+    rounding the page prints (26.00 + 1.56, charged 27.55: the extractor does not warn)."""
     sure = _reading("119.00", 0.9).model_copy(update={"invoice_number": "A-1"})
-    assert doubted(sure.model_copy(update={"net_total": Decimal("100.00")}), full_page=True)  # no tax read
-    wrong_tax = sure.model_copy(update={"net_total": Decimal("100.00"), "tax_total": Decimal("18.00")})
-    assert doubted(wrong_tax, full_page=True)
+    contradicted = sure.model_copy(update={
+        "net_total": Decimal("100.00"), "tax_total": Decimal("18.00"),
+        "warnings": (amounts_disagree(Decimal("100.00"), Decimal("18.00"), Decimal("119.00")),),
+    })  # fmt: skip
+    no_tax = sure.model_copy(update={"net_total": Decimal("100.00")})
     adds_up = sure.model_copy(update={"net_total": Decimal("100.00"), "tax_total": Decimal("19.00")})
-    assert not doubted(adds_up, full_page=True)
+    rounded = _reading("27.55", 0.9).model_copy(
+        update={"invoice_number": "A-1", "net_total": Decimal("26.00"), "tax_total": Decimal("1.56")}
+    )
+    for full_page in (True, False):
+        assert doubted(contradicted, full_page=full_page)
+        assert doubted(no_tax, full_page=full_page)
+        assert not doubted(adds_up, full_page=full_page)
+        assert not doubted(rounded, full_page=full_page)
 
 
-def test_a_till_receipt_whose_cash_total_is_rounded_from_net_and_tax_is_not_doubted() -> None:
-    """GIVEN a till receipt read with its total, date and seller sure, whose total is its net and
-    tax rounded to the cash step (26.00 + 1.56 = 27.56, charged 27.55) THEN it is not read again."""
-    rounded = _reading("27.55", 0.9).model_copy(update={"net_total": Decimal("26.00"), "tax_total": Decimal("1.56")})
-    assert not doubted(rounded, full_page=False)
-    assert doubted(rounded, full_page=True)
+def test_the_extractors_verdict_on_the_amounts_is_what_puts_them_in_doubt() -> None:
+    """GIVEN a page printing net 100.00, tax 19.00 and total 120.00, one whose total 27.55 is net
+    26.00 + tax 1.56 through a printed rounding of -0.01, and one that adds up exactly THEN only the
+    first one's amounts are in doubt."""
+    contradicted = extract_fields([page([
+        (50, 400, "Nettobetrag: 100,00 EUR"), (50, 414, "MwSt. 19 %: 19,00 EUR"), (50, 428, "Gesamtbetrag: 120,00 EUR"),
+    ])])  # fmt: skip
+    rounded = extract_fields([page([
+        (40, 400, "SUB-TOTAL (EX)"), (300, 400, "26.00"), (40, 415, "TOTAL TAX :"), (300, 415, "1.56"),
+        (40, 430, "ROUNDING ADJ"), (300, 430, "-0.01"), (40, 445, "TOTAL"), (300, 445, "27.55"),
+    ], ocr=True)])  # fmt: skip
+    exact = extract_fields([page([
+        (50, 400, "Nettobetrag: 100,00 EUR"), (50, 414, "MwSt. 19 %: 19,00 EUR"), (50, 428, "Gesamtbetrag: 119,00 EUR"),
+    ])])  # fmt: skip
+    assert amounts_in_doubt(contradicted)
+    assert (rounded.total, rounded.net_total, rounded.tax_total) == (Decimal("27.55"), Decimal("26.00"), Decimal("1.56"))
+    assert not amounts_in_doubt(rounded)
+    assert exact.total == Decimal("119.00") and not amounts_in_doubt(exact)
 
 
 def test_a_full_page_read_without_its_invoice_number_is_doubted() -> None:
