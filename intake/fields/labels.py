@@ -2,7 +2,7 @@
 
 Patterns are regular expressions matched against folded text (lower case, accents removed, see
 `dates.fold`). Where labels overlap, the longest match wins, so specific labels such as
-"Lieferdatum" or "Gesamtbetrag der Zuschläge" listed under IGNORE shadow the generic "datum" or
+"Lieferdatum" (OTHER_DATE) or "Gesamtbetrag der Zuschläge" (IGNORE) shadow the generic "datum" or
 "gesamtbetrag". The weight says how surely the label names the field (1.0 sure, 0.5 a guess).
 """
 
@@ -34,6 +34,9 @@ SELLER = "seller"
 TERMS = "terms"
 CURRENCY = "currency"
 IGNORE = "ignore"
+#: A label of another date than the invoice's ("Order Date", "Lieferdatum", "Check out"): its
+#: date is no issue date, and nothing else.
+OTHER_DATE = "other_date"
 #: "vom", "du", "dated" date an invoice only beside its number ("Rechnung Nr. 1 vom 05.03.2018",
 #: "Facture n°12 du 2 juillet 2015").
 VOM = r"\b(?:vo[mn]|du|dated|van)\b"
@@ -211,25 +214,19 @@ LABELS: tuple[Label, ...] = (
         IGNORE, 1.0,
         r"kunden-?\s*nr\.?", r"kundennummer", r"customer\s*(?:no|number|id)\.?", r"client\s*n°",
         r"numero\s*client", r"bestell-?\s*nr\.?", r"bestellnummer", r"auftrags-?\s*nr\.?",
-        r"auftragsnummer", r"order\s*(?:no|number|id|date)\.?", r"purchase\s*order", r"lieferdatum",
-        r"leistungsdatum", r"liefer-?\s*und\s*leistungsdatum", r"bestelldatum", r"auftragsdatum",
-        r"delivery\s*date", r"date\s*de\s*livraison", r"leveringsdato", r"check\s*in", r"check\s*out",
-        r"steuernummer", r"steuer-?\s*nr\.?", r"tax\s*number", r"gesamtbetrag\s*der\s*(?:zu|ab)schlage",
+        r"auftragsnummer", r"order\s*(?:no|number|id)\.?", r"purchase\s*order", r"steuernummer", r"steuer-?\s*nr\.?", r"tax\s*number", r"gesamtbetrag\s*der\s*(?:zu|ab)schlage",
         r"lieferschein-?\s*(?:nr\.?|nummer)", r"gesamtbetrag\s*der\s*positionen", r"positionssumme",
         r"tax\s*rate", r"steuersatz", r"vat\s*rate", r"taux\s*(?:de\s*)?tva", r"vat\s*%",
         r"mwst\.?\s*-?\s*%", r"ust\.?\s*-?\s*%", r"tva\s*%", r"tax\s*%",
-        r"mandatsreferenz", r"glaubiger-?\s*id", r"erhaltene\s*anzahlungen", r"print\s*date",
-        r"druckdatum", r"datum\s*der\s*lieferung", r"zeitraum", r"period", r"seite", r"page",
+        r"mandatsreferenz", r"glaubiger-?\s*id", r"erhaltene\s*anzahlungen", r"seite", r"page",
         r"handelsregister", r"hrb", r"kvk\s*-?\s*(?:nummer|nr\.?|no\.?)?", r"siret", r"siren",
         r"(?:company|commercial)\s*reg(?:istration|ister)?\.?\s*(?:no\.?|number|nr\.?)", r"telefon", r"phone",
-        r"fax", r"tel\.?", r"due\s*date\s*of\s*the",
+        r"fax", r"tel\.?",
         # A contract's or an insurance policy's number, which an insurer's invoice names beside its own.
         r"[a-z]*versicherung\s*(?:nr\.?|nummer)", r"[a-z]*vertrags?\s*-?\s*(?:nr\.?|nummer)",
         r"versicherungsschein\s*-?\s*(?:nr\.?|nummer)", r"(?:policy|contract)\s*(?:no\.?|number|#)",
-        r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen", r"date\s*of\s*(?:delivery|supply)",
-        r"date\s*de\s*(?:la\s*)?facture\s*associee", r"date\s*de\s*(?:debut|fin)\b", r"date\s*(?:debut|fin)\b",
-        r"preceding\s*invoice\s*date", r"klantnummer", r"klant\s*-?\s*nr\.?", r"ordernummer", r"orderdatum",
-        r"afleveradres", r"leverdatum", r"account\s*(?:no|number|nr)\.?", r"konto-?\s*nr\.?", r"kto-?\s*nr\.?",
+        r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen",
+        r"klantnummer", r"klant\s*-?\s*nr\.?", r"ordernummer", r"afleveradres", r"account\s*(?:no|number|nr)\.?", r"konto-?\s*nr\.?", r"kto-?\s*nr\.?",
         r"shipping\s*address", r"delivery\s*address",
         # The buyer's own reference (its order), and a direct debit's mandate: not the invoice's number.
         r"(?:your|customer|buyer)\s*ref(?:erence)?\.?", r"votre\s*ref(?:erence)?\.?", r"ihre?\s*referenz",
@@ -242,6 +239,15 @@ LABELS: tuple[Label, ...] = (
         r"(?:refers\s*to|corrects|original|oprindelig|krediterer|vedr\.?)\s*(?:invoice|faktura)(?:\s*(?:no\.?|nr\.?|number))?",
         r"facture\s*(?:liee|d'origine|corrigee|initiale)", r"ursprungsrechnung",
         r"(?:bezug:?|zu|korrektur\s*(?:zu|der))\s*rechnung(?:\s*nr\.?)?",
+    ),
+    *_labels(
+        OTHER_DATE, 1.0,
+        r"order\s*date\.?", r"lieferdatum", r"leistungsdatum", r"liefer-?\s*und\s*leistungsdatum", r"bestelldatum",
+        r"auftragsdatum", r"delivery\s*date", r"date\s*de\s*livraison", r"leveringsdato", r"check\s*in",
+        r"check\s*out", r"print\s*date", r"druckdatum", r"datum\s*der\s*lieferung", r"zeitraum", r"period",
+        r"due\s*date\s*of\s*the", r"date\s*of\s*(?:delivery|supply)", r"date\s*de\s*(?:la\s*)?facture\s*associee",
+        r"date\s*de\s*(?:debut|fin)\b", r"date\s*(?:debut|fin)\b", r"preceding\s*invoice\s*date", r"orderdatum",
+        r"leverdatum",
         # A hyphenated compound names another date ("Leistungs-Datum", "Bestell-Datum", "Liefer-Dato").
         r"(?!rechnungs|beleg|faktura)[a-z]{3,}-\s?(?:datum|dato)\b",
     ),

@@ -23,10 +23,10 @@ from intake.fields.ids import compact, find_vat_ids
 from intake.fields.labels import (
     CURRENCY,
     DUE_DATE,
-    IGNORE,
     INVOICE_NUMBER,
     ISSUE_DATE,
     NET_TOTAL,
+    OTHER_DATE,
     PAYERS_ACCOUNT,
     TAX_TOTAL,
     TERMS,
@@ -283,17 +283,12 @@ def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate
     return best(found)
 
 
-#: A label of another date than the issue date ("Order Date", "Lieferdatum", "Check out").
-_OTHER_DATE = re.compile(r"dat[eou]m?\b|\bcheck\s*(?:in|out)\b|zeitraum|period", re.IGNORECASE)
-
-
 def _other_dates_cells(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> set[Cell]:
-    """Return the cells that hold another date than the issue date: the cell of an ignored date
+    """Return the cells that hold another date than the issue date: the cell of another date's
     label ("Order Date: 15-10-2015") and the cell right after it."""
     cells: set[Cell] = set()
-    for hit in hits_for(hits, IGNORE):
-        if _OTHER_DATE.search(hit.cell.text[hit.start : hit.end]):
-            cells.update((hit.cell, *cells_after(lines, hit.cell)))
+    for hit in hits_for(hits, OTHER_DATE):
+        cells.update((hit.cell, *cells_after(lines, hit.cell)))
     return cells
 
 

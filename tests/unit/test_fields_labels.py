@@ -7,7 +7,7 @@ import re
 import pytest
 
 from intake.fields.candidates import _cell_hits, _literal_start
-from intake.fields.labels import LABELS
+from intake.fields.labels import IGNORE, LABELS, OTHER_DATE
 from intake.fields.layout import Cell
 from intake.words import Word
 
@@ -59,3 +59,15 @@ def test_literal_start_is_the_plain_letters_every_match_begins_with() -> None:
     assert _literal_start(r"(?:tax\s+)?invoice") == ""
     assert _literal_start(r"net|netto") == ""
     assert _literal_start(r"n°\s*tva") == "n"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("Lieferdatum", OTHER_DATE), ("Order Date", OTHER_DATE), ("Check out", OTHER_DATE), ("Leistungs-Datum", OTHER_DATE),
+     ("Date de livraison", OTHER_DATE), ("Order No.", IGNORE), ("Mandate reference", IGNORE), ("Kundennummer", IGNORE)],
+)  # fmt: skip
+def test_another_dates_label_is_a_kind_of_its_own(text: str, kind: str) -> None:
+    """GIVEN the label of another date than the invoice's, or of a number that is not the invoice's
+    THEN the first is an OTHER_DATE label (its date is no issue date) and the second one to ignore,
+    though a mandate's label spells "date" inside it."""
+    assert [hit.field for hit in _cell_hits(_cell(text))] == [kind]
