@@ -158,6 +158,17 @@ def strip_currency(text: str) -> str:
     return _CODE_RE.sub(" ", _SYMBOL_RE.sub(" ", text))
 
 
+#: One or two letters OCR glued to a grouped amount with cents: a currency's mark misread and
+#: its space lost ("zt7,727.71" for "zł 7,727.71"), which keeps the amount from being read.
+_GLUED_MARK = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}(?=\d{1,3}(?:[.,]\d{3})+[.,]\d{2}(?!\d))")
+
+
+def strip_ocr_currency(text: str) -> str:
+    """Return OCR'd `text` without currency marks (`strip_currency`), nor the one or two letters
+    of a mark OCR misread and glued to a grouped amount with cents ("zt7,727.71")."""
+    return _GLUED_MARK.sub(" ", strip_currency(text))
+
+
 def find_currencies(text: str, symbols: bool = True) -> list[str]:
     """Return the ISO codes of every currency code in `text` and, if `symbols`, every currency
     symbol, in order. A code glued to digits counts only beside an amount's cents ("12.50DKK",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from intake.fields.amounts import AmountMatch, find_amounts, strip_currency
+from intake.fields.amounts import AmountMatch, find_amounts, strip_currency, strip_ocr_currency
 from intake.fields.candidates import Candidate, LabelHit, value_places
 from intake.fields.ids import find_ibans
 from intake.fields.labels import NET_TOTAL, TAX_TOTAL, TOTAL
@@ -206,9 +206,8 @@ def _field_candidates(
             if place.kind == "right" and (right_closed or _starts_other_value(place.cell, others, chosen)):
                 right_closed = True  # another label ("Excl. VAT | 10,00 | Subtotal | 12,10") starts its value
                 continue
-            text = strip_currency(_without_ibans(place.text))
-            if is_ocr(lines[place.cell.line]):
-                text = _GLUED_MARK.sub(" ", text)
+            text = _without_ibans(place.text)
+            text = strip_ocr_currency(text) if is_ocr(lines[place.cell.line]) else strip_currency(text)
             amounts = find_amounts(text)
             if place.kind == "inline":
                 amounts = [a for a in amounts if a.start < 25]
@@ -248,11 +247,6 @@ def _field_candidates(
         total = sum((c.value for c in parts), Decimal(0))
         found.append(Candidate(total, 0.7, parts[-1].line))
     return found
-
-
-#: One or two letters OCR glued to a grouped amount with cents: a currency's mark misread and
-#: its space lost ("zt7,727.71" for "zł 7,727.71"), which keeps the amount from being read.
-_GLUED_MARK = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}(?=\d{1,3}(?:[.,]\d{3})+[.,]\d{2}(?!\d))")
 
 
 #: An amount read with its decimal mark restored scores this share of the whole number's reading:

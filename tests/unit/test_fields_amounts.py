@@ -14,6 +14,7 @@ from intake.fields.amounts import (
     format_amount,
     parse_amount,
     strip_currency,
+    strip_ocr_currency,
 )
 
 
@@ -151,3 +152,12 @@ def test_a_code_glued_before_digits_names_a_currency_only_before_an_amount_with_
     """GIVEN an Irish postcode 'BL7 MYR1' THEN it names no currency; 'USD1,234.50' still does."""
     assert find_currencies("Cork BL7 MYR1") == []
     assert find_currencies("USD1,234.50 / 12.50DKK") == ["USD", "DKK"]
+
+
+def test_a_currency_mark_ocr_misread_and_glued_to_a_grouped_amount_is_stripped() -> None:
+    """GIVEN 'zt7,727.71' (OCR's 'zł 7,727.71') THEN OCR'd text gives the amount; a reference that
+    ends in digits ('AB12') or a grouped amount without cents ('Nr7,727') keeps its letters."""
+    assert [a.value for a in find_amounts(strip_ocr_currency("Total gross zt7,727.71"))] == [Decimal("7727.71")]
+    assert find_amounts(strip_currency("zt7,727.71")) == []
+    assert "AB12" in strip_ocr_currency("Ref AB12 EUR 5.00")
+    assert "Nr7,727" in strip_ocr_currency("Nr7,727")
