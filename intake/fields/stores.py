@@ -24,14 +24,13 @@ from intake.words import Word
 _PAIRS = (("SDN", "BHD"), ("PTY", "LTD"), ("PVT", "LTD"), ("SP", "ZOO"))
 # Slashed legal forms ("S/B", "A/S"), mended when OCR reads a letter as its look-alike digit.
 _SLASH_FORMS = frozenset({"S/B", "A/S", "I/S", "K/S", "P/S"})
-_LOOK_ALIKE = str.maketrans("58014", "SBOIA")
+_LOOK_ALIKE = str.maketrans("580142", "SBOIAZ")
 _SLASH_FORM = re.compile(r"^(\w/\w)(\W*)$")
-# Dotted legal forms with a look-alike digit ("0.0." for the "o.o." of "Sp. z o.o.", "5.A." for "S.A.").
-_DOTTED_FORMS = {f.upper(): f for f in ("o.o.", "S.A.", "N.V.", "B.V.", "a.s.", "s.r.o.", "S.L.", "S.R.L.")}
-_DOTTED = re.compile(r"^(\w(?:\.\w)+\.)(\W*)$")
-# The "z o.o." of the Polish "Sp. z o.o." with its z read as a 2 and its o's as zeros.
-_Z_LOOK_ALIKES = frozenset({"z", "Z", "2"})
-_Z_OO = re.compile(r"^[oO0]\.[oO0]\.(\W*)$")
+# Dotted legal forms, as the words they are printed in, which OCR reads with a look-alike digit for
+# a letter ("5.A." for "S.A.", "Sp. 2 0.0." for "Sp. z o.o.").
+_DOTTED_FORMS = tuple(
+    tuple(form.split()) for form in ("Sp. z o.o.", "o.o.", "S.A.", "N.V.", "B.V.", "a.s.", "s.r.o.", "S.L.", "S.R.L.")
+)
 # Words of legal forms whose umlaut OCR may lose ("(haftungsbeschrankt)" for "(haftungsbeschränkt)").
 _UMLAUT_FORM_WORDS = {"(haftungsbeschrankt)": "(haftungsbeschränkt)"}
 #: A company registration number ends the name line or stands under it: "(123456-X)", "1234567-T)".
@@ -99,16 +98,35 @@ def _mend_tokens(tokens: Sequence[str]) -> list[str]:
         if m and form in _SLASH_FORMS and form != m.group(1).upper() and re.fullmatch(r"[A-Z]{3,}", before) \
                 and (not after or REGISTRATION.search(after)):
             out[i] = f"{form}{m.group(2)}"
-        dotted = _DOTTED.match(token)
-        if dotted and any(ch.isdigit() for ch in dotted.group(1)) and re.search(r"[A-Za-z]", before):
-            printed = _DOTTED_FORMS.get(dotted.group(1).upper().translate(_LOOK_ALIKE))
-            if printed is not None:
-                out[i] = f"{printed}{dotted.group(2)}"
-    for i, (sp, z, oo) in enumerate(zip(tokens, tokens[1:], tokens[2:])):
-        m = _Z_OO.match(oo)
-        if sp.casefold() == "sp." and z in _Z_LOOK_ALIKES and m is not None:
-            out[i + 1], out[i + 2] = "z", f"o.o.{m.group(1)}"  # "Sp. 2 0.0." for "Sp. z o.o."
+    return _mend_dotted_forms(out)
+
+
+def _mend_dotted_forms(tokens: list[str]) -> list[str]:
+    """Return `tokens` with the dotted legal forms OCR read with a look-alike digit written out as
+    printed: words whose look-alikes spell the form, one of them with a digit; a one-word form only
+    after a word of the name. The punctuation after the form's last word stays."""
+    out, i = list(tokens), 0
+    while i < len(out):
+        for form in _DOTTED_FORMS:
+            words = out[i : i + len(form)]
+            last, tail = _split_tail(words[-1]) if len(words) == len(form) else ("", "")
+            read = [*words[:-1], last]
+            if len(words) == len(form) and any(ch.isdigit() for word in read for ch in word) \
+                    and [w.upper().translate(_LOOK_ALIKE) for w in read] == [f.upper() for f in form] \
+                    and (len(form) > 1 or (i > 0 and re.search(r"[A-Za-z]", out[i - 1]))):
+                # A word read right but for its case stays as printed ("SP." of "SP. Z 0.0.").
+                kept = [w if w.upper() == f.upper() else f for w, f in zip(read, form, strict=True)]
+                out[i : i + len(form)] = [*kept[:-1], kept[-1] + tail]
+                i += len(form) - 1
+                break
+        i += 1
     return out
+
+
+def _split_tail(word: str) -> tuple[str, str]:
+    """Return `word` without the punctuation after its last period, and that punctuation ("0.0.," gives "0.0.", ",")."""
+    m = re.fullmatch(r"(.*?\.?)([^\w.]*)", word)
+    return (m.group(1), m.group(2)) if m else (word, "")
 
 
 def mend_legal_forms(lines: Sequence[TextLine]) -> list[TextLine]:

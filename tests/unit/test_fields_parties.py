@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from intake.fields import extract_fields
+from intake.fields.stores import _mend_tokens
 from tests.unit.test_fields_layout import Row, ocr_page, page
 
 
@@ -978,3 +979,16 @@ def test_a_vat_id_split_over_cells_of_its_own_groups_is_read_whole(cells: list[s
         rows.append((x, 790, text))
         x += 6 * len(text) + 14
     assert extract_fields([ocr_page(rows)]).seller.vat_id == vat_id
+
+
+@pytest.mark.parametrize(
+    ("read", "mended"),
+    [("Novak Werkstatt Sp. z 0.0. ·", "Novak Werkstatt Sp. z o.o. ·"), ("Halvorsen Sp. 2 0.0., 6", "Halvorsen Sp. z o.o., 6"),
+     ("SP. Z 0.0.", "SP. Z o.o."), ("ACME 5.A.", "ACME S.A."), ("ACME 5.R.L.,", "ACME S.R.L.,"), ("5.A.", "5.A."),
+     ("Lot 5.8.", "Lot 5.8."), ("Foo Sp. z o.o.", "Foo Sp. z o.o.")],
+)  # fmt: skip
+def test_a_dotted_legal_form_read_with_a_look_alike_digit_is_written_as_printed(read: str, mended: str) -> None:
+    """GIVEN OCR'd words with a dotted legal form of one or more words, a letter of it read as its
+    look-alike digit ("2" for z, "0" for o, "5" for S) THEN the form is written out; a form read
+    right, a form with nothing before it and dotted digits that spell no form stay as read."""
+    assert " ".join(_mend_tokens(read.split())) == mended
