@@ -62,7 +62,7 @@ class Label:
 #: ("Käufer-IBAN", "Buyer IBAN", "IBAN du client").
 PAYERS_ACCOUNT = re.compile(
     r"\b(?:ihrem|ihres|your|votre|jeres|din|dit)\s+(?:konto|account|compte|bankkonto)\b"
-    r"|lastschrift|direct\s+debit|prelevement|preleve|abgebucht|eingezogen|debited|betalingsservice"
+    r"|lastschrift|direct\s*debit|prelevement|preleve|abgebucht|eingezogen|debited|betalingsservice"
     r"|\b(?:from|von|fra|sur)\s+(?:(?:your|ihrem|jeres|din|dit|votre)\s+)?(?:konto|account|compte|bankkonto)\b"
     r"|\btr(?:æ|ae)kker\b|\bcollected\b"
     r"|\b(?:kaufer|kunden|buyer|customer|debtor|payer|acheteur)(?:['’]?s)?\s*-?\s*iban\b"

@@ -85,7 +85,8 @@ def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocumen
             cleaned = ready.image
             if options.neural_for(prepared.width, prepared.height):
                 straight = neural_ocr.straightened(prepared, ready)
-                reading = Reading(neural_ocr.read_picture(straight), straight)
+                receipt = options.receipt_shaped(straight.width, straight.height)
+                reading = Reading(neural_ocr.read_picture(straight, receipt=receipt), straight)
             else:
                 reading = read_upright(ready.image, path.with_name("prepared.pnm"), options)
             words = reading.words
@@ -333,7 +334,8 @@ def _ocr_embedded(
     ready = prepare_for_ocr(picture)
     if options.neural_for(picture.width, picture.height):
         straight = neural_ocr.straightened(picture, ready)
-        reading = Reading(neural_ocr.read_picture(straight), straight)
+        receipt = options.receipt_shaped(straight.width, straight.height)
+        reading = Reading(neural_ocr.read_picture(straight, receipt=receipt), straight)
     else:
         dpi = round(width * ready.scale * 72.0 / (right - left))
         reading = read_upright(ready.image, tmp / "prepared.pnm", options, dpi=dpi)

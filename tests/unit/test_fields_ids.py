@@ -7,6 +7,7 @@ import pytest
 from intake import media
 from intake.fields import extract_fields
 from intake.fields.ids import find_ibans, find_vat_ids
+from intake.fields.labels import PAYERS_ACCOUNT
 from intake.readers import read_document
 from invoicing.extraction import UNREAD_IBAN
 from tests.factories import simple_invoice_pdf
@@ -250,3 +251,17 @@ def test_an_iban_printed_but_not_read_is_warned_of(iban_line: str, warned: bool)
     assert (UNREAD_IBAN in invoice.warnings) is warned
     if warned:
         assert invoice.seller.iban is None
+
+
+def test_an_iban_ocr_glued_to_its_label_is_found() -> None:
+    """GIVEN 'IBANDE89 3704 ...' (the neural OCR dropped the space after the label) THEN the IBAN
+    is read; a country code glued to another word is not an IBAN's start."""
+    assert [m.value for m in find_ibans("Bank: IBANDE89 3704 0044 0532 0130 00")] == ["DE89370400440532013000"]
+    assert find_ibans("ABCDE89 3704 0044 0532 0130 00") == []
+
+
+def test_a_direct_debit_ocr_ran_together_names_the_payers_account() -> None:
+    """GIVEN 'collected by SEPAdirectdebitfrom your' as the neural OCR glued it THEN the line names
+    the payer's account, as 'SEPA direct debit' does."""
+    assert PAYERS_ACCOUNT.search("collected by SEPAdirectdebitfrom your".casefold())
+    assert PAYERS_ACCOUNT.search("collected by sepa direct debit from your")

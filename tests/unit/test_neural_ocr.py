@@ -16,7 +16,7 @@ from intake import media, neural_ocr
 from intake.extract import amounts_in_doubt, doubted, extract_bytes
 from intake.fields import extract_fields
 from intake.fields.layout import document_lines
-from intake.ocr import OcrOptions
+from intake.ocr import OcrOptions, PixelWord
 from intake.readers import read_document
 from invoicing.config import ConfigError, load_settings
 from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source, amounts_disagree
@@ -33,6 +33,16 @@ def test_a_line_is_cut_into_words_at_spaces_and_gaps() -> None:
     assert [(w.text, w.left, w.width) for w in words] == [("TOT", 0, 32), ("12", 50, 21)]
     spaced = neural_ocr.split_line(list("A B"), boxes[:3], [0.9] * 3)
     assert [w.text for w in spaced] == ["A", "B"]
+
+
+def test_a_pages_words_are_cut_at_a_wider_gap_than_a_receipts() -> None:
+    """GIVEN a recognised line "Customer" whose characters RapidOCR placed 6 pixels apart after
+    "Custom" (characters 10 wide) THEN on the picture of a page it is one word, on a till receipt's
+    strip, whose narrow type sets words closer, two."""
+    boxes = [[[x, 10], [x + 10, 10], [x + 10, 30], [x, 30]] for x in (0, 11, 22, 33, 44, 55, 71, 82)]
+    assert [w.text for w in neural_ocr.split_line(list("Customer"), boxes, [0.9] * 8)] == ["Customer"]
+    receipt = neural_ocr.split_line(list("Customer"), boxes, [0.9] * 8, neural_ocr.RECEIPT_WORD_GAP)
+    assert [w.text for w in receipt] == ["Custom", "er"]
 
 
 def test_full_width_characters_are_read_as_plain_ones() -> None:
@@ -78,6 +88,22 @@ def test_a_tilted_receipt_photo_is_read_straightened() -> None:
     lines = [line.text for line in document_lines(document.pages)]
     assert any(line.startswith("TOTAL") and line.endswith("6.50") for line in lines), lines
     assert str(extract_fields(document.pages).total) == "6.50"
+
+
+def test_a_receipt_strip_is_read_with_the_receipts_word_gap_and_a_page_with_the_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a till receipt's photo and an invoice page's picture read by RapidOCR THEN the strip's
+    characters are cut into words at the receipt's gap, the page's at the page's."""
+    asked: list[bool] = []
+    read_picture = neural_ocr.read_picture
+
+    def reading(image: Image.Image, *, receipt: bool = False) -> list[PixelWord]:
+        asked.append(receipt)
+        return read_picture(image, receipt=receipt)
+
+    monkeypatch.setattr(neural_ocr, "read_picture", reading)
+    read_document(_receipt_photo(), media.JPEG, OcrOptions(engine="rapidocr"))
+    read_document(_invoice_page((0, 0, 0)), media.PNG, OcrOptions(engine="rapidocr"))
+    assert asked == [True, False]
 
 
 def test_auto_reads_only_receipt_shaped_pictures_neurally() -> None:
@@ -233,7 +259,7 @@ def test_both_leaves_a_page_alone_where_tesseract_is_sure_of_the_total(monkeypat
     """GIVEN a plain invoice page whose total tesseract reads surely THEN 'both' costs no second reading."""
     calls: list[object] = []
     read_picture = neural_ocr.read_picture
-    monkeypatch.setattr(neural_ocr, "read_picture", lambda image: calls.append(image) or read_picture(image))
+    monkeypatch.setattr(neural_ocr, "read_picture", lambda image, **kw: calls.append(image) or read_picture(image, **kw))
     invoice = extract_bytes(_invoice_page((0, 0, 0)), "invoice.png", OcrOptions(engine="both"))
     assert str(invoice.total) == "1200.00" and invoice.confidence["total"] >= 0.5
     assert calls == []
