@@ -214,7 +214,8 @@ LABELS: tuple[Label, ...] = (
         IGNORE, 1.0,
         r"kunden-?\s*nr\.?", r"kundennummer", r"customer\s*(?:no|number|id)\.?", r"client\s*n°",
         r"numero\s*client", r"bestell-?\s*nr\.?", r"bestellnummer", r"auftrags-?\s*nr\.?",
-        r"auftragsnummer", r"order\s*(?:no|number|id)\.?", r"purchase\s*order", r"steuernummer", r"steuer-?\s*nr\.?", r"tax\s*number", r"gesamtbetrag\s*der\s*(?:zu|ab)schlage",
+        r"auftragsnummer", r"order\s*(?:no|number|id)\.?", r"purchase\s*order", r"steuernummer",
+        r"steuer-?\s*nr\.?", r"tax\s*number", r"gesamtbetrag\s*der\s*(?:zu|ab)schlage",
         r"lieferschein-?\s*(?:nr\.?|nummer)", r"gesamtbetrag\s*der\s*positionen", r"positionssumme",
         r"tax\s*rate", r"steuersatz", r"vat\s*rate", r"taux\s*(?:de\s*)?tva", r"vat\s*%",
         r"mwst\.?\s*-?\s*%", r"ust\.?\s*-?\s*%", r"tva\s*%", r"tax\s*%",
@@ -225,8 +226,8 @@ LABELS: tuple[Label, ...] = (
         # A contract's or an insurance policy's number, which an insurer's invoice names beside its own.
         r"[a-z]*versicherung\s*(?:nr\.?|nummer)", r"[a-z]*vertrags?\s*-?\s*(?:nr\.?|nummer)",
         r"versicherungsschein\s*-?\s*(?:nr\.?|nummer)", r"(?:policy|contract)\s*(?:no\.?|number|#)",
-        r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen",
-        r"klantnummer", r"klant\s*-?\s*nr\.?", r"ordernummer", r"afleveradres", r"account\s*(?:no|number|nr)\.?", r"konto-?\s*nr\.?", r"kto-?\s*nr\.?",
+        r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen", r"klantnummer", r"klant\s*-?\s*nr\.?",
+        r"ordernummer", r"afleveradres", r"account\s*(?:no|number|nr)\.?", r"konto-?\s*nr\.?", r"kto-?\s*nr\.?",
         r"shipping\s*address", r"delivery\s*address",
         # The buyer's own reference (its order), and a direct debit's mandate: not the invoice's number.
         r"(?:your|customer|buyer)\s*ref(?:erence)?\.?", r"votre\s*ref(?:erence)?\.?", r"ihre?\s*referenz",
