@@ -15,7 +15,7 @@ import statistics
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
@@ -23,14 +23,23 @@ from intake.errors import OcrFailed, OcrUnavailable
 from intake.ocr import PixelWord
 from intake.preprocess import Prepared
 
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
 log = logging.getLogger(__name__)
 
-#: A gap between two characters wider than this share of a character's width separates words on
-#: the picture of a page. RapidOCR places its characters by estimate, and a narrower gap cut a
-#: page's words apart ("Custom er no.", "Net a pa yer"), so their labels went unread.
-WORD_GAP = 0.75
-#: The same on a till receipt's strip, whose narrow type sets its words closer.
-RECEIPT_WORD_GAP = 0.5
+#: On a till receipt's strip, a gap between two characters wider than this share of a character's
+#: width separates words.
+WORD_GAP = 0.5
+#: On the picture of a page, a run of blank columns at least this share of the line's height
+#: between two characters separates words: the picture's own spaces. RapidOCR places characters
+#: by estimate, so its gaps cut a page's words apart ("Be stellun g", "Custom er no.") and glue
+#: others ("VielenDankfur"). Two digits stay together (a "1" stands in white of its own).
+INK_GAP = 0.2
+#: A gap between two characters wider than this share of a character's width always separates
+#: words (the next column's).
+COLUMN_GAP = 1.5
 PIP_PACKAGE = "rapidocr-onnxruntime"
 
 
@@ -72,8 +81,9 @@ def straightened(picture: Image.Image, ready: Prepared) -> Image.Image:
 
 
 def read_picture(image: Image.Image, *, receipt: bool = False) -> list[PixelWord]:
-    """Return the words RapidOCR reads in the picture, with pixel boxes (page 1); a `receipt`'s
-    characters are split into words at a narrower gap."""
+    """Return the words RapidOCR reads in the picture, with pixel boxes (page 1). A page's lines are
+    cut into words where the picture is blank between characters (`INK_GAP`), a `receipt`'s where
+    its characters stand apart (`WORD_GAP`)."""
     import numpy as np
 
     try:
@@ -83,13 +93,45 @@ def read_picture(image: Image.Image, *, receipt: bool = False) -> list[PixelWord
     except Exception as e:  # noqa: BLE001 - the engine's own errors have no common base
         raise OcrFailed(f"neural OCR failed: {e}") from e
     words: list[PixelWord] = []
+    grey = None if receipt else np.asarray(image.convert("L"))
     for found in result or []:
         box, text, score = found[0], found[1], float(found[2])
         if len(found) >= 6 and len(found[4]) == len(found[3]):
-            words += split_line(found[4], found[3], found[5], RECEIPT_WORD_GAP if receipt else WORD_GAP)
+            breaks = None if grey is None else blank_columns(grey, _span(box))
+            words += split_line(found[4], found[3], found[5], breaks)
         else:
             words += _whole_line(box, text, score)
     return words
+
+
+def blank_columns(grey: NDArray[np.uint8], span: tuple[int, int, int, int]) -> list[float]:
+    """Return the middles of the runs of blank columns inside a line's box in the grey picture that
+    are at least `INK_GAP` of its height wide, not counting the box's margins. Ink is what is
+    darker than halfway between the box's paper and its print; a box without contrast has none."""
+    import numpy as np
+
+    h, w = grey.shape
+    left, top, right, bottom = max(0, span[0]), max(0, span[1]), min(w, span[2]), min(h, span[3])
+    if right - left < 2 or bottom - top < 2:
+        return []
+    crop = grey[top:bottom, left:right]
+    dark, light = np.percentile(crop, 5), np.percentile(crop, 95)
+    if light - dark < _MIN_CONTRAST:
+        return []
+    inked = (crop < (dark + light) / 2).any(axis=0)
+    need, middles, start = INK_GAP * (bottom - top), [], None
+    for x, ink in enumerate(inked.tolist()):
+        if not ink and start is None:
+            start = x
+        elif ink and start is not None:
+            if start > 0 and x - start >= need:
+                middles.append(left + (start + x) / 2)
+            start = None
+    return middles
+
+
+#: Below this difference of grey levels between a line box's paper and print, it shows no ink.
+_MIN_CONTRAST = 40
 
 
 def _span(points: Sequence[Sequence[float]]) -> tuple[int, int, int, int]:
@@ -113,13 +155,14 @@ def _whole_line(box: Sequence[Sequence[float]], text: str, score: float) -> list
 
 def split_line(
     chars: Sequence[str], boxes: Sequence[Sequence[Sequence[float]]], scores: Sequence[float],
-    word_gap: float = WORD_GAP,
+    breaks: Sequence[float] | None = None,
 ) -> list[PixelWord]:
     """Return the words of one recognised line: characters joined until a space, or a gap wider
-    than `word_gap` of a character's width."""
+    than `WORD_GAP` of a character's width; where the picture's blank columns `breaks` are given
+    (their x), until one of them between two characters but two digits, or a `COLUMN_GAP`."""
     spans = [_span(b) for b in boxes]
     widths = [s[2] - s[0] for s, c in zip(spans, chars, strict=True) if c.strip()] or [1]
-    gap = word_gap * max(statistics.median(widths), 1)
+    gap = (WORD_GAP if breaks is None else COLUMN_GAP) * max(statistics.median(widths), 1)
     words: list[PixelWord] = []
     run: list[int] = []
 
@@ -137,8 +180,20 @@ def split_line(
         if not char.strip():
             close()
             continue
-        if run and spans[i][0] - spans[run[-1]][2] > gap:
+        if run and (spans[i][0] - spans[run[-1]][2] > gap or _blank_between(run[-1], i, chars, spans, breaks)):
             close()
         run.append(i)
     close()
     return words
+
+
+def _blank_between(
+    before: int, after: int, chars: Sequence[str], spans: Sequence[tuple[int, int, int, int]],
+    breaks: Sequence[float] | None,
+) -> bool:
+    """Return whether a blank run in `breaks` stands between the middles of two characters that
+    are not both digits."""
+    if not breaks or (chars[before].isdigit() and chars[after].isdigit()):
+        return False
+    start, end = (spans[before][0] + spans[before][2]) / 2, (spans[after][0] + spans[after][2]) / 2
+    return any(start < x < end for x in breaks)

@@ -35,14 +35,24 @@ def test_a_line_is_cut_into_words_at_spaces_and_gaps() -> None:
     assert [w.text for w in spaced] == ["A", "B"]
 
 
-def test_a_pages_words_are_cut_at_a_wider_gap_than_a_receipts() -> None:
-    """GIVEN a recognised line "Customer" whose characters RapidOCR placed 6 pixels apart after
-    "Custom" (characters 10 wide) THEN on the picture of a page it is one word, on a till receipt's
-    strip, whose narrow type sets words closer, two."""
-    boxes = [[[x, 10], [x + 10, 10], [x + 10, 30], [x, 30]] for x in (0, 11, 22, 33, 44, 55, 71, 82)]
-    assert [w.text for w in neural_ocr.split_line(list("Customer"), boxes, [0.9] * 8)] == ["Customer"]
-    receipt = neural_ocr.split_line(list("Customer"), boxes, [0.9] * 8, neural_ocr.RECEIPT_WORD_GAP)
-    assert [w.text for w in receipt] == ["Custom", "er"]
+def test_a_pages_line_is_cut_into_words_where_the_picture_is_blank() -> None:
+    """GIVEN a line "Customerno.15" whose characters RapidOCR placed evenly, 10 pixels each, over a
+    picture whose ink leaves a blank between "Customer" and "no." and between "1" and "5" THEN a
+    page's line is cut after "Customer" only (two digits stay together), and a receipt's, cut by the
+    characters' gaps alone, not at all."""
+    import numpy as np
+
+    grey = np.full((40, 140), 255, np.uint8)
+    grey[10:30, 0:76] = 20  # Customer
+    grey[10:30, 84:116] = 20  # no.1
+    grey[10:30, 124:130] = 20  # 5
+    boxes = [[[x, 10], [x + 10, 10], [x + 10, 30], [x, 30]] for x in range(0, 130, 10)]
+    breaks = neural_ocr.blank_columns(grey, (0, 5, 135, 35))
+    assert breaks == [80.0, 120.0]
+    page = neural_ocr.split_line(list("Customerno.15"), boxes, [0.9] * 13, breaks)
+    assert [w.text for w in page] == ["Customer", "no.15"]
+    assert [w.text for w in neural_ocr.split_line(list("Customerno.15"), boxes, [0.9] * 13)] == ["Customerno.15"]
+    assert neural_ocr.blank_columns(np.full((40, 140), 200, np.uint8), (0, 5, 135, 35)) == []  # no ink
 
 
 def test_full_width_characters_are_read_as_plain_ones() -> None:
