@@ -118,16 +118,11 @@ def blank_columns(grey: NDArray[np.uint8], span: tuple[int, int, int, int]) -> l
     dark, light = np.percentile(crop, 5), np.percentile(crop, 95)
     if light - dark < _MIN_CONTRAST:
         return []
-    inked = (crop < (dark + light) / 2).any(axis=0)
-    need, middles, start = INK_GAP * (bottom - top), [], None
-    for x, ink in enumerate(inked.tolist()):
-        if not ink and start is None:
-            start = x
-        elif ink and start is not None:
-            if start > 0 and x - start >= need:
-                middles.append(left + (start + x) / 2)
-            start = None
-    return middles
+    blank = ~(crop < (dark + light) / 2).any(axis=0)
+    edges = np.diff(blank.astype(np.int8), prepend=0, append=0)  # 1 where a blank run starts, -1 after it
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    inside = (starts > 0) & (ends < blank.size) & (ends - starts >= INK_GAP * (bottom - top))
+    return [left + (start + end) / 2 for start, end in zip(starts[inside].tolist(), ends[inside].tolist(), strict=True)]
 
 
 #: Below this difference of grey levels between a line box's paper and print, it shows no ink.

@@ -31,6 +31,9 @@ _SLASH_FORM = re.compile(r"^(\w/\w)(\W*)$")
 _DOTTED_FORMS = tuple(
     tuple(form.split()) for form in ("Sp. z o.o.", "o.o.", "S.A.", "N.V.", "B.V.", "a.s.", "s.r.o.", "S.L.", "S.R.L.")
 )
+#: Each dotted form's words in capitals, as OCR's words are compared with them.
+_DOTTED_KEYS = tuple([word.upper() for word in form] for form in _DOTTED_FORMS)
+_LONGEST_FORM = max(len(form) for form in _DOTTED_FORMS)
 # Words of legal forms whose umlaut OCR may lose ("(haftungsbeschrankt)" for "(haftungsbeschränkt)").
 _UMLAUT_FORM_WORDS = {"(haftungsbeschrankt)": "(haftungsbeschränkt)"}
 #: A company registration number ends the name line or stands under it: "(123456-X)", "1234567-T)".
@@ -103,24 +106,31 @@ def _mend_tokens(tokens: Sequence[str]) -> list[str]:
 
 def _mend_dotted_forms(tokens: list[str]) -> list[str]:
     """Return `tokens` with the dotted legal forms OCR read with a look-alike digit written out as
-    printed: words whose look-alikes spell the form, one of them with a digit; a one-word form only
-    after a word of the name. The punctuation after the form's last word stays."""
+    printed (`_dotted_form`)."""
     out, i = list(tokens), 0
     while i < len(out):
-        for form in _DOTTED_FORMS:
-            words = out[i : i + len(form)]
-            last, tail = _split_tail(words[-1]) if len(words) == len(form) else ("", "")
-            read = [*words[:-1], last]
-            if len(words) == len(form) and any(ch.isdigit() for word in read for ch in word) \
-                    and [w.upper().translate(_LOOK_ALIKE) for w in read] == [f.upper() for f in form] \
-                    and (len(form) > 1 or (i > 0 and re.search(r"[A-Za-z]", out[i - 1]))):
-                # A word read right but for its case stays as printed ("SP." of "SP. Z 0.0.").
-                kept = [w if w.upper() == f.upper() else f for w, f in zip(read, form, strict=True)]
-                out[i : i + len(form)] = [*kept[:-1], kept[-1] + tail]
-                i += len(form) - 1
-                break
-        i += 1
+        after_name = i > 0 and re.search(r"[A-Za-z]", out[i - 1]) is not None
+        mended = _dotted_form(out[i : i + _LONGEST_FORM], after_name)
+        if mended:
+            out[i : i + len(mended)] = mended
+        i += len(mended) or 1
     return out
+
+
+def _dotted_form(words: Sequence[str], after_name: bool) -> list[str]:
+    """Return the dotted legal form `words` start with, written as printed, where OCR read it with
+    a look-alike digit: words whose look-alikes spell the form, one of them with a digit; a one-word
+    form only `after_name`. A word read right but for its case stays as printed ("SP." of "SP. Z
+    0.0."), and so does the punctuation after the last. Return [] where they start with none."""
+    for form, key in zip(_DOTTED_FORMS, _DOTTED_KEYS, strict=True):
+        read = list(words[: len(form)])
+        if len(read) < len(form) or (len(form) == 1 and not after_name) or not any(c.isdigit() for w in read for c in w):
+            continue
+        read[-1], tail = _split_tail(read[-1])
+        if [word.upper().translate(_LOOK_ALIKE) for word in read] == key:
+            kept = [w if w.upper() == k else f for w, f, k in zip(read, form, key, strict=True)]
+            return [*kept[:-1], kept[-1] + tail]
+    return []
 
 
 def _split_tail(word: str) -> tuple[str, str]:

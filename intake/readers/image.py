@@ -30,7 +30,7 @@ from intake import media, neural_ocr
 from intake.errors import BrokenDocument, DocumentTooLarge, EmptyDocument, ImageTooLarge
 from intake.ocr import OcrOptions, PixelWord, ocr_file, place_words
 from intake.orientation import Reading, read_upright
-from intake.preprocess import prepare_for_ocr
+from intake.preprocess import Prepared, prepare_for_ocr
 from intake.qr import PaymentQr, find_payment_qr
 from intake.words import Page, ReadDocument, Word
 
@@ -84,9 +84,7 @@ def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocumen
             ready = prepare_for_ocr(prepared)
             cleaned = ready.image
             if options.neural_for(prepared.width, prepared.height):
-                straight = neural_ocr.straightened(prepared, ready)
-                receipt = options.receipt_shaped(straight.width, straight.height)
-                reading = Reading(neural_ocr.read_picture(straight, receipt=receipt), straight)
+                reading = _neural_reading(prepared, ready, options)
             else:
                 reading = read_upright(ready.image, path.with_name("prepared.pnm"), options)
             words = reading.words
@@ -316,6 +314,14 @@ def _full_page_image(page: pdfium.PdfPage, options: OcrOptions) -> pdfium.PdfIma
     return image
 
 
+def _neural_reading(picture: Image.Image, ready: Prepared, options: OcrOptions) -> Reading:
+    """Return RapidOCR's reading of `picture`, turned and scaled as `ready` was prepared for
+    tesseract; a receipt-shaped picture's words are cut as a till receipt's."""
+    straight = neural_ocr.straightened(picture, ready)
+    receipt = options.receipt_shaped(straight.width, straight.height)
+    return Reading(neural_ocr.read_picture(straight, receipt=receipt), straight)
+
+
 def _ocr_embedded(
     image: pdfium.PdfImage, page: pdfium.PdfPage, tmp: Path, options: OcrOptions, *, look_for_qr: bool = True
 ) -> OcrPage:
@@ -333,9 +339,7 @@ def _ocr_embedded(
         pictures = iter([picture])
     ready = prepare_for_ocr(picture)
     if options.neural_for(picture.width, picture.height):
-        straight = neural_ocr.straightened(picture, ready)
-        receipt = options.receipt_shaped(straight.width, straight.height)
-        reading = Reading(neural_ocr.read_picture(straight, receipt=receipt), straight)
+        reading = _neural_reading(picture, ready, options)
     else:
         dpi = round(width * ready.scale * 72.0 / (right - left))
         reading = read_upright(ready.image, tmp / "prepared.pnm", options, dpi=dpi)
