@@ -22,7 +22,6 @@ from intake.reconcile import prefer_embedded, surer_reading
 from intake.words import Page
 from invoicing.config import REVIEW_CONFIDENCE
 from invoicing.extraction import (
-    AMOUNTS_DISAGREE,
     FIELD_NAMES,
     UNREAD_IBAN,
     ExtractedInvoice,
@@ -104,8 +103,7 @@ def doubted(invoice: ExtractedInvoice, *, full_page: bool = False) -> bool:
 def amounts_in_doubt(invoice: ExtractedInvoice) -> bool:
     """Return whether the extractor found the net and tax it read not to add up to the total, even
     through a rounding adjustment the page prints, or read a net without its tax."""
-    contradicted = any(warning.startswith(AMOUNTS_DISAGREE) for warning in invoice.warnings)
-    return contradicted or (invoice.net_total is not None and invoice.tax_total is None)
+    return invoice.amounts_agree() is False or (invoice.net_total is not None and invoice.tax_total is None)
 
 
 def read_visible(

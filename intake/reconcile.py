@@ -76,7 +76,7 @@ def reconcile(embedded: ExtractedInvoice, visual: ExtractedInvoice, facts: PageF
     confidence = dict(embedded.confidence)
     warnings = list(embedded.warnings)
     fields = [*_TEXTS[:1], *_DATES, *_TEXTS[1:]]
-    if amounts_add_up(visual):  # the page's amounts are only trusted as a consistent set
+    if visual.amounts_agree():  # the page's amounts are only trusted as a consistent set
         fields += _AMOUNTS
     for field in fields:
         ours, theirs = embedded.field_value(field), visual.field_value(field)
@@ -122,7 +122,7 @@ def surer_reading(first: ExtractedInvoice, second: ExtractedInvoice, engine: str
     The amounts go together: when `second`'s total is taken, so are its net, tax, item lines and
     its warnings. A warning names the fields whose value `engine`'s reading changed.
     """
-    amounts = _surer(second, first, "total") or (amounts_add_up(second) and not amounts_add_up(first))
+    amounts = _surer(second, first, "total") or (bool(second.amounts_agree()) and not first.amounts_agree())
     fields = [f for f in FIELD_NAMES if (amounts if f in _AMOUNTS else _surer(second, first, f))]
     if not fields:
         return first
@@ -135,12 +135,6 @@ def surer_reading(first: ExtractedInvoice, second: ExtractedInvoice, engine: str
         kept = tuple(w for w in kept if w != UNREAD_IBAN)
     warnings = (*kept, f"read by two OCR engines; {named} from {engine}")
     return merged.model_copy(update={"warnings": warnings, **({"lines": second.lines} if amounts else {})})
-
-
-def amounts_add_up(invoice: ExtractedInvoice) -> bool:
-    """Return whether the invoice's net and tax are read and add up to its total."""
-    total, net, tax = invoice.total, invoice.net_total, invoice.tax_total
-    return total is not None and net is not None and tax is not None and net + tax == total
 
 
 def _surer(one: ExtractedInvoice, other: ExtractedInvoice, field: str) -> bool:

@@ -118,6 +118,14 @@ class ExtractedInvoice(BaseModel):
     def _ser_money(self, value: Decimal | None) -> str | None:
         return _money(value)
 
+    def amounts_agree(self) -> bool | None:
+        """Return whether the net and tax read add up to the total read, as the extractor judged
+        them (through a rounding adjustment the page prints, too), or None when one is not read.
+        One answer for every reader of a reading: the extractor's own (`AMOUNTS_DISAGREE`)."""
+        if self.total is None or self.net_total is None or self.tax_total is None:
+            return None
+        return not any(warning.startswith(AMOUNTS_DISAGREE) for warning in self.warnings)
+
     def field_value(self, name: str) -> Any:
         """Return the value of a dotted field name such as ``seller.vat_id``."""
         head, _, tail = name.partition(".")

@@ -24,6 +24,7 @@ from intake.fields.layout import document_lines
 from intake.fields.lines import header_lines, item_table
 from intake.fields.totals import (
     Totals,
+    adds_up,
     amount_candidates,
     choose_totals,
     derived_candidates,
@@ -90,7 +91,10 @@ def _totals(
     )
     warnings = []
     if totals.total is None:
-        totals = Totals(fallback_total(lines), totals.net, totals.tax, totals.consistent)
+        # The last resort's total is judged with the net and tax like a labelled one.
+        total, net, tax = fallback_total(lines), totals.net, totals.tax
+        agree = None if total is None or net is None or tax is None else adds_up(total, net, tax, roundings)
+        totals = Totals(total, net, tax, agree)
     if totals.consistent is False:
         assert totals.net and totals.tax and totals.total
         warnings.append(amounts_disagree(totals.net.value, totals.tax.value, totals.total.value))

@@ -374,6 +374,12 @@ def _adds_up(
     return ROUNDED_BONUS if any(n.value + x.value + r == t.value for r in roundings) else 0.0
 
 
+def adds_up(t: Candidate[Decimal], n: Candidate[Decimal], x: Candidate[Decimal], roundings: Sequence[Decimal]) -> bool:
+    """Return whether net + tax = total, exactly or after one of the printed `roundings`, for a
+    net and tax that can be a pair (see `_adds_up`): the extractor's verdict on its amounts."""
+    return _adds_up(t, n, x, roundings) > 0
+
+
 def choose_totals(
     totals: Sequence[Candidate[Decimal]],
     nets: Sequence[Candidate[Decimal]],

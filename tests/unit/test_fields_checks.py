@@ -57,6 +57,18 @@ def test_net_plus_tax_not_total_warns() -> None:
     assert invoice.confidence["total"] <= 0.5
 
 
+def test_a_last_resort_total_is_judged_with_the_net_and_tax() -> None:
+    """GIVEN a labelled net and tax and no labelled total THEN the largest amount is taken as the
+    total, and the extractor says that net and tax do not add up to it: every reader of the
+    reading (doubt, a second OCR reading, the XML's check) takes that one verdict."""
+    invoice = extract_fields([page([
+        (50, 300, "Kaution 250,00"), (50, 400, "Nettobetrag: 100,00 EUR"), (50, 414, "MwSt. 19 %: 19,00 EUR"),
+    ])])
+    assert invoice.total == Decimal("250.00")
+    assert amounts_disagree(Decimal("100.00"), Decimal("19.00"), Decimal("250.00")) in invoice.warnings
+    assert invoice.amounts_agree() is False
+
+
 def test_due_date_before_issue_date_warns() -> None:
     """GIVEN a due date printed before the issue date THEN a warning and a lower due-date confidence."""
     invoice = extract_fields([page([

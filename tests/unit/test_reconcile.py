@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from intake.reconcile import PageFacts, prefer_embedded, reconcile, surer_reading
 from intake.words import Page, Word
-from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source
+from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source, amounts_disagree
 
 
 def page(*lines: str) -> Page:
@@ -45,11 +45,13 @@ def test_a_date_the_page_does_not_show_gives_way_to_the_page_with_a_warning():
     assert result.warnings == ("issue_date: the e-invoice XML says 2024-03-15, the page 2025-03-15; the page was taken",)
 
 
-def test_page_amounts_are_taken_only_as_a_set_that_adds_up():
+def test_page_amounts_are_taken_only_as_a_set_the_extractor_found_to_add_up():
     shown = page("Netto 100,00 MwSt 19,01 Gesamt 119,01")
     consistent = reconcile(XML, visual(tax_total=Decimal("19.01"), total=Decimal("119.01")), PageFacts([shown]))
     assert (consistent.tax_total, consistent.total) == (Decimal("19.01"), Decimal("119.01"))
-    inconsistent = reconcile(XML, visual(tax_total=Decimal("19.01"), total=Decimal("119.50")), PageFacts([shown]))
+    disagreeing = (amounts_disagree(Decimal("100.00"), Decimal("19.01"), Decimal("119.50")),)
+    read = visual(tax_total=Decimal("19.01"), total=Decimal("119.50"), warnings=disagreeing)
+    inconsistent = reconcile(XML, read, PageFacts([shown]))
     assert (inconsistent.tax_total, inconsistent.total) == (Decimal("19.00"), Decimal("119.00"))
 
 
@@ -112,3 +114,17 @@ def test_a_second_reading_gives_the_amounts_where_they_add_up_and_the_firsts_do_
     assert (merged.net_total, merged.tax_total, merged.total) == (
         Decimal("2517.08"), Decimal("629.27"), Decimal("3146.35"))
     assert surer_reading(neural, tesseract, "RapidOCR").net_total == Decimal("2517.08")
+
+
+def test_amounts_that_add_up_through_a_printed_rounding_are_not_given_up_for_a_second_reading():
+    """GIVEN a first reading whose net and tax reach its total through a rounding the receipt prints
+    (the extractor raised no warning), and a second whose net and tax add up to the same total
+    without it THEN the first reading's amounts stay: both agree, as the extractor judged them."""
+    tesseract = receipt("27.55", 0.9, net_total=Decimal("26.00"), tax_total=Decimal("1.56"))
+    neural = receipt("27.55", 0.9, net_total=Decimal("26.00"), tax_total=Decimal("1.55"))
+    assert tesseract.amounts_agree() and neural.amounts_agree()
+    assert surer_reading(tesseract, neural, "RapidOCR") == tesseract
+    disagreeing = (amounts_disagree(Decimal("26.00"), Decimal("1.56"), Decimal("27.55")),)
+    contradicted = tesseract.model_copy(update={"warnings": disagreeing})
+    assert contradicted.amounts_agree() is False
+    assert surer_reading(contradicted, neural, "RapidOCR").tax_total == Decimal("1.55")
