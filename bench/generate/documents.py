@@ -146,9 +146,10 @@ def _more_items(rng: random.Random, language: str, rates: tuple[Decimal, ...], s
     return items
 
 
-def invoice(rng: random.Random, serial: int, extra: random.Random | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
+            tables: random.Random | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (template context, truth) of one invoice; its page's structure is drawn from `extra`
-    (the classic page without it)."""
+    (the classic page without it), a VAT summary table from `tables` (none without it)."""
     country = COUNTRIES[rng.choice(list(COUNTRIES))]
     language = rng.choice(country.languages)
     seller = party(rng, country, language)
@@ -174,6 +175,8 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None)
         items += _more_items(extra, language, rates, Decimal(-1) if credit else Decimal(1))
     variant = _totals_variant(rng, len(rates) > 1, credit)
     block = totals(rng, language, say, items, standard, variant)
+    tax_table, total_rows = (None, list(block.rows)) if tables is None else variants.tax_table(
+        tables, language, block, printer.money, wording.pick(tables, language, "tax_total"))
     show_vat = seller.vat_id is not None and rng.random() < 0.85
     show_iban = seller.iban is not None and rng.random() < 0.85 and layout["payment"] != "debit"
     bic = variants.bic(rng, country.code)
@@ -211,7 +214,8 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None)
         "heads": {k: say(k) for k in ("qty", "desc", "price", "amount", "pos", "rate")} | {"unit": say("unit_head")},
         "columns": layout["columns"], "items": _item_rows(say, str(layout["columns"]), str(layout["quantity"]),
                                                          items, printer),
-        "totals": [(label, printer.money(value), strong) for label, value, strong in block.rows],
+        "totals": [(label, printer.money(value), strong) for label, value, strong in total_rows],
+        "tax_table": tax_table,
         "notes": notes, "thanks": say("thanks"), "page": say("page"),
         "page_counter": variants.PAGE_COUNTERS[language],
         "headline": None if due_text is None or extra is None
@@ -230,7 +234,8 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None)
                   "date_style": printer.date_style, "credit": credit, "rates": [str(r) for r in rates],
                   "gross": variant.gross, "discount_pct": variant.discount_pct,
                   "shipping": None if variant.shipping is None else str(variant.shipping),
-                  "prepaid": variant.prepaid_share is not None, **layout},
+                  "prepaid": variant.prepaid_share is not None,
+                  "tax_table": None if tax_table is None else tax_table["place"], **layout},
     }
     if block.payable != block.total:
         truth["_meta"]["amount_due"] = str(block.payable)  # as the corpus keeps it: beside the total

@@ -54,6 +54,12 @@ class Totals:
     total: Decimal
     #: What the buyer still has to pay (the total less payments already received).
     payable: Decimal
+    #: (rate, net base, tax) per tax rate, highest rate first.
+    by_rate: tuple[tuple[Decimal, Decimal, Decimal], ...] = ()
+    #: Where in `rows` the tax of each rate is printed.
+    tax_rows: tuple[int, ...] = ()
+    #: Whether a row after them prints the taxes' sum.
+    tax_summed: bool = False
 
 
 def _is_subtotal(label: str) -> bool:
@@ -111,6 +117,7 @@ def totals(rng: random.Random, language: str, say: Say, items: Sequence[Item], s
         tax = sum(taxes.values(), Decimal(0))
         net = total - tax
         rows.append((say("gross_total"), total, variant.prepaid_share is None))
+        first = len(rows)
         rows.extend((tax_wording.format(rate=_rate(rate)), amount, False) for rate, amount in taxes.items())
         rows.append((net_label, net, False))
     else:
@@ -119,6 +126,7 @@ def totals(rng: random.Random, language: str, say: Say, items: Sequence[Item], s
         tax = sum(taxes.values(), Decimal(0))
         total = net + tax
         rows.append((net_label, net, False))
+        first = len(rows)
         rows.extend((tax_wording.format(rate=_rate(rate)), amount, False) for rate, amount in taxes.items())
         if several and variant.tax_sum_line:
             rows.append((say("tax_total"), tax, False))
@@ -131,4 +139,7 @@ def totals(rng: random.Random, language: str, say: Say, items: Sequence[Item], s
         payable = total - prepaid
         rows.append((say("prepaid"), -prepaid, False))
         rows.append((say("amount_due"), payable, True))
-    return Totals(rows=tuple(rows), net=net, tax=tax, total=total, payable=payable)
+    by_rate = tuple((rate, base - taxes[rate] if variant.gross else base, taxes[rate]) for rate, base in bases.items())
+    return Totals(rows=tuple(rows), net=net, tax=tax, total=total, payable=payable, by_rate=by_rate,
+                  tax_rows=tuple(range(first, first + len(taxes))),
+                  tax_summed=not variant.gross and several and variant.tax_sum_line)

@@ -17,7 +17,9 @@ items.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from stdnum.eu import at_02
 
@@ -157,3 +159,42 @@ def payment_notes(rng: random.Random, say: Say, layout: dict[str, object], *, se
         return notes
     return []
 
+
+
+#: A VAT summary table's column heads per language: rate, base, tax and the base with its tax.
+TAX_TABLE_HEADS = {
+    "en": (("VAT rate", "Net amount", "VAT", "Gross amount"), ("Tax rate", "Taxable amount", "Tax amount", "Total")),
+    "de": (("USt-Satz", "Nettobetrag", "USt-Betrag", "Bruttobetrag"), ("MwSt.-Satz", "Netto", "MwSt.", "Brutto")),
+    "fr": (("Taux TVA", "Base HT", "Montant TVA", "Total TTC"), ("Taxe", "Base", "Montant", "TTC")),
+    "da": (("Momssats", "Momsgrundlag", "Moms", "I alt"), ("Moms %", "Grundlag", "Momsbeløb", "Beløb inkl. moms")),
+}
+#: The share of invoices (with `--layouts 3`) that print their tax in a VAT summary table.
+TAX_TABLE_SHARE = 0.3
+
+
+def tax_table(rng: random.Random, language: str, block: totals.Totals, money: Callable[[Decimal], str],
+              tax_sum: str) -> tuple[dict[str, object] | None, list[tuple[str, Decimal, bool]]]:
+    """Return a VAT summary table for `block` (or None), and the totals rows printed beside it.
+
+    As many real invoices print it: a row per rate with its base and tax (and often the two
+    together), before or after the totals block, which then prints one tax sum in place of the
+    rates' lines, or no tax line at all, so that the reader adds the table's tax column up.
+    Drawn from `rng` alone (the document's own generator is left as it was)."""
+    rows = list(block.rows)
+    if not block.tax_rows or rng.random() >= TAX_TABLE_SHARE:
+        return None, rows
+    heads = rng.choice(TAX_TABLE_HEADS[language])
+    gross = rng.random() < 0.6
+    kept = [row for i, row in enumerate(rows) if i not in block.tax_rows[1:]]
+    first = block.tax_rows[0]
+    if block.tax_summed or rng.random() < 0.3:
+        del kept[first]
+    else:
+        kept[first] = (tax_sum, block.tax, False)
+    table_rows = [
+        [f"{rate.normalize():f} %", money(base), money(tax), *([money(base + tax)] if gross else [])]
+        for rate, base, tax in block.by_rate
+    ]
+    table = {"heads": list(heads if gross else heads[:3]), "rows": table_rows,
+             "place": rng.choice(("before", "after"))}
+    return table, kept

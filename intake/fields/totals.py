@@ -240,6 +240,8 @@ def _field_candidates(
             if field == NET_TOTAL or (field == TAX_TOTAL and _PERCENT.search(lines[hit.cell.line].text)):
                 parts.append(right)
         found += _sum_row_first(below)
+        if field == TAX_TOTAL:
+            found += _column_sum(below)
     if len({c.line for c in parts}) >= 2:
         # Tax printed per rate only ("USt. 19 % auf 500,00 | USt. 7 % auf 20,00"), or net per kind
         # ("Positionen netto | Versandkosten netto"): their sum is the total of the field, if the
@@ -314,6 +316,15 @@ def row_sum_candidates(
                 found[2].append(Candidate(min(a, b), 0.5, line.index))
                 break
     return found[0], found[1], found[2]
+
+
+def _column_sum(below: list[Candidate[Decimal]]) -> list[Candidate[Decimal]]:
+    """Return the sum of a tax column that prints no sum row, as likely as its best value: a VAT
+    summary table's row per rate ("Tax rate | Taxable amount | Tax amount"), whose rows each add
+    up by themselves, so only the totals' arithmetic tells the whole tax from one rate's."""
+    if len(below) < 2 or (len(below) >= 3 and sum((c.value for c in below[:-1]), Decimal(0)) == below[-1].value):
+        return []
+    return [Candidate(sum((c.value for c in below), Decimal(0)), max(c.score for c in below), below[-1].line)]
 
 
 def _sum_row_first(below: list[Candidate[Decimal]]) -> list[Candidate[Decimal]]:

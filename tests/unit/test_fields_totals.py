@@ -366,3 +366,39 @@ def test_the_printed_total_is_not_left_out_for_a_net_and_tax_larger_than_it() ->
     chosen = choose_totals([Candidate(Decimal("-1.73"), 0.98, 28)], [Candidate(Decimal("-13.87"), 1.06, 23)],
                            [Candidate(Decimal("-14.71"), 1.07, 25)])  # fmt: skip
     assert chosen.total is not None and chosen.total.value == Decimal("-1.73")
+
+
+_VAT_TABLE = [
+    (50, 420, "Tax rate"), (130, 420, "Taxable amount"), (250, 420, "Tax amount"), (360, 420, "Total"),
+    (50, 434, "20 %"), (130, 434, "4,855.37 €"), (250, 434, "971.07 €"), (360, 434, "5,826.44 €"),
+    (50, 448, "10 %"), (130, 448, "44,480.05 €"), (250, 448, "4,448.01 €"), (360, 448, "48,928.06 €"),
+]
+
+
+def test_a_vat_summary_tables_tax_column_is_added_up() -> None:
+    """GIVEN a totals block with net and total and no tax line, and a VAT summary table with a row
+    per rate (each row adding up by itself, its "Total" column the rate's gross) THEN the tax is
+    the sum of the table's tax column, and no single rate's row is taken for the invoice's amounts."""
+    rows = [
+        (50, 100, "Invoice no. 2024-77"), (50, 114, "Date: 03.05.2024"),
+        (50, 300, "Item"), (300, 300, "Qty"), (480, 300, "Amount"),
+        (50, 316, "Consulting"), (300, 316, "10"), (480, 316, "4,855.37"),
+        (50, 332, "Books"), (300, 332, "100"), (480, 332, "44,480.05"),
+        (380, 370, "Total"), (480, 370, "54,754.50 €"),
+        (380, 384, "Total excl. VAT"), (480, 384, "49,335.42 €"),
+        *_VAT_TABLE,
+    ]
+    assert _totals(rows) == (Decimal("49335.42"), Decimal("5419.08"), Decimal("54754.50"))
+
+
+def test_a_vat_summary_table_above_the_totals_gives_the_tax_they_leave_out() -> None:
+    """GIVEN a VAT summary table of two rates above a totals block of net and total only THEN the
+    tax is the sum of its tax column, not its first row."""
+    rows = [
+        (50, 300, "Tax rate"), (130, 300, "Taxable amount"), (250, 300, "Tax amount"),
+        (50, 314, "20 %"), (130, 314, "1109.54"), (250, 314, "221.91"),
+        (50, 328, "5.5 %"), (130, 328, "5230.24"), (250, 328, "287.66"),
+        (380, 370, "Net total"), (480, 370, "6339.78"),
+        (380, 384, "Total due"), (480, 384, "6849.35"),
+    ]
+    assert _totals(rows) == (Decimal("6339.78"), Decimal("509.57"), Decimal("6849.35"))

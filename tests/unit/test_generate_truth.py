@@ -104,3 +104,28 @@ def test_creditor_identifiers_hold_their_checksum_and_keep_the_random_draws() ->
         assert at_02.is_valid(creditor_id(rng, code))
         before.randint(10, 99), before.randint(10**10, 10**11 - 1)
     assert rng.random() == before.random()
+
+
+def test_vat_summary_tables_are_drawn_apart_and_add_up_to_the_tax() -> None:
+    """GIVEN the invoices of the seeds drawn with a VAT-table generator too THEN some print one,
+    with or without a tax line left in the totals block; the truth and the items are those drawn
+    without it; the table's tax column adds up to the truth's tax, its bases to the net; the
+    totals block still prints the total and the net."""
+    drawn = 0
+    for seed in SEEDS:
+        plain_context, plain = _structured(seed)
+        context, truth = documents.invoice(random.Random(seed), seed, random.Random(f"{seed}:{seed}"),
+                                           random.Random(f"{seed}:{seed}:tax-table"))
+        assert {k: v for k, v in truth.items() if k != "_meta"} == {k: v for k, v in plain.items() if k != "_meta"}
+        assert context["items"] == plain_context["items"]
+        table = context["tax_table"]
+        if table is None:
+            assert context["totals"] == plain_context["totals"]
+            continue
+        drawn += 1
+        taxes = [Decimal(_digits(row[2])) / 100 for row in table["rows"]]
+        bases = [Decimal(_digits(row[1])) / 100 for row in table["rows"]]
+        assert sum(taxes) == abs(Decimal(truth["tax_total"])) and sum(bases) == abs(Decimal(truth["net_total"]))
+        printed = {_digits(value) for _, value, _ in context["totals"]}
+        assert {_digits(f"{abs(Decimal(truth[k])):.2f}") for k in ("total", "net_total")} <= printed
+    assert 5 <= drawn <= 40
