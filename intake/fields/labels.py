@@ -248,7 +248,8 @@ LABELS: tuple[Label, ...] = (
         r"check\s*out", r"print\s*date", r"druckdatum", r"datum\s*der\s*lieferung", r"zeitraum", r"period",
         r"due\s*date\s*of\s*the", r"date\s*of\s*(?:delivery|supply)", r"date\s*de\s*(?:la\s*)?facture\s*associee",
         r"date\s*de\s*(?:debut|fin)\b", r"date\s*(?:debut|fin)\b", r"preceding\s*invoice\s*date", r"orderdatum",
-        r"leverdatum",
+        r"leverdatum", r"date\s*de\s*(?:la\s*)?prestation", r"date\s*d'?execution", r"service\s*date",
+        r"date\s*of\s*service", r"ydelsesdato",
         # A hyphenated compound names another date ("Leistungs-Datum", "Bestell-Datum", "Liefer-Dato").
         r"(?!rechnungs|beleg|faktura)[a-z]{3,}-\s?(?:datum|dato)\b",
     ),

@@ -94,6 +94,16 @@ def test_due_date_from_remittance_sentence() -> None:
     assert invoice.due_date == dt.date(2015, 7, 4)
 
 
+def test_a_service_dates_label_that_begins_with_date_names_another_date() -> None:
+    """GIVEN "Date 6 août 2025" over "Date de prestation 4 août 2025" in a references table THEN
+    the issue date is the first: the second label names the date of the service."""
+    invoice = extract_fields([page([
+        (350, 120, "Facture N°"), (450, 120, "INV-2025-24288"), (350, 134, "Date"), (450, 134, "6 août 2025"),
+        (350, 148, "Date de prestation"), (450, 148, "4 août 2025"),
+    ])])
+    assert invoice.issue_date == dt.date(2025, 8, 6)
+
+
 def test_english_remit_until_and_issued_at() -> None:
     """GIVEN 'Invoice # RE-1 issued at 2020-11-21', 'Date of delivery 2020-11-10', 'Please remit until 2020-12-12.'
     THEN the issue date is the invoice's, not the delivery's, and the due date is read."""

@@ -64,7 +64,8 @@ def test_literal_start_is_the_plain_letters_every_match_begins_with() -> None:
 @pytest.mark.parametrize(
     ("text", "kind"),
     [("Lieferdatum", OTHER_DATE), ("Order Date", OTHER_DATE), ("Check out", OTHER_DATE), ("Leistungs-Datum", OTHER_DATE),
-     ("Date de livraison", OTHER_DATE), ("Order No.", IGNORE), ("Mandate reference", IGNORE), ("Kundennummer", IGNORE)],
+     ("Date de livraison", OTHER_DATE), ("Date de prestation", OTHER_DATE), ("Date d'exécution", OTHER_DATE),
+     ("Service date", OTHER_DATE), ("Date of service", OTHER_DATE), ("Ydelsesdato", OTHER_DATE), ("Order No.", IGNORE), ("Mandate reference", IGNORE), ("Kundennummer", IGNORE)],
 )  # fmt: skip
 def test_another_dates_label_is_a_kind_of_its_own(text: str, kind: str) -> None:
     """GIVEN the label of another date than the invoice's, or of a number that is not the invoice's
