@@ -36,7 +36,8 @@ _MONTH = r"(?P<mon>[A-Za-zÀ-ÿ]{3,10})\.?"
 _PATTERNS = (
     re.compile(r"(?<!\d)(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s?[./-]\s?(?P<m>\d{1,2})\s?[./-]\s?(?P<y>\d{4}|\d{2})(?![\d]|\.\d)"),
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s-]*" + _MONTH + r"[\s,-]*(?P<y>\d{4})(?!\d)"),
+    # OCR reads a hyphen as a colon now and then ("07-Mar:2025"); after a month's name it is no time.
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s-]*" + _MONTH + r"[\s,:-]*(?P<y>\d{4})(?!\d)"),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})-" + _MONTH + r"-(?P<y>\d{2})(?!\d)"),
     re.compile(r"(?<![A-Za-z])" + _MONTH + r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{4})(?!\d)"),
     # An e-invoice's date format 102 printed as it is: "20260815".

@@ -190,7 +190,8 @@ LABELS: tuple[Label, ...] = (
         r"bill\s*to", r"billed\s*to", r"invoice\s*to", r"invoiced\s*to", r"sold\s*to", r"customer",
         # OCR may break the word at its umlaut ("Rechnungsempf anger").
         r"rechnungsempf\s?anger", r"rechnungsadresse", r"kaufer", r"leistungsempf\s?anger", r"\bkunde\b",
-        r"empf\s?anger", r"facture\s*a", r"facturer\s*a", r"adresse\s*de\s*facturation", r"\bclient\b",
+        # OCR reads the accented "à" as an ampersand now and then ("Facturé &").
+        r"empf\s?anger", r"facture\s*[a&]", r"facturer\s*[a&]", r"adresse\s*de\s*facturation", r"\bclient\b",
         r"\bacheteur\b", r"faktureres\s*til", r"\bkunde\b", r"modtager", r"guest\s*name", r"buyer",
         r"bill\s*to\s*party", r"billing\s*address", r"factuuradres", r"\bafnemer\b", r"\bdestinataire\b",
         r"^to\s*:",

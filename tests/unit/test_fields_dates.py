@@ -181,3 +181,10 @@ def test_folding_keeps_its_definition_for_any_text(text: str) -> None:
     assert fold_chars(text) == "".join(
         f if len(f := fold(c)) == 1 else c.lower()[:1] or c for c in text
     )
+
+
+def test_a_hyphen_ocr_read_as_a_colon_after_a_months_name_still_gives_the_date() -> None:
+    """GIVEN "07-Mar:2025", OCR's reading of "07-Mar-2025" THEN the date is read; a colon between
+    digits alone is still a time's, not a date's."""
+    assert [m.value for m in find_dates("Invoice date 07-Mar:2025")] == [dt.date(2025, 3, 7)]
+    assert find_dates("10:30:2025") == []

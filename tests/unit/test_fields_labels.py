@@ -7,7 +7,7 @@ import re
 import pytest
 
 from intake.fields.candidates import _cell_hits, _literal_start
-from intake.fields.labels import IGNORE, LABELS, OTHER_DATE
+from intake.fields.labels import BUYER, IGNORE, LABELS, OTHER_DATE
 from intake.fields.layout import Cell
 from intake.words import Word
 
@@ -72,3 +72,9 @@ def test_another_dates_label_is_a_kind_of_its_own(text: str, kind: str) -> None:
     THEN the first is an OTHER_DATE label (its date is no issue date) and the second one to ignore,
     though a mandate's label spells "date" inside it."""
     assert [hit.field for hit in _cell_hits(_cell(text))] == [kind]
+
+
+@pytest.mark.parametrize("text", ["Facturé à", "Facturé &", "À facturer à"])
+def test_a_french_bill_to_label_is_known_with_its_a_read_as_an_ampersand(text: str) -> None:
+    """GIVEN "Facturé à", and OCR's reading of it with the "à" as "&" THEN both label the buyer."""
+    assert BUYER in [hit.field for hit in _cell_hits(_cell(text))]
