@@ -177,6 +177,8 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
     block = totals(rng, language, say, items, standard, variant)
     tax_table, total_rows = (None, list(block.rows)) if tables is None else variants.tax_table(
         tables, language, block, printer.money, wording.pick(tables, language, "tax_total"))
+    if tables is not None and variants.totals_band(tables, len(total_rows)):
+        layout["totals"] = "band"
     show_vat = seller.vat_id is not None and rng.random() < 0.85
     show_iban = seller.iban is not None and rng.random() < 0.85 and layout["payment"] != "debit"
     bic = variants.bic(rng, country.code)

@@ -6,6 +6,10 @@ one, the buyer's own VAT ID and a contact person under its name, customer and or
 the invoice number, service periods beside the issue date, the due date only in a sentence, and a
 SEPA direct-debit note whose IBAN is the buyer's own account.
 
+With `--layouts 3`, a VAT summary table (`tax_table`) and totals printed as a band of labels
+over their amounts (`totals_band`) are drawn from a third generator, so sets made with
+`--layouts 2` stay as they were.
+
 The page's structure (`draw_structure`) is drawn from a generator of its own, so that a set made
 with `--layouts 1` holds the same documents as before structures were added: the classic page; a
 long invoice whose items run onto a second page, the totals there; the invoice's references and
@@ -198,3 +202,14 @@ def tax_table(rng: random.Random, language: str, block: totals.Totals, money: Ca
     table = {"heads": list(heads if gross else heads[:3]), "rows": table_rows,
              "place": rng.choice(("before", "after"))}
     return table, kept
+
+
+#: The share of invoices (with `--layouts 3`) whose totals of at most `BAND_ROWS` amounts are
+#: printed as a band: the labels side by side in one row, their amounts in the row under them.
+BAND_SHARE = 0.2
+BAND_ROWS = 4
+
+
+def totals_band(rng: random.Random, rows: int) -> bool:
+    """Return whether the totals are printed as a band (see `BAND_SHARE`), drawn from `rng`."""
+    return rng.random() < BAND_SHARE and rows <= BAND_ROWS

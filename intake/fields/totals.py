@@ -192,6 +192,7 @@ def _field_candidates(
     """Return amounts printed where labels of `field` put their value, scored."""
     found = []
     parts: list[Candidate[Decimal]] = []  # per-rate taxes or per-kind nets, each on its own line
+    side_by_side: dict[int, list[Candidate[Decimal]]] = {}  # per-rate taxes over their values, by label line
     for hit_field, hit in amount_hits:
         if hit_field != field:
             continue
@@ -242,12 +243,19 @@ def _field_candidates(
         found += _sum_row_first(below)
         if field == TAX_TOTAL:
             found += _column_sum(below)
+            if right is None and below and _PERCENT.search(hit.cell.text):
+                side_by_side.setdefault(hit.cell.line, []).append(below[0])
     if len({c.line for c in parts}) >= 2:
         # Tax printed per rate only ("USt. 19 % auf 500,00 | USt. 7 % auf 20,00"), or net per kind
         # ("Positionen netto | Versandkosten netto"): their sum is the total of the field, if the
         # arithmetic agrees.
         total = sum((c.value for c in parts), Decimal(0))
         found.append(Candidate(total, 0.7, parts[-1].line))
+    for taxes in side_by_side.values():
+        if len(taxes) >= 2:
+            # Taxes per rate side by side in a band of totals ("Net | VAT 23% | VAT 8% | Total"
+            # over a row of amounts): their sum is the tax, if the arithmetic agrees.
+            found.append(Candidate(sum((c.value for c in taxes), Decimal(0)), 0.7, taxes[-1].line))
     return found
 
 

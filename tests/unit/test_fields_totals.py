@@ -402,3 +402,15 @@ def test_a_vat_summary_table_above_the_totals_gives_the_tax_they_leave_out() -> 
         (380, 384, "Total due"), (480, 384, "6849.35"),
     ]
     assert _totals(rows) == (Decimal("6339.78"), Decimal("509.57"), Decimal("6849.35"))
+
+
+def test_taxes_per_rate_side_by_side_in_a_band_of_totals_are_added_up() -> None:
+    """GIVEN totals printed as a band, "Subtotal | Tax 20% | Tax 5.5% | Amount due" over a row of
+    their amounts THEN the tax is the two rates' sum and the net and total are read."""
+    rows = [
+        (50, 300, "Item"), (300, 300, "Qty"), (480, 300, "Amount"),
+        (50, 316, "Design work"), (300, 316, "5"), (480, 316, "62049.13"),
+        (60, 360, "Subtotal"), (190, 360, "Tax 20%"), (320, 360, "Tax 5.5%"), (460, 360, "Amount due"),
+        (60, 374, "62049.13"), (190, 374, "2748.95"), (320, 374, "2656.74"), (460, 374, "67454.82"),
+    ]
+    assert _totals(rows) == (Decimal("62049.13"), Decimal("5405.69"), Decimal("67454.82"))

@@ -106,18 +106,19 @@ def test_creditor_identifiers_hold_their_checksum_and_keep_the_random_draws() ->
     assert rng.random() == before.random()
 
 
-def test_vat_summary_tables_are_drawn_apart_and_add_up_to_the_tax() -> None:
-    """GIVEN the invoices of the seeds drawn with a VAT-table generator too THEN some print one,
-    with or without a tax line left in the totals block; the truth and the items are those drawn
-    without it; the table's tax column adds up to the truth's tax, its bases to the net; the
-    totals block still prints the total and the net."""
-    drawn = 0
+def test_vat_summary_tables_and_totals_bands_are_drawn_apart_and_add_up_to_the_tax() -> None:
+    """GIVEN the invoices of the seeds drawn with a generator of VAT tables and totals bands too
+    THEN some print a table, with or without a tax line left in the totals block, and some their
+    totals as a band; the truth and the items are those drawn without them; the table's tax column
+    adds up to the truth's tax, its bases to the net; the totals still print the total and the net."""
+    drawn = bands = 0
     for seed in SEEDS:
         plain_context, plain = _structured(seed)
         context, truth = documents.invoice(random.Random(seed), seed, random.Random(f"{seed}:{seed}"),
                                            random.Random(f"{seed}:{seed}:tax-table"))
         assert {k: v for k, v in truth.items() if k != "_meta"} == {k: v for k, v in plain.items() if k != "_meta"}
         assert context["items"] == plain_context["items"]
+        bands += context["layout"]["totals"] == "band"
         table = context["tax_table"]
         if table is None:
             assert context["totals"] == plain_context["totals"]
@@ -128,4 +129,4 @@ def test_vat_summary_tables_are_drawn_apart_and_add_up_to_the_tax() -> None:
         assert sum(taxes) == abs(Decimal(truth["tax_total"])) and sum(bases) == abs(Decimal(truth["net_total"]))
         printed = {_digits(value) for _, value, _ in context["totals"]}
         assert {_digits(f"{abs(Decimal(truth[k])):.2f}") for k in ("total", "net_total")} <= printed
-    assert 5 <= drawn <= 40
+    assert 5 <= drawn <= 40 and 3 <= bands <= 30
