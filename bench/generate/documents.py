@@ -179,6 +179,10 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
         tables, language, block, printer.money, wording.pick(tables, language, "tax_total"))
     if tables is not None and variants.totals_band(tables, len(total_rows)):
         layout["totals"] = "band"
+    carried = None
+    if tables is not None and layout["structure"] == "long":
+        carried = variants.carry(tables, language, [item.amount for item in items],
+                                 lambda value: printer.money(value, bare=True))
     show_vat = seller.vat_id is not None and rng.random() < 0.85
     show_iban = seller.iban is not None and rng.random() < 0.85 and layout["payment"] != "debit"
     bic = variants.bic(rng, country.code)
@@ -217,7 +221,7 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
         "columns": layout["columns"], "items": _item_rows(say, str(layout["columns"]), str(layout["quantity"]),
                                                          items, printer),
         "totals": [(label, printer.money(value), strong) for label, value, strong in total_rows],
-        "tax_table": tax_table,
+        "tax_table": tax_table, "carry": carried,
         "notes": notes, "thanks": say("thanks"), "page": say("page"),
         "page_counter": variants.PAGE_COUNTERS[language],
         "headline": None if due_text is None or extra is None
@@ -237,7 +241,8 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
                   "gross": variant.gross, "discount_pct": variant.discount_pct,
                   "shipping": None if variant.shipping is None else str(variant.shipping),
                   "prepaid": variant.prepaid_share is not None,
-                  "tax_table": None if tax_table is None else tax_table["place"], **layout},
+                  "tax_table": None if tax_table is None else tax_table["place"], "carry": carried is not None,
+                  **layout},
     }
     if block.payable != block.total:
         truth["_meta"]["amount_due"] = str(block.payable)  # as the corpus keeps it: beside the total

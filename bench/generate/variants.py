@@ -213,3 +213,27 @@ BAND_ROWS = 4
 def totals_band(rng: random.Random, rows: int) -> bool:
     """Return whether the totals are printed as a band (see `BAND_SHARE`), drawn from `rng`."""
     return rng.random() < BAND_SHARE and rows <= BAND_ROWS
+
+
+#: A long invoice's amount carried from its first page to the next, per language: (the label at the
+#: foot of the first page, the label at the head of the next).
+CARRY_LABELS = {
+    "en": (("Carried forward", "Subtotal carried forward"), ("Brought forward", "Carried over")),
+    "de": (("Übertrag", "Zwischensumme Übertrag"), ("Übertrag", "Übertrag von Seite 1")),
+    "fr": (("À reporter", "Report à la page suivante"), ("Report", "Report de la page précédente")),
+    "da": (("Transport", "Overføres"), ("Transport", "Overført")),
+}
+#: The share of long invoices (with `--layouts 3`) that carry their items' running sum over the page.
+CARRY_SHARE = 0.6
+
+
+def carry(rng: random.Random, language: str, amounts: list[Decimal], money: Callable[[Decimal], str]) -> dict[str, object] | None:
+    """Return where a long invoice carries its items' running sum over to the next page, with the
+    two labels and the amount (or None), drawn from `rng`: a partial sum that is neither the net
+    nor the total, printed beside labels of its own and, in German, beside "Zwischensumme"."""
+    if rng.random() >= CARRY_SHARE:
+        return None
+    after = rng.randint(8, 12)
+    outs, ins = CARRY_LABELS[language]
+    amount = money(sum(amounts[:after], Decimal(0)))
+    return {"after": after, "out": rng.choice(outs), "in": rng.choice(ins), "amount": amount}

@@ -182,7 +182,8 @@ LABELS: tuple[Label, ...] = (
         r"(?:your|customer|buyer)\s*vat(?:\s*(?:id|reg(?:istration)?)\.?)?(?:\s*(?:no\.?|nr\.?|number|n°|#)(?![a-z]))?",
         r"ihre\s*ust", r"ihre\s*ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?", r"kunden-?\s*ust",
         r"ust\.?\s*-?\s*id\.?\s*-?\s*(?:nr\.?)?\s*(?:des\s*)?kunden?\b",
-        r"(?:n°\s*)?tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*cvr", r"uw\s*btw(?:\s*-?\s*(?:nr\.?|nummer))?",
+        r"(?:n°\s*)?tva\s*client", r"votre\s*(?:n°\s*)?(?:de\s*)?tva", r"jeres\s*(?:cvr|moms)",
+        r"kundens\s*(?:cvr|moms)", r"uw\s*btw(?:\s*-?\s*(?:nr\.?|nummer))?",
     ),
     *_labels(IBAN, 1.0, r"\biban\b"),
     *_labels(

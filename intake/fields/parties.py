@@ -203,8 +203,9 @@ def seller_name(
     return with_wrapped_form(lines, _seller_name(lines, hits, buyer))
 
 
-# The rest of a legal form wrapped onto the next line: "Muster UG" over "(haftungsbeschränkt)".
-_WRAPPED_FORM = re.compile(r"^\((?:haftungsbeschr\w*|h\.\s?b\.)\)$", re.IGNORECASE)
+# The rest of a legal form wrapped onto the next line: "Muster UG" over "(haftungsbeschränkt)",
+# which a row's words may run into the street's line below it ("(haftungsbeschränkt) Lindenweg 136").
+_WRAPPED_FORM = re.compile(r"^\((?:haftungsbeschr\w*|h\.\s?b\.)\)(?=\s|$)", re.IGNORECASE)
 
 
 def with_wrapped_form(lines: Sequence[TextLine], found: Candidate[str] | None) -> Candidate[str] | None:
@@ -218,7 +219,7 @@ def with_wrapped_form(lines: Sequence[TextLine], found: Candidate[str] | None) -
     after = lines[found.line + 1] if found.line + 1 < len(lines) else None
     if after is None or after.page != lines[found.line].page:
         return found
-    rest = next((c.text.strip() for c in after.cells if _WRAPPED_FORM.match(c.text.strip())), None)
+    rest = next((m.group() for c in after.cells if (m := _WRAPPED_FORM.match(c.text.strip()))), None)
     return Candidate(f"{found.value} {rest}", found.score, found.line) if rest else found
 
 

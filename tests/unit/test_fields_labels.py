@@ -7,7 +7,7 @@ import re
 import pytest
 
 from intake.fields.candidates import _cell_hits, _literal_start
-from intake.fields.labels import BUYER, IGNORE, LABELS, OTHER_DATE
+from intake.fields.labels import BUYER, BUYER_VAT_ID, IGNORE, LABELS, OTHER_DATE
 from intake.fields.layout import Cell
 from intake.words import Word
 
@@ -78,3 +78,10 @@ def test_another_dates_label_is_a_kind_of_its_own(text: str, kind: str) -> None:
 def test_a_french_bill_to_label_is_known_with_its_a_read_as_an_ampersand(text: str) -> None:
     """GIVEN "Facturé à", and OCR's reading of it with the "à" as "&" THEN both label the buyer."""
     assert BUYER in [hit.field for hit in _cell_hits(_cell(text))]
+
+
+@pytest.mark.parametrize("text", ["Kundens momsnr.: SE624664911201", "Jeres momsnr. DK97829829", "Kundens CVR-nr. 97829829"])
+def test_a_danish_label_of_the_customers_vat_number_is_the_buyers(text: str) -> None:
+    """GIVEN "Kundens momsnr." (the customer's VAT number) and its kin THEN they label the buyer's
+    VAT ID, not the seller's."""
+    assert BUYER_VAT_ID in [hit.field for hit in _cell_hits(_cell(text))]

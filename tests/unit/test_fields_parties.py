@@ -992,3 +992,15 @@ def test_a_dotted_legal_form_read_with_a_look_alike_digit_is_written_as_printed(
     look-alike digit ("2" for z, "0" for o, "5" for S) THEN the form is written out; a form read
     right, a form with nothing before it and dotted digits that spell no form stay as read."""
     assert " ".join(_mend_tokens(read.split())) == mended
+
+
+def test_a_wrapped_legal_form_run_into_the_street_under_it_completes_the_name() -> None:
+    """GIVEN 'Falkenberg Software UG' over '(haftungsbeschränkt) Lindenweg 136', the wrapped rest of
+    its legal form run into the street's words in one cell THEN the seller's name has the whole
+    form and not the street."""
+    invoice = extract_fields([page([
+        (57, 40, "Falkenberg Software UG"), (57, 52, "(haftungsbeschränkt) Lindenweg 136"), (57, 64, "54787 Leipzig"),
+        (57, 120, "Elmstead Logistics SA"), (57, 132, "Bahnhofstraße 34"), (57, 144, "1445 Bruxelles"),
+        (350, 200, "Rechnungsnummer: AB-11305/25"),
+    ])])
+    assert invoice.seller.name == "Falkenberg Software UG (haftungsbeschränkt)"

@@ -130,3 +130,21 @@ def test_vat_summary_tables_and_totals_bands_are_drawn_apart_and_add_up_to_the_t
         printed = {_digits(value) for _, value, _ in context["totals"]}
         assert {_digits(f"{abs(Decimal(truth[k])):.2f}") for k in ("total", "net_total")} <= printed
     assert 5 <= drawn <= 40 and 3 <= bands <= 30
+
+
+def test_a_long_invoice_may_carry_its_items_running_sum_to_the_next_page() -> None:
+    """GIVEN the long invoices of the seeds drawn with the third generator THEN some carry a running
+    sum over the page: the sum of the items before it, printed under labels of their own."""
+    carried = 0
+    for seed in range(200):
+        context, truth = documents.invoice(random.Random(seed), seed, random.Random(f"{seed}:{seed}"),
+                                           random.Random(f"{seed}:{seed}:tax-table"))
+        carry = context["carry"]
+        assert (carry is not None) == truth["_meta"]["carry"]
+        if carry is None:
+            continue
+        assert truth["_meta"]["structure"] == "long"
+        carried += 1
+        amounts = [Decimal(_digits(row["amount"])) / 100 for row in context["items"][: carry["after"]]]
+        assert _digits(carry["amount"]) == _digits(f"{abs(sum(amounts)):.2f}")
+    assert carried >= 3
