@@ -43,7 +43,7 @@ _DIGIT_LOOK_ALIKE = {"O": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5",
 # A speck OCR reads inside a group, between two of its characters ("YP)J"), is no character of it.
 _IBAN_CHAR = r"[A-Z0-9](?:[)(|](?=[A-Z0-9]))?"
 _IBAN = re.compile(
-    r"(?:(?<![A-Z0-9])|(?<=IBAN))(?P<iban>(?:[A-Z]{2}|[A-Z][0-8]|[0-8][A-Z])\s?"
+    r"(?:(?<![^\W_])|(?<=IBAN))(?P<iban>(?:[A-Z]{2}|[A-Z][0-8]|[0-8][A-Z])\s?"
     rf"[\d{''.join(_DIGIT_LOOK_ALIKE)}]{{2}}(?:\s?(?:{_IBAN_CHAR}){{1,4}}){{3,8}})(?![A-Z0-9])"
 )
 #: The digit each letter in IBAN check digits stands for (they are digits).

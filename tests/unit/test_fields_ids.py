@@ -265,3 +265,11 @@ def test_a_direct_debit_ocr_ran_together_names_the_payers_account() -> None:
     the payer's account, as 'SEPA direct debit' does."""
     assert PAYERS_ACCOUNT.search("collected by SEPAdirectdebitfrom your".casefold())
     assert PAYERS_ACCOUNT.search("collected by sepa direct debit from your")
+
+
+@pytest.mark.parametrize("town", ["Köln", "Besançon", "Tórshavn", "Kolding"])
+def test_an_iban_after_a_town_with_a_letter_outside_ascii_is_read(town: str) -> None:
+    """GIVEN "Sparkasse Köln IBAN DE89 ..." THEN the IBAN is read: the town's last two letters after
+    its "ö" are no IBAN's country, with "IB" read as look-alike check digits, that swallows it."""
+    assert [m.value for m in find_ibans(f"Sparkasse {town} IBAN DE89 3704 0044 0532 0130 00 BIC COKSDE33")] == [
+        "DE89370400440532013000"]
