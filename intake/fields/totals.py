@@ -326,18 +326,23 @@ def row_sum_candidates(
     return found[0], found[1], found[2]
 
 
+def _ends_in_sum_row(below: list[Candidate[Decimal]]) -> bool:
+    """Return whether the last of three or more values under a column label adds up the others."""
+    return len(below) >= 3 and sum((c.value for c in below[:-1]), Decimal(0)) == below[-1].value
+
+
 def _column_sum(below: list[Candidate[Decimal]]) -> list[Candidate[Decimal]]:
     """Return the sum of a tax column that prints no sum row, as likely as its best value: a VAT
     summary table's row per rate ("Tax rate | Taxable amount | Tax amount"), whose rows each add
     up by themselves, so only the totals' arithmetic tells the whole tax from one rate's."""
-    if len(below) < 2 or (len(below) >= 3 and sum((c.value for c in below[:-1]), Decimal(0)) == below[-1].value):
+    if len(below) < 2 or _ends_in_sum_row(below):
         return []
     return [Candidate(sum((c.value for c in below), Decimal(0)), max(c.score for c in below), below[-1].line)]
 
 
 def _sum_row_first(below: list[Candidate[Decimal]]) -> list[Candidate[Decimal]]:
     """Return values under a column label, the last first when it adds up the ones above it."""
-    if len(below) >= 3 and sum((c.value for c in below[:-1]), Decimal(0)) == below[-1].value:
+    if _ends_in_sum_row(below):
         last = below[-1]
         return [Candidate(last.value, below[0].score + 0.1, last.line), *below[:-1]]
     return below
