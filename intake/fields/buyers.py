@@ -232,10 +232,12 @@ _TOWN = re.compile(r"^[^\W\d]+(?:[\s-][^\W\d]+){0,2}$")
 def _wrapped_town(lines: Sequence[TextLine], line: TextLine, sender: TextLine | None = None) -> bool:
     """Return whether `line` is only the town of the line above, a return address that ends with
     its postcode ("... - 49986" over "München"): known as one by its marks, or as the `sender`
-    line found otherwise (its parts set apart by commas)."""
+    line found otherwise (its parts set apart by commas). A name with a legal form is no town (the
+    window's company under a US return address, "... CO 31333" over "Østergaard Media LLC")."""
     above = lines[line.index - 1] if line.index > 0 else None
     return (above is not None and above.page == line.page and _POSTCODE_LAST.search(above.text) is not None
             and _TOWN.match(line.text) is not None
+            and not has_legal_form(line.text)
             and (above is sender or len(_SENDER_MARKS.findall(above.text)) >= 2))
 
 

@@ -1004,3 +1004,17 @@ def test_a_wrapped_legal_form_run_into_the_street_under_it_completes_the_name() 
         (350, 200, "Rechnungsnummer: AB-11305/25"),
     ])])
     assert invoice.seller.name == "Falkenberg Software UG (haftungsbeschränkt)"
+
+
+def test_a_window_company_under_a_return_address_ending_in_a_zip_code_is_no_wrapped_town() -> None:
+    """GIVEN a return address in small type that ends with a US ZIP code ("... Denver, CO 31333"),
+    and right under it the window's company in the window's larger type, then a "c/o" line THEN
+    the buyer is the company: a name with a legal form is no town the return address wrapped."""
+    invoice = extract_fields([page([
+        (57, 51, "Nordlicht Bluewave Conseil", 25.6),
+        (57, 105, "Nordlicht Bluewave Conseil LLC - 166 Mill Lane - Denver, CO 31333", 7.6),
+        (57, 117, "Østergaard Media LLC", 11.1), (57, 128, "c/o Emily Clarke", 11.1),
+        (57, 139, "154 Harbour Road", 11.1), (57, 150, "Boston, MA 39433", 11.1), (57, 161, "United States", 11.1),
+        (57, 195, "INVOICE", 23.3), (350, 230, "Invoice ID"), (450, 230, "R098736"),
+    ])])
+    assert invoice.buyer.name == "Østergaard Media LLC"
