@@ -21,12 +21,7 @@ from intake.readers.pdf import with_picture_words
 from intake.reconcile import prefer_embedded, surer_reading
 from intake.words import Page
 from invoicing.config import REVIEW_CONFIDENCE
-from invoicing.extraction import (
-    FIELD_NAMES,
-    UNREAD_IBAN,
-    ExtractedInvoice,
-    Source,
-)
+from invoicing.extraction import FIELD_NAMES, UNREAD_IBAN, ExtractedInvoice, Source
 
 log = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ def generate(out: Path, seed: int, invoices: int, receipts: int, degraded: bool,
 
     `layouts=1` leaves out the page structures added later (long, sidebar, headline) and the
     fonts, so that a seed measured before them gives the same documents; `layouts=2` leaves out
-    the VAT summary tables added after them.
+    the VAT summary tables, totals bands and carried sums added after them.
     """
     rng = random.Random(seed)
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True)
@@ -87,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-degraded", action="store_true", help="text PDFs only, no scans or photos")
     parser.add_argument("--layouts", type=int, choices=(1, 2, 3), default=3,
                         help="1: only the classic page, as sets were made before the long, sidebar and headline "
-                             "structures; 2: those structures, as sets were made before VAT summary tables "
+                             "structures; 2: those structures, as sets were made before VAT summary tables, totals bands "
+                             "and carried sums "
                              "(default 3: all)")
     args = parser.parse_args(argv)
     rows = generate(args.out, args.seed, args.invoices, args.receipts, not args.no_degraded, args.layouts)

@@ -149,7 +149,8 @@ def _more_items(rng: random.Random, language: str, rates: tuple[Decimal, ...], s
 def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
             tables: random.Random | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (template context, truth) of one invoice; its page's structure is drawn from `extra`
-    (the classic page without it), a VAT summary table from `tables` (none without it)."""
+    (the classic page without it), a VAT summary table, a totals band and a carried sum from `tables`
+    (none without it)."""
     country = COUNTRIES[rng.choice(list(COUNTRIES))]
     language = rng.choice(country.languages)
     seller = party(rng, country, language)

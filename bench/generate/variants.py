@@ -6,9 +6,9 @@ one, the buyer's own VAT ID and a contact person under its name, customer and or
 the invoice number, service periods beside the issue date, the due date only in a sentence, and a
 SEPA direct-debit note whose IBAN is the buyer's own account.
 
-With `--layouts 3`, a VAT summary table (`tax_table`) and totals printed as a band of labels
-over their amounts (`totals_band`) are drawn from a third generator, so sets made with
-`--layouts 2` stay as they were.
+With `--layouts 3`, a VAT summary table (`tax_table`), totals printed as a band of labels over
+their amounts (`totals_band`) and a long invoice's running sum carried over the page (`carry`) are
+drawn from a third generator, so sets made with `--layouts 2` stay as they were.
 
 The page's structure (`draw_structure`) is drawn from a generator of its own, so that a set made
 with `--layouts 1` holds the same documents as before structures were added: the classic page; a

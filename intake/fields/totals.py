@@ -191,8 +191,7 @@ def _field_candidates(
 ) -> list[Candidate[Decimal]]:
     """Return amounts printed where labels of `field` put their value, scored."""
     found = []
-    parts: list[Candidate[Decimal]] = []  # per-rate taxes or per-kind nets, each on its own line
-    side_by_side: dict[int, list[Candidate[Decimal]]] = {}  # per-rate taxes over their values, by label line
+    parts: list[Candidate[Decimal]] = []  # per-rate taxes or per-kind nets, one per label
     for hit_field, hit in amount_hits:
         if hit_field != field:
             continue
@@ -240,22 +239,18 @@ def _field_candidates(
             found.append(right)
             if field == NET_TOTAL or (field == TAX_TOTAL and _PERCENT.search(lines[hit.cell.line].text)):
                 parts.append(right)
+        elif below and field == TAX_TOTAL and _PERCENT.search(hit.cell.text):
+            parts.append(below[0])  # a rate's label over its tax, in a band of totals
         found += _sum_row_first(below)
         if field == TAX_TOTAL:
             found += _column_sum(below)
-            if right is None and below and _PERCENT.search(hit.cell.text):
-                side_by_side.setdefault(hit.cell.line, []).append(below[0])
-    if len({c.line for c in parts}) >= 2:
-        # Tax printed per rate only ("USt. 19 % auf 500,00 | USt. 7 % auf 20,00"), or net per kind
+    if len(parts) >= 2:
+        # Tax printed per rate only, stacked ("USt. 19 % auf 500,00 | USt. 7 % auf 20,00") or side
+        # by side over a row of amounts ("Net | VAT 23% | VAT 8% | Total"), or net per kind
         # ("Positionen netto | Versandkosten netto"): their sum is the total of the field, if the
         # arithmetic agrees.
         total = sum((c.value for c in parts), Decimal(0))
         found.append(Candidate(total, 0.7, parts[-1].line))
-    for taxes in side_by_side.values():
-        if len(taxes) >= 2:
-            # Taxes per rate side by side in a band of totals ("Net | VAT 23% | VAT 8% | Total"
-            # over a row of amounts): their sum is the tax, if the arithmetic agrees.
-            found.append(Candidate(sum((c.value for c in taxes), Decimal(0)), 0.7, taxes[-1].line))
     return found
 
 
