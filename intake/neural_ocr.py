@@ -70,13 +70,12 @@ def _engine() -> Any:
 
 
 def straightened(picture: Image.Image, ready: Prepared) -> Image.Image:
-    """Return the picture in its own colours, turned and scaled as `ready` was prepared for
-    tesseract: the neural OCR reads colour and shading better than the evened grey."""
+    """Return the picture in its own colours and size, turned as `ready` was prepared for tesseract:
+    the neural OCR reads colour and shading better than the evened grey, and scales a picture
+    itself (small print that tesseract reads enlarged, RapidOCR reads better as it is)."""
     image = picture.convert("RGB")
     if ready.rotated:
         image = image.rotate(ready.rotated, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
-    if ready.image.size != image.size:
-        image = image.resize(ready.image.size, Image.Resampling.BICUBIC)
     return image
 
 

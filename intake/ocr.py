@@ -106,6 +106,15 @@ class PixelWord:
     height: int
     confidence: float
 
+    def scaled(self, factor: float) -> PixelWord:
+        """Return the word with its box on the picture enlarged (or shrunk) by `factor`."""
+        if factor == 1.0:
+            return self
+        return replace(
+            self, left=round(self.left * factor), top=round(self.top * factor),
+            width=max(1, round(self.width * factor)), height=max(1, round(self.height * factor)),
+        )  # fmt: skip
+
 
 def tesseract_command(image: Path, options: OcrOptions, *, dpi: int | None = None) -> list[str]:
     """Return the argument list equivalent to our OCR of `image` (TSV on stdout), for people."""

@@ -6,14 +6,17 @@ thermal print on a bright background can vanish entirely; dividing by an estimat
 background brightness removes both. A photo also shows what lies around the page (a desk, a
 table): that is whitened first, or its texture counts as ink in tesseract's threshold, which then
 rises until grey table rules and paper grain are ink too and whole rows are lost. Small skew is
-measured from the row profile of the ink and undone. Rescaling text lines towards the ~40 px
-tesseract reads best is available but off by default (see `prepare_for_ocr`).
+measured from the row profile of the ink and undone. Small print (a page rendered or captured
+on screen at 72-120 dpi) is enlarged; print of a readable size is read as it is (see
+`prepare_for_ocr`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
@@ -21,13 +24,13 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 if TYPE_CHECKING:
     import numpy as np
 
-#: Height in pixels of a text line's ink (ascenders to descenders) that tesseract reads best.
-TARGET_LINE_HEIGHT = 40.0
-#: Images are rescaled only when their text is further than this factor from the target.
-_SCALE_TOLERANCE = 1.5
-#: Never enlarge or shrink by more than these factors (a wrong estimate must stay harmless).
-_MAX_UPSCALE = 3.0
-_MIN_DOWNSCALE = 0.4
+#: Text lines whose ink (ascenders to descenders) is lower than this many pixels are small print:
+#: a page rendered or captured at about 120 dpi or less, where tesseract loses characters.
+SMALL_PRINT = 13.0
+#: Small print is enlarged to this line height, never by more than `_MAX_ENLARGEMENT` (a wrong
+#: estimate must stay harmless).
+ENLARGED_LINE = 24.0
+_MAX_ENLARGEMENT = 3.0
 #: Skew angles searched, in degrees either way; larger tilts are left to tesseract.
 _MAX_SKEW = 5.0
 #: Angles below this are not worth a rotation (interpolation blurs the strokes a little).
@@ -59,11 +62,12 @@ class Prepared:
     rotated: float
 
 
-def prepare_for_ocr(image: Image.Image, *, rescale: bool = False) -> Prepared:
-    """Return the image as 8-bit grey, evenly lit, deskewed (and, if asked, rescaled) for tesseract.
+def prepare_for_ocr(image: Image.Image) -> Prepared:
+    """Return the image as 8-bit grey, evenly lit and deskewed for tesseract, small print enlarged.
 
-    Rescaling is off by default: on the corpus receipts it gained one field in 184 and made
-    tesseract ~45% slower (enlarged photos also enlarge their noise into garbage words).
+    Only small print is rescaled (`enlargement`). Bringing every picture's lines to one height
+    gained one field in 184 on the corpus receipts and made tesseract ~45% slower: enlarged photos
+    also enlarge their noise into garbage words.
     """
     gray = grayscale(image)
     around = surroundings(gray)
@@ -75,10 +79,9 @@ def prepare_for_ocr(image: Image.Image, *, rescale: bool = False) -> Prepared:
         gray = deskew(gray, angle)
     else:
         angle = 0.0
-    scale = scale_for(text_line_height(gray)) if rescale else 1.0
+    scale = enlargement(text_line_height(gray))
     if scale != 1.0:
-        size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
-        gray = gray.resize(size, Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC)
+        gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.BICUBIC)
     return Prepared(gray, scale, angle)
 
 
@@ -258,31 +261,33 @@ def deskew(gray: Image.Image, angle: float) -> Image.Image:
 
 
 def text_line_height(gray: Image.Image) -> float | None:
-    """Return the median height in pixels of the text lines' ink bands, or None if none are seen."""
+    """Return the height in pixels of the text lines' ink bands, or None if none are seen: the
+    median of the bands weighed by their ink, so that the many thin bands of a photo's noise and
+    grain, which hold little ink, do not stand for its text."""
     profile = row_profile(ink_mask(gray))
     peak = max(profile, default=0)
     if peak == 0:
         return None
-    heights, run = [], 0
+    bands: list[tuple[int, float]] = []  # (height, ink)
+    run, ink = 0, 0.0
     for value in [*profile, 0.0]:
         if value > peak * 0.05:
-            run += 1
+            run, ink = run + 1, ink + value
         elif run:
-            heights.append(run)
-            run = 0
+            bands.append((run, ink))
+            run, ink = 0, 0.0
     # Bands of one or two rows are rules, dust or noise, not text.
-    heights = sorted(h for h in heights if h >= 3)
-    if len(heights) < 3:
+    bands = sorted(band for band in bands if band[0] >= 3)
+    if len(bands) < 3:
         return None
-    return float(heights[len(heights) // 2])
+    running = list(accumulate(ink for _, ink in bands))
+    return float(bands[bisect_left(running, running[-1] / 2)][0])
 
 
-def scale_for(line_height: float | None) -> float:
-    """Return the factor that brings text lines near `TARGET_LINE_HEIGHT`, or 1.0 if close enough."""
-    if line_height is None:
+def enlargement(line_height: float | None) -> float:
+    """Return the factor that brings small print's text lines (under `SMALL_PRINT`) to
+    `ENLARGED_LINE`, or 1.0 for print of a readable size or when no line is seen."""
+    if line_height is None or line_height >= SMALL_PRINT:
         return 1.0
-    factor = TARGET_LINE_HEIGHT / line_height
-    if 1 / _SCALE_TOLERANCE <= factor <= _SCALE_TOLERANCE:
-        return 1.0
-    return min(max(factor, _MIN_DOWNSCALE), _MAX_UPSCALE)
+    return min(ENLARGED_LINE / line_height, _MAX_ENLARGEMENT)
 

@@ -315,11 +315,13 @@ def _full_page_image(page: pdfium.PdfPage, options: OcrOptions) -> pdfium.PdfIma
 
 
 def _neural_reading(picture: Image.Image, ready: Prepared, options: OcrOptions) -> Reading:
-    """Return RapidOCR's reading of `picture`, turned and scaled as `ready` was prepared for
-    tesseract; a receipt-shaped picture's words are cut as a till receipt's."""
+    """Return RapidOCR's reading of `picture` turned as `ready` was prepared for tesseract, its
+    words placed on `ready`'s picture (enlarged where the print is small); a receipt-shaped
+    picture's words are cut as a till receipt's."""
     straight = neural_ocr.straightened(picture, ready)
     receipt = options.receipt_shaped(straight.width, straight.height)
-    return Reading(neural_ocr.read_picture(straight, receipt=receipt), straight)
+    words = neural_ocr.read_picture(straight, receipt=receipt)
+    return Reading([word.scaled(ready.scale) for word in words], ready.image)
 
 
 def _ocr_embedded(

@@ -125,14 +125,15 @@ def test_auto_reads_only_receipt_shaped_pictures_neurally() -> None:
 
 @pytest.mark.slow
 def test_both_engines_read_a_blurred_receipt_and_the_surer_total_is_kept() -> None:
-    """GIVEN a small, blurred receipt photo, which tesseract reads with a doubtful total, and the
-    engine 'both' THEN RapidOCR reads it again, its surer total is taken and a warning says so."""
-    image = Image.open(io.BytesIO(_receipt_photo(tilt=4.0))).filter(ImageFilter.GaussianBlur(2.5))
+    """GIVEN a small, blurred receipt photo, which tesseract reads without a total even enlarged, and
+    the engine 'both' THEN RapidOCR reads it again, its surer total is taken and a warning says so."""
+    image = Image.open(io.BytesIO(_receipt_photo(tilt=4.0))).filter(ImageFilter.GaussianBlur(3.0))
     out = io.BytesIO()
     image.resize((image.width // 2, image.height // 2)).save(out, format="JPEG", quality=60)
     invoice = extract_bytes(out.getvalue(), "receipt.jpg", OcrOptions(engine="both"))
     assert str(invoice.total) == "6.50"
-    assert invoice.warnings[-1].startswith("read by two OCR engines; total") and "RapidOCR" in invoice.warnings[-1]
+    assert invoice.warnings[-1].startswith("read by two OCR engines;") and "total" in invoice.warnings[-1]
+    assert invoice.warnings[-1].endswith("from RapidOCR")
 
 
 def test_only_both_reads_a_doubted_picture_twice() -> None:
@@ -273,3 +274,48 @@ def test_both_leaves_a_page_alone_where_tesseract_is_sure_of_the_total(monkeypat
     invoice = extract_bytes(_invoice_page((0, 0, 0)), "invoice.png", OcrOptions(engine="both"))
     assert str(invoice.total) == "1200.00" and invoice.confidence["total"] >= 0.5
     assert calls == []
+
+
+def _small_print_page() -> bytes:
+    """Return a PNG of an A4 invoice page captured at 96 dpi, in print 9 px high: a screenshot."""
+    image = Image.new("RGB", (794, 1123), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 9)
+    for y, text in ((60, "Northwind Supplies Ltd"), (80, "VAT ID: GB 980 7806 84"), (130, "INVOICE"),
+                    (160, "Invoice number: INV-2025-0419"), (178, "Invoice date: 03.11.2025")):  # fmt: skip
+        draw.text((60, y), text, fill="black", font=font)
+    for y, label, amount in ((300, "Net total", "1,000.00"), (318, "VAT 20%", "200.00"), (336, "Total due", "1,200.00")):
+        draw.text((400, y), label, fill="black", font=font)
+        draw.text((600, y), amount, fill="black", font=font, anchor="ra")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_page_in_small_print_is_read_enlarged() -> None:
+    """GIVEN an invoice page captured on screen at 96 dpi (print 9 px high, where tesseract misreads
+    the number and the seller at the picture's size) THEN tesseract reads it enlarged, fields right."""
+    invoice = extract_bytes(_small_print_page(), "invoice.png", OcrOptions(engine="tesseract"))
+    assert (invoice.invoice_number, invoice.seller.name, invoice.seller.vat_id) == (
+        "INV-2025-0419", "Northwind Supplies Ltd", "GB980780684",
+    )  # fmt: skip
+    assert (str(invoice.issue_date), str(invoice.total)) == ("2025-11-03", "1200.00")
+
+
+def test_rapidocr_reads_small_print_at_its_own_size_and_places_its_words_where_tesseract_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN a page in small print, which tesseract reads enlarged THEN RapidOCR, which scales a
+    picture itself, is given the picture at its own size, and its words land on the page where
+    tesseract's do."""
+    sizes: list[tuple[int, int]] = []
+    read_picture = neural_ocr.read_picture
+    monkeypatch.setattr(neural_ocr, "read_picture", lambda image, **kw: sizes.append(image.size) or read_picture(image, **kw))
+    data = _small_print_page()
+    neural = read_document(data, media.PNG, OcrOptions(engine="rapidocr")).pages[0]
+    plain = read_document(data, media.PNG, OcrOptions(engine="tesseract")).pages[0]
+    assert sizes == [(794, 1123)]
+    assert (neural.width, neural.height) == pytest.approx((plain.width, plain.height))
+    at = {engine: next(w for w in page.words if "1,200.00" in w.text) for engine, page in (("neural", neural), ("plain", plain))}
+    assert at["neural"].x1 == pytest.approx(at["plain"].x1, abs=3)
+    assert at["neural"].top == pytest.approx(at["plain"].top, abs=3)

@@ -15,7 +15,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 from intake import media
 from intake.ocr import OcrOptions
 from intake.preprocess import (
-    TARGET_LINE_HEIGHT,
+    ENLARGED_LINE,
+    SMALL_PRINT,
     background,
     even_light,
     grayscale,
@@ -174,26 +175,46 @@ def test_a_dark_bar_printed_on_the_page_is_not_the_desk() -> None:
     assert around.crop(bar).getextrema() == (0, 0)
 
 
-def test_a_tiny_photo_is_enlarged_to_the_line_height_tesseract_reads_best() -> None:
-    """GIVEN a receipt whose text lines are ~9 px high WHEN prepared THEN it is enlarged towards the target."""
+def test_small_print_is_enlarged_to_a_line_height_tesseract_reads() -> None:
+    """GIVEN a receipt whose text lines are ~9 px high (small print) WHEN prepared THEN it is
+    enlarged, its lines brought near `ENLARGED_LINE`."""
     tiny = receipt(font_size=12)
+    assert text_line_height(tiny) < SMALL_PRINT
 
-    prepared = prepare_for_ocr(tiny, rescale=True)
+    prepared = prepare_for_ocr(tiny)
 
     assert prepared.scale > 2
     assert prepared.image.width == round(tiny.width * prepared.scale)
     height = text_line_height(prepared.image)
     assert height is not None
-    assert TARGET_LINE_HEIGHT / 1.6 <= height <= TARGET_LINE_HEIGHT * 1.6
+    assert ENLARGED_LINE / 1.3 <= height <= ENLARGED_LINE * 1.3
 
 
-def test_text_already_at_a_good_size_is_left_at_its_size() -> None:
-    page = receipt(font_size=48)
+@pytest.mark.parametrize("font_size", [28, 48])
+def test_print_of_a_readable_size_is_read_at_its_size(font_size: int) -> None:
+    page = receipt(font_size=font_size)
 
-    prepared = prepare_for_ocr(page, rescale=True)
+    prepared = prepare_for_ocr(page)
 
     assert prepared.scale == 1.0
     assert prepared.image.size == page.size
+
+
+def test_a_photos_grain_does_not_pass_for_small_print() -> None:
+    """GIVEN a receipt of readable print with many thin bands of grain between its lines (more
+    bands than lines, each with little ink) THEN its line height is its text's, so it is not enlarged."""
+    page = receipt(font_size=28)
+    draw = ImageDraw.Draw(page)
+    rng = random.Random(7)
+    for line in range(len(LINES) + 1):
+        for band in range(3):  # three 4-px bands of specks in each gap between lines
+            top = 56 * line + 30 + 7 * band
+            for _ in range(6):
+                x = rng.randrange(0, page.width - 3)
+                draw.rectangle((x, top, x + 2, top + 3), fill=0)
+    assert text_line_height(page) >= SMALL_PRINT
+
+    assert prepare_for_ocr(page).scale == 1.0
 
 
 def test_a_transparent_png_is_grey_on_white() -> None:
@@ -213,13 +234,7 @@ def test_a_blank_page_has_no_line_height_and_is_not_rescaled() -> None:
     blank = Image.new("L", (300, 500), 255)
 
     assert text_line_height(blank) is None
-    assert prepare_for_ocr(blank, rescale=True).scale == 1.0
-
-
-def test_without_rescale_the_size_is_kept() -> None:
-    tiny = receipt(font_size=12)
-
-    assert prepare_for_ocr(tiny).image.size == tiny.size
+    assert prepare_for_ocr(blank).scale == 1.0
 
 
 def test_a_tall_receipt_is_read_as_one_block_and_a_page_with_automatic_layout() -> None:
