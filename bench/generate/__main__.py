@@ -35,12 +35,15 @@ def font(family: str, layouts: int) -> str:
 
 
 def generate(out: Path, seed: int, invoices: int, receipts: int, degraded: bool,
-             layouts: int = 3) -> list[dict[str, str]]:
+             layouts: int = 3, screens: bool = True) -> list[dict[str, str]]:
     """Write the documents and their truth into `out`; return the manifest rows.
 
     `layouts=1` leaves out the page structures added later (long, sidebar, headline) and the
     fonts, so that a seed measured before them gives the same documents; `layouts=2` leaves out
-    the VAT summary tables, totals bands and carried sums added after them.
+    the VAT summary tables, totals bands and carried sums added after them. With `screens` (and
+    `degraded`), every third one-page invoice is also captured on screen (`degrade.screenshot`),
+    drawn from a random generator of its own, so the other documents are those of a set made
+    before screen captures.
     """
     rng = random.Random(seed)
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True)
@@ -65,6 +68,9 @@ def generate(out: Path, seed: int, invoices: int, receipts: int, degraded: bool,
             write(f"{stem}-scan.pdf", degrade.scan(pdf, rng), "scanned-pdf", truth)
         elif degraded:
             write(f"{stem}-photo.jpg", degrade.photo(pdf, rng), "image", truth)
+        if degraded and screens and serial % 3 == 1 and degrade.page_count(pdf) == 1:
+            screen = random.Random(f"{seed}:{serial}:screen")
+            write(f"{stem}-screen.png", degrade.screenshot(pdf, screen), "image", truth)
     for serial in range(receipts):
         context, truth = documents.receipt(rng, serial)
         height = 120 + 7 * len(context["rows"])  # type: ignore[arg-type]
@@ -84,14 +90,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--invoices", type=int, default=60)
     parser.add_argument("--receipts", type=int, default=30)
-    parser.add_argument("--no-degraded", action="store_true", help="text PDFs only, no scans or photos")
+    parser.add_argument("--no-degraded", action="store_true", help="text PDFs only, no scans, photos or screen captures")
+    parser.add_argument("--no-screens", action="store_true",
+                        help="no screen captures (sets as they were made before them)")
     parser.add_argument("--layouts", type=int, choices=(1, 2, 3), default=3,
                         help="1: only the classic page, as sets were made before the long, sidebar and headline "
                              "structures; 2: those structures, as sets were made before VAT summary tables, totals bands "
                              "and carried sums "
                              "(default 3: all)")
     args = parser.parse_args(argv)
-    rows = generate(args.out, args.seed, args.invoices, args.receipts, not args.no_degraded, args.layouts)
+    rows = generate(args.out, args.seed, args.invoices, args.receipts, not args.no_degraded, args.layouts,
+                    not args.no_screens)
     print(f"{len(rows)} documents written to {args.out}")
     return 0
 

@@ -1,5 +1,6 @@
 """Degraded raster copies of a rendered PDF: a scan (grey, skewed, noisy, JPEG in a PDF, every
-page) and a photo (tilted on a background, unevenly lit, blurred, JPEG, of the first page)."""
+page), a photo (tilted on a background, unevenly lit, blurred, JPEG, of the first page) and a
+screen capture (the first page as a PDF viewer shows it at 80-120 dpi, PNG: sharp but small print)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,16 @@ def photo(pdf: bytes, rng: random.Random, *, dpi: int | None = None) -> bytes:
     grey_noise = _noise(Image.new("L", canvas.size, 128), rng, rng.uniform(4, 10)).convert("RGB")
     canvas = ImageChops.add(canvas, grey_noise, scale=1.0, offset=-128)
     return _jpeg(canvas, rng.randint(55, 85))
+
+
+#: Resolutions of a page captured on screen: a PDF viewer at 85 % to 125 % zoom.
+SCREEN_DPI = (80, 96, 110, 120)
+
+
+def screenshot(pdf: bytes, rng: random.Random) -> bytes:
+    """Return a PNG of the first page as captured on screen: lossless, level and clean, but at a
+    viewer's resolution, so 10-point print is 9 to 13 pixels high."""
+    out = io.BytesIO()
+    rasterise(pdf, rng.choice(SCREEN_DPI)).save(out, format="PNG")
+    return out.getvalue()
+
