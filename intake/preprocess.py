@@ -13,6 +13,7 @@ on screen at 72-120 dpi) is enlarged; print of a readable size is read as it is 
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
@@ -27,10 +28,11 @@ if TYPE_CHECKING:
 #: Text lines whose ink (ascenders to descenders) is lower than this many pixels are small print:
 #: a page rendered or captured at about 120 dpi or less, where tesseract loses characters.
 SMALL_PRINT = 13.0
-#: Small print is enlarged to this line height, never by more than `_MAX_ENLARGEMENT` (a wrong
-#: estimate must stay harmless).
+#: Small print is enlarged to this line height, never by more than `_MAX_ENLARGEMENT` nor past
+#: `MAX_ENLARGED_PIXELS` (an A4 page at about 350 dpi): a wrong estimate must stay harmless.
 ENLARGED_LINE = 24.0
 _MAX_ENLARGEMENT = 3.0
+MAX_ENLARGED_PIXELS = 12_000_000
 #: Skew angles searched, in degrees either way; larger tilts are left to tesseract.
 _MAX_SKEW = 5.0
 #: Angles below this are not worth a rotation (interpolation blurs the strokes a little).
@@ -79,7 +81,7 @@ def prepare_for_ocr(image: Image.Image) -> Prepared:
         gray = deskew(gray, angle)
     else:
         angle = 0.0
-    scale = enlargement(text_line_height(gray))
+    scale = enlargement(text_line_height(gray), gray.width * gray.height)
     if scale != 1.0:
         gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.BICUBIC)
     return Prepared(gray, scale, angle)
@@ -284,10 +286,12 @@ def text_line_height(gray: Image.Image) -> float | None:
     return float(bands[bisect_left(running, running[-1] / 2)][0])
 
 
-def enlargement(line_height: float | None) -> float:
+def enlargement(line_height: float | None, pixels: int) -> float:
     """Return the factor that brings small print's text lines (under `SMALL_PRINT`) to
-    `ENLARGED_LINE`, or 1.0 for print of a readable size or when no line is seen."""
+    `ENLARGED_LINE` in a picture of `pixels`, or 1.0 for print of a readable size, when no line is
+    seen, or when the picture is too large to be enlarged within `MAX_ENLARGED_PIXELS`."""
     if line_height is None or line_height >= SMALL_PRINT:
         return 1.0
-    return min(ENLARGED_LINE / line_height, _MAX_ENLARGEMENT)
+    factor = min(ENLARGED_LINE / line_height, _MAX_ENLARGEMENT, math.sqrt(MAX_ENLARGED_PIXELS / max(pixels, 1)))
+    return factor if factor > 1.0 else 1.0
 

@@ -16,8 +16,10 @@ from intake import media
 from intake.ocr import OcrOptions
 from intake.preprocess import (
     ENLARGED_LINE,
+    MAX_ENLARGED_PIXELS,
     SMALL_PRINT,
     background,
+    enlargement,
     even_light,
     grayscale,
     otsu_threshold,
@@ -188,6 +190,15 @@ def test_small_print_is_enlarged_to_a_line_height_tesseract_reads() -> None:
     height = text_line_height(prepared.image)
     assert height is not None
     assert ENLARGED_LINE / 1.3 <= height <= ENLARGED_LINE * 1.3
+
+
+def test_small_print_in_a_large_picture_is_enlarged_only_within_the_pixel_budget() -> None:
+    """GIVEN small print in pictures of growing size THEN each is enlarged at most to
+    `MAX_ENLARGED_PIXELS`, and one already that large is read at its size."""
+    assert enlargement(8.0, 1_000_000) == 3.0  # a screen capture: brought to 24 px, at most 3x
+    assert enlargement(8.0, MAX_ENLARGED_PIXELS // 4) == pytest.approx(2.0)
+    assert enlargement(8.0, MAX_ENLARGED_PIXELS) == 1.0
+    assert enlargement(8.0, 4 * MAX_ENLARGED_PIXELS) == 1.0  # never shrunk
 
 
 @pytest.mark.parametrize("font_size", [28, 48])
