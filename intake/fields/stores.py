@@ -34,13 +34,6 @@ _DOTTED_FORMS = tuple(
 #: Each dotted form's words in capitals, as OCR's words are compared with them.
 _DOTTED_KEYS = tuple([word.upper() for word in form] for form in _DOTTED_FORMS)
 _LONGEST_FORM = max(len(form) for form in _DOTTED_FORMS)
-#: Dotted legal forms with a small letter, which OCR reads with a period lost or a letter's case
-#: changed ("e.k" for "e.K.", "S.à rl." for "S.à r.l."): known by their letters, in order and case
-#: aside, where a period is left among them.
-_LOOSE_FORMS = tuple(
-    tuple(form.split()) for form in ("e.K.", "e.V.", "a.G.", "S.à r.l.", "S.a r.l.", "S.r.l.", "S.p.A.", "s.r.o.", "a.s.")
-)
-_LOOSE_KEYS = tuple(re.sub(r"[.\s]", "", " ".join(form)).casefold() for form in _LOOSE_FORMS)
 # Words of legal forms whose umlaut OCR may lose ("(haftungsbeschrankt)" for "(haftungsbeschränkt)").
 _UMLAUT_FORM_WORDS = {"(haftungsbeschrankt)": "(haftungsbeschränkt)"}
 #: A company registration number ends the name line or stands under it: "(123456-X)", "1234567-T)".
@@ -117,7 +110,7 @@ def _mend_dotted_forms(tokens: list[str]) -> list[str]:
     out, i = list(tokens), 0
     while i < len(out):
         after_name = i > 0 and re.search(r"[A-Za-z]", out[i - 1]) is not None
-        mended = _dotted_form(out[i : i + _LONGEST_FORM], after_name) or _loose_form(out[i : i + 2], after_name)
+        mended = _dotted_form(out[i : i + _LONGEST_FORM], after_name)
         if mended:
             out[i : i + len(mended)] = mended
         i += len(mended) or 1
@@ -137,24 +130,6 @@ def _dotted_form(words: Sequence[str], after_name: bool) -> list[str]:
         if [word.upper().translate(_LOOK_ALIKE) for word in read] == key:
             kept = [w if w.upper() == k else f for w, f, k in zip(read, form, key, strict=True)]
             return [*kept[:-1], kept[-1] + tail]
-    return []
-
-
-def _loose_form(words: Sequence[str], after_name: bool) -> list[str]:
-    """Return the dotted legal form (`_LOOSE_FORMS`) `words` start with, written as printed, where
-    OCR lost a period of it or changed a letter's case: words of the form's number, after a word of
-    the name, with a period left among them, whose letters are the form's. The punctuation after the
-    last word stays. Return [] where they start with none, or with a form read right."""
-    if not after_name:
-        return []
-    for form, key in zip(_LOOSE_FORMS, _LOOSE_KEYS, strict=True):
-        read = list(words[: len(form)])
-        if len(read) < len(form):
-            continue
-        read[-1], tail = _split_tail(read[-1])  # "e.k," keeps its comma after the mended "e.K."
-        joined = "".join(read)
-        if "." in joined and re.sub(r"\.", "", joined).casefold() == key and read != list(form):
-            return [*form[:-1], form[-1] + tail]
     return []
 
 
