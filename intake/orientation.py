@@ -35,7 +35,8 @@ _ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """The words tesseract read in a picture, and the picture as it was read."""
+    """The words OCR read in a picture, and the picture they are placed on: as tesseract read it
+    (RapidOCR reads it at its own size, its words scaled onto it)."""
 
     words: list[PixelWord]
     image: Image.Image

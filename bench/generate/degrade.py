@@ -94,4 +94,3 @@ def screenshot(pdf: bytes, rng: random.Random) -> bytes:
     out = io.BytesIO()
     rasterise(pdf, rng.choice(SCREEN_DPI)).save(out, format="PNG")
     return out.getvalue()
-

@@ -180,6 +180,8 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
         tables, language, block, printer.money, wording.pick(tables, language, "tax_total"))
     if tables is not None and variants.totals_band(tables, len(total_rows)):
         layout["totals"] = "band"
+    if tax_table is not None and layout["totals"] != "block":
+        tax_table["place"] = "before"  # totals in the item table or a band: the table follows the items
     carried = None
     if tables is not None and layout["structure"] == "long":
         carried = variants.carry(tables, language, [item.amount for item in items],

@@ -164,7 +164,6 @@ def payment_notes(rng: random.Random, say: Say, layout: dict[str, object], *, se
     return []
 
 
-
 #: A VAT summary table's column heads per language: rate, base, tax and the base with its tax.
 TAX_TABLE_HEADS = {
     "en": (("VAT rate", "Net amount", "VAT", "Gross amount"), ("Tax rate", "Taxable amount", "Tax amount", "Total")),
