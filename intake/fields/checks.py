@@ -127,21 +127,6 @@ def buyer_vat_id(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set
     return None
 
 
-def other_seller_vat_id(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int], buyer_vat: str
-) -> Candidate[str] | None:
-    """Return the likeliest VAT ID that is not the buyer's, outside the buyer's block."""
-    labelled = _vat_lines(lines, hits, VAT_ID)
-    found = [
-        Candidate(m.value, 0.4 + 0.3 * (line.index in labelled) + 0.2 * m.valid, line.index)
-        for line in lines
-        if line.index not in buyer
-        for m in find_vat_ids(line.text)
-        if m.value != buyer_vat
-    ]
-    return max(found, key=lambda c: c.score, default=None)
-
-
 def apply_findings(
     confidence: dict[str, float], findings: Sequence[Finding], factor: float
 ) -> tuple[dict[str, float], tuple[str, ...]]:

@@ -172,7 +172,7 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     found["buyer.name"] = stores.mend_name(lines, buyers.buyer_name(lines, hits, _value(found["seller.name"]), marked))
     buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
     if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
-        other = checks.other_seller_vat_id(lines, hits, buyer_lines, buyer_vat)
+        other = seller_ids.seller_vat_id(lines, hits, buyer_lines, besides=buyer_vat)
         # The buyer's own number is no answer for the seller's: none rather than the wrong
         # party's, and its country says nothing of the seller's currency.
         found["seller.vat_id"] = other

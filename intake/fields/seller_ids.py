@@ -18,7 +18,14 @@ from intake.fields.ids import (
     find_vat_ids,
     iban_shaped,
 )
-from intake.fields.labels import BUYER_VAT_ID, IBAN, PAYERS_ACCOUNT, TAX_TOTAL, VAT_ID
+from intake.fields.labels import (
+    BUYER_VAT_ID,
+    IBAN,
+    INVOICE_NUMBER,
+    PAYERS_ACCOUNT,
+    TAX_TOTAL,
+    VAT_ID,
+)
 from intake.fields.layout import Cell, TextLine, cell_spans, cells_after, cells_below
 
 #: The suffixes of Norwegian and Swiss VAT IDs, which name the tax ("MVA", "MWST").
@@ -31,31 +38,58 @@ def _near_label(hits: Sequence[LabelHit], field: str) -> set[int]:
 
 
 def seller_vat_id(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int], *, besides: str | None = None
 ) -> Candidate[str] | None:
-    """Return the seller's VAT ID: a labelled or valid VAT ID outside the buyer's block."""
+    """Return the seller's VAT ID: a labelled or valid VAT ID outside the buyer's block; with
+    `besides` (the buyer's VAT ID, taken for the seller's), the likeliest other one, never in the
+    buyer's block."""
     found = []
     vat_labelled, buyer_labelled = _near_label(hits, VAT_ID), _near_label(hits, BUYER_VAT_ID)
     for line in lines:
+        if besides is not None and line.index in buyer:
+            continue
         labelled = line.index in vat_labelled
         matches = _vat_ids_on(line)
         if not matches and labelled:
             # Only beside a VAT label: a digit string may pass some checksum by chance.
             matches = find_misread_vat_ids(line.text) or find_other_tax_ids(line.text)
         if not matches:
-            # A Norwegian or Swiss VAT ID's own suffix ("N0027732453MVA") labels it as one.
-            matches = [m for m in find_misread_vat_ids(line.text) if m.value.endswith(_TAX_SUFFIXES)]
-            labelled = labelled or bool(matches)
+            # A Norwegian or Swiss VAT ID's own suffix ("N0027732453MVA") labels it as one; one
+            # whose prefix OCR read half as a look-alike digit keeps the other letter
+            # ("F151763219" for "FI51763219"). A number read all in digits needs a label.
+            misread = find_misread_vat_ids(line.text)
+            suffixed = [m for m in misread if m.value.endswith(_TAX_SUFFIXES)]
+            matches = suffixed or [m for m in misread if any(ch.isalpha() for ch in line.text[m.start : m.start + 2])]
+            labelled = labelled or bool(suffixed)
         if not matches:
             matches = _ids_after_tax_word(line, hits)
             labelled = labelled or bool(matches)
         for m in matches:
+            if m.value == besides or (not labelled and _after_number_label(line, m, hits)):
+                continue
             score = 0.4 + (0.3 if labelled else 0.0) + (0.2 if m.valid else 0.0)
             score += 0.2 if line.relative_top > 0.75 else 0.0
             if line.index in buyer_labelled or (line.index in buyer and not left_of_buyer_labels(line, m.value, hits)):
                 score -= 0.5
             found.append(Candidate(m.value, score, line.index))
     return best(found)
+
+
+def _after_number_label(line: TextLine, match: IdMatch, hits: Sequence[LabelHit]) -> bool:
+    """Return whether the match follows a label that names the invoice's number ("Facture N° |
+    RO94900", not a bare "Nr." as in "Org.nr.") on its line with nothing between but marks: it is
+    the invoice's number, whatever checksum it passes."""
+    starts = [(cell, start) for start, _, cell in cell_spans(line)]
+    for hit in hits:
+        if hit.field != INVOICE_NUMBER or hit.label.weight < 1.0 or hit.cell.line != line.index:
+            continue
+        end = next((start for cell, start in starts if cell is hit.cell), None)
+        if end is not None and end + hit.end <= match.start and not _WORDS.search(line.text, end + hit.end, match.start):
+            return True
+    return False
+
+
+_WORDS = re.compile(r"\w")
 
 
 def _vat_ids_on(line: TextLine) -> list[IdMatch]:

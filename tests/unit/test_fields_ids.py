@@ -195,6 +195,28 @@ def test_a_norwegian_vat_id_with_its_prefix_misread_is_labelled_by_its_suffix() 
     assert invoice.seller.vat_id is None
 
 
+@pytest.mark.parametrize(
+    ("footer", "value"),
+    [("Beaumont Analytics DAC, 140 Mill Lane, Dublin F09 R2F3. 1E2984328WH", "IE2984328WH"),
+     ("Novak Digital Oy, 156 Market Square, 64147 Espoo. F151763219", "FI51763219")],
+)
+def test_an_unlabelled_vat_id_whose_prefix_ocr_read_half_as_a_digit_is_mended(footer: str, value: str) -> None:
+    """GIVEN an unlabelled footer whose VAT ID has one letter of its prefix read as a look-alike
+    digit ('1E' for 'IE', 'F1' for 'FI'), the other letter kept THEN it is mended to the one valid
+    reading: the kept letter says it is no mere digit string."""
+    assert extract_fields([ocr_page([(57, 780, footer)])]).seller.vat_id == value
+
+
+def test_an_invoice_number_that_passes_a_vat_checksum_is_no_vat_id() -> None:
+    """GIVEN 'Facture N° RO94900' (an invoice number 'R094900' read with a letter O, which passes the
+    Romanian checksum) and the buyer's VAT ID over it THEN neither is the seller's VAT ID: the
+    number follows its label, and the buyer's is the buyer's."""
+    invoice = extract_fields([ocr_page([
+        (380, 100, "Votre n° TVA : CHE-247.978.210 MWST"), (57, 130, "Facture N°"), (160, 130, "RO94900"),
+    ])])
+    assert invoice.seller.vat_id is None
+
+
 def test_the_start_of_a_wrapped_iban_after_its_label_is_no_vat_id() -> None:
     """GIVEN 'IBAN FR96 4627 6943' at a line's end, the rest of the IBAN wrapped onto the next line
     THEN its start is no French VAT ID; a VAT ID before an IBAN label still is one."""

@@ -520,6 +520,16 @@ def test_a_buyer_label_ocr_broke_at_its_umlaut_heads_the_block() -> None:
     assert invoice.buyer.name == "Duval Whitfield Services KG"
 
 
+@pytest.mark.parametrize("label", ["Bil to", "Bil l To:"])
+def test_a_bill_to_label_ocr_lost_a_letter_of_heads_the_block(label: str) -> None:
+    """GIVEN 'Bill to' read from small print as 'Bil to' or 'Bil l To:' over a company's block THEN
+    the company is the buyer, not the misread label."""
+    invoice = extract_fields([ocr_page([
+        (58, 80, label), (58, 90, "Duval Software B.V."), (58, 100, "Keizersgracht 12"), (58, 110, "1015 Amsterdam"),
+    ])])
+    assert invoice.buyer.name == "Duval Software B.V."
+
+
 def test_a_marked_window_under_a_return_address_whose_town_wrapped() -> None:
     """GIVEN a return address 'Name Oy | 53 Station Road | 43977' whose town 'Espoo' wrapped onto
     the next line, over a window marked by 'Your VAT No.' THEN the window's company is the buyer."""
