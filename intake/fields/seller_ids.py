@@ -79,12 +79,15 @@ def _after_number_label(line: TextLine, match: IdMatch, hits: Sequence[LabelHit]
     """Return whether the match follows a label that names the invoice's number ("Facture N° |
     RO94900", not a bare "Nr." as in "Org.nr.") on its line with nothing between but marks: it is
     the invoice's number, whatever checksum it passes."""
-    starts = [(cell, start) for start, _, cell in cell_spans(line)]
+    cell_starts = [(cell, start) for start, _, cell in cell_spans(line)]
     for hit in hits:
         if hit.field != INVOICE_NUMBER or hit.label.weight < 1.0 or hit.cell.line != line.index:
             continue
-        end = next((start for cell, start in starts if cell is hit.cell), None)
-        if end is not None and end + hit.end <= match.start and not _WORDS.search(line.text, end + hit.end, match.start):
+        cell_start = next((start for cell, start in cell_starts if cell is hit.cell), None)
+        if cell_start is None:
+            continue
+        label_end = cell_start + hit.end  # in the line's text, as the match's offsets are
+        if label_end <= match.start and not _WORDS.search(line.text, label_end, match.start):
             return True
     return False
 
