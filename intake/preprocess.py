@@ -81,7 +81,9 @@ def prepare_for_ocr(image: Image.Image) -> Prepared:
         gray = deskew(gray, angle)
     else:
         angle = 0.0
-    scale = enlargement(text_line_height(gray), gray.width * gray.height)
+    pixels = gray.width * gray.height
+    # A picture too large to be enlarged is not measured (33 ms on a 12-megapixel photo).
+    scale = enlargement(text_line_height(gray), pixels) if pixels < MAX_ENLARGED_PIXELS else 1.0
     if scale != 1.0:
         gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.BICUBIC)
     return Prepared(gray, scale, angle)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from intake.fields.buyers import left_of_buyer_labels
-from intake.fields.candidates import Candidate, LabelHit, best, hits_for
+from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
 from intake.fields.ids import (
     IdMatch,
     ends_in_iban_start,
@@ -65,7 +65,7 @@ def seller_vat_id(
             matches = _ids_after_tax_word(line, hits)
             labelled = labelled or bool(matches)
         for m in matches:
-            if m.value == besides or (not labelled and _after_number_label(line, m, hits)):
+            if m.value == besides or (not labelled and _number_labels_value(lines, line, m, hits)):
                 continue
             score = 0.4 + (0.3 if labelled else 0.0) + (0.2 if m.valid else 0.0)
             score += 0.2 if line.relative_top > 0.75 else 0.0
@@ -75,24 +75,20 @@ def seller_vat_id(
     return best(found)
 
 
-def _after_number_label(line: TextLine, match: IdMatch, hits: Sequence[LabelHit]) -> bool:
-    """Return whether the match follows a label that names the invoice's number ("Facture N° |
-    RO94900", not a bare "Nr." as in "Org.nr.") on its line with nothing between but marks: it is
-    the invoice's number, whatever checksum it passes."""
-    cell_starts = [(cell, start) for start, _, cell in cell_spans(line)]
+def _number_labels_value(
+    lines: Sequence[TextLine], line: TextLine, match: IdMatch, hits: Sequence[LabelHit]
+) -> bool:
+    """Return whether the match stands where a label that names the invoice's number ("Facture N°",
+    "Invoice No."; not a bare "Nr." as in "Org.nr.") puts its value on its line (`value_places`,
+    "Facture N° | RO94900"): it is the invoice's number, whatever checksum it passes."""
+    printed = line.text[match.start : match.end]
     for hit in hits:
         if hit.field != INVOICE_NUMBER or hit.label.weight < 1.0 or hit.cell.line != line.index:
             continue
-        cell_start = next((start for cell, start in cell_starts if cell is hit.cell), None)
-        if cell_start is None:
-            continue
-        label_end = cell_start + hit.end  # in the line's text, as the match's offsets are
-        if label_end <= match.start and not _WORDS.search(line.text, label_end, match.start):
+        beside = next((p for p in value_places(lines, hit, hits) if p.kind in ("inline", "right")), None)
+        if beside is not None and beside.text.startswith(printed):
             return True
     return False
-
-
-_WORDS = re.compile(r"\w")
 
 
 def _vat_ids_on(line: TextLine) -> list[IdMatch]:

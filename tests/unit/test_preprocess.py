@@ -7,6 +7,7 @@ darkened or shrunk the way a phone photo would be.
 from __future__ import annotations
 
 import io
+import math
 import random
 
 import pytest
@@ -199,6 +200,21 @@ def test_small_print_in_a_large_picture_is_enlarged_only_within_the_pixel_budget
     assert enlargement(8.0, MAX_ENLARGED_PIXELS // 4) == pytest.approx(2.0)
     assert enlargement(8.0, MAX_ENLARGED_PIXELS) == 1.0
     assert enlargement(8.0, 4 * MAX_ENLARGED_PIXELS) == 1.0  # never shrunk
+
+
+def test_a_picture_too_large_to_be_enlarged_has_its_lines_not_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a picture of `MAX_ENLARGED_PIXELS` (a 12-megapixel photo) THEN its line height, which
+    could not make it larger, is not measured (33 ms at that size); a smaller one's is."""
+    import intake.preprocess as preprocess
+
+    measured: list[tuple[int, int]] = []
+    measure = preprocess.text_line_height
+    monkeypatch.setattr(preprocess, "text_line_height", lambda gray: measured.append(gray.size) or measure(gray))
+    side = math.isqrt(MAX_ENLARGED_PIXELS)
+    assert prepare_for_ocr(Image.new("L", (side, side + 1), 255)).scale == 1.0
+    assert measured == []
+    prepare_for_ocr(receipt(font_size=12))
+    assert len(measured) == 1
 
 
 @pytest.mark.parametrize("font_size", [28, 48])
