@@ -43,6 +43,9 @@ _LEVEL, _PAGE, _LEFT, _TOP, _WIDTH, _HEIGHT, _CONF, _TEXT = 0, 1, 6, 7, 8, 9, 10
 _WORD_LEVEL = "5"
 #: An OCR word less tall than this share of the reading's median word is no text.
 _THIN_WORD = 0.25
+#: An OCR word more than this many times as tall as the reading's median word may be two lines
+#: read as one (`without_overlaid`).
+_OVERLAID = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +276,7 @@ def place_words(
             bottom=top + (w.top + w.height) * scale_y,
             confidence=w.confidence,
         )
-        for w in without_rules(words)
+        for w in without_overlaid(without_rules(words))
     )
 
 
@@ -285,6 +288,33 @@ def without_rules(words: list[PixelWord]) -> list[PixelWord]:
         return []
     least = _THIN_WORD * statistics.median(w.height for w in words)
     return [w for w in words if w.height >= least or not any(ch.isalnum() for ch in w.text)]
+
+
+def without_overlaid(words: list[PixelWord]) -> list[PixelWord]:
+    """Return the words but those more than twice as tall as the reading's words that lie over a
+    word of the usual height: print does not overlap, and such a box is what OCR made of two lines
+    at once, small print read as one tall word ("107 station Rood" over "Keller Handel S.A." and
+    "107 Station Road"), which would put its letters into the line of the name it covers."""
+    if len(words) < 3:
+        return words
+    usual = statistics.median(w.height for w in words)
+    tall = [w for w in words if w.height > _OVERLAID * usual]
+    if not tall:
+        return words
+    normal = [w for w in words if w.height <= 1.5 * usual]
+    covering = {id(w) for w in tall if any(_lies_over(w, other) for other in normal)}
+    return [w for w in words if id(w) not in covering] if covering else words
+
+
+def _lies_over(tall: PixelWord, word: PixelWord) -> bool:
+    """Return whether `tall` covers a good part of `word` on the same picture, across and down."""
+    across = min(tall.left + tall.width, word.left + word.width) - max(tall.left, word.left)
+    down = min(tall.top + tall.height, word.top + word.height) - max(tall.top, word.top)
+    return (
+        tall.page == word.page
+        and across >= 0.3 * min(tall.width, word.width)
+        and down >= 0.3 * word.height
+    )
 
 
 def ocr_file(

@@ -120,7 +120,7 @@ def _company_of_contact(name: str) -> str | None:
 def _name(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], seller: str | None, marked: Sequence[Sequence[Cell]]
 ) -> Candidate[str] | None:
-    found = [c for hit in hits_for(hits, BUYER) for c in name_lines_after(lines, hit)]
+    found = [c for hit in hits_for(hits, BUYER) for c in name_lines_after(lines, hit, hits)]
     if found:
         return best(found)
     for cells in marked:

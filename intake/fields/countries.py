@@ -118,6 +118,16 @@ def seller_currency(
 _CREDITOR_ID = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}[A-Z]{3}[A-Z0-9]{5,28})(?![A-Z0-9])")
 
 
+#: A payment by one of SEPA's schemes, a transfer or a direct debit ("SEPA-Lastschrift",
+#: "prélèvement SEPA"): they move euros only, whatever the country of either party.
+_SEPA = re.compile(r"\bsepa\b")
+
+
+def sepa_payment(lines: Sequence[TextLine]) -> bool:
+    """Return whether the page names a SEPA payment: its amounts are in euros."""
+    return any(_SEPA.search(line.folded) for line in lines)
+
+
 def creditor_country(lines: Sequence[TextLine]) -> str | None:
     """Return the country of the SEPA creditor identifier the page prints, whose checksum holds
     (python-stdnum's AT-02): the creditor who collects a direct debit is the seller."""

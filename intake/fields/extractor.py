@@ -110,7 +110,8 @@ def _opens_parenthesis(hit: LabelHit) -> bool:
 def _implied_currency(
     lines: Any, found: dict[str, Candidate[Any] | None], buyer_lines: set[int]
 ) -> tuple[str, str] | None:
-    """Return the currency the seller's IBAN, VAT ID or address country implies, and which told."""
+    """Return the currency the seller's IBAN, VAT ID or address country implies, else the euro of a
+    SEPA payment the page names, and which told."""
     name = found["seller.name"]
     near = lines
     if name is not None:
@@ -124,9 +125,12 @@ def _implied_currency(
     if buyer is not None:
         buyer_lines = buyer_lines | buyers.name_block(lines, buyer)  # an unlabelled window's address too
     address = countries.address_country([line for line in near if line.index not in buyer_lines])
-    return countries.seller_currency(
+    implied = countries.seller_currency(
         _value(found["seller.iban"]), _value(found["seller.vat_id"]), address, countries.creditor_country(lines)
     )
+    if implied is None and countries.sepa_payment(lines):
+        return "EUR", "SEPA payment (SEPA moves euros only)"
+    return implied
 
 
 def _value(candidate: Candidate[Any] | None) -> Any:
@@ -157,10 +161,11 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "total": totals.total,
         "net_total": totals.net,
         "tax_total": totals.tax,
-        "seller.name": parties.seller_name(stores.mend_legal_forms(lines), hits, buyer_lines),
         "seller.vat_id": seller_ids.seller_vat_id(lines, hits, buyer_lines),
         "seller.iban": seller_ids.seller_iban(lines, hits, buyer_lines),
     }
+    seller_vat = _value(found["seller.vat_id"])
+    found["seller.name"] = parties.seller_name(stores.mend_legal_forms(lines), hits, buyer_lines, seller_vat)
     named = references.terms_date(lines, hits, _value(issued)) if found["due_date"] is None else None
     days = references.payment_terms(lines, hits) if found["due_date"] is None and named is None else None
     if named is not None:

@@ -200,6 +200,24 @@ def iban_shaped(text: str) -> bool:
     return _IBAN.search(text.upper()) is not None
 
 
+#: An IBAN printed as the standard prints it: country, check digits, then groups of four, the last
+#: one maybe shorter, one space apart.
+_GROUPED_IBAN = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)(?![A-Z0-9])")
+
+
+def unread_grouped_iban(text: str) -> bool:
+    """Return whether `text` prints an IBAN in the standard's groups of four, as long as its
+    country's IBANs are, that no reading validates: an account printed but misread, label or not
+    (a run of that shape and length is hardly anything else)."""
+    upper = text.upper()
+    for m in _GROUPED_IBAN.finditer(upper):
+        run = compact(m.group(1))
+        kinds = _bban_kinds(run[:2]) if _iban_country(run[:2]) else ""
+        if kinds and len(run) == 4 + len(kinds) and not any(i.start < m.end() and i.end > m.start() for i in find_ibans(text)):
+            return True
+    return False
+
+
 def find_ibans(text: str) -> list[IdMatch]:
     """Return the IBANs in `text` whose checksum holds (read through one confused character)."""
     found: list[IdMatch] = []

@@ -112,8 +112,31 @@ def _legal_name(text: str) -> str | None:
     return part if len(part) > len(matches[-1].group(0)) + 1 else None
 
 
+#: The word a number's label ends with ("Customer" over "no." is "Customer no." wrapped).
+_NUMBER_WORD = re.compile(r"^(?:no|nr|n°|number|nummer|num[eé]ro|id|#)\b\.?", re.IGNORECASE)
+
+
+def _wraps_into_number_label(lines: Sequence[TextLine], hit: LabelHit) -> bool:
+    """Return whether the label's cell goes on with a number's word, right under it (a narrow
+    column wrapped "Customer" over "no.") or right beside it where OCR's rows parted the two:
+    "Customer no.", a number's label, not the party's. A word that is a label of its own in the
+    party's section, with its colon and its value beside it ("Verkäufer" over "Nummer: 12345676"),
+    is no such rest."""
+    label = hit.cell
+    under = left_aligned(cells_below(lines, label, depth=1), label)
+    nexts = [under[0]] if under and under[0].top - label.bottom < label.height else []
+    if label.line + 1 < len(lines):
+        nexts += [c for c in lines[label.line + 1].cells
+                  if c.top < label.bottom and c.bottom > label.top and 0 <= c.x0 - label.x1 < 1.5 * label.height]  # fmt: skip
+    return any(
+        _NUMBER_WORD.match(c.text.strip()) and not c.text.rstrip().endswith(":") and c is lines[c.line].cells[-1]
+        for c in nexts
+    )
+
+
 def _is_section_label(lines: Sequence[TextLine], hit: LabelHit) -> bool:
-    """Return whether a party label heads its cell ("Bill to:", "Verkäufer"), not a word in a name."""
+    """Return whether a party label heads its cell ("Bill to:", "Verkäufer"), not a word in a name
+    nor the start of a number's label its column wrapped ("Customer" over "no.")."""
     if hit.start != 0:
         # A short heading of a few words that ends with the party, nothing right of it
         # ("Informationen zum Käufer"; not "Code client | K969710", a label and its value, nor
@@ -122,6 +145,8 @@ def _is_section_label(lines: Sequence[TextLine], hit: LabelHit) -> bool:
         return (hit.end >= len(text) and 2 <= len(text[: hit.start].split()) <= 3
                 and not any(ch.isdigit() for ch in text) and cell_after(lines, hit.cell) is None)  # fmt: skip
     after = hit.cell.text[hit.end :].lstrip()
+    if not after and _wraps_into_number_label(lines, hit):
+        return False
     return (
         not after or after.startswith((":", "/")) or hit.cell.text.endswith(":")
         or r"\s" in hit.label.pattern
@@ -157,10 +182,17 @@ def _heads_block_beside(lines: Sequence[TextLine], label: Cell, cell: Cell) -> b
         left_aligned(cells_below(lines, cell, depth=1), cell))
 
 
-def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate[str]]:
-    """Return the party name in the block a section label heads: its "Name:" line or first line."""
+def _label_cells(hits: Sequence[LabelHit]) -> set[int]:
+    """Return the ids of the cells that hold a label and nothing else ("Due by", "Invoice date")."""
+    return {id(h.cell) for h in hits if h.start == 0 and not h.cell.text[h.end :].strip(" :.#")}
+
+
+def name_lines_after(lines: Sequence[TextLine], hit: LabelHit, hits: Sequence[LabelHit]) -> list[Candidate[str]]:
+    """Return the party name in the block a section label heads: its "Name:" line or first line;
+    a line that is another field's label ("Due by") names no one."""
     if not _is_section_label(lines, hit):
         return []
+    labels = _label_cells(hits)
     rest = hit.cell.text[hit.end :]
     rest = rest.partition(":")[2] if ":" in rest else "" if rest.lstrip().startswith("/") else rest
     rest = rest.strip(" :")
@@ -190,17 +222,18 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit) -> list[Candidate
             value = _NAME_LABEL.sub("", cell.text).strip() or (after.text if after else "")
             if name_value(value):
                 return [Candidate(name_value(value) or value, hit.label.weight, line.index)]
-        labelled = ":" in cell.text or (after is not None and after.text.startswith(":"))
+        labelled = ":" in cell.text or (after is not None and after.text.startswith(":")) or id(cell) in labels
         if first is None and not labelled and name_value(cell.text):
             first = Candidate(name_value(cell.text) or "", 0.8 * hit.label.weight, line.index)
     return [first] if first else []
 
 
 def seller_name(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int], vat_id: str | None = None
 ) -> Candidate[str] | None:
-    """Return the seller's name: after a seller label, else a legal name in header or footer."""
-    return with_wrapped_form(lines, _seller_name(lines, hits, buyer))
+    """Return the seller's name: after a seller label, else a legal name in header or footer; of
+    two such names, rather the one whose own block prints the seller's VAT ID `vat_id`."""
+    return with_wrapped_form(lines, _seller_name(lines, hits, buyer, vat_id))
 
 
 # The rest of a legal form wrapped onto the next line: "Muster UG" over "(haftungsbeschränkt)",
@@ -285,9 +318,9 @@ _AGREED = 0.2
 
 
 def _seller_name(
-    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]
+    lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int], vat_id: str | None
 ) -> Candidate[str] | None:
-    labelled = [c for hit in hits_for(hits, SELLER) for c in name_lines_after(lines, hit)]
+    labelled = [c for hit in hits_for(hits, SELLER) for c in name_lines_after(lines, hit, hits)]
     legal: dict[str, Candidate[str]] = {}
     counts: dict[str, int] = {}
     for line in lines:
@@ -330,13 +363,20 @@ def _seller_name(
                 score = max(score, legal[key].score)
                 name = max(name, legal[key].value, key=len)
             legal[key] = Candidate(name, score, line.index)
+    def vat_agreed(c: Candidate[str]) -> float:
+        return _VAT_AGREED if vat_id and _block_prints(lines, c.line, c.value, vat_id) else 0.0
+
     ranked = [
-        Candidate(c.value, c.score + 0.1 * min(counts[k], 4) + _contact_bonus(lines, c.line, c.value), c.line)
+        Candidate(c.value, c.score + 0.1 * min(counts[k], 4) + _contact_bonus(lines, c.line, c.value) + vat_agreed(c),
+                  c.line)
         for k, c in legal.items()
-    ]
+    ]  # fmt: skip
     # A name under the seller's label that is printed again as a legal name elsewhere (the footer)
     # is attested twice.
-    labelled = [Candidate(c.value, c.score + (_AGREED if c.value.casefold() in legal else 0.0), c.line) for c in labelled]
+    labelled = [
+        Candidate(c.value, c.score + (_AGREED if c.value.casefold() in legal else 0.0) + vat_agreed(c), c.line)
+        for c in labelled
+    ]
     found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
     if not found:
         return _first_name_line(lines, hits, buyer) or _header_name(lines, hits, buyer)
@@ -378,6 +418,26 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
         if centred and CONTACT.search(below.text):
             return 0.3  # a centred footer's next line, in as many cells as OCR split it into
     return 0.0
+
+
+#: What a name gains whose own block prints the seller's VAT ID: a window's addressee may print
+#: a VAT ID too, its own.
+_VAT_AGREED = 0.2
+
+
+def _block_prints(lines: Sequence[TextLine], index: int, name: str, vat_id: str) -> bool:
+    """Return whether the name's own block prints the VAT ID: after the name in its cell, in a
+    footer's line beside it, or in the lines under it aligned with it."""
+    line = lines[index]
+    cell = next((c for c in line.cells if name.split()[0] in c.text), line.cells[0])
+    texts = [cell.text.partition(name)[2] if name in cell.text else ""]
+    if line.relative_top > 0.75:
+        texts += [c.text for c in line.cells if c is not cell]
+    for below in lines[index + 1 : index + 5]:
+        if below.page != line.page:
+            break
+        texts += [c.text for c in below.cells if abs(c.x0 - cell.x0) < 2 * cell.height]
+    return any(v.valid and v.value == vat_id for text in texts for v in find_vat_ids(text))
 
 
 def _store_name(lines: Sequence[TextLine], line: TextLine, name: str) -> str | None:

@@ -96,6 +96,13 @@ def _in_prose(hit: LabelHit) -> bool:
     return deep and _TITLE.match(hit.cell.text) is None
 
 
+#: An address's line: a street, the house's number first ("159 Mill Lane", "12 rue de la Paix"), or
+#: a postcode and town ("57523 Hamburg", "L-3815 Esch-sur-Alzette"). A number found under or beside
+#: a number's label there is the house's or the town's.
+_ADDRESS_LINE = re.compile(
+    r"^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]{2,}(?:[\s'-][^\W\d]+){1,4}$"
+    r"|^(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-ZÀ-Þ][^\W\d]+(?:[\s'-][^\W\d]+){0,3}$"
+)
 #: An address's label right before a number label ("Warehouse Address: NO. 42/1 & 43, ...").
 _AFTER_ADDRESS_LABEL = re.compile(r"\b(?:address|adresse|anschrift|adresa|indirizzo)\s*:?\s*$")
 
@@ -109,6 +116,8 @@ def invoice_number(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candi
         if _AFTER_ADDRESS_LABEL.search(hit.cell.folded[: hit.start]):
             continue  # "Address: No. 42/1, ...": a house's number
         for place in value_places(lines, hit, hits):
+            if place.kind != "inline" and _ADDRESS_LINE.match(place.text.strip()):
+                continue
             value = _id_in(place.text)
             if value is not None and is_ocr(lines[place.cell.line]):
                 value = _with_split_off_rest(place.cell, value)

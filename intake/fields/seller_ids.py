@@ -17,6 +17,7 @@ from intake.fields.ids import (
     find_tax_id_after_word,
     find_vat_ids,
     iban_shaped,
+    unread_grouped_iban,
 )
 from intake.fields.labels import (
     BUYER_VAT_ID,
@@ -161,8 +162,10 @@ def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
 
 def unread_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> bool:
     """Return whether an IBAN label outside the buyer's block, not naming the payer's account, is
-    followed by something shaped like an IBAN (on its line or the next): an account printed but not
-    read, which a person must look at rather than the invoice going on without it."""
+    followed by something shaped like an IBAN (on its line or the next), or such a line prints an
+    IBAN in the standard's groups of four that fails its checksum (`unread_grouped_iban`): an
+    account printed but not read, which a person must look at rather than the invoice going on
+    without it."""
     for hit in hits_for(hits, IBAN):
         line = lines[hit.cell.line]
         if line.index in buyer or PAYERS_ACCOUNT.search(line.folded):
@@ -171,7 +174,11 @@ def unread_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
         below = lines[line.index + 1] if line.index + 1 < len(lines) else None
         if iban_shaped(after) or (below is not None and below.page == line.page and iban_shaped(below.text)):
             return True
-    return False
+    return any(
+        unread_grouped_iban(cell.text)
+        for line in lines if line.index not in buyer and not PAYERS_ACCOUNT.search(line.folded)
+        for cell in line.cells
+    )  # fmt: skip
 
 
 def _wrapped_ibans(lines: Sequence[TextLine], line: TextLine) -> list[IdMatch]:

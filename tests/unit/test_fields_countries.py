@@ -203,3 +203,20 @@ def test_a_direct_debits_creditor_identifier_names_the_sellers_country(creditor_
     assert invoice.currency == currency
     if currency:
         assert f"no currency printed; {currency} taken from the seller's creditor ID" in invoice.warnings
+
+
+def test_a_sepa_payment_says_euros_where_nothing_names_the_sellers_country() -> None:
+    """GIVEN bare amounts, a seller whose footer names no country, and a SEPA direct debit from
+    the buyer's account THEN the currency is EUR (SEPA moves euros only), with a warning; GIVEN
+    the same page without the word SEPA THEN none."""
+    rows = [
+        (50, 60, "Rechnungsadresse"), (50, 74, "Marchetti Consulting AG"), (50, 88, "Am Markt 130"),
+        (50, 102, "1128 Graz"), (300, 400, "Nettobetrag"), (450, 400, "699,80"), (300, 414, "Summe brutto"),
+        (450, 414, "788,45"), (50, 780, "Harbour Bureau AG, Industriestraße 146, 0498 Linz"),
+    ]
+    debit = (50, 460, "Der Betrag von 788,45 wird per SEPA-Lastschrift von Ihrem Konto eingezogen.")
+    invoice = extract_fields([page([*rows, debit])])
+    assert invoice.currency == "EUR"
+    assert "no currency printed; EUR taken from the seller's SEPA payment (SEPA moves euros only)" in invoice.warnings
+    without = extract_fields([page([*rows, (debit[0], debit[1], debit[2].replace("SEPA-", ""))])])
+    assert without.currency is None

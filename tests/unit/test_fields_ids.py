@@ -260,12 +260,17 @@ def test_an_ocr_read_vat_id_after_a_prefix_like_word_or_short_of_digits_is_mende
         ("IBAN LUS2 825) A571 HFIO 40PR", True),  # printed, read past mending
         ("IBAN: DE92 7607 0012 0750 0077 00", False),  # read
         ("Wir buchen von Ihrem Konto IBAN DE12 3456 7812 3456 7890 00 ab", False),  # the payer's account
+        ("+80 952 32888 · LU92 304T 5042 7E70 TKZF · ZBMDLU2X", True),  # no label, grouped as printed
+        ("+80 952 32888 · LU92 304T 5O42 7E7O TKZF · ZBMDLU2X", False),  # the same, read
+        ("Order LU92 3041 5042", False),  # a code of IBAN shape, shorter than its country's IBANs
+        ("Wir buchen von Ihrem Konto DE12 3456 7812 3456 7890 00 ab", False),  # the payer's, no label
     ],
 )
 def test_an_iban_printed_but_not_read_is_warned_of(iban_line: str, warned: bool) -> None:
-    """GIVEN an IBAN label followed by an IBAN OCR misread past mending THEN no IBAN is returned and
-    a warning says one is printed; GIVEN one read, or the payer's account of a direct debit THEN
-    no such warning."""
+    """GIVEN an IBAN label followed by an IBAN OCR misread past mending, or an unlabelled IBAN in
+    the standard's groups of four and as long as its country's IBANs that fails its checksum THEN
+    no IBAN is returned and a warning says one is printed; GIVEN one read, a shorter code, or the
+    payer's account of a direct debit THEN no such warning."""
     invoice = extract_fields([ocr_page([
         (50, 60, "Falkenberg Software S.à r.l."), (50, 760, iban_line),
         (300, 400, "Total"), (450, 400, "1.234,50 EUR"),

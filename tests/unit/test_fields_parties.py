@@ -1028,3 +1028,57 @@ def test_a_window_company_under_a_return_address_ending_in_a_zip_code_is_no_wrap
         (57, 195, "INVOICE", 23.3), (350, 230, "Invoice ID"), (450, 230, "R098736"),
     ])])
     assert invoice.buyer.name == "Østergaard Media LLC"
+
+
+def test_a_party_word_that_begins_a_numbers_label_heads_no_block() -> None:
+    """GIVEN a narrow column where "Customer no." is wrapped after "Customer", its number, then "Due
+    by" and its date, and the buyer's address block at the left without a label THEN the buyer is
+    the block's first line, not a line under "Customer"."""
+    invoice = extract_fields([page([
+        (50, 100, "Ravenmoor Conseil Sp. z o.o."), (400, 100, "Date"), (50, 114, "162 Station Road"),
+        (400, 114, "20-Jan-2025"), (50, 128, "99-415 Warszawa"), (400, 128, "Customer"), (400, 142, "no."),
+        (50, 142, "Poland"), (400, 156, "395344"), (400, 170, "Due by"), (400, 184, "06-Mar-2025"),
+        (300, 400, "Net total"), (450, 400, "1,717.44"), (300, 414, "Grand total"), (450, 414, "2,112.45"),
+        (50, 780, "Oakridge Copperleaf Conseil Limited"), (300, 780, "VAT No. IE3682622WH"),
+    ])])
+    assert invoice.buyer.name == "Ravenmoor Conseil Sp. z o.o."
+
+
+def test_another_fields_label_under_a_party_label_is_no_name() -> None:
+    """GIVEN "Sold to" over a line that is only another field's label ("Invoice date") and then the
+    buyer's name THEN the buyer is the name, not the label."""
+    invoice = extract_fields([page([
+        (50, 100, "Sold to"), (50, 114, "Invoice date"), (200, 114, "20-Jan-2025"),
+        (50, 128, "Ravenmoor Conseil Sp. z o.o."), (50, 142, "162 Station Road"), (50, 156, "99-415 Warszawa"),
+        (300, 400, "Grand total"), (450, 400, "2,112.45"),
+    ])])
+    assert invoice.buyer.name == "Ravenmoor Conseil Sp. z o.o."
+
+
+def test_of_two_legal_names_the_seller_is_the_one_whose_block_prints_the_sellers_vat_id() -> None:
+    """GIVEN an addressee's block on top whose VAT ID line OCR misread ("Thre USt-IdNr." for "Ihre
+    USt-IdNr.": no buyer's label), and the footer naming the seller with the seller's VAT ID THEN
+    the seller is the footer's name, the buyer the block's."""
+    invoice = extract_fields([ocr_page([
+        (50, 60, "Nordlicht Maison Partners S.à r.l."), (50, 74, "Lindenweg 62"), (50, 88, "L-3815 Esch-sur-Alzette"),
+        (50, 102, "Luxembourg"), (50, 116, "Thre USt-IdNr.: LU10488543"),
+        (50, 150, "Rechnung"), (300, 150, "Rechnungsnummer: AB-85408/25"), (300, 164, "Rechnungsdatum: 2025-03-05"),
+        (300, 400, "Summe brutto"), (450, 400, "2579,97"), (300, 414, "Summe netto"), (450, 414, "2280,43"),
+        (50, 780, "Halvorsen Design SA, Industriestraße 144, L-6667 Luxembourg. USt-IdNr.: LU90440273"),
+    ])])
+    assert invoice.seller.vat_id == "LU90440273"
+    assert invoice.seller.name == "Halvorsen Design SA"
+    assert invoice.buyer.name == "Nordlicht Maison Partners S.à r.l."
+
+
+def test_a_party_section_whose_first_label_is_a_number_still_names_the_party() -> None:
+    """GIVEN "Verkäufer" over "Nummer: | 12345676" and "Name: | Rohstoff AG Salzgitter" (a section
+    whose first field is the party's number, with its colon and value) THEN the seller is the
+    name after "Name:", the section's label heading its block."""
+    invoice = extract_fields([page([
+        (66, 100, "Verkäufer"), (66, 114, "Nummer:"), (305, 114, "12345676"), (66, 128, "Name:"),
+        (305, 128, "Rohstoff AG Salzgitter"), (66, 142, "Anschrift:"), (305, 142, "Marktstr. 153"),
+        (305, 156, "DE 38226 Salzgitter"), (66, 170, "USt.-Id.-Nr.:"), (305, 170, "DE123456788"),
+        (300, 400, "Rechnungsbetrag"), (450, 400, "858,75"),
+    ])])
+    assert invoice.seller.name == "Rohstoff AG Salzgitter"

@@ -469,3 +469,14 @@ def test_a_number_word_in_an_items_row_names_no_invoice_number() -> None:
         (50, 214, "Konsulentydelser (3)"), (250, 214, "N°"), (320, 214, "49,88"), (400, 214, "25 %"), (470, 214, "99,76"),
     ]
     assert extract_fields([ocr_page(rows)]).invoice_number is None
+
+
+def test_a_house_number_under_a_number_label_is_no_invoice_number() -> None:
+    """GIVEN "Invoice no." at the top of a column whose value OCR lost, and the seller's block
+    under it ("Kestrel Conseil e.K." over "159 Mill Lane" and "57523 Hamburg") THEN neither the
+    house's number nor the postcode is read as the invoice's number."""
+    invoice = extract_fields([page([
+        (400, 100, "Invoice no."), (400, 128, "Kestrel Conseil e.K."), (400, 142, "159 Mill Lane"),
+        (400, 156, "57523 Hamburg"), (300, 400, "Net amount"), (450, 400, "-54,555.03"),
+    ], ocr=True)])
+    assert invoice.invoice_number is None

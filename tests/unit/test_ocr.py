@@ -79,6 +79,20 @@ def test_a_word_a_quarter_as_tall_as_the_readings_words_is_a_rule_not_text() -> 
     assert [w.text for w in place_words(words, 1.0, 1.0)] == ["3,568.20", "Net", "VAT:", "1,271.04", "Oslo", "-"]
 
 
+def test_a_tall_word_lying_over_words_of_the_usual_height_is_left_out() -> None:
+    """GIVEN small print where OCR read the line under a name as words three times as tall lying
+    over the name's ("107", "station", "Rood" over "Keller Handel S.A."), and a large title beside
+    them that covers nothing WHEN placed THEN the tall words over the name are left out, the
+    title stays."""
+    words = [PixelWord(1, "Keller", 134, 51, 5, 2, 0.9), PixelWord(1, "Handel", 144, 51, 7, 2, 0.9),
+             PixelWord(1, "S.A.", 153, 51, 7, 2, 0.9), PixelWord(1, "107", 134, 51, 4, 8, 0.64),
+             PixelWord(1, "station", 139, 52, 14, 5, 0.64), PixelWord(1, "Rood", 148, 51, 5, 8, 0.81),
+             PixelWord(1, "CREDIT", 18, 52, 25, 5, 0.96), PixelWord(1, "Madrid", 142, 58, 7, 2, 0.9),
+             PixelWord(1, "Spain", 142, 61, 6, 2, 0.9)]
+
+    assert [w.text for w in place_words(words, 1.0, 1.0)] == ["Keller", "Handel", "S.A.", "CREDIT", "Madrid", "Spain"]
+
+
 def test_tesseract_runs_single_threaded_with_tsv_output_and_the_chosen_languages() -> None:
     command = tesseract_command(Path("page.jpg"), OcrOptions(), dpi=300)
 
