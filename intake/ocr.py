@@ -46,6 +46,8 @@ _THIN_WORD = 0.25
 #: An OCR word more than this many times as tall as the reading's median word may be two lines
 #: read as one (`without_overlaid`).
 _OVERLAID = 2.0
+#: The share of a word's box that a tall word must cover to lie over it.
+_COVERED = 0.35
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,20 +303,17 @@ def without_overlaid(words: list[PixelWord]) -> list[PixelWord]:
     tall = [w for w in words if w.height > _OVERLAID * usual]
     if not tall:
         return words
-    normal = [w for w in words if w.height <= 1.5 * usual]
+    normal = [w for w in words if w.height <= 1.5 * usual and sum(ch.isalnum() for ch in w.text) >= 2]
     covering = {id(w) for w in tall if any(_lies_over(w, other) for other in normal)}
     return [w for w in words if id(w) not in covering] if covering else words
 
 
 def _lies_over(tall: PixelWord, word: PixelWord) -> bool:
-    """Return whether `tall` covers a good part of `word` on the same picture, across and down."""
+    """Return whether `tall` covers more than a third of `word`'s box on the same picture (a tall
+    word beside a line, whose box only grazes a neighbour's, does not)."""
     across = min(tall.left + tall.width, word.left + word.width) - max(tall.left, word.left)
     down = min(tall.top + tall.height, word.top + word.height) - max(tall.top, word.top)
-    return (
-        tall.page == word.page
-        and across >= 0.3 * min(tall.width, word.width)
-        and down >= 0.3 * word.height
-    )
+    return tall.page == word.page and across > 0 and down > 0 and across * down > _COVERED * word.width * word.height
 
 
 def ocr_file(

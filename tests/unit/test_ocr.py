@@ -93,6 +93,18 @@ def test_a_tall_word_lying_over_words_of_the_usual_height_is_left_out() -> None:
     assert [w.text for w in place_words(words, 1.0, 1.0)] == ["Keller", "Handel", "S.A.", "CREDIT", "Madrid", "Spain"]
 
 
+def test_a_tall_word_that_only_grazes_a_wide_word_stays() -> None:
+    """GIVEN a shop's name in large type whose words' boxes reach into a wide box OCR drew over the
+    line ("(KL)" and "SDN" inside the box of "BAKERTES") WHEN placed THEN every word stays."""
+    words = [PixelWord(1, "GARDENIA", 40, 70, 130, 25, 0.9), PixelWord(1, "BAKERTES", 182, 72, 233, 25, 0.6),
+             PixelWord(1, "(KL)", 311, 68, 53, 35, 0.5), PixelWord(1, "SDN", 378, 68, 39, 35, 0.96),
+             PixelWord(1, "Jalan", 40, 120, 60, 17, 0.9), PixelWord(1, "Pelabur", 110, 120, 80, 17, 0.9),
+             PixelWord(1, "Shah", 40, 150, 50, 17, 0.9), PixelWord(1, "Alam", 100, 150, 50, 17, 0.9),
+             PixelWord(1, "Tel:", 40, 180, 40, 17, 0.9), PixelWord(1, "03-55423228", 90, 180, 120, 17, 0.9)]
+
+    assert [w.text for w in place_words(words, 1.0, 1.0)] == [w.text for w in words]
+
+
 def test_tesseract_runs_single_threaded_with_tsv_output_and_the_chosen_languages() -> None:
     command = tesseract_command(Path("page.jpg"), OcrOptions(), dpi=300)
 
