@@ -466,6 +466,7 @@ def derived_candidates(
         (1, totals, taxes, lambda t, x, r: t - r - x),
         (2, totals, nets, lambda t, n, r: t - r - n),
     )
+    extra[0].extend(_under_misread_mark(totals, nets, taxes, printed))
     for slot, first, second, combine in pairs:
         # A labelled total stands (the amount payable may differ from net + tax: prepayments,
         # adjustments); a labelled net or tax that adds up to no total may be mislabelled.
@@ -485,6 +486,28 @@ def derived_candidates(
                     extra[slot].append(Candidate(value, 0.5 * min(a.score, b.score), max(a.line, b.line)))
                     break
     return extra[0], extra[1], extra[2]
+
+
+def _under_misread_mark(
+    totals: Sequence[Candidate[Decimal]], nets: Sequence[Candidate[Decimal]], taxes: Sequence[Candidate[Decimal]],
+    printed: set[Decimal],
+) -> list[Candidate[Decimal]]:
+    """Return net + tax where a labelled total reads as that sum with one or two digits before it:
+    a currency's mark OCR read as digits and glued to the amount ("zł 7,727.71" read "217,727.71"),
+    whose groups of three still look right. Not where the difference is printed too (a charge of
+    10,000.00 beside net and tax). The sum is taken at the total's score, a little less."""
+    found = []
+    for t, n, x in itertools.product(_top(totals)[:-1], _top(nets)[:-1], _top(taxes)[:-1]):
+        assert t is not None and n is not None and x is not None
+        value = n.value + x.value
+        if value <= 0 or t.value <= value or _taxed_nothing(n.value, x.value) or _opposite_signs(n.value, x.value):
+            continue
+        if t.value - value in printed:
+            continue
+        read, summed = f"{t.value:.2f}", f"{value:.2f}"
+        if read.endswith(summed) and len(read) - len(summed) <= 2:
+            found.append(Candidate(value, 0.9 * t.score, t.line))
+    return found
 
 
 #: A tax rate as printed beside a tax's label ("VAT 23%", "USt. 19,0 %").

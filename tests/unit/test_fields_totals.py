@@ -414,3 +414,20 @@ def test_taxes_per_rate_side_by_side_in_a_band_of_totals_are_added_up() -> None:
         (60, 374, "62049.13"), (190, 374, "2748.95"), (320, 374, "2656.74"), (460, 374, "67454.82"),
     ]
     assert _totals(rows) == (Decimal("62049.13"), Decimal("5405.69"), Decimal("67454.82"))
+
+
+@pytest.mark.parametrize(("total", "charge", "want"), [
+    ("217,727.71", None, "7727.71"),  # "zł 7,727.71" with its mark read as "21"
+    ("17,727.71", "10,000.00", "17727.71"),  # a charge printed beside: the total is as printed
+])
+def test_a_currency_mark_read_as_digits_before_the_total(total: str, charge: str | None, want: str) -> None:
+    """GIVEN a net and a tax and a labelled total that reads as their sum with two digits before it
+    (the currency's mark OCR read as digits, the thousands groups still right) THEN the total is
+    the sum; GIVEN the difference printed as an amount of its own THEN the total stays as printed."""
+    rows = [(300, 400, "Net total"), (450, 400, "6,282.69"), (300, 414, "VAT 23%"), (450, 414, "1,445.02"),
+            (300, 428, "Total gross"), (450, 428, total)]
+    if charge:
+        rows.append((300, 442, "Deposit received"))
+        rows.append((450, 442, charge))
+    invoice = extract_fields([ocr_page(rows)])
+    assert invoice.total == Decimal(want)
