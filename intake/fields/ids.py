@@ -10,8 +10,10 @@ the next word is dropped, but an IBAN no reading of which is valid is no IBAN.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stdnum import get_cc_module, numdb
@@ -117,24 +119,44 @@ def find_vat_ids(text: str) -> list[IdMatch]:
 
 def _letter_read_for_digit(value: str) -> str | None:
     """Return the VAT ID OCR read with one digit as its look-alike letter ("FIS6693096" for
-    "FI56693096"), when exactly one such reading passes the country's checksum; else None."""
-    mended = {
-        value[:i] + _DIGIT_LOOK_ALIKE[ch] + value[i + 1 :]
-        for i, ch in enumerate(value) if i >= 2 and ch in _DIGIT_LOOK_ALIKE
-    }
-    valid = [v for v in mended if vat_valid(v)]
-    return valid[0] if len(valid) == 1 else None
+    "FI56693096"), or else two where seven digits are read already ("DESS4060983" for
+    "DE554060983"; not a code such as "DE12GS456"), when exactly one such reading passes the
+    country's checksum; else None."""
+    places = [i for i, ch in enumerate(value) if i >= 2 and ch in _DIGIT_LOOK_ALIKE]
+    most = 2 if sum(ch.isdigit() for ch in value) >= 7 else 1
+    return _one_valid(value, places, lambda ch: _DIGIT_LOOK_ALIKE[ch], most=most)
 
 
-#: A Dutch VAT ID's fixed "B" ("NL976722318B01"), which OCR may read as its look-alike "8".
-_DUTCH_B_AS_8 = re.compile(r"NL\d{9}(8)\d{2}")
+#: The letters a digit may be OCR's reading of, where a VAT ID has a letter.
+_LETTER_LOOK_ALIKE_OF = {"8": "B", "0": "OD", "1": "IL", "5": "S", "2": "Z", "6": "G"}
 
 
 def _digit_read_for_letter(value: str) -> str | None:
-    """Return the Dutch VAT ID with its "B" where OCR read an "8", when that passes the checksum."""
-    m = _DUTCH_B_AS_8.fullmatch(value)
-    mended = value[: m.start(1)] + "B" + value[m.end(1) :] if m is not None else None
-    return mended if mended is not None and vat_valid(mended) else None
+    """Return the VAT ID OCR read with a letter as its look-alike digit where the country's number
+    has a letter: a Dutch "B" read "8" ("NL976722318801"), a Spanish company's first letter
+    ("ES809847476" for "ESB09847476"); taken when exactly one such reading passes the checksum
+    (a letter where the number has digits passes none)."""
+    places = [i for i, ch in enumerate(value) if i >= 2 and ch in _LETTER_LOOK_ALIKE_OF]
+    return _one_valid(value, places, lambda ch: _LETTER_LOOK_ALIKE_OF[ch], most=1)
+
+
+def _one_valid(value: str, places: list[int], readings: Callable[[str], str], most: int = 2) -> str | None:
+    """Return the one reading of `value` that passes its checksum with the characters at one of
+    `places` read otherwise (each as one of `readings` of it), else at two; None when none or
+    several pass."""
+    for count in range(1, most + 1):
+        valid = set()
+        for chosen in itertools.combinations(places, count):
+            options = [readings(value[i]) for i in chosen]
+            for letters in itertools.product(*options):
+                read = list(value)
+                for i, letter in zip(chosen, letters):
+                    read[i] = letter
+                if vat_valid(candidate := "".join(read)):
+                    valid.add(candidate)
+        if valid:
+            return valid.pop() if len(valid) == 1 else None
+    return None
 
 
 # Letters OCR reads as digits in a VAT ID's country prefix ("68" for "GB", "11" for "IT").

@@ -189,8 +189,9 @@ LABELS: tuple[Label, ...] = (
     *_labels(
         BUYER, 1.0,
         r"bill\s*to", r"billed\s*to", r"invoice\s*to", r"invoiced\s*to", r"sold\s*to", r"customer",
-        # OCR of small print drops or splits the second "l" ("Bil to", "Bil l To").
-        r"\bbil\s*l?\s*to\b",
+        # OCR of small print drops or splits the second "l" ("Bil to", "Bil l To"), or reads the
+        # two as an "n" ("Bin to").
+        r"\bbil\s*l?\s*to\b", r"\bbin\s+to\b",
         # OCR may break the word at its umlaut ("Rechnungsempf anger").
         r"rechnungsempf\s?anger", r"rechnungsadresse", r"kaufer", r"leistungsempf\s?anger", r"\bkunde\b",
         # OCR reads the accented "à" as an ampersand now and then ("Facturé &").

@@ -175,12 +175,15 @@ def test_vat_id_whose_country_prefix_ocr_read_as_digits(text: str, value: str) -
         ("VAT ID FIS6693096", "FI56693096", True),  # "S" read for "5": the one valid reading is taken
         ("USt-IdNr. DE123456789", "DE123456789", False),  # a made-up number stays as printed
         ("BTW NL815254295B01", "NL815254295B01", True),  # a letter the format has is no misreading
+        ("USt-IdNr. DESS4060983", "DE554060983", True),  # two "S" read for "5", seven digits read
+        ("CIF ES809847476", "ESB09847476", True),  # a Spanish company's letter "B" read as "8"
     ],
 )
 def test_a_vat_id_read_with_one_look_alike_letter_is_mended_only_to_a_valid_one(
     text: str, value: str, valid: bool
 ) -> None:
-    """GIVEN a VAT ID as OCR may read it THEN one letter standing for its look-alike digit is mended
+    """GIVEN a VAT ID as OCR may read it THEN one letter standing for its look-alike digit (or two,
+    where seven digits are read), or a digit where the country's number has a letter, is mended
     when exactly that reading passes the country's checksum; other numbers are kept as printed."""
     [found] = find_vat_ids(text)
     assert (found.value, found.valid) == (value, valid)

@@ -520,9 +520,9 @@ def test_a_buyer_label_ocr_broke_at_its_umlaut_heads_the_block() -> None:
     assert invoice.buyer.name == "Duval Whitfield Services KG"
 
 
-@pytest.mark.parametrize("label", ["Bil to", "Bil l To:"])
+@pytest.mark.parametrize("label", ["Bil to", "Bil l To:", "Bin to"])
 def test_a_bill_to_label_ocr_lost_a_letter_of_heads_the_block(label: str) -> None:
-    """GIVEN 'Bill to' read from small print as 'Bil to' or 'Bil l To:' over a company's block THEN
+    """GIVEN 'Bill to' read from small print as 'Bil to', 'Bil l To:' or 'Bin to' over a company's block THEN
     the company is the buyer, not the misread label."""
     invoice = extract_fields([ocr_page([
         (58, 80, label), (58, 90, "Duval Software B.V."), (58, 100, "Keizersgracht 12"), (58, 110, "1015 Amsterdam"),
