@@ -30,6 +30,7 @@ from intake.fields.totals import (
     derived_candidates,
     fallback_total,
     gross_subtotal_nets,
+    per_rate_sum,
     printed_amounts,
     printed_rates,
     row_sum_candidates,
@@ -84,6 +85,9 @@ def _totals(
     # is still the total less the tax where the items add up to that.
     items_sum = checks.lines_sum(items)
     proven = printed | ({items_sum} if items_sum is not None else set())
+    # So are the taxes per rate added up, where the total less the net is their sum.
+    if (taxed := per_rate_sum(lines)) is not None:
+        proven.add(taxed)
     derived = derived_candidates(proven, *found, roundings, printed_rates(lines, hits))
     rows = row_sum_candidates(lines, hits)
     totals = choose_totals(

@@ -523,6 +523,22 @@ def printed_rates(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> frozen
     ) - {Decimal(0)}
 
 
+def per_rate_sum(lines: Sequence[TextLine]) -> Decimal | None:
+    """Return the sum of the amounts on the lines that print a rate and one amount with cents
+    beside it ("inkl. 17% MwSt. | 280,65", "inkl. 3% MwSt. | 18,89"), two such lines or more: the
+    taxes per rate, whatever their label says (OCR may have misread it, "MwSı."). An item's row,
+    of several amounts, is none of them."""
+    found = []
+    for line in lines:
+        rates = list(_RATE.finditer(line.text))
+        if len(rates) != 1:
+            continue
+        amounts = [a for a in find_amounts(line.text) if a.has_decimals and not rates[0].start() <= a.start < rates[0].end()]
+        if len(amounts) == 1:
+            found.append(amounts[0].value)
+    return sum(found, Decimal(0)) if len(found) >= 2 else None
+
+
 def _at_a_rate(net: Decimal, tax: Decimal, rates: frozenset[Decimal]) -> bool:
     """Return whether `tax` is `net` at one of `rates`, to the cent."""
     return net > 0 and any(abs(net * rate - tax) <= CENT for rate in rates)

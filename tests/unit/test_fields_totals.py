@@ -431,3 +431,15 @@ def test_a_currency_mark_read_as_digits_before_the_total(total: str, charge: str
         rows.append((450, 442, charge))
     invoice = extract_fields([ocr_page(rows)])
     assert invoice.total == Decimal(want)
+
+
+def test_taxes_per_rate_whose_label_ocr_misread_are_added_up() -> None:
+    """GIVEN a gross total, the tax of each rate on a line of its own, one of the two labels misread
+    ("inkl. 17% MwSı."), and the net THEN the tax is the two rates' sum, which the total less the
+    net proves, not the one rate whose label was read."""
+    invoice = extract_fields([ocr_page([
+        (300, 400, "Summe brutto"), (450, 400, "2579,97"), (300, 414, "inkl. 17% MwSı."), (450, 414, "280,65"),
+        (300, 428, "inkl. 3% MwSt."), (450, 428, "18,89"), (300, 442, "Summe netto"), (450, 442, "2280,43"),
+    ])])
+    assert (invoice.total, invoice.net_total, invoice.tax_total) == (
+        Decimal("2579.97"), Decimal("2280.43"), Decimal("299.54"))
