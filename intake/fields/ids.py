@@ -117,6 +117,7 @@ def find_vat_ids(text: str) -> list[IdMatch]:
     return found
 
 
+@functools.lru_cache(maxsize=1024)  # the same misread number is met on every line that prints it
 def _letter_read_for_digit(value: str) -> str | None:
     """Return the VAT ID OCR read with one digit as its look-alike letter ("FIS6693096" for
     "FI56693096"), or else two where seven digits are read already ("DESS4060983" for
@@ -131,6 +132,7 @@ def _letter_read_for_digit(value: str) -> str | None:
 _LETTER_LOOK_ALIKE_OF = {"8": "B", "0": "OD", "1": "IL", "5": "S", "2": "Z", "6": "G"}
 
 
+@functools.lru_cache(maxsize=1024)
 def _digit_read_for_letter(value: str) -> str | None:
     """Return the VAT ID OCR read with a letter as its look-alike digit where the country's number
     has a letter: a Dutch "B" read "8" ("NL976722318801"), a Spanish company's first letter
