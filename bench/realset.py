@@ -18,6 +18,12 @@ measures it. Never look at the held-out part's documents or failures: it is for 
 With `--shown-total`, a PDF is kept only where its text layer prints the XML's total. That leaves
 out sample pages and PDFs whose visible invoice is not the one in their XML, whose truth no
 reader of the page could give.
+
+With `--degraded N`, the first N kept PDFs of each repository (in the order of their paths) are also written
+as a scan (`bench.generate.degrade.scan`, every page) and, where they have one page, as a photo
+(`degrade.photo`), with the same truth: real layouts through OCR, which the generated set's own
+layouts cannot stand in for. Each copy's degradation is drawn from a random generator seeded by
+the PDF's hash, so a rebuild makes the same pictures.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import argparse
 import csv
 import hashlib
 import json
+import random
 import re
 import shutil
 import sys
@@ -37,6 +44,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
+from bench.generate import degrade
 from intake.extract import embedded_invoice
 from intake.fields.amounts import format_amount
 from intake.readers.pdf import find_embedded_xml
@@ -44,6 +52,8 @@ from invoicing.extraction import FIELD_NAMES, ExtractedInvoice
 
 DEV, HELDOUT = "dev", "heldout"
 KIND = "text-pdf"
+#: The kinds and file suffixes of a PDF's degraded copies (`--degraded`).
+SCAN, PHOTO = ("scanned-pdf", "-scan.pdf"), ("image", "-photo.jpg")
 LICENSE = "see repository"
 MANIFEST_HEADER = ("path", "kind", "source_repo", "license", "sha256")
 
@@ -115,11 +125,15 @@ def excluded_hashes(manifest: Path | None) -> set[str]:
                 if row.get("sha256")}  # fmt: skip
 
 
-def build(out_dir: Path, source_dirs: Sequence[Path], exclude: set[str], shown_total: bool = False) -> Counter[str]:
+def build(
+    out_dir: Path, source_dirs: Sequence[Path], exclude: set[str], shown_total: bool = False, degraded: int = 0
+) -> Counter[str]:
     """Write the set into `out_dir`/dev and `out_dir`/heldout; return the counts of the summary.
-    With `shown_total`, only PDFs whose text layer prints the XML's total (`shows_total`) are kept."""
+    With `shown_total`, only PDFs whose text layer prints the XML's total (`shows_total`) are kept;
+    the first `degraded` PDFs of each repository get degraded copies too (`write_degraded`)."""
     counts: Counter[str] = Counter()
     seen: set[str] = set()
+    per_repo: Counter[tuple[str, str]] = Counter()
     rows: dict[str, list[tuple[str, ...]]] = {DEV: [], HELDOUT: []}
     repos: dict[str, set[str]] = {DEV: set(), HELDOUT: set(), "found": set()}
     for part in rows:
@@ -157,9 +171,13 @@ def build(out_dir: Path, source_dirs: Sequence[Path], exclude: set[str], shown_t
         part = part_of(repo)
         stem = f"{repo.replace('/', '+', 1)}--{digest[:12]}"
         (out_dir / part / f"{stem}.pdf").write_bytes(data)
-        truth = json.dumps(truth_of(invoice, repo), indent=1, ensure_ascii=False)
-        (out_dir / part / f"{stem}.json").write_text(truth + "\n", encoding="utf-8")
+        truth = truth_of(invoice, repo)
+        _write_truth(out_dir / part / f"{stem}.json", truth)
         rows[part].append((f"{stem}.pdf", KIND, repo, LICENSE, digest))
+        per_repo[part, repo] += 1
+        if per_repo[part, repo] <= degraded:
+            rows[part] += write_degraded(out_dir / part, stem, data, truth)
+            counts["degraded"] += 1
         repos[part].add(repo)
         counts["kept"] += 1
         counts[part] += 1
@@ -172,6 +190,26 @@ def build(out_dir: Path, source_dirs: Sequence[Path], exclude: set[str], shown_t
     return counts
 
 
+def _write_truth(path: Path, truth: dict[str, Any]) -> None:
+    path.write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_degraded(part_dir: Path, stem: str, pdf: bytes, truth: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Write a scan of every page of `pdf` and, for a one-page PDF, a photo of it into `part_dir`,
+    each with `truth` under its own kind; return their manifest rows."""
+    rng = random.Random(int(stem.rsplit("--", 1)[-1], 16))
+    copies = [(SCAN, degrade.scan(pdf, rng))]
+    if degrade.page_count(pdf) == 1:
+        copies.append((PHOTO, degrade.photo(pdf, rng)))
+    rows = []
+    for (kind, suffix), data in copies:
+        name = stem + suffix
+        (part_dir / name).write_bytes(data)
+        _write_truth((part_dir / name).with_suffix(".json"), {**truth, "kind": kind})
+        rows.append((name, kind, truth["source"], LICENSE, hashlib.sha256(data).hexdigest()))
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("out_dir", type=Path, help="where dev/ and heldout/ are written")
@@ -179,13 +217,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--exclude-manifest", type=Path, help="a MANIFEST.tsv whose files to skip")
     parser.add_argument("--shown-total", action="store_true",
                         help="keep only PDFs whose text layer prints the XML's total")
+    parser.add_argument("--degraded", type=int, default=0, metavar="N",
+                        help="also write a scan and a photo of the first N PDFs of each repository")
     args = parser.parse_args(argv)
-    counts = build(args.out_dir, args.source_dirs, excluded_hashes(args.exclude_manifest), args.shown_total)
+    exclude = excluded_hashes(args.exclude_manifest)
+    counts = build(args.out_dir, args.source_dirs, exclude, args.shown_total, args.degraded)
     print(f"repositories with PDFs: {counts['repositories']}, PDFs found: {counts['found']}")
     print(f"skipped: {counts['duplicate']} duplicate, {counts['in corpus']} in the corpus, "
           f"{counts['no usable XML']} without a readable e-invoice total"
           + (f", {counts['total not printed']} whose text layer does not print that total" if args.shown_total else ""))  # fmt: skip
-    print(f"kept: {counts['kept']}")
+    print(f"kept: {counts['kept']}" + (f", {counts['degraded']} of them with degraded copies" if args.degraded else ""))
     for part in (DEV, HELDOUT):
         print(f"  {part}: {counts[part]} PDFs from {counts[f'{part} repositories']} repositories")
     return 0

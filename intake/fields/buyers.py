@@ -140,6 +140,19 @@ def _name(
 _MISREAD_NAME = 0.85
 # The sender's one-line address over a window envelope's recipient: "Firma ● Straße 1 ● 12345 Ort".
 _SENDER_MARKS = re.compile(r"[●•·|]|\s[-–]\s")
+#: A cell OCR made of a bullet alone, read as another sign or a round letter ("+", "©", "e").
+_BULLET_CELL = re.compile(r"^(?:[^\w\s.,:;()\[\]/\\'\"-]|[eo])$")
+
+
+def _marks(line: TextLine) -> list[Cell]:
+    """Return the cells of `line` that hold a mark setting a return address's parts apart."""
+    return [c for c in line.cells if _SENDER_MARKS.search(c.text) or _BULLET_CELL.match(c.text.strip())]
+
+
+def _mark_count(line: TextLine) -> int:
+    """Return how many marks set the parts of `line` apart: in its cells and as cells of their own."""
+    return len(_SENDER_MARKS.findall(line.text)) + sum(
+        _BULLET_CELL.match(c.text.strip()) is not None and not _SENDER_MARKS.search(c.text) for c in line.cells)
 
 
 def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | None) -> bool:
@@ -147,7 +160,7 @@ def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | Non
     with a postcode ("Firma ● Straße 1 ● 12345 Ort"), or the seller's name followed by its address
     in parts set apart by commas too ("Firma GmbH, Straße 1, 12345 Ort"), or by one mark only when
     set in a smaller type than what follows (the rest of it wrapped onto the next line)."""
-    marks = len(_SENDER_MARKS.findall(line.text))
+    marks = _mark_count(line)
     if marks >= 2 and re.search(r"\d{4,5}\s+\w", line.text):
         return True
     rest = _after_name(line.text, seller) if seller is not None else None
@@ -198,7 +211,7 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
             continue
         if not _is_sender_line(lines, line, seller):
             continue
-        marked = [c for c in line.cells if _SENDER_MARKS.search(c.text) or c.text.strip() in "●•·|"]
+        marked = _marks(line)
         right = max(c.x1 for c in (marked or line.cells))
         left = line.cells[0].x0 - 0.5 * (right - line.cells[0].x0)
         small = line.cells[0].height
@@ -238,7 +251,7 @@ def _wrapped_town(lines: Sequence[TextLine], line: TextLine, sender: TextLine | 
     return (above is not None and above.page == line.page and _POSTCODE_LAST.search(above.text) is not None
             and _TOWN.match(line.text) is not None
             and not has_legal_form(line.text)
-            and (above is sender or len(_SENDER_MARKS.findall(above.text)) >= 2))
+            and (above is sender or _mark_count(above) >= 2))
 
 
 def _larger_below(lines: Sequence[TextLine], line: TextLine, small: float) -> bool:

@@ -141,15 +141,27 @@ def _starts_word(text: str, start: int) -> bool:
 
 def find_label_hits(lines: Sequence[TextLine]) -> list[LabelHit]:
     """Return every label printed in `lines`, longest match first where labels overlap."""
-    return [hit for line in lines for cell in line.cells for hit in _dating_only_numbers(_cell_hits(cell))]
+    return [hit for line in lines for hit in _dating_only_numbers([_cell_hits(cell) for cell in line.cells])]
 
 
-def _dating_only_numbers(hits: list[LabelHit]) -> list[LabelHit]:
-    """Return the cell's hits without "vom"/"du" unless an invoice number's label precedes it and
-    no long sentence follows: elsewhere the word is part of an address or a sentence ("42 rue du
-    stade")."""
-    numbered = any(h.field == INVOICE_NUMBER for h in hits)
-    return [h for h in hits if h.label.pattern != VOM or (numbered and not before_long_sentence(h))]
+#: How many cells before the cell of a "vom" an invoice number's label may stand: OCR cuts
+#: "Nr. RK2101 vom 16.09.2019" into "Nr. | RK2101 | vom | 16.09.2019" where the gaps are wide.
+_VOM_REACH = 2
+
+
+def _dating_only_numbers(cells: list[list[LabelHit]]) -> list[LabelHit]:
+    """Return a line's hits, given per cell, without "vom"/"du" unless an invoice number's label
+    precedes it (in its cell, or up to `_VOM_REACH` cells before) and no long sentence follows:
+    elsewhere the word is part of an address or a sentence ("42 rue du stade")."""
+    kept = []
+    for at, hits in enumerate(cells):
+        near = [h for before in cells[max(0, at - _VOM_REACH) : at] for h in before]
+        for hit in hits:
+            numbered = any(h.field == INVOICE_NUMBER and (h.cell is not hit.cell or h.start < hit.start)
+                           for h in (*near, *hits))  # fmt: skip
+            if hit.label.pattern != VOM or (numbered and not before_long_sentence(hit)):
+                kept.append(hit)
+    return kept
 
 
 #: A label followed by this many words on its cell stands in a sentence ("La loi n°92/1442 du 31

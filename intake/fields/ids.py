@@ -112,9 +112,25 @@ def find_vat_ids(text: str) -> list[IdMatch]:
             value, valid = mended, True
         if not valid and sum(c.isdigit() for c in value) < 7:
             continue  # too few digits for a VAT ID, unless a look-alike letter mended makes one
+        if not valid:
+            value = _digits_where_only_digits(value)
         found.append(IdMatch(value, valid, m.start(), end))
         position = end
     return found
+
+
+#: The countries whose VAT numbers are digits only after the prefix.
+_DIGITS_ONLY = frozenset("BE BG CZ DE DK EE EL FI HR HU IT LT LU LV MT PL PT RO SE SI SK".split())
+
+
+def _digits_where_only_digits(value: str) -> str:
+    """Return a VAT ID that fails its checksum with the letters in its number read as the digits
+    they look like, where its country's numbers hold only digits ("DEI23456789" is "DE123456789",
+    a test number that fails the check either way): no reading could be a letter there."""
+    body = value[2:]
+    if value[:2] not in _DIGITS_ONLY or body.isdigit() or not all(ch.isdigit() or ch in _DIGIT_LOOK_ALIKE for ch in body):
+        return value
+    return value[:2] + body.translate(_AS_DIGIT)
 
 
 @functools.lru_cache(maxsize=1024)  # the same misread number is met on every line that prints it

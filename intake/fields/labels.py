@@ -218,7 +218,8 @@ LABELS: tuple[Label, ...] = (
     *_labels(
         IGNORE, 1.0,
         r"kunden-?\s*nr\.?", r"kundennummer", r"customer\s*(?:no|number|id)\.?", r"client\s*n°",
-        r"numero\s*client", r"bestell-?\s*nr\.?", r"bestellnummer", r"auftrags-?\s*nr\.?",
+        r"numero\s*client", r"bestell-?\s*nr\.?", r"bestellnummer", r"auftrags?-?\s*nr\.?",
+        r"(?:bestellung|lieferung)\s*-?\s*(?:nr\.?|nummer)", r"order\s*#", r"commande\s*n°",
         r"auftragsnummer", r"order\s*(?:no|number|id)\.?", r"purchase\s*order", r"steuernummer",
         r"steuer-?\s*nr\.?", r"tax\s*number", r"gesamtbetrag\s*der\s*(?:zu|ab)schlage",
         r"lieferschein-?\s*(?:nr\.?|nummer)", r"gesamtbetrag\s*der\s*positionen", r"positionssumme",

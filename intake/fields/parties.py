@@ -69,7 +69,8 @@ CONTACT = re.compile(
     r"|\b(?:vat|ust|tva|moms|cvr|mwst|uid|btw)\b",
     re.IGNORECASE,
 )
-_COPYRIGHT = re.compile(r"\(c\)|©|\bcopyright\b", re.IGNORECASE)
+# "(c)", also as OCR reads it ("(ce)", "(e)", "(c}").
+_COPYRIGHT = re.compile(r"\(\s?[ce]{1,2}\s?[)}]|©|\bcopyright\b", re.IGNORECASE)
 _QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?\s*[^\W\d]{1,5}\.?$")
 _SEPARATORS = re.compile(r"\s+[•·|,–-]\s+|\s{2,}")
 
@@ -182,9 +183,25 @@ def _heads_block_beside(lines: Sequence[TextLine], label: Cell, cell: Cell) -> b
         left_aligned(cells_below(lines, cell, depth=1), cell))
 
 
-def _label_cells(hits: Sequence[LabelHit]) -> set[int]:
-    """Return the ids of the cells that hold a label and nothing else ("Due by", "Invoice date")."""
-    return {id(h.cell) for h in hits if h.start == 0 and not h.cell.text[h.end :].strip(" :.#")}
+def _label_cells(hits: Sequence[LabelHit]) -> set[tuple[int, float]]:
+    """Return the places (line, left edge) of the cells that hold a label and nothing else ("Due
+    by", "Invoice date"): places, as the seller is read from lines whose OCR'd cells were made
+    again with their legal forms mended (`stores.mend_legal_forms`)."""
+    return {(h.cell.line, h.cell.x0) for h in hits if h.start == 0 and not h.cell.text[h.end :].strip(" :.#")}
+
+
+#: A number alone in a cell, as an identifier prints it: five digits or more, maybe grouped.
+_IDENTIFIER = re.compile(r"(?=(?:\D*\d){5})[\d][\d\s./-]*")
+
+
+def _labels_identifier(lines: Sequence[TextLine], cell: Cell, after: Cell | None) -> bool:
+    """Return whether `cell` is a short label of the identifier alone after it at the line's end:
+    "GLN | 4333741000005", which OCR cut into two cells where the PDF's text is one, whose digits
+    would have made it no name."""
+    return (
+        after is not None and after is lines[cell.line].cells[-1] and _IDENTIFIER.fullmatch(after.text.strip()) is not None
+        and len(cell.text.split()) <= 2 and _LEGAL.search(cell.text) is None
+    )  # fmt: skip
 
 
 def name_lines_after(lines: Sequence[TextLine], hit: LabelHit, hits: Sequence[LabelHit]) -> list[Candidate[str]]:
@@ -222,7 +239,8 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit, hits: Sequence[La
             value = _NAME_LABEL.sub("", cell.text).strip() or (after.text if after else "")
             if name_value(value):
                 return [Candidate(name_value(value) or value, hit.label.weight, line.index)]
-        labelled = ":" in cell.text or (after is not None and after.text.startswith(":")) or id(cell) in labels
+        labelled = (":" in cell.text or (after is not None and after.text.startswith(":"))
+                    or (cell.line, cell.x0) in labels or _labels_identifier(lines, cell, after))  # fmt: skip
         if first is None and not labelled and name_value(cell.text):
             first = Candidate(name_value(cell.text) or "", 0.8 * hit.label.weight, line.index)
     return [first] if first else []

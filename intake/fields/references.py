@@ -32,7 +32,6 @@ from intake.fields.labels import (
     TERMS,
     TITLE,
     TOTAL,
-    VOM,
 )
 from intake.fields.layout import Cell, TextLine, cell_spans, cells_after, cells_below
 from intake.fields.seller_ids import runs_on
@@ -41,6 +40,8 @@ from intake.fields.totals import is_item_header, several_amounts
 
 _ID_TOKEN = re.compile(r"^#?(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9]|[0-9])[:,.;]?$")
 _NOT_IDS = frozenset("nr no nr. no. n° number nummer numero date datum du vom of le page".split())
+#: A number's word glued to the number where a space was lost ("Nr.471113", "N°2024-7").
+_GLUED_NO = re.compile(r"^(?:nr|no)\.(?=\d)|^n°(?=\d)", re.IGNORECASE)
 # Title words that may be followed by the number itself ("Rechnung R0005532486").
 _TITLE = re.compile(rf"^{TITLE}\b\s*(?:\(\d+\)\s*)?", re.IGNORECASE)
 # A time of day right after a date: "16-03-18 13:49".
@@ -52,7 +53,7 @@ def _id_in(text: str) -> str | None:
     for token in text.split()[:3]:
         if token.casefold() in _NOT_IDS or token in (":", "-", "#"):
             continue
-        m = _ID_TOKEN.match(token)
+        m = _ID_TOKEN.match(_GLUED_NO.sub("", token))
         if m is None or not any(ch.isdigit() for ch in m.group("id")):
             return None
         value = m.group("id")
@@ -243,8 +244,6 @@ def _dates_after(
     found = []
     month_first = _month_first(lines)
     for hit in hits_for(hits, field):
-        if hit.label.pattern == VOM and not hits_for(_same_cell(hit, hits), INVOICE_NUMBER):
-            continue  # "vom" dates an invoice only in "Rechnung Nr. 1 vom 05.03.2018"
         places = value_places(lines, hit, hits)
         for place in places:
             dates = find_dates(place.text, month_first)
@@ -265,10 +264,6 @@ def _dates_after(
                 found.append(Candidate(dates[0].value, hit.label.weight * place.factor + early, hit.cell.line))
                 break
     return found
-
-
-def _same_cell(hit: LabelHit, hits: Sequence[LabelHit]) -> list[LabelHit]:
-    return [h for h in hits if h.cell is hit.cell]
 
 
 def issue_date(lines: Sequence[TextLine], hits: Sequence[LabelHit]) -> Candidate[dt.date] | None:
@@ -333,7 +328,33 @@ def due_date(
     found = _dates_after(lines, hits, DUE_DATE, in_sentences=False) or _dates_before_due(lines) or _debit_dates(lines)
     if issued is not None and any(c.value >= issued for c in found):
         found = [c for c in found if c.value >= issued]  # a due date before the issue is another date
+    if issued is not None:
+        found = [Candidate(_year_misread(c.value, issued), c.score, c.line) if is_ocr(lines[c.line]) else c
+                 for c in found]  # fmt: skip
     return best(found)
+
+
+#: The longest time to pay: a year read two years or more after the issue's that differs from
+#: the issue's year, or the next, in one digit only is OCR's misreading of it ("29.11.2029" for an
+#: invoice of 30.10.2019). A text layer's dates are as printed (a term of 13 months happens).
+_LONGEST_TERM = dt.timedelta(days=366)
+
+
+def _year_misread(due: dt.date, issued: dt.date) -> dt.date:
+    """Return the due date OCR read with the year of the issue, or the next, where the year read
+    is two or more years after the issue's and differs from that year in one digit only."""
+    if due.year - issued.year < 2:
+        return due
+    for year in (issued.year, issued.year + 1):
+        if sum(a != b for a, b in zip(str(year), str(due.year), strict=True)) != 1:
+            continue
+        try:
+            mended = due.replace(year=year)
+        except ValueError:  # 29 February
+            continue
+        if dt.timedelta(0) <= mended - issued <= _LONGEST_TERM:
+            return mended
+    return due
 
 
 # A German sentence that names the date before the word: "... ist am 06.12.2025 fällig",

@@ -27,6 +27,10 @@ from tests.unit.test_fields_layout import ocr_page
         ("MVA: NO 123 456 785 MVA", "NO123456785MVA", True),
         ("Org.nr. NO123456789MVA", "NO123456789MVA", False),
         ("VAT No.: NL976722318801", "NL976722318B01", True),  # OCR read the fixed "B" as "8"
+        # A letter read for a digit where the country's numbers are all digits, in a number that
+        # fails its check either way: the digit it looks like.
+        ("USt.-Id.-Nr.: DEI23456789", "DE123456789", False),
+        ("TVA : FRI1123456789", "FRI1123456789", False),  # a French key may hold letters
     ],
 )
 def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:

@@ -705,10 +705,12 @@ def test_a_legal_name_after_a_label_and_a_spaced_colon_is_read_without_the_label
     assert invoice.seller.name == "Verkehrsbetriebe GmbH"
 
 
-def test_the_company_in_a_copyright_notice_is_not_the_seller() -> None:
-    """GIVEN '(c) intarsys AG 2020' at the page's top (the author of the page's template) and the
-    seller's name with its address further down THEN the seller is the latter."""
-    invoice = extract_fields([page([(57, 40, "Lesbarmachung der XML-Daten, (c) intarsys AG 2020"),
+@pytest.mark.parametrize("sign", ["(c)", "(ce)", "(e)", "©"])
+def test_the_company_in_a_copyright_notice_is_not_the_seller(sign: str) -> None:
+    """GIVEN '(c) intarsys AG 2020' at the page's top (the author of the page's template), its sign
+    as OCR may read it ('(ce)', '(e)'), and the seller's name with its address further down THEN
+    the seller is the latter."""
+    invoice = extract_fields([page([(57, 40, f"Lesbarmachung der XML-Daten, {sign} intarsys AG 2020"),
                                     (57, 100, "Rechnung Nr. 471102 vom 05.03.2018"),
                                     (57, 300, "Lieferant GmbH"), (57, 312, "Lieferantenstraße 20"),
                                     (57, 324, "80333 München")])])
@@ -1082,3 +1084,49 @@ def test_a_party_section_whose_first_label_is_a_number_still_names_the_party() -
         (300, 400, "Rechnungsbetrag"), (450, 400, "858,75"),
     ])])
     assert invoice.seller.name == "Rohstoff AG Salzgitter"
+
+
+@pytest.mark.parametrize(("first", "second"), [("+", "+"), ("©", "e"), ("●", "©")])
+def test_bullets_ocr_read_as_other_signs_still_mark_the_sender_line(first: str, second: str) -> None:
+    """GIVEN an OCR'd sender line whose bullets were read as other signs standing alone ('Bei Spiel
+    GmbH | + | Ecke12 | + | 12345 Stadthausen', '©' and 'e'), the recipient under it THEN the
+    recipient is the buyer."""
+    invoice = extract_fields([ocr_page([
+        (400, 100, "Bei Spiel GmbH"), (400, 114, "Ecke 12"),
+        (60, 130, "Bei Spiel GmbH"), (150, 130, first), (175, 130, "Ecke 12"), (225, 130, second),
+        (250, 130, "12345 Stadthausen"), (400, 130, "12345 Stadthausen"),
+        (60, 150, "Theodor Est"), (400, 146, "phone (555) 23 78 -0"), (400, 160, "HRA 12345"),
+        (60, 172, "Bahnstr. 42"), (400, 174, "http://localhost/"), (400, 188, "Ingmar N. Fo"),
+        (60, 194, "88802 Spielkreis"), (400, 202, "info@localhost.local"), (60, 216, "Deutschland / Germany"),
+        (57, 240, "Customer:2"), (57, 260, "Invoice # RE-20150613/503 issued at 2015-06-13"),
+    ])])
+    assert invoice.buyer.name == "Theodor Est"
+
+
+def test_a_short_label_ocr_set_apart_from_its_identifier_is_no_party_name() -> None:
+    """GIVEN 'Verkäufer:' over 'GLN | 4333741000005' (OCR cut the label from its number into two
+    cells), then the seller's name, and the same under 'Käufer:' THEN the names are the parties',
+    not 'GLN'."""
+    invoice = extract_fields([ocr_page([
+        (50, 100, "Verkäufer:"), (50, 114, "GLN"), (90, 114, "4333741000005"), (50, 128, "Lief-Nr:"),
+        (100, 128, "549910"), (50, 142, "MUSTERLIEFERANT GMBH"), (50, 156, "BAHNHOFSTRASSE 99"),
+        (50, 170, "99199 MUSTERHAUSEN"),
+        (50, 200, "Käufer:"), (50, 214, "GLN"), (90, 214, "4304171000002"), (50, 228, "MUSTER-KUNDE GMBH"),
+        (50, 242, "KUNDENWEG 88"), (50, 256, "40235 DUESSELDORF"),
+        (300, 400, "Bruttosumme"), (450, 400, "119,00"),
+    ])])
+    assert (invoice.seller.name, invoice.buyer.name) == ("MUSTERLIEFERANT GMBH", "MUSTER-KUNDE GMBH")
+
+
+def test_another_fields_label_under_the_seller_label_of_an_ocr_page_is_no_name() -> None:
+    """GIVEN an OCR'd 'Verkäufer:' over 'Nummer | i | 549910' (a label alone in its cell, its colon
+    read as 'i') and then the seller's name THEN the seller is the name, not the label: the seller
+    is read from lines whose cells were made again to mend legal forms, and the label's cell is
+    still known there."""
+    invoice = extract_fields([ocr_page([
+        (50, 100, "Verkäufer:"), (50, 114, "Nummer"), (110, 114, "i"), (130, 114, "549910"),
+        (50, 128, "Globale Nummer:"), (150, 128, "4000001123452"), (50, 142, "Lieferant GmbH"),
+        (50, 156, "Lieferantenstraße 20"), (50, 170, "80333 München"),
+        (300, 400, "Bruttosumme"), (450, 400, "119,00"),
+    ])])
+    assert invoice.seller.name == "Lieferant GmbH"

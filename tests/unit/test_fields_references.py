@@ -480,3 +480,64 @@ def test_a_house_number_under_a_number_label_is_no_invoice_number() -> None:
         (400, 156, "57523 Hamburg"), (300, 400, "Net amount"), (450, 400, "-54,555.03"),
     ], ocr=True)])
     assert invoice.invoice_number is None
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        [(50, 100, "Invoice information (751) Nr. TX-471102"), (330, 100, "vom"), (370, 100, "30.10.2019")],
+        [(50, 100, "RECHNUNGSKORREKTUR"), (190, 100, "(384)"), (240, 100, "Nr."), (270, 100, "RK21012345"),
+         (350, 100, "vom"), (390, 100, "30.10.2019")],
+    ],
+)
+def test_a_number_and_its_date_word_ocr_split_into_cells_still_date_the_invoice(
+    title: list[tuple[float, float, str]],
+) -> None:
+    """GIVEN a title 'Nr. RK21012345 vom 30.10.2019' that OCR cut into cells at its wide gaps, the
+    'vom' a cell or two after the number's label, under a version line dated later
+    ('Stylesheet-Version: 2.5 vom 10.01.2023', no number) THEN the date after 'vom' is the issue date."""
+    rows = [(50, 40, "Stylesheet-Version:"), (250, 40, "2.5 vom 10.01.2023"), *title,
+            (50, 140, "Währung:"), (250, 140, "EUR"), (300, 400, "Gesamtbetrag 119,00")]
+    assert extract_fields([ocr_page(rows)]).issue_date == dt.date(2019, 10, 30)
+
+
+def test_a_vom_far_from_a_number_label_dates_nothing() -> None:
+    """GIVEN 'Nr. | 4711 | Lieferung | vom | 02.05.2024': a 'vom' three cells after the number's
+    label THEN it does not date the invoice, which its own label dates."""
+    rows = [(50, 100, "Nr."), (80, 100, "4711"), (150, 100, "Lieferung"), (250, 100, "vom"), (290, 100, "02.05.2024"),
+            (50, 130, "Rechnungsdatum:"), (200, 130, "06.05.2024")]
+    assert extract_fields([ocr_page(rows)]).issue_date == dt.date(2024, 5, 6)
+
+
+@pytest.mark.parametrize(("printed", "due"), [("29.11.2029", dt.date(2019, 11, 29)), ("29.11.2020", dt.date(2020, 11, 29)),
+                                              ("15.01.2030", dt.date(2020, 1, 15))])
+def test_a_due_year_ocr_misread_in_one_digit_is_the_issue_s_year_or_the_next(printed: str, due: dt.date) -> None:
+    """GIVEN an invoice of 30.10.2019 due '29.11.2029' (OCR read the year's 1 as a 2) THEN it is due
+    29.11.2019; GIVEN a due date within a year of the issue THEN it stands as printed; GIVEN
+    '15.01.2030' THEN the next year (2020) is the one-digit reading within a year."""
+    rows = [(50, 100, "Rechnungsdatum:"), (200, 100, "30.10.2019"), (50, 120, "Fällig am:"), (200, 120, printed)]
+    assert extract_fields([ocr_page(rows)]).due_date == due
+
+
+def test_an_order_s_number_and_its_date_do_not_date_the_invoice() -> None:
+    """GIVEN the title 'Handelsrechnung (380) Nr. 471113 | vom | 13.06.2018' (OCR cut the date
+    apart) and a note 'Rechnung gemäß Bestellung Nr. 2018-471331 vom 01.03.2018.' THEN the
+    invoice is dated by its title, not by the order the note names."""
+    rows = [(50, 100, "Handelsrechnung (380) Nr. 471113"), (300, 100, "vom"), (340, 100, "13.06.2018"),
+            (50, 300, "Rechnung gemäß Bestellung Nr. 2018-471331 vom 01.03.2018."), (300, 400, "Bruttosumme 23,54")]
+    invoice = extract_fields([ocr_page(rows)])
+    assert (invoice.invoice_number, invoice.issue_date) == ("471113", dt.date(2018, 6, 13))
+
+
+@pytest.mark.parametrize("title", ["Handelsrechnung (380) Nr.471113", "Facture N°471113"])
+def test_a_number_glued_to_its_number_word_is_read_without_it(title: str) -> None:
+    """GIVEN a title whose number lost the space after 'Nr.' or 'N°' ('Nr.471113') THEN the
+    number is '471113'."""
+    invoice = extract_fields([ocr_page([(50, 100, title), (300, 100, "vom 13.06.2018")])])
+    assert invoice.invoice_number == "471113"
+
+
+def test_a_text_layer_s_due_date_stands_as_printed_however_far() -> None:
+    """GIVEN a text PDF (no OCR) of 30.10.2019 due '29.11.2029' THEN the due date is as printed."""
+    rows = [(50, 100, "Rechnungsdatum:"), (200, 100, "30.10.2019"), (50, 120, "Fällig am:"), (200, 120, "29.11.2029")]
+    assert extract_fields([page(rows)]).due_date == dt.date(2029, 11, 29)
