@@ -22,8 +22,8 @@ reader of the page could give.
 With `--degraded N`, the first N kept PDFs of each repository (in the order of their paths) are also written
 as a scan (`bench.generate.degrade.scan`, every page) and, where they have one page, as a photo
 (`degrade.photo`), with the same truth: real layouts through OCR, which the generated set's own
-layouts cannot stand in for. Each copy's degradation is drawn from a random generator seeded by
-the PDF's hash, so a rebuild makes the same pictures.
+layouts cannot stand in for. Each copy's degradation (resolution, skew, blur, light, JPEG
+quality) is drawn from a random generator seeded by the PDF's hash; the noise's grain is PIL's own.
 """
 
 from __future__ import annotations
