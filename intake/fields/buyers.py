@@ -222,11 +222,13 @@ def _under_sender_line(lines: Sequence[TextLine], seller: str | None) -> Candida
                 continue  # the rest of a return address too long for its line, in its small type
             if _wrapped_town(lines, below, sender=line):
                 continue  # the sender line's town, wrapped after its postcode
-            for cell in below.cells:
-                if left <= cell.x0 < right:
-                    name = name_value(cell.text)
-                    if name:
-                        return Candidate(name, 0.6, below.index)
+            window = [cell for cell in below.cells if left <= cell.x0 < right]
+            if any(CONTACT.search(cell.text) for cell in window):
+                continue  # the sender's phone, web or tax numbers: its letterhead goes on over the window
+            for cell in window:
+                name = name_value(cell.text)
+                if name:
+                    return Candidate(name, 0.6, below.index)
     return None
 
 
@@ -347,8 +349,10 @@ _CLOSE = 0.6
 
 def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
     """Return the cells directly under `cell`, left-aligned with it, with no gap between lines.
-    A line of smaller type with nothing in the block's column (a side column in small print, whose
-    lines fall between the block's) is passed over where the block's next line follows closely."""
+    A line with nothing in the block's column, of smaller type (a side column in small print, whose
+    lines fall between the block's) or OCR'd and starting above the block's last line's bottom (a
+    column beside it whose lines stand a little lower), is passed over where the block's next line
+    follows closely."""
     block: list[Cell] = []
     last = cell
     passed = False
@@ -358,7 +362,8 @@ def _aligned_below(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
         under = _aligned_in(line, cell, last)
         if under is None:
             small = all(_SMALLER * c.height < last.height for c in line.cells)
-            if not small or any(c.x0 < cell.x1 and c.x1 > cell.x0 for c in line.cells):
+            between = is_ocr(line) and line.top < last.bottom  # OCR: a column's line that falls between the block's
+            if not (small or between) or any(c.x0 < cell.x1 and c.x1 > cell.x0 for c in line.cells):
                 break
             passed = True
             continue

@@ -234,7 +234,8 @@ LABELS: tuple[Label, ...] = (
         r"versicherungsschein\s*-?\s*(?:nr\.?|nummer)", r"(?:policy|contract)\s*(?:no\.?|number|#)",
         r"bestellreferenz", r"ihr\s*zeichen", r"unser\s*zeichen", r"klantnummer", r"klant\s*-?\s*nr\.?",
         r"ordernummer", r"afleveradres", r"account\s*(?:no|number|nr)\.?", r"konto-?\s*nr\.?", r"kto-?\s*nr\.?",
-        r"shipping\s*address", r"delivery\s*address",
+        r"shipping\s*address", r"delivery\s*address", r"adresse\s*de\s*livraison", r"liefer-?\s*(?:adresse|anschrift)",
+        r"leveringsadresse",
         # The buyer's own reference (its order), and a direct debit's mandate: not the invoice's number.
         r"(?:your|customer|buyer)\s*ref(?:erence)?\.?", r"votre\s*ref(?:erence)?\.?", r"ihre?\s*referenz",
         r"jeres\s*ref(?:erence)?\.?", r"uw\s*referentie", r"po\s*(?:no\.?|number|nr\.?|#)",

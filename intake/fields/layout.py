@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from intake.fields.amounts import find_currencies
@@ -112,15 +112,21 @@ def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
     middles: list[float] = []
     heights: list[float] = []
     sizes: dict[float, tuple[list[float], list[float]]] = {}
-    for word in sorted(words, key=lambda w: (w.middle, w.x0)):
+    ordered = sorted(words, key=lambda w: (w.middle, w.x0))
+    for i, word in enumerate(ordered):
         middle, height = word.middle, word.height
         other = _OTHER_SIZE if word.confidence == 1.0 else _OCR_OTHER_SIZE
         size = next((s for s in sizes if s <= other * height and height <= other * s), None)
-        if rows and size is not None and heights[-1] > other * heights[0]:  # sizes mixed: compare with its own
-            own_middles, own_heights = sizes[size]
-            joins = abs(middle - _median(own_middles)) < 0.5 * max(_median(own_heights), height, 1.0)
-        else:
-            joins = bool(rows) and abs(middle - _median(middles)) < 0.5 * max(_median(heights), height, 1.0)
+
+        def fits(w: Word) -> bool:
+            if rows and size is not None and heights[-1] > other * heights[0]:  # sizes mixed: compare with its own
+                own_middles, own_heights = sizes[size]
+                return abs(w.middle - _median(own_middles)) < 0.5 * max(_median(own_heights), w.height, 1.0)
+            return bool(rows) and abs(w.middle - _median(middles)) < 0.5 * max(_median(heights), w.height, 1.0)
+
+        joins = fits(word)
+        if joins and _starts_next_row(word, ordered[i + 1 :], fits):
+            joins = False
         if joins:
             rows[-1].append(word)
             middles.append(middle)
@@ -135,6 +141,28 @@ def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
         middles, heights = [middle], [height]
         sizes = {height: ([middle], [height])}
     return [sorted(row, key=lambda w: w.x0) for row in _settle_tall_words(rows)]
+
+
+#: Two OCR words whose middles are this share of their height apart or nearer stand on one baseline.
+_SAME_BASELINE = 0.25
+#: ... and are one phrase where the gap between them is narrower than this many heights.
+_PHRASE_GAP = 2.0
+
+
+def _starts_next_row(word: Word, following: Sequence[Word], fits: Callable[[Word], bool]) -> bool:
+    """Return whether an OCR'd `word` that fits the row being built goes with the words after it
+    in the order of middles: one on its baseline, right beside it, does not fit the row. It is a
+    phrase of a column whose lines fall between those of the column beside it ("Ma | jolie
+    boutique" under "Ma jolie boutique" of the next column, a few pixels higher)."""
+    if word.confidence == 1.0:
+        return False
+    for after in following:
+        height = max(word.height, after.height, 1.0)
+        if after.middle - word.middle > _SAME_BASELINE * height:
+            return False
+        if 0 <= after.x0 - word.x1 < _PHRASE_GAP * height:
+            return not fits(after)
+    return False
 
 
 #: An OCR box this many times taller than its row's words took in ink of a line beside it.

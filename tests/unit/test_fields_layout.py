@@ -306,3 +306,18 @@ def test_an_ocr_box_taller_than_its_row_goes_to_the_row_its_middle_fits() -> Non
     ])])
     assert invoice.seller.name == "Nordlicht Logistics SA"
     assert invoice.seller.iban == "BE10383690164304"
+
+
+def test_an_ocr_column_whose_lines_fall_between_the_next_column_s_keeps_its_phrases_whole() -> None:
+    """GIVEN OCR'd words of two columns whose lines interleave: the right column's 'Ma jolie
+    boutique' a few pixels above the left column's, whose 'Ma' (no ascender, a shorter box) has
+    its middle nearer the right line's than 'jolie' beside it has THEN the left phrase stays one
+    line of its own, not 'Ma' on the right column's line and 'jolie boutique' on another."""
+    boxes = [("Ma", 327.4, 135.4, 341.3, 143.6), ("jolie", 344.4, 135.4, 364.1, 145.7),
+             ("boutique", 368.2, 135.4, 409.2, 145.7), ("Ma", 37.7, 141.8, 50.2, 149.2),
+             ("jolie", 53.0, 141.8, 71.0, 151.4), ("boutique", 74.6, 141.8, 112.1, 151.2),
+             ("Alexandre", 326.6, 147.8, 375.6, 156.0), ("Payet", 379.9, 147.8, 407.3, 158.1)]
+    words = tuple(Word(text, x0, top, x1, bottom, 0.96) for text, x0, top, x1, bottom in boxes)
+    lines = document_lines([Page(number=1, width=595, height=842, words=words, ocr=True)])
+    assert [[c.text for c in line.cells] for line in lines] == [
+        ["Ma jolie boutique"], ["Ma jolie boutique"], ["Alexandre Payet"]]

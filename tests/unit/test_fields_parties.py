@@ -1130,3 +1130,25 @@ def test_another_fields_label_under_the_seller_label_of_an_ocr_page_is_no_name()
         (300, 400, "Bruttosumme"), (450, 400, "119,00"),
     ])])
     assert invoice.seller.name == "Lieferant GmbH"
+
+
+def test_the_senders_contact_lines_under_its_one_line_address_and_an_interleaved_delivery_block() -> None:
+    """GIVEN an OCR'd letterhead: the seller's one-line address ('Au bon moulin SARL - 1242 chemin
+    de l'olive - 84340 Malaucène - France'), then its phone and web line and its 'TVA : ...' line,
+    each after a logo's fragment ('À', 'EN'); under the title, 'Adresse de livraison' over the
+    delivery block on the left, and the unlabelled invoice address on the right whose lines stand
+    a little higher than the left's THEN the buyer is the right block's first line."""
+    invoice = extract_fields([ocr_page([
+        (40, 40, "N O"), (170, 40, "Au bon moulin SARL - 1242 chemin de l'olive - 84340 Malaucène - France", 7),
+        (40, 50, "À"), (170, 50, "+33 4 50 44 68 99 - http://www.aubonmoulin.fr", 7),
+        (40, 60, "EN"), (170, 60, "TVA : FR11999999998 - SIRET : 99999999800010", 7),
+        (33, 95, "Facture FA-2017-0010", 14),
+        (37, 125, "Adresse de livraison"),
+        (327, 135, "Ma jolie boutique"), (37, 142, "Ma jolie boutique"),
+        (327, 148, "Alexandre Payet"), (37, 155, "35 rue de la République"),
+        (327, 161, "35 rue de la République"), (37, 168, "69001 Lyon"),
+        (327, 174, "69001 Lyon"), (37, 181, "France"), (327, 187, "France"),
+        (37, 220, "Date de facture"), (130, 220, "13/11/2017"),
+        (300, 400, "Total TTC"), (450, 400, "671,15 €"),
+    ])])
+    assert invoice.buyer.name == "Ma jolie boutique"
