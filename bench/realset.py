@@ -176,7 +176,7 @@ def build(
         rows[part].append((f"{stem}.pdf", KIND, repo, LICENSE, digest))
         per_repo[part, repo] += 1
         if per_repo[part, repo] <= degraded:
-            rows[part] += write_degraded(out_dir / part, stem, data, truth)
+            rows[part] += write_degraded(out_dir / part, stem, data, truth, seed=int(digest[:12], 16))
             counts["degraded"] += 1
         repos[part].add(repo)
         counts["kept"] += 1
@@ -194,10 +194,13 @@ def _write_truth(path: Path, truth: dict[str, Any]) -> None:
     path.write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_degraded(part_dir: Path, stem: str, pdf: bytes, truth: dict[str, Any]) -> list[tuple[str, ...]]:
+def write_degraded(
+    part_dir: Path, stem: str, pdf: bytes, truth: dict[str, Any], seed: int
+) -> list[tuple[str, ...]]:
     """Write a scan of every page of `pdf` and, for a one-page PDF, a photo of it into `part_dir`,
-    each with `truth` under its own kind; return their manifest rows."""
-    rng = random.Random(int(stem.rsplit("--", 1)[-1], 16))
+    each with `truth` under its own kind, degraded as a random generator seeded with `seed` draws;
+    return their manifest rows."""
+    rng = random.Random(seed)
     copies = [(SCAN, degrade.scan(pdf, rng))]
     if degrade.page_count(pdf) == 1:
         copies.append((PHOTO, degrade.photo(pdf, rng)))

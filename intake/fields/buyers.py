@@ -151,8 +151,7 @@ def _marks(line: TextLine) -> list[Cell]:
 
 def _mark_count(line: TextLine) -> int:
     """Return how many marks set the parts of `line` apart: in its cells and as cells of their own."""
-    return len(_SENDER_MARKS.findall(line.text)) + sum(
-        _BULLET_CELL.match(c.text.strip()) is not None and not _SENDER_MARKS.search(c.text) for c in line.cells)
+    return len(_SENDER_MARKS.findall(line.text)) + sum(not _SENDER_MARKS.search(c.text) for c in _marks(line))
 
 
 def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | None) -> bool:

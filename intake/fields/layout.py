@@ -7,6 +7,7 @@ wide gap inside (a label, a value, a table cell). Works the same on PDF text and
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
@@ -117,16 +118,13 @@ def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
         middle, height = word.middle, word.height
         other = _OTHER_SIZE if word.confidence == 1.0 else _OCR_OTHER_SIZE
         size = next((s for s in sizes if s <= other * height and height <= other * s), None)
-
-        def fits(w: Word) -> bool:
-            if rows and size is not None and heights[-1] > other * heights[0]:  # sizes mixed: compare with its own
-                own_middles, own_heights = sizes[size]
-                return abs(w.middle - _median(own_middles)) < 0.5 * max(_median(own_heights), w.height, 1.0)
-            return bool(rows) and abs(w.middle - _median(middles)) < 0.5 * max(_median(heights), w.height, 1.0)
-
-        joins = fits(word)
-        if joins and _starts_next_row(word, ordered[i + 1 :], fits):
-            joins = False
+        mixed = bool(rows) and size is not None and heights[-1] > other * heights[0]
+        # Sizes mixed: a word is compared with the words of its own size.
+        row_middles, row_heights = sizes[size] if mixed and size is not None else (middles, heights)
+        joins = bool(rows) and _fits(word, row_middles, row_heights)
+        if joins and word.confidence < 1.0:
+            following = itertools.islice(ordered, i + 1, None)
+            joins = not _starts_next_row(word, following, lambda w: _fits(w, row_middles, row_heights))
         if joins:
             rows[-1].append(word)
             middles.append(middle)
@@ -143,19 +141,22 @@ def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
     return [sorted(row, key=lambda w: w.x0) for row in _settle_tall_words(rows)]
 
 
+def _fits(word: Word, middles: list[float], heights: list[float]) -> bool:
+    """Return whether `word` belongs to the row of these middles and heights (both ascending)."""
+    return abs(word.middle - _median(middles)) < 0.5 * max(_median(heights), word.height, 1.0)
+
+
 #: Two OCR words whose middles are this share of their height apart or nearer stand on one baseline.
 _SAME_BASELINE = 0.25
 #: ... and are one phrase where the gap between them is narrower than this many heights.
 _PHRASE_GAP = 2.0
 
 
-def _starts_next_row(word: Word, following: Sequence[Word], fits: Callable[[Word], bool]) -> bool:
+def _starts_next_row(word: Word, following: Iterable[Word], fits: Callable[[Word], bool]) -> bool:
     """Return whether an OCR'd `word` that fits the row being built goes with the words after it
     in the order of middles: one on its baseline, right beside it, does not fit the row. It is a
     phrase of a column whose lines fall between those of the column beside it ("Ma | jolie
     boutique" under "Ma jolie boutique" of the next column, a few pixels higher)."""
-    if word.confidence == 1.0:
-        return False
     for after in following:
         height = max(word.height, after.height, 1.0)
         if after.middle - word.middle > _SAME_BASELINE * height:
