@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -98,7 +99,7 @@ def _totals(
         # The last resort's total is judged with the net and tax like a labelled one.
         total, net, tax = fallback_total(lines), totals.net, totals.tax
         agree = None if total is None or net is None or tax is None else adds_up(total, net, tax, roundings)
-        totals = Totals(total, net, tax, agree)
+        totals = replace(totals, total=total, consistent=agree)
     if totals.consistent is False:
         assert totals.net and totals.tax and totals.total
         warnings.append(amounts_disagree(totals.net.value, totals.tax.value, totals.total.value))

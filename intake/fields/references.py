@@ -334,16 +334,18 @@ def due_date(
     return best(found)
 
 
-#: The longest time to pay: a year read two years or more after the issue's that differs from
-#: the issue's year, or the next, in one digit only is OCR's misreading of it ("29.11.2029" for an
-#: invoice of 30.10.2019). A text layer's dates are as printed (a term of 13 months happens).
+#: The longest time to pay: a year read two years or more after the issue's, or one that puts the
+#: due date before the issue, that differs from the issue's year, or the next, in one digit only is
+#: OCR's misreading of it ("29.11.2029" or "02.03.2020" for an invoice of 30.10.2019 or 31.01.2026).
+#: A text layer's dates are as printed (a term of 13 months happens).
 _LONGEST_TERM = dt.timedelta(days=366)
 
 
 def _year_misread(due: dt.date, issued: dt.date) -> dt.date:
     """Return the due date OCR read with the year of the issue, or the next, where the year read
-    is two or more years after the issue's and differs from that year in one digit only."""
-    if due.year - issued.year < 2:
+    is two or more years after the issue's, or before it with the date before the issue, and
+    differs from that year in one digit only."""
+    if due.year - issued.year < 2 and not (due < issued and due.year < issued.year):
         return due
     for year in (issued.year, issued.year + 1):
         if sum(a != b for a, b in zip(str(year), str(due.year), strict=True)) != 1:

@@ -519,6 +519,16 @@ def test_a_due_year_ocr_misread_in_one_digit_is_the_issue_s_year_or_the_next(pri
     assert extract_fields([ocr_page(rows)]).due_date == due
 
 
+@pytest.mark.parametrize(("printed", "due"), [("02.03.2020", dt.date(2026, 3, 2)), ("15.01.2026", dt.date(2026, 1, 15)),
+                                              ("02.03.2015", dt.date(2015, 3, 2))])
+def test_a_due_year_ocr_misread_before_the_issue_is_the_issue_s_year(printed: str, due: dt.date) -> None:
+    """GIVEN an invoice of 31.01.2026 due '02.03.2020' (OCR read the year's 6 as a 0) THEN it is due
+    02.03.2026; GIVEN a due date before the issue in the same year, or one whose year differs in
+    two digits THEN no year reading mends it and it stands as printed."""
+    rows = [(50, 100, "Date de facture :"), (200, 100, "31.01.2026"), (50, 120, "Date d'échéance :"), (200, 120, printed)]
+    assert extract_fields([ocr_page(rows)]).due_date == due
+
+
 def test_an_order_s_number_and_its_date_do_not_date_the_invoice() -> None:
     """GIVEN the title 'Handelsrechnung (380) Nr. 471113 | vom | 13.06.2018' (OCR cut the date
     apart) and a note 'Rechnung gemäß Bestellung Nr. 2018-471331 vom 01.03.2018.' THEN the
