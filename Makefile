@@ -46,10 +46,12 @@ db: $(STAMP)
 run: setup
 	$(BIN)/invoicebot run
 
-# The tests also start a real Dovecot IMAP server.
+# The tests also start a real Dovecot IMAP server. They run in PYTEST_WORKERS processes, each
+# test file in one of them (its module fixtures built once); PYTEST_WORKERS=0 runs them in this one.
+PYTEST_WORKERS ?= 2
 test: APT_PACKAGES += dovecot-imapd
 test: setup lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 
 lint: venv
 	$(BIN)/ruff check bot intake invoicing bench tests
