@@ -77,6 +77,11 @@ def embedded_invoice(xml: bytes | None) -> ExtractedInvoice | None:
 #: A key field read with less confidence than this (the default review threshold) puts a picture's
 #: reading in doubt: under the engine "both", RapidOCR reads it again.
 DOUBTFUL = REVIEW_CONFIDENCE
+#: A scan of at most this many pages whose reading is in doubt is read again whole by the second
+#: OCR engine: tesseract's layout analysis can drop a ruled table of small print (a sum block on
+#: an invoice's second page) that RapidOCR reads. A longer document's second reading would cost
+#: more than its fields are worth.
+MOST_PAGES_READ_TWICE = 3
 #: The fields every invoice and receipt prints, whose doubt calls for a second reading.
 _KEY_FIELDS = ("total", "issue_date", "seller.name")
 
@@ -106,17 +111,20 @@ def read_visible(
 ) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
     """Return the fields the visible pages give, and the pages they were read from.
 
-    A one-page picture whose first reading is in `doubted` is read by a second OCR engine too
-    where `ocr` says so (`OcrOptions.read_twice`). A PDF whose text layer names no seller, or
-    gives neither the seller's VAT ID nor IBAN, has the pictures on its first pages read too (a
-    seller's details pasted as an image); their words are kept when they give more of the
-    seller. Other PDFs cost no OCR.
+    A picture, or a scan of up to `MOST_PAGES_READ_TWICE` pages, whose first reading is in
+    `doubted` is read by a second OCR engine too where `ocr` says so (`OcrOptions.read_twice`).
+    A PDF whose text layer names no seller, or gives neither the seller's VAT ID nor IBAN, has the
+    pictures on its first pages read too (a seller's details pasted as an image); their words are
+    kept when they give more of the seller. Other PDFs cost no OCR.
     """
     options = ocr if ocr is not None else OcrOptions()
     visual = extract_fields(pages)
-    one_picture = len(pages) == 1 and pages[0].ocr
-    full_page = one_picture and not options.receipt_shaped(pages[0].width, pages[0].height)
-    if one_picture and options.read_twice(doubted=doubted(visual, full_page=full_page)):
+    # A multi-page image file (TIFF) is read by tesseract whatever the engine: only its one page's
+    # picture, or a scanned PDF's pages, can be read again.
+    pages_read_again = 1 if media_type != media.PDF else MOST_PAGES_READ_TWICE
+    pictures = 0 < len(pages) <= pages_read_again and all(page.ocr for page in pages)
+    receipt = len(pages) == 1 and options.receipt_shaped(pages[0].width, pages[0].height)
+    if pictures and options.read_twice(doubted=doubted(visual, full_page=not receipt)):
         try:
             again = read_document(data, media_type, replace(options, engine="rapidocr"))
         except (OcrUnavailable, OcrFailed) as e:  # the first reading stands on its own

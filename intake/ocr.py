@@ -73,10 +73,11 @@ class OcrOptions:
     #: Which OCR reads pictures (`ENGINES`): "tesseract"; "rapidocr" (the neural OCR,
     #: `intake.neural_ocr`) for every picture; "auto": RapidOCR for receipt-shaped pictures
     #: (photos and scans of till receipts, where tesseract is weakest), tesseract for pages of
-    #: ordinary shape; or "both": tesseract for every picture, and RapidOCR reads it again where
-    #: tesseract's reading is in doubt (`intake.extract.doubted`: the total, the date or the
-    #: seller missing or read with little confidence, or a page's invoice number missing), each
-    #: field taken from the surer reading (`intake.reconcile.surer_reading`).
+    #: ordinary shape; or "both": tesseract for every picture, and RapidOCR reads it (a short
+    #: scan: all its pages, `intake.extract.MOST_PAGES_READ_TWICE`) again where tesseract's
+    #: reading is in doubt (`intake.extract.doubted`: the total, the date or the seller missing or
+    #: read with little confidence, or a page's invoice number missing), each field taken from the
+    #: surer reading (`intake.reconcile.surer_reading`).
     engine: str = OCR_ENGINE
 
     def neural_for(self, width: float, height: float) -> bool:

@@ -266,6 +266,21 @@ def test_both_reads_a_page_again_where_tesseract_is_unsure_of_the_total() -> Non
     assert invoice.warnings[-1] == "read by two OCR engines; total, net_total, tax_total from RapidOCR"
 
 
+def test_both_reads_a_scan_of_two_pages_again_where_tesseract_is_unsure_of_the_total() -> None:
+    """GIVEN a scanned PDF of two pages, the second printing its totals so pale that tesseract
+    reads none THEN 'both' has RapidOCR read the whole scan again and takes its amounts."""
+    cover = Image.new("RGB", (1240, 1754), "white")
+    ImageDraw.Draw(cover).text((100, 100), "Northwind Supplies Ltd", fill="black", font=ImageFont.truetype(FONT, 30))
+    totals = Image.open(io.BytesIO(_invoice_page((230, 230, 230)))).convert("RGB")
+    out = io.BytesIO()
+    cover.save(out, format="PDF", save_all=True, append_images=[totals], resolution=150.0)
+    scan = out.getvalue()
+    assert extract_bytes(scan, "scan.pdf", OcrOptions(engine="tesseract")).total is None
+    invoice = extract_bytes(scan, "scan.pdf", OcrOptions(engine="both"))
+    assert (str(invoice.net_total), str(invoice.tax_total), str(invoice.total)) == ("1000.00", "200.00", "1200.00")
+    assert invoice.warnings[-1].startswith("read by two OCR engines; total, net_total, tax_total")
+
+
 def test_both_leaves_a_page_alone_where_tesseract_is_sure_of_the_total(monkeypatch: pytest.MonkeyPatch) -> None:
     """GIVEN a plain invoice page whose total tesseract reads surely THEN 'both' costs no second reading."""
     calls: list[object] = []
