@@ -118,9 +118,9 @@ def _group_rows(words: Sequence[Word]) -> list[list[Word]]:
         middle, height = word.middle, word.height
         other = _OTHER_SIZE if word.confidence == 1.0 else _OCR_OTHER_SIZE
         size = next((s for s in sizes if s <= other * height and height <= other * s), None)
-        mixed = bool(rows) and size is not None and heights[-1] > other * heights[0]
-        # Sizes mixed: a word is compared with the words of its own size.
-        row_middles, row_heights = sizes[size] if mixed and size is not None else (middles, heights)
+        # Sizes mixed in the row: a word is compared with the words of its own size.
+        own = sizes[size] if size is not None and rows and heights[-1] > other * heights[0] else None
+        row_middles, row_heights = own or (middles, heights)
         joins = bool(rows) and _fits(word, row_middles, row_heights)
         if joins and word.confidence < 1.0:
             following = itertools.islice(ordered, i + 1, None)

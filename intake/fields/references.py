@@ -343,9 +343,9 @@ _LONGEST_TERM = dt.timedelta(days=366)
 
 def _year_misread(due: dt.date, issued: dt.date) -> dt.date:
     """Return the due date OCR read with the year of the issue, or the next, where the year read
-    is two or more years after the issue's, or before it with the date before the issue, and
-    differs from that year in one digit only."""
-    if due.year - issued.year < 2 and not (due < issued and due.year < issued.year):
+    is neither of them (two or more years after the issue's, or before it) and differs from one
+    of them in one digit only."""
+    if issued.year <= due.year <= issued.year + 1:
         return due
     for year in (issued.year, issued.year + 1):
         if sum(a != b for a, b in zip(str(year), str(due.year), strict=True)) != 1:
