@@ -71,7 +71,7 @@ def extract_visual(path: Path, ocr: OcrOptions | None = None) -> ExtractedInvoic
     media_type = media.sniff_media_type(data, path.name)
     if media_type == media.XML:
         return parse_einvoice(data)
-    return read_visible(data, media_type, read_document(data, media_type, ocr).pages, ocr)[0]
+    return read_visible(data, media_type, read_document(data, media_type, ocr), ocr)[0]
 
 
 def run_one(job: tuple[str, str, str, dict[str, Any], bool, str]) -> DocResult:

@@ -7,7 +7,6 @@ Everything here is synchronous and CPU-bound; the service calls it in a limited 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,10 +15,10 @@ from intake.einvoice import parse_einvoice
 from intake.errors import OcrFailed, OcrUnavailable, UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
 from intake.qr import PaymentQr
-from intake.readers import MAX_PAGES, OcrOptions, read_document
+from intake.readers import MAX_PAGES, OcrOptions, read_again, read_document
 from intake.readers.pdf import with_picture_words
 from intake.reconcile import prefer_embedded, surer_reading
-from intake.words import Page
+from intake.words import Page, ReadDocument
 from invoicing.config import REVIEW_CONFIDENCE
 from invoicing.extraction import FIELD_NAMES, UNREAD_IBAN, ExtractedInvoice, Source
 
@@ -55,7 +54,7 @@ def extract_document(
             return chosen, document.pages
         confirm_only = chosen is embedded
         return with_payment_qr(chosen, document.payment_qr, confirm_only=confirm_only), document.pages
-    visual, pages = read_visible(data, media_type, document.pages, ocr)
+    visual, pages = read_visible(data, media_type, document, ocr)
     if document.warnings:
         visual = visual.model_copy(update={"warnings": visual.warnings + document.warnings})
     if document.payment_qr is not None:
@@ -77,11 +76,6 @@ def embedded_invoice(xml: bytes | None) -> ExtractedInvoice | None:
 #: A key field read with less confidence than this (the default review threshold) puts a picture's
 #: reading in doubt: under the engine "both", RapidOCR reads it again.
 DOUBTFUL = REVIEW_CONFIDENCE
-#: A scan of at most this many pages whose reading is in doubt is read again whole by the second
-#: OCR engine: tesseract's layout analysis can drop a ruled table of small print (a sum block on
-#: an invoice's second page) that RapidOCR reads. A longer document's second reading would cost
-#: more than its fields are worth.
-MOST_PAGES_READ_TWICE = 3
 #: The fields every invoice and receipt prints, whose doubt calls for a second reading.
 _KEY_FIELDS = ("total", "issue_date", "seller.name")
 
@@ -107,31 +101,30 @@ def amounts_in_doubt(invoice: ExtractedInvoice) -> bool:
 
 
 def read_visible(
-    data: bytes, media_type: str, pages: tuple[Page, ...], ocr: OcrOptions | None = None
+    data: bytes, media_type: str, document: ReadDocument, ocr: OcrOptions | None = None
 ) -> tuple[ExtractedInvoice, tuple[Page, ...]]:
-    """Return the fields the visible pages give, and the pages they were read from.
+    """Return the fields the document's visible pages give, and the pages they were read from.
 
-    A picture, or a scan of up to `MOST_PAGES_READ_TWICE` pages, whose first reading is in
-    `doubted` is read by a second OCR engine too where `ocr` says so (`OcrOptions.read_twice`).
+    A picture, or a scan of a few pages, whose first reading is in `doubted` is read by a second
+    OCR engine too where `ocr` says so (`OcrOptions.read_twice`), from the pictures the first
+    reading kept (`OcrOptions.keeps_pictures`).
     A PDF whose text layer names no seller, or gives neither the seller's VAT ID nor IBAN, has the
     pictures on its first pages read too (a seller's details pasted as an image); their words are
     kept when they give more of the seller. Other PDFs cost no OCR.
     """
     options = ocr if ocr is not None else OcrOptions()
+    pages = document.pages
     visual = extract_fields(pages)
-    # A multi-page image file (TIFF) is read by tesseract whatever the engine: only its one page's
-    # picture, or a scanned PDF's pages, can be read again.
-    pages_read_again = 1 if media_type != media.PDF else MOST_PAGES_READ_TWICE
-    pictures = 0 < len(pages) <= pages_read_again and all(page.ocr for page in pages)
+    pictures = bool(document.pictures) and all(page.ocr for page in pages)
     receipt = len(pages) == 1 and options.receipt_shaped(pages[0].width, pages[0].height)
     if pictures and options.read_twice(doubted=doubted(visual, full_page=not receipt)):
         try:
-            again = read_document(data, media_type, replace(options, engine="rapidocr"))
+            again = read_again(document, options)
         except (OcrUnavailable, OcrFailed) as e:  # the first reading stands on its own
             log.warning("second OCR reading not made: %s", e)
             warnings = (*visual.warnings, f"read by tesseract alone: {e}")
             return visual.model_copy(update={"warnings": warnings}), pages
-        return surer_reading(visual, extract_fields(again.pages), "RapidOCR"), pages
+        return surer_reading(visual, extract_fields(again), "RapidOCR"), pages
     if media_type != media.PDF or _seller_details(visual) >= 2:
         return visual, pages
     with_pictures = with_picture_words(data, pages, options)

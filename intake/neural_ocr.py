@@ -21,7 +21,6 @@ from PIL import Image
 
 from intake.errors import OcrFailed, OcrUnavailable
 from intake.ocr import PixelWord
-from intake.preprocess import Prepared
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,13 +68,14 @@ def _engine() -> Any:
     return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False, rec_batch_num=1)
 
 
-def straightened(picture: Image.Image, ready: Prepared) -> Image.Image:
-    """Return the picture in its own colours and size, turned as `ready` was prepared for tesseract:
+def straightened(picture: Image.Image, rotated: float) -> Image.Image:
+    """Return the picture in its own colours and size, turned `rotated` degrees as it was prepared
+    for tesseract (`intake.preprocess.Prepared.rotated`):
     the neural OCR reads colour and shading better than the evened grey, and scales a picture
     itself (small print that tesseract reads enlarged, RapidOCR reads better as it is)."""
     image = picture.convert("RGB")
-    if ready.rotated:
-        image = image.rotate(ready.rotated, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
+    if rotated:
+        image = image.rotate(rotated, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
     return image
 
 

@@ -3,9 +3,8 @@
 A decoded picture (after `intake.preprocess`) is read in this process by libtesseract
 (`intake.libtesseract`), whose models each reading process loads once: the same TSV as the
 tesseract program's at about a quarter less CPU. Where the library cannot be loaded, where
-`OcrOptions.command` names another program, for files of several frames and for orientation
-detection, pytesseract runs the tesseract program as a subprocess on the file path we give it
-(no copy of the picture); that costs nothing measurable over running the subprocess ourselves
+`OcrOptions.command` names another program, and for orientation detection, pytesseract runs the
+tesseract program as a subprocess on an uncompressed copy of the picture; that costs nothing measurable over running the subprocess ourselves
 (same TSV; wall and CPU time within 2% on receipts). Either way tesseract uses one core
 (`OMP_THREAD_LIMIT=1`): the service reads several documents in a process pool, and tesseract's
 own threads only fight over the same cores.
@@ -32,6 +31,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Under the engine "both", a document of at most this many OCR'd pages whose reading is in doubt
+#: is read again whole by RapidOCR: tesseract's layout analysis can drop a ruled table of small
+#: print (a sum block on an invoice's second page) that RapidOCR reads. A longer document's second
+#: reading would cost more than its fields are worth.
+MOST_PAGES_READ_TWICE = 3
 #: The choices of `OcrOptions.engine`.
 ENGINES: tuple[str, ...] = get_args(OcrEngine)
 APT_PACKAGE = "tesseract-ocr"
@@ -74,7 +78,7 @@ class OcrOptions:
     #: `intake.neural_ocr`) for every picture; "auto": RapidOCR for receipt-shaped pictures
     #: (photos and scans of till receipts, where tesseract is weakest), tesseract for pages of
     #: ordinary shape; or "both": tesseract for every picture, and RapidOCR reads it (a short
-    #: scan: all its pages, `intake.extract.MOST_PAGES_READ_TWICE`) again where tesseract's
+    #: scan: all its pages, `MOST_PAGES_READ_TWICE`) again where tesseract's
     #: reading is in doubt (`intake.extract.doubted`: the total, the date or the seller missing or
     #: read with little confidence, or a page's invoice number missing), each field taken from the
     #: surer reading (`intake.reconcile.surer_reading`).
@@ -83,6 +87,11 @@ class OcrOptions:
     def neural_for(self, width: float, height: float) -> bool:
         """Return whether a picture of this size is read by the neural OCR (first or only)."""
         return self.engine == "rapidocr" or (self.engine == "auto" and self.receipt_shaped(width, height))
+
+    def keeps_pictures(self, count: int) -> bool:
+        """Return whether a reader keeps the pictures of a document whose first `count` pages
+        were OCR'd, for RapidOCR to read them again: under "both", a short document's."""
+        return self.engine == "both" and count <= MOST_PAGES_READ_TWICE
 
     def read_twice(self, *, doubted: bool) -> bool:
         """Return whether a picture is read by both OCR engines: under "both", when the first

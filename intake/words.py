@@ -7,10 +7,13 @@ corner (PDF user space flipped; OCR pixels scaled by 72/dpi).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from intake.qr import PaymentQr
 
 
@@ -48,6 +51,21 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """The picture OCR read a page from, as its first reading left it: kept so that a second OCR
+    engine reads it again without decoding, preparing and searching it for a QR code again."""
+
+    #: The picture as decoded from the file or the page, in its own colours and size.
+    image: Image.Image
+    #: Degrees it was turned counter-clockwise to straighten its lines (`intake.preprocess`),
+    rotated: float
+    #: and then clockwise to stand upright (0, 90, 180 or 270; `intake.orientation`).
+    turned: int
+    #: Where the upright picture lies on its page, in points: left, top, width, height.
+    box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
 class ReadDocument:
     """All pages of one document as read, plus any e-invoice XML or payment QR code found."""
 
@@ -56,3 +74,6 @@ class ReadDocument:
     embedded_xml_name: str | None = None
     warnings: tuple[str, ...] = field(default=())
     payment_qr: PaymentQr | None = None
+    #: By page number, the pictures OCR read, where kept for a second engine
+    #: (`OcrOptions.keeps_pictures`).
+    pictures: Mapping[int, Picture] = field(default_factory=dict)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from intake import media
 from intake.errors import EmptyDocument, UnsupportedMediaType
 from intake.ocr import OcrOptions
-from intake.readers.image import read_image
+from intake.readers.image import read_again, read_image
 from intake.readers.pdf import MAX_PAGES, read_pdf
 from intake.words import ReadDocument
 
-__all__ = ["MAX_PAGES", "OcrOptions", "read_document"]
+__all__ = ["MAX_PAGES", "OcrOptions", "read_again", "read_document"]
 
 
 def read_document(

@@ -1,12 +1,13 @@
 """Read pictures by OCR: image files (photos, scans, multi-page TIFF) and scanned PDF pages.
 
 Pillow reads the header (size, resolution, frames, EXIF orientation) to check the image, then
-decodes a single picture and prepares it for tesseract (`intake.preprocess`: grey, even light,
-deskew) into an uncompressed file; multi-page TIFFs still go to tesseract as they are. A scanned
-PDF page that is one embedded image is OCR'd from that image at its own resolution, prepared the
-same way; any other page without text is rendered at 300 dpi. A single picture or page that
-reads poorly is turned upright and read again (`intake.orientation`). The picture OCR read is also
-searched for a payment QR code (decoded once, a fraction of the OCR's time).
+decodes each picture (each frame of a multi-page TIFF) and prepares it for OCR (`intake.preprocess`:
+grey, even light, deskew). A scanned PDF page that is one embedded image is OCR'd from that image
+at its own resolution, prepared the same way; any other page without text is rendered at 300 dpi.
+Every picture is read by the engine `OcrOptions` choose for it; one that tesseract reads poorly is
+turned upright and read again (`intake.orientation`). The picture OCR read is also searched for a
+payment QR code (decoded once, a fraction of the OCR's time). Under the engine "both" a short
+document's pictures are kept for RapidOCR to read again (`read_again`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import struct
 import tempfile
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -28,11 +29,11 @@ from PIL import Image, ImageFile, ImageOps
 
 from intake import media, neural_ocr
 from intake.errors import BrokenDocument, DocumentTooLarge, EmptyDocument, ImageTooLarge
-from intake.ocr import OcrOptions, PixelWord, ocr_file, place_words
+from intake.ocr import OcrOptions, PixelWord, place_words
 from intake.orientation import Reading, read_upright
 from intake.preprocess import Prepared, prepare_for_ocr
 from intake.qr import PaymentQr, find_payment_qr
-from intake.words import Page, ReadDocument, Word
+from intake.words import Page, Picture, ReadDocument, Word
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +56,6 @@ class Frame:
     height: int
     dpi: float
 
-    def page(self, number: int, words: list[PixelWord]) -> Page:
-        """Return the frame as a page in points, with the words tesseract found on it."""
-        scale = 72.0 / self.dpi
-        return Page(
-            number=number,
-            width=self.width * scale,
-            height=self.height * scale,
-            words=place_words(words, scale, scale),
-            ocr=True,
-        )
-
 
 def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocument:
     """Return the pages (one per frame) that OCR reads in an image file."""
@@ -74,49 +64,75 @@ def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocumen
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     image = open_image(data, options.max_pixels)
     frames = _frames(image, options)
+    keep = options.keeps_pictures(len(frames))
+    pages: list[Page] = []
+    pictures: dict[int, Picture] = {}
+    qr: PaymentQr | None = None
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
-        path = Path(tmp) / f"image{_SUFFIX.get(media_type, '.img')}"
-        prepared = (_prepared(image) or _decoded(image)) if len(frames) == 1 else None
-        cleaned = None
-        if prepared is not None:
+        for number, frame in enumerate(frames, start=1):
+            picture = _frame_picture(image, number - 1, copy=keep and len(frames) > 1)
             # Both engines read the picture straightened: words on a tilted line would fall into
             # the rows above or below them.
-            ready = prepare_for_ocr(prepared)
-            cleaned = ready.image
-            if options.neural_for(prepared.width, prepared.height):
-                reading = _neural_reading(prepared, ready, options)
-            else:
-                reading = read_upright(ready.image, path.with_name("prepared.pnm"), options)
-            words = reading.words
-            frames = [Frame(reading.image.width, reading.image.height, frames[0].dpi * ready.scale)]
-        else:
-            path.write_bytes(data)
-            words = ocr_file(path, options, pages=len(frames))
-    by_frame: dict[int, list[PixelWord]] = {}
-    for word in words:
-        by_frame.setdefault(word.page, []).append(word)
-    if not by_frame:
+            ready = prepare_for_ocr(picture)
+            reading = _first_reading(picture, ready, Path(tmp), options)
+            points = 72.0 / (frame.dpi * ready.scale)  # per pixel of the prepared picture
+            box = (0.0, 0.0, reading.image.width * points, reading.image.height * points)
+            pages.append(Page(number, box[2], box[3], _on_box(reading.words, reading.image, box), ocr=True))
+            if keep:
+                pictures[number] = Picture(picture, ready.rotated, reading.turned, box)
+            # The picture as tesseract read it, grey and evenly lit: the QR decoder reads it as
+            # well and in a fifth of the time of the colour original.
+            qr = qr or find_payment_qr([ready.image])
+    if not any(page.words for page in pages):
         raise EmptyDocument("no text found in the image")
-    pages = tuple(frame.page(i, by_frame.get(i, [])) for i, frame in enumerate(frames, start=1))
-    return ReadDocument(pages=pages, payment_qr=find_payment_qr(_pictures(image, cleaned)))
+    return ReadDocument(pages=tuple(pages), payment_qr=qr, pictures=pictures)
 
 
-def _pictures(image: Image.Image, cleaned: Image.Image | None) -> Iterator[Image.Image]:
-    """Yield the picture OCR read, frame by frame, decoded; stop at one that cannot be.
+def read_again(document: ReadDocument, options: OcrOptions) -> tuple[Page, ...]:
+    """Return the document's pages with the words RapidOCR reads in the pictures its first reading
+    kept (`ReadDocument.pictures`), turned as that reading found them upright; pages without a
+    kept picture as they were."""
+    pages = []
+    for page in document.pages:
+        picture = document.pictures.get(page.number)
+        if picture is not None:
+            image = neural_ocr.straightened(picture.image, picture.rotated)
+            if picture.turned:
+                image = image.rotate(-picture.turned, expand=True)
+            words = neural_ocr.read_picture(image, receipt=options.receipt_shaped(image.width, image.height))
+            page = replace(page, words=_on_box(words, image, picture.box))
+        pages.append(page)
+    return tuple(pages)
 
-    A single picture is given as tesseract read it (`cleaned`): grey and evenly lit, which the
-    QR decoder reads as well and in a fifth of the time of the colour original."""
-    if cleaned is not None:
-        yield cleaned
-        return
-    for index in range(getattr(image, "n_frames", 1)):
-        try:
-            image.seek(index)
-            image.load()
-        except _PIL_ERRORS as e:
-            log.info("frame %d cannot be decoded to look for a QR code: %s", index + 1, e)
-            return
-        yield image
+
+def _frame_picture(image: Image.Image, index: int, *, copy: bool) -> Image.Image:
+    """Return frame `index` of the image decoded, turned upright (EXIF) and on white; with `copy`,
+    pixels of its own that outlive the next frame's decoding."""
+    try:
+        image.seek(index)
+    except _PIL_ERRORS as e:
+        raise BrokenDocument(f"broken multi-page image: {e}") from e
+    picture = _prepared(image) or _decoded(image)
+    return picture.copy() if copy and picture is image else picture
+
+
+def _first_reading(
+    picture: Image.Image, ready: Prepared, tmp: Path, options: OcrOptions, *, dpi: int | None = None,
+    by_shape: bool = True,
+) -> Reading:  # fmt: skip
+    """Return the reading of a picture by the engine `options` choose for its size: RapidOCR's
+    (`_neural_reading`), or tesseract's of the picture prepared, turned upright where it reads
+    poorly (`read_upright`; with `by_shape`, a receipt-shaped turn read as a receipt)."""
+    if options.neural_for(picture.width, picture.height):
+        return _neural_reading(picture, ready, options)
+    return read_upright(ready.image, tmp / "prepared.pnm", options, dpi=dpi, by_shape=by_shape)
+
+
+def _on_box(words: list[PixelWord], image: Image.Image, box: tuple[float, float, float, float]) -> tuple[Word, ...]:
+    """Return words read on `image` placed in points on the page, where the image covers `box`
+    (left, top, width, height)."""
+    left, top, width, height = box
+    return place_words(words, width / image.width, height / image.height, left=left, top=top)
 
 
 def open_image(data: bytes, max_pixels: int) -> Image.Image:
@@ -222,6 +238,8 @@ class OcrPage:
     payment_qr: PaymentQr | None
     #: True when the page's picture was read turned a quarter: the words' page is its height wide.
     sideways: bool = False
+    #: The picture read, for a second engine to read again.
+    picture: Picture | None = None
 
 
 def ocr_pdf_page(page: pdfium.PdfPage, options: OcrOptions) -> OcrPage:
@@ -318,7 +336,7 @@ def _neural_reading(picture: Image.Image, ready: Prepared, options: OcrOptions) 
     """Return RapidOCR's reading of `picture` turned as `ready` was prepared for tesseract, its
     words placed on `ready`'s picture (enlarged where the print is small); a receipt-shaped
     picture's words are cut as a till receipt's."""
-    straight = neural_ocr.straightened(picture, ready)
+    straight = neural_ocr.straightened(picture, ready.rotated)
     receipt = options.receipt_shaped(straight.width, straight.height)
     words = neural_ocr.read_picture(straight, receipt=receipt)
     return Reading([word.scaled(ready.scale) for word in words], ready.image)
@@ -340,22 +358,20 @@ def _ocr_embedded(
         picture = image.get_bitmap(render=False).to_pil()
         pictures = iter([picture])
     ready = prepare_for_ocr(picture)
-    if options.neural_for(picture.width, picture.height):
-        reading = _neural_reading(picture, ready, options)
-    else:
-        dpi = round(width * ready.scale * 72.0 / (right - left))
-        reading = read_upright(ready.image, tmp / "prepared.pnm", options, dpi=dpi)
+    dpi = round(width * ready.scale * 72.0 / (right - left))
+    reading = _first_reading(picture, ready, tmp, options, dpi=dpi)
     c_left, _, _, c_top = page.get_cropbox()
     if reading.sideways:
         # The words lie on the page turned upright: the picture's box with width and height swapped.
-        scale_x = (top - bottom) / reading.image.width
-        scale_y = (right - left) / reading.image.height
-        placed = place_words(reading.words, scale_x, scale_y, left=c_top - top, top=left - c_left)
+        box = (c_top - top, left - c_left, top - bottom, right - left)
     else:
-        scale_x = (right - left) / reading.image.width
-        scale_y = (top - bottom) / reading.image.height
-        placed = place_words(reading.words, scale_x, scale_y, left=left - c_left, top=c_top - top)
-    return OcrPage(placed, find_payment_qr(pictures) if look_for_qr else None, reading.sideways)
+        box = (left - c_left, c_top - top, right - left, top - bottom)
+    return OcrPage(
+        _on_box(reading.words, reading.image, box),
+        find_payment_qr(pictures) if look_for_qr else None,
+        reading.sideways,
+        Picture(picture, ready.rotated, reading.turned, box),
+    )
 
 
 def _embedded_picture(image: pdfium.PdfImage) -> Iterator[Image.Image]:
@@ -377,14 +393,19 @@ def _plain_jpeg_colours(image: pdfium.PdfImage) -> bool:
 
 
 def _ocr_rendered(page: pdfium.PdfPage, tmp: Path, options: OcrOptions) -> OcrPage:
-    """Return the words of the page rendered at 300 dpi (less if that exceeds the pixel limit)."""
+    """Return the words of the page rendered at 300 dpi (less if that exceeds the pixel limit).
+    A rendering is straight and its print large enough: it is not prepared."""
     width, height = page.get_size()
     scale = RENDER_DPI / 72.0
     if width * height * scale * scale > options.max_pixels:
         scale = math.sqrt(options.max_pixels / (width * height))
     picture = page.render(scale=scale, rev_byteorder=True).to_pil()
-    reading = read_upright(
-        _pnm_mode(picture), tmp / "page.pnm", options, dpi=round(72.0 * scale), by_shape=False
+    ready = Prepared(_pnm_mode(picture), scale=1.0, rotated=0.0)
+    reading = _first_reading(picture, ready, tmp, options, dpi=round(72.0 * scale), by_shape=False)
+    box = (0.0, 0.0, reading.image.width / scale, reading.image.height / scale)
+    return OcrPage(
+        _on_box(reading.words, reading.image, box),
+        find_payment_qr([picture]),
+        reading.sideways,
+        Picture(picture, 0.0, reading.turned, box),
     )
-    placed = place_words(reading.words, 1.0 / scale, 1.0 / scale)
-    return OcrPage(placed, find_payment_qr([picture]), reading.sideways)

@@ -21,7 +21,7 @@ from intake.errors import BrokenDocument, EmptyDocument, EncryptedDocument
 from intake.ocr import OcrOptions
 from intake.qr import PaymentQr, pdf_page_qr
 from intake.readers.image import ocr_pdf_page, ocr_pictures
-from intake.words import Page, ReadDocument, Word
+from intake.words import Page, Picture, ReadDocument, Word
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def read_pdf(data: bytes, options: OcrOptions, max_pages: int = MAX_PAGES) -> Re
         if len(document) == 0:
             raise EmptyDocument("the PDF has no pages")
         xml_name, xml = find_embedded_xml(document)
-        pages, warnings, qr = _read_pages(document, options, max_pages)
+        pages, warnings, qr, pictures = _read_pages(document, options, max_pages)
     finally:
         document.close()
     if not any(page.words for page in pages) and xml is None:
@@ -65,6 +65,7 @@ def read_pdf(data: bytes, options: OcrOptions, max_pages: int = MAX_PAGES) -> Re
         embedded_xml_name=xml_name,
         warnings=warnings,
         payment_qr=qr,
+        pictures=pictures,
     )
 
 
@@ -128,10 +129,12 @@ def find_embedded_xml(document: pdfium.PdfDocument) -> tuple[str | None, bytes |
 
 def _read_pages(
     document: pdfium.PdfDocument, options: OcrOptions, max_pages: int
-) -> tuple[list[Page], tuple[str, ...], PaymentQr | None]:
+) -> tuple[list[Page], tuple[str, ...], PaymentQr | None, dict[int, Picture]]:
     """Return the first `max_pages` pages read from their text layer, or by OCR where they have
-    none, and the first payment QR code found on them."""
+    none, the first payment QR code found on them, and the pictures OCR read where they are kept
+    (`OcrOptions.keeps_pictures`)."""
     pages: list[Page] = []
+    pictures: dict[int, Picture] = {}
     warnings: list[str] = []
     qr: PaymentQr | None = None
     ocr_done = 0
@@ -163,12 +166,14 @@ def _read_pages(
             if read.sideways:
                 width, height = height, width
             pages.append(Page(number, width, height, read.words, ocr=True))
+            if read.picture is not None and options.keeps_pictures(ocr_done):
+                pictures[number] = read.picture
             qr = qr or read.payment_qr
         finally:
             page.close()
     if not pages:
         raise BrokenDocument("no page of the PDF can be read")
-    return pages, tuple(warnings), qr
+    return pages, tuple(warnings), qr, pictures if options.keeps_pictures(ocr_done) else {}
 
 
 def page_words(page: pdfium.PdfPage) -> tuple[list[Word], str | None]:

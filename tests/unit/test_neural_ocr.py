@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from bot.wiring import App
 from intake import media, neural_ocr
+from intake.errors import OcrUnavailable
 from intake.extract import amounts_in_doubt, doubted, extract_bytes
 from intake.fields import extract_fields
 from intake.fields.layout import document_lines
@@ -21,6 +22,8 @@ from intake.readers import read_document
 from invoicing.config import ConfigError, load_settings
 from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source, amounts_disagree
 from tests.unit.test_fields_layout import page
+from tests.unit.test_ocr import image_with_text
+from tests.unit.test_readers import jpeg_with_text, scanned_pdf
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -334,3 +337,63 @@ def test_rapidocr_reads_small_print_at_its_own_size_and_places_its_words_where_t
     at = {engine: next(w for w in page.words if "1,200.00" in w.text) for engine, page in (("neural", neural), ("plain", plain))}
     assert at["neural"].x1 == pytest.approx(at["plain"].x1, abs=3)
     assert at["neural"].top == pytest.approx(at["plain"].top, abs=3)
+
+
+#: A tesseract that is not there: a reading that needs it fails with `OcrUnavailable`.
+NO_TESSERACT = "/nonexistent/tesseract"
+
+
+def _two_page_tiff() -> bytes:
+    pages = [Image.open(io.BytesIO(image_with_text([line]))) for line in ("Invoice 4711", "Total 99.50")]
+    out = io.BytesIO()
+    pages[0].save(out, format="TIFF", save_all=True, append_images=pages[1:], dpi=(150, 150))
+    return out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["multi-page TIFF", "PDF page read rendered"])
+def test_every_picture_is_read_by_the_engine_chosen(kind: str) -> None:
+    """GIVEN the engine 'rapidocr' and no tesseract THEN each frame of a multi-page TIFF, and a PDF
+    page whose scan covers a third of it (read rendered), are read all the same: by RapidOCR,
+    with their words where the picture shows them."""
+    if kind == "multi-page TIFF":
+        data, media_type, expected = _two_page_tiff(), media.TIFF, ["Invoice 4711", "Total 99.50"]
+    else:
+        data, media_type = scanned_pdf(jpeg_with_text(["Invoice 4711", "Total 99.50"]), on_a4=True), media.PDF
+        expected = ["Invoice 4711 Total 99.50"]
+    with pytest.raises(OcrUnavailable):
+        read_document(data, media_type, OcrOptions(engine="tesseract", command=NO_TESSERACT))
+    document = read_document(data, media_type, OcrOptions(engine="rapidocr", command=NO_TESSERACT))
+    assert [page.text for page in document.pages] == expected
+    invoice = next(w for w in document.pages[0].words if w.text == "Invoice")
+    # Drawn at pixel (60, 60) at 150 dpi: 28.8 pt from the left and the top.
+    assert (invoice.x0, invoice.top) == pytest.approx((28.8, 28.8), abs=6)
+
+
+@pytest.mark.slow
+def test_both_keeps_the_pictures_of_a_short_document_only() -> None:
+    """GIVEN the engine 'both' THEN the pictures of a scan of up to three pages are kept for
+    RapidOCR to read again, and none of a longer one (they would hold its memory), nor under
+    any other engine."""
+    assert OcrOptions(engine="both").keeps_pictures(3) and not OcrOptions(engine="both").keeps_pictures(4)
+    assert not OcrOptions(engine="tesseract").keeps_pictures(1)
+    assert set(read_document(_two_page_tiff(), media.TIFF, OcrOptions(engine="both")).pictures) == {1, 2}
+    assert read_document(_two_page_tiff(), media.TIFF, OcrOptions(engine="tesseract")).pictures == {}
+    scan = Image.open(io.BytesIO(image_with_text(["INVOICE 4711"])))
+    out = io.BytesIO()
+    scan.save(out, format="PDF", save_all=True, append_images=[scan] * 3, resolution=150.0)
+    assert read_document(out.getvalue(), media.PDF, OcrOptions(engine="both")).pictures == {}
+
+
+@pytest.mark.slow
+def test_both_reads_a_page_scanned_sideways_again_as_tesseract_turned_it() -> None:
+    """GIVEN an invoice page scanned sideways whose totals are printed so pale that tesseract, which
+    turns the page upright, reads none THEN RapidOCR reads the page again turned the same way,
+    and its amounts are taken."""
+    page = Image.open(io.BytesIO(_invoice_page((230, 230, 230)))).rotate(90, expand=True)
+    out = io.BytesIO()
+    page.save(out, format="PNG")
+    assert extract_bytes(out.getvalue(), "invoice.png", OcrOptions(engine="tesseract")).total is None
+    invoice = extract_bytes(out.getvalue(), "invoice.png", OcrOptions(engine="both"))
+    assert (str(invoice.net_total), str(invoice.tax_total), str(invoice.total)) == ("1000.00", "200.00", "1200.00")
+    assert invoice.warnings[-1] == "read by two OCR engines; total, net_total, tax_total from RapidOCR"

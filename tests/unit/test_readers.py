@@ -224,14 +224,15 @@ def jpeg_with_text(lines: list[str], size: tuple[int, int] = (1240, 500)) -> byt
     return out.getvalue()
 
 
-def scanned_pdf(jpeg: bytes, stamp: bytes = b"") -> bytes:
-    """Return a one-page PDF showing the 1240 x 500 px JPEG at 150 dpi (img2pdf style)."""
+def scanned_pdf(jpeg: bytes, stamp: bytes = b"", *, on_a4: bool = False) -> bytes:
+    """Return a one-page PDF showing the 1240 x 500 px JPEG at 150 dpi (img2pdf style); `on_a4`,
+    at the top of an A4 page, of which it covers a third (a page OCR reads rendered)."""
     image = b"<< /Type /XObject /Subtype /Image /Width 1240 /Height 500 /ColorSpace /DeviceGray "
     image += b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n" % len(jpeg)
     # The page is the image's size at 150 dpi: 595.2 x 240 pt.
-    content = b"q 595.2 0 0 240 0 0 cm /Im1 Do Q\n" + stamp
+    content = b"q 595.2 0 0 240 0 %d cm /Im1 Do Q\n" % (PAGE_H - 240 if on_a4 else 0) + stamp
     data = make_pdf(content, extra_objects=(image + jpeg + b"\nendstream",))
-    return data.replace(b"/MediaBox [0 0 595 842]", b"/MediaBox [0 0 595.2 240]")
+    return data if on_a4 else data.replace(b"/MediaBox [0 0 595 842]", b"/MediaBox [0 0 595.2 240]")
 
 
 @pytest.mark.slow
