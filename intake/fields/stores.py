@@ -147,6 +147,9 @@ def mend_legal_forms(lines: Sequence[TextLine]) -> list[TextLine]:
             mended.append(line)
             continue
         words = _mend_words(line.words)
+        if words == line.words and not any(_speck(cell) for cell in line.cells[1:]):
+            mended.append(line)  # nothing to mend: the line itself, not a copy of its cells
+            continue
         cells, start = [], 0
         for cell in line.cells:
             end = start + len(cell.words)
