@@ -171,7 +171,15 @@ def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | Non
     parts = marks + rest.count(", ") + rest.startswith(". ")
     small = parts == 1 and any(_larger_below(lines, below, line.cells[0].height)
                                for below in lines[line.index : line.index + 2])  # fmt: skip
-    return (parts >= 2 or small) and re.search(r"\d", rest) is not None
+    # OCR may lose the marks between the parts, small dots most of all ("Firma GmbH. Weg 31 3589 Ort").
+    unmarked = is_ocr(line) and _STREET_AND_TOWN.search(rest) is not None
+    return (parts >= 2 or small or unmarked) and re.search(r"\d", rest) is not None
+
+
+#: A street's house number followed by a postcode and its town: an address on one line.
+_STREET_AND_TOWN = re.compile(
+    r"[^\W\d]{3,}\.?\s\d{1,4}[a-z]?[.,]?\s+(?:[A-Z]{1,2}-?)?(?:\d{4,5}|\d{2}-\d{3})\s+[^\W\d]{2,}"
+)
 
 
 def _after_name(text: str, name: str) -> str | None:

@@ -83,6 +83,13 @@ def vat_valid(value: str) -> bool:
         return False
 
 
+def company_id_valid(value: str) -> bool:
+    """Return whether a compact value is a company's own register number that passes its check:
+    a Swiss UID ("CHE421315262", the VAT ID without its suffix "MWST")."""
+    module = get_cc_module("ch", "uid")
+    return module is not None and value[:3].upper() == "CHE" and bool(module.is_valid(value))
+
+
 _AFTER_IBAN_LABEL = re.compile(r"\bIBAN\W{0,3}$")
 
 
@@ -205,12 +212,19 @@ def find_misread_vat_ids(text: str) -> list[IdMatch]:
 
 
 def find_other_tax_ids(text: str) -> list[IdMatch]:
-    """Return tax-number-shaped tokens (e.g. GSTIN, TIN) that are not EU VAT IDs."""
-    return [
-        IdMatch(m.group("id"), False, m.start(), m.end())
-        for m in _OTHER_TAX_ID.finditer(text)
-        if sum(c.isdigit() for c in m.group("id")) >= 6
-    ]
+    """Return tax-number-shaped tokens (e.g. GSTIN, TIN) that are not EU VAT IDs; one that is a
+    VAT ID passing its check after a character OCR made of a mark before it ("1IE0157527WH" for
+    "|IE0157527WH") as that VAT ID."""
+    found = []
+    for m in _OTHER_TAX_ID.finditer(text):
+        value = m.group("id")
+        if sum(c.isdigit() for c in value) < 6:
+            continue
+        if value[1:3].isalpha() and vat_valid(value[1:]):
+            found.append(IdMatch(value[1:], True, m.start() + 1, m.end()))
+        else:
+            found.append(IdMatch(value, False, m.start(), m.end()))
+    return found
 
 
 def find_tax_id_after_word(text: str) -> IdMatch | None:

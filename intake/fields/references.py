@@ -19,7 +19,7 @@ from intake.fields.candidates import (
     with_next_cells,
 )
 from intake.fields.dates import find_dates, payment_term_days, reads_month_first
-from intake.fields.ids import compact, find_vat_ids
+from intake.fields.ids import compact, company_id_valid, find_vat_ids
 from intake.fields.labels import (
     CURRENCY,
     DUE_DATE,
@@ -59,8 +59,8 @@ def _id_in(text: str) -> str | None:
         value = m.group("id")
         if find_dates(value) and len(find_dates(value)[0].value.isoformat()) >= len(value) - 2:
             return None
-        if any(v.valid and v.value == compact(value) for v in find_vat_ids(value)):
-            return None  # a VAT ID ("SE957357137001"), whatever label it follows
+        if any(v.valid and v.value == compact(value) for v in find_vat_ids(value)) or company_id_valid(compact(value)):
+            return None  # a VAT ID ("SE957357137001") or a Swiss UID, whatever label it follows
         return value
     return None
 

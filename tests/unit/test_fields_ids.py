@@ -307,3 +307,14 @@ def test_an_iban_after_a_town_with_a_letter_outside_ascii_is_read(town: str) -> 
     its "ö" are no IBAN's country, with "IB" read as look-alike check digits, that swallows it."""
     assert [m.value for m in find_ibans(f"Sparkasse {town} IBAN DE89 3704 0044 0532 0130 00 BIC COKSDE33")] == [
         "DE89370400440532013000"]
+
+
+def test_a_mark_ocr_read_as_a_character_before_a_vat_id_is_left_out() -> None:
+    """GIVEN 'VAT reg. no.: 1IE0157527WH', where OCR read a bar before the ID as '1' THEN the seller's
+    VAT ID is the one that passes its check without it."""
+    invoice = extract_fields([ocr_page([
+        (60, 60, "Sonnenfeld Design Ltd"), (60, 120, "Invoice 2024-17"), (60, 134, "Date: 03.11.2025"),
+        (300, 400, "Total"), (400, 400, "EUR 100.00"),
+        (60, 760, "Sonnenfeld Design Ltd, 111 Park Avenue, Dublin. VAT reg. no.: 1IE0157527WH"),
+    ])])
+    assert invoice.seller.vat_id == "IE0157527WH"

@@ -551,3 +551,18 @@ def test_a_text_layer_s_due_date_stands_as_printed_however_far() -> None:
     """GIVEN a text PDF (no OCR) of 30.10.2019 due '29.11.2029' THEN the due date is as printed."""
     rows = [(50, 100, "Rechnungsdatum:"), (200, 100, "30.10.2019"), (50, 120, "Fällig am:"), (200, 120, "29.11.2029")]
     assert extract_fields([page(rows)]).due_date == dt.date(2029, 11, 29)
+
+
+def test_a_swiss_uid_after_a_number_label_is_not_the_invoice_number() -> None:
+    """GIVEN a scan whose footer's 'UID-Nr.' OCR read as '-Nr.' before 'CHE-421.315.262 MWST', and
+    the invoice's number under 'Nr.' in a header row THEN the number is the header's: a company's
+    register number that passes its check is no invoice's number, whatever label it follows."""
+    invoice = extract_fields([ocr_page([
+        (60, 60, "Elmstead Partners SA"), (60, 240, "Rechnung"),
+        (60, 280, "Nr."), (160, 280, "Rechnungsdatum"), (300, 280, "Fällig"),
+        (60, 294, "2024-68235"), (160, 294, "23.09.2024"), (300, 294, "23.10.2024"),
+        (300, 400, "Total"), (400, 400, "3'645.22 CHF"),
+        (60, 760, "Elmstead Partners SA"), (200, 760, "-Nr."), (240, 760, "CHE-421.315.262 MWST"),
+    ])])
+    assert invoice.invoice_number == "2024-68235"
+    assert invoice.seller.vat_id == "CHE421315262MWST"
