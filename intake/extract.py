@@ -85,9 +85,14 @@ def doubted(invoice: ExtractedInvoice, *, full_page: bool = False) -> bool:
     or seller with little confidence (a date's confidence says little: receipts print them in many
     formats), or reads amounts that contradict each other (`amounts_in_doubt`). On a `full_page`,
     the picture of an invoice's page rather than a till receipt's strip, a reading without the
-    invoice's number is in doubt too: a till receipt often prints none."""
+    invoice's number is in doubt too (a till receipt often prints none), and so is one that reads
+    the VAT ID of a seller but neither its net nor its tax: a VAT-registered seller's invoice
+    states its tax, so the reading lost the totals block (a tinted one, most often) and may have
+    taken its total from the amount left to pay."""
     keys = (*_KEY_FIELDS, "invoice_number") if full_page else _KEY_FIELDS
     if any(invoice.field_value(name) is None for name in keys) or UNREAD_IBAN in invoice.warnings:
+        return True
+    if full_page and invoice.seller.vat_id is not None and invoice.net_total is None and invoice.tax_total is None:
         return True
     if amounts_in_doubt(invoice):
         return True
