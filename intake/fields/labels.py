@@ -229,6 +229,8 @@ LABELS: tuple[Label, ...] = (
         r"handelsregister", r"hrb", r"kvk\s*-?\s*(?:nummer|nr\.?|no\.?)?", r"siret", r"siren",
         r"(?:company|commercial)\s*reg(?:istration|ister)?\.?\s*(?:no\.?|number|nr\.?)", r"telefon", r"phone",
         r"fax", r"tel\.?",
+        # A hyphenated compound's number names another document ("Rapport-Nr.", "Art.-Nr.").
+        r"(?!rechnung|beleg|faktura|gutschrift|invoice)[a-z]{3,}\s?\.?\s?-\s?(?:nr\.?|nummer|no\.)",
         # A contract's or an insurance policy's number, which an insurer's invoice names beside its own.
         r"[a-z]*versicherung\s*(?:nr\.?|nummer)", r"[a-z]*vertrags?\s*-?\s*(?:nr\.?|nummer)",
         r"versicherungsschein\s*-?\s*(?:nr\.?|nummer)", r"(?:policy|contract)\s*(?:no\.?|number|#)",

@@ -54,7 +54,7 @@ def _id_in(text: str) -> str | None:
         if token.casefold() in _NOT_IDS or token in (":", "-", "#"):
             continue
         m = _ID_TOKEN.match(_GLUED_NO.sub("", token))
-        if m is None or not any(ch.isdigit() for ch in m.group("id")):
+        if m is None or not any(ch.isdigit() for ch in m.group("id")) or _word_read_with_zeros(m.group("id")):
             return None
         value = m.group("id")
         if find_dates(value) and len(find_dates(value)[0].value.isoformat()) >= len(value) - 2:
@@ -63,6 +63,12 @@ def _id_in(text: str) -> str | None:
             return None  # a VAT ID ("SE957357137001") or a Swiss UID, whatever label it follows
         return value
     return None
+
+
+def _word_read_with_zeros(token: str) -> bool:
+    """Return whether `token` is a word of four letters or more whose only digits are a zero or two,
+    OCR's reading of the letter O ("ASS0CIEE"): no document's number."""
+    return sum(ch.isalpha() for ch in token) >= 4 and 0 < token.count("0") <= 2 and all(ch.isalpha() or ch == "0" for ch in token)
 
 
 #: OCR may split a word at a gap this share of its height, narrower than any space ("INV-2025-9
@@ -97,11 +103,12 @@ def _in_prose(hit: LabelHit) -> bool:
     return deep and _TITLE.match(hit.cell.text) is None
 
 
-#: An address's line: a street, the house's number first ("159 Mill Lane", "12 rue de la Paix"), or
+#: An address's line: a street, the house's number first ("159 Mill Lane", "12 rue de la Paix", or
+#: "35 rue de la Paix, 75002 Paris, ..." where the rest of the address follows on its line), or
 #: a postcode and town ("57523 Hamburg", "L-3815 Esch-sur-Alzette"). A number found under or beside
 #: a number's label there is the house's or the town's.
 _ADDRESS_LINE = re.compile(
-    r"^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]{2,}(?:[\s'-][^\W\d]+){1,4}$"
+    r"^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]{2,}(?:[\s'-][^\W\d]+){1,4}(?:$|,)"
     r"|^(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-ZÀ-Þ][^\W\d]+(?:[\s'-][^\W\d]+){0,3}$"
 )
 #: An address's label right before a number label ("Warehouse Address: NO. 42/1 & 43, ...").

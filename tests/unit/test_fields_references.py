@@ -566,3 +566,39 @@ def test_a_swiss_uid_after_a_number_label_is_not_the_invoice_number() -> None:
     ])])
     assert invoice.invoice_number == "2024-68235"
     assert invoice.seller.vat_id == "CHE421315262MWST"
+
+
+def test_a_hyphenated_compounds_number_and_its_date_are_another_documents() -> None:
+    """GIVEN 'Baurechnung Nr. 181301674 vom 15.11.2024' and further down 'Rapport-Nr.: 42389 vom
+    01.11.2024' and 'Art.-Nr.: TB100A4' THEN the invoice's number and date are the first: a number
+    named by a compound ('Rapport-Nr.', 'Art.-Nr.') is another document's, and so is its date."""
+    invoice = extract_fields([page([
+        (60, 60, "Elektron Industrieservice GmbH"),
+        (60, 160, "Baurechnung (204) Nr. 181301674"), (260, 160, "vom"), (290, 160, "15.11.2024"),
+        (60, 400, "Rapport-Nr.: 42389 vom 01.11.2024"), (60, 420, "Unsere Art.-Nr.: TB100A4"),
+        (300, 600, "Gesamtbetrag"), (420, 600, "129,60 EUR"),
+    ])])
+    assert (invoice.invoice_number, str(invoice.issue_date)) == ("181301674", "2024-11-15")
+
+
+def test_a_number_label_over_an_address_line_gives_no_invoice_number() -> None:
+    """GIVEN a scan whose title 'FACTURE N°' OCR lost, and a 'REFERENCE' label two lines over the
+    footer's address '35 ma rue a moi, code postal Ville' THEN the house's number is not taken."""
+    invoice = extract_fields([ocr_page([
+        (60, 60, "LE FOURNISSEUR"), (60, 80, "Date : 31/01/2026"),
+        (300, 600, "TOTAL TTC"), (420, 600, "100,00"),
+        (60, 760, "REFERENCE AVIS DE PAIEMENT :"), (60, 774, "MANDATE"),
+        (60, 790, "35 ma rue a moi, code postal Ville Pays - contact@masociete.fr"),
+    ])])
+    assert invoice.invoice_number is None
+
+
+def test_a_word_ocr_read_with_a_zero_for_an_o_is_no_invoice_number() -> None:
+    """GIVEN 'N° DE FACTURE ASS0CIEE : F20260003' where OCR glued the label's last word and read its
+    O as a zero, and the invoice's own number in the title THEN the number is the title's."""
+    invoice = extract_fields([ocr_page([
+        (60, 60, "LE FOURNISSEUR"), (300, 60, "FACTURE F20260029"),
+        (60, 300, "N° DE FACTURE ASS0CIEE : F20260003"),
+        (300, 600, "TOTAL TTC"), (420, 600, "100,00"),
+    ])])
+    assert invoice.invoice_number == "F20260029"
