@@ -154,6 +154,12 @@ def _mark_count(line: TextLine) -> int:
     return len(_SENDER_MARKS.findall(line.text)) + sum(not _SENDER_MARKS.search(c.text) for c in _marks(line))
 
 
+#: A street's house number followed by a postcode and its town: an address on one line.
+_STREET_AND_TOWN = re.compile(
+    r"[^\W\d]{3,}\.?\s\d{1,4}[a-z]?[.,]?\s+(?:[A-Z]{1,2}-?)?(?:\d{4,5}|\d{2}-\d{3})\s+[^\W\d]{2,}"
+)
+
+
 def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | None) -> bool:
     """Return whether `line` is the sender's return address: parts set apart by bullets or dashes
     with a postcode ("Firma ● Straße 1 ● 12345 Ort"), or the seller's name followed by its address
@@ -174,12 +180,6 @@ def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | Non
     # OCR may lose the marks between the parts, small dots most of all ("Firma GmbH. Weg 31 3589 Ort").
     unmarked = is_ocr(line) and _STREET_AND_TOWN.search(rest) is not None
     return (parts >= 2 or small or unmarked) and re.search(r"\d", rest) is not None
-
-
-#: A street's house number followed by a postcode and its town: an address on one line.
-_STREET_AND_TOWN = re.compile(
-    r"[^\W\d]{3,}\.?\s\d{1,4}[a-z]?[.,]?\s+(?:[A-Z]{1,2}-?)?(?:\d{4,5}|\d{2}-\d{3})\s+[^\W\d]{2,}"
-)
 
 
 def _after_name(text: str, name: str) -> str | None:

@@ -27,5 +27,5 @@ def read_document(
     if media_type == media.PDF:
         return read_pdf(data, options, max_pages)
     if media_type in media.IMAGE_TYPES:
-        return read_image(data, media_type, options)
+        return read_image(data, options)
     raise UnsupportedMediaType(media_type)

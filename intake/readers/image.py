@@ -27,7 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageFile, ImageOps
 
-from intake import media, neural_ocr
+from intake import neural_ocr
 from intake.errors import BrokenDocument, DocumentTooLarge, EmptyDocument, ImageTooLarge
 from intake.ocr import OcrOptions, PixelWord, place_words
 from intake.orientation import Reading, read_upright
@@ -42,7 +42,6 @@ DEFAULT_DPI = 300.0
 RENDER_DPI = 300.0
 #: An embedded image must cover this share of the page to stand for the whole page.
 _FULL_PAGE = 0.9
-_SUFFIX = {media.PNG: ".png", media.JPEG: ".jpg", media.TIFF: ".tif"}
 _EXIF_ORIENTATION = 0x0112
 # Pillow's decoders raise any of these on malformed input.
 _PIL_ERRORS = (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, struct.error)
@@ -57,7 +56,7 @@ class Frame:
     dpi: float
 
 
-def read_image(data: bytes, media_type: str, options: OcrOptions) -> ReadDocument:
+def read_image(data: bytes, options: OcrOptions) -> ReadDocument:
     """Return the pages (one per frame) that OCR reads in an image file."""
     # A truncated image is broken, whatever a library loaded beside us set (WeasyPrint turns
     # Pillow's process-wide LOAD_TRUNCATED_IMAGES on when imported).
@@ -99,8 +98,7 @@ def read_again(document: ReadDocument, options: OcrOptions) -> tuple[Page, ...]:
             image = neural_ocr.straightened(picture.image, picture.rotated)
             if picture.turned:
                 image = image.rotate(-picture.turned, expand=True)
-            words = neural_ocr.read_picture(image, receipt=options.receipt_shaped(image.width, image.height))
-            page = replace(page, words=_on_box(words, image, picture.box))
+            page = replace(page, words=_on_box(_neural_words(image, options), image, picture.box))
         pages.append(page)
     return tuple(pages)
 
@@ -334,12 +332,15 @@ def _full_page_image(page: pdfium.PdfPage, options: OcrOptions) -> pdfium.PdfIma
 
 def _neural_reading(picture: Image.Image, ready: Prepared, options: OcrOptions) -> Reading:
     """Return RapidOCR's reading of `picture` turned as `ready` was prepared for tesseract, its
-    words placed on `ready`'s picture (enlarged where the print is small); a receipt-shaped
-    picture's words are cut as a till receipt's."""
-    straight = neural_ocr.straightened(picture, ready.rotated)
-    receipt = options.receipt_shaped(straight.width, straight.height)
-    words = neural_ocr.read_picture(straight, receipt=receipt)
+    words placed on `ready`'s picture (enlarged where the print is small)."""
+    words = _neural_words(neural_ocr.straightened(picture, ready.rotated), options)
     return Reading([word.scaled(ready.scale) for word in words], ready.image)
+
+
+def _neural_words(upright: Image.Image, options: OcrOptions) -> list[PixelWord]:
+    """Return the words RapidOCR reads in an upright picture, a receipt-shaped one's cut as a till
+    receipt's."""
+    return neural_ocr.read_picture(upright, receipt=options.receipt_shaped(upright.width, upright.height))
 
 
 def _ocr_embedded(

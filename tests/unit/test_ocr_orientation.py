@@ -77,7 +77,7 @@ def test_a_photo_turned_on_its_side_or_upside_down_is_read_upright(degrees: int)
     """GIVEN a receipt photo turned by 90 or 180 degrees WHEN read THEN its lines read as printed."""
     turned = receipt_page().rotate(degrees, expand=True, fillcolor=255)
 
-    document = read_image(_png(turned), media.PNG, OcrOptions(languages="eng"))
+    document = read_image(_png(turned), OcrOptions(languages="eng"))
 
     page = document.pages[0]
     assert "TOTAL" in page.text and "Change" in page.text
@@ -111,6 +111,6 @@ def test_an_upright_page_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(orientation, "detect_turn", no_detection)
 
-    document = read_image(_png(receipt_page()), media.PNG, OcrOptions(languages="eng"))
+    document = read_image(_png(receipt_page()), OcrOptions(languages="eng"))
 
     assert "TOTAL" in document.pages[0].text

@@ -13,7 +13,6 @@ import random
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
-from intake import media
 from intake.ocr import OcrOptions
 from intake.preprocess import (
     ENLARGED_LINE,
@@ -147,7 +146,7 @@ def test_the_desk_no_longer_costs_the_rows_of_a_ruled_table() -> None:
     jpeg = io.BytesIO()
     photo.convert("RGB").save(jpeg, format="JPEG", quality=80)
 
-    page = read_image(jpeg.getvalue(), media.JPEG, OcrOptions()).pages[0]
+    page = read_image(jpeg.getvalue(), OcrOptions()).pages[0]
 
     text = " ".join(word.text for word in page.words)
     assert [amount for amount in ("3.05", "3.78", "6.85", "20.00", "13.15") if amount not in text] == []
