@@ -14,6 +14,7 @@ from intake import media
 from intake.einvoice import parse_einvoice
 from intake.errors import OcrFailed, OcrUnavailable, UnreadableDocument, UnsupportedMediaType
 from intake.fields import extract_fields
+from intake.fields.ids import european_vat_id
 from intake.qr import PaymentQr
 from intake.readers import MAX_PAGES, OcrOptions, read_again, read_document
 from intake.readers.pdf import with_picture_words
@@ -86,13 +87,14 @@ def doubted(invoice: ExtractedInvoice, *, full_page: bool = False) -> bool:
     formats), or reads amounts that contradict each other (`amounts_in_doubt`). On a `full_page`,
     the picture of an invoice's page rather than a till receipt's strip, a reading without the
     invoice's number is in doubt too (a till receipt often prints none), and so is one that reads
-    the VAT ID of a seller but neither its net nor its tax: a VAT-registered seller's invoice
-    states its tax, so the reading lost the totals block (a tinted one, most often) and may have
-    taken its total from the amount left to pay."""
+    a European VAT ID of the seller but neither its net nor its tax: a VAT-registered seller's
+    invoice states its VAT there, so the reading lost the totals block (a tinted one, most often)
+    and may have taken its total from the amount left to pay."""
     keys = (*_KEY_FIELDS, "invoice_number") if full_page else _KEY_FIELDS
     if any(invoice.field_value(name) is None for name in keys) or UNREAD_IBAN in invoice.warnings:
         return True
-    if full_page and invoice.seller.vat_id is not None and invoice.net_total is None and invoice.tax_total is None:
+    vat_registered = invoice.seller.vat_id is not None and european_vat_id(invoice.seller.vat_id)
+    if full_page and vat_registered and invoice.net_total is None and invoice.tax_total is None:
         return True
     if amounts_in_doubt(invoice):
         return True

@@ -70,6 +70,12 @@ def compact(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", text).upper()
 
 
+def european_vat_id(value: str) -> bool:
+    """Return whether a VAT ID is a European one by its country prefix (the EU's, GB, CH, NO),
+    checksum or not: an invoice of a seller registered there must state its VAT."""
+    return value[:2].upper() in _EU_PREFIXES or value[:3].upper() == "CHE"
+
+
 def vat_valid(value: str) -> bool:
     """Return whether a compact VAT ID passes its own country's check (GB with stdnum's gb.vat,
     CH with ch.vat, NO with no.mva, EU members with theirs)."""

@@ -217,14 +217,17 @@ def test_a_full_page_read_without_its_invoice_number_is_doubted() -> None:
 
 
 def test_a_full_page_read_with_the_sellers_vat_id_but_neither_net_nor_tax_is_doubted() -> None:
-    """GIVEN the reading of an invoice's page that names a VAT-registered seller and a total but
+    """GIVEN the reading of an invoice's page that names a seller's European VAT ID and a total but
     neither net nor tax (the totals block lost, the total perhaps the amount left to pay) THEN it is
-    read again; a page without a VAT ID (a seller exempt from VAT), or a till receipt, is not."""
+    read again; a page without a VAT ID (a seller exempt from VAT) or with another country's tax
+    number, or a till receipt, is not."""
     numbered = _reading("90.00", 0.9).model_copy(update={"invoice_number": "F20260030"})
     registered = numbered.model_copy(update={"seller": Party(name="Harbour Tools Ltd", vat_id="GB980780684")})
     assert doubted(registered, full_page=True)
     assert not doubted(registered, full_page=False)
     assert not doubted(numbered, full_page=True)
+    indian = numbered.model_copy(update={"seller": Party(name="Oravel Stays Private Limited", vat_id="06AABCO6063D1ZQ")})
+    assert not doubted(indian, full_page=True)  # a GSTIN: where tax may be stated otherwise
     taxed = registered.model_copy(update={"net_total": Decimal("75.00"), "tax_total": Decimal("15.00")})
     assert not doubted(taxed, full_page=True)
 
