@@ -24,8 +24,10 @@ CELL_GAP = 0.9
 OCR_CELL_GAP = 1.3
 
 
-#: A zero OCR read for the letter o inside a word ("Cust0mer no.:") or at its start ("0rder").
-_OCR_ZERO = re.compile(r"(?<=[a-z])0(?=[a-z])|(?<![\w])0(?=[a-z]{2})")
+#: A zero OCR read for the letter o inside a word ("Cust0mer no.:") or at its start ("0rder"),
+#: and a five read for an s inside a word ("AS5OCIEE").
+_OCR_LOOK_ALIKE = re.compile(r"(?<=[a-z])[05](?=[a-z])|(?<![\w])0(?=[a-z]{2})")
+_LETTER_OF = {"0": "o", "5": "s"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +38,15 @@ class Cell:
     # Derived from the words once, as rules read a cell's text many times.
     text: str = field(init=False, repr=False, compare=False)
     #: The text lower-cased without accents, same length as `text`, where labels are matched; in
-    #: an OCR'd cell a zero read for the letter o inside a word is an o (`_OCR_ZERO`).
+    #: an OCR'd cell a zero or a five read for the letter o or s inside a word is that letter
+    #: (`_OCR_LOOK_ALIKE`).
     folded: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         text = " ".join(w.text for w in self.words)
         folded = fold_chars(text)
-        if "0" in folded and any(w.confidence < 1.0 for w in self.words):
-            folded = _OCR_ZERO.sub("o", folded)  # labels are matched in the folded text
+        if ("0" in folded or "5" in folded) and any(w.confidence < 1.0 for w in self.words):
+            folded = _OCR_LOOK_ALIKE.sub(lambda m: _LETTER_OF[m.group()], folded)  # labels are matched here
         object.__setattr__(self, "text", text)
         object.__setattr__(self, "folded", folded)
 

@@ -602,3 +602,14 @@ def test_a_word_ocr_read_with_a_zero_for_an_o_is_no_invoice_number() -> None:
         (300, 600, "TOTAL TTC"), (420, 600, "100,00"),
     ])])
     assert invoice.invoice_number == "F20260029"
+
+
+def test_a_five_ocr_read_for_an_s_inside_a_label_still_names_another_date() -> None:
+    """GIVEN 'Date: 31/01/2026' and 'DATE DE FACTUREAS5OCIEE : 01/01/2026', the preceding invoice's
+    date with its words glued and an s read as a 5 THEN the issue date is the first."""
+    invoice = extract_fields([ocr_page([
+        (60, 60, "LE FOURNISSEUR"), (300, 60, "FACTURE N° F20260026"), (300, 74, "Date: 31/01/2026"),
+        (60, 300, "N° DE FACTUREASSOCIEE : F20260003"), (60, 314, "DATE DE FACTUREAS5OCIEE : 01/01/2026"),
+        (300, 600, "TOTAL TTC"), (420, 600, "100,00"),
+    ])])
+    assert str(invoice.issue_date) == "2026-01-31"
