@@ -156,7 +156,7 @@ def _mark_count(line: TextLine) -> int:
 
 #: A street's house number followed by a postcode and its town: an address on one line.
 _STREET_AND_TOWN = re.compile(
-    r"[^\W\d]{3,}\.?\s\d{1,4}[a-z]?[.,]?\s+(?:[A-Z]{1,2}-?)?(?:\d{4,5}|\d{2}-\d{3})\s+[^\W\d]{2,}"
+    r"[^\W\d]{3,}\.?\s?\d{1,4}[a-z]?[.,]?\s+(?:[A-Z]{1,2}-?)?(?:\d{4,5}|\d{2}-\d{3})\s+[^\W\d]{2,}"
 )
 
 

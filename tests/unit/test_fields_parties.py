@@ -1154,12 +1154,14 @@ def test_the_senders_contact_lines_under_its_one_line_address_and_an_interleaved
     assert invoice.buyer.name == "Ma jolie boutique"
 
 
-def test_a_sender_line_whose_marks_ocr_lost_still_heads_the_window() -> None:
+@pytest.mark.parametrize("sender", ["Keller Trading GmbH. Lindenweg 31 3589 Graz", "Keller Trading GmbH Lindenweg31 3589 Graz"])
+def test_a_sender_line_whose_marks_ocr_lost_still_heads_the_window(sender: str) -> None:
     """GIVEN a return address 'Keller Trading GmbH · Lindenweg 31 · 3589 Graz' that OCR read without
-    its dots, in the window's type, over the recipient's address THEN the recipient is the buyer."""
+    its dots (or with the house number glued to the street), in the window's type, over the
+    recipient's address THEN the recipient is the buyer."""
     invoice = extract_fields([ocr_page([
         (60, 40, "Keller Trading GmbH", 16), (60, 60, "Lindenweg 31"), (60, 74, "3589 Graz"),
-        (60, 120, "Keller Trading GmbH. Lindenweg 31 3589 Graz"),
+        (60, 120, sender),
         (60, 134, "Bergmann Design I/S"), (60, 148, "Am Markt 29"), (60, 162, "4660 Aarhus"),
         (60, 240, "RECHNUNG"), (300, 240, "Rechnungs-Nr.: R041872"),
         (300, 400, "Total"), (400, 400, "EUR 100.00"),
