@@ -98,7 +98,8 @@ LABELS: tuple[Label, ...] = (
         r"fakturadato", r"fakturadatum", r"invoice\s*issue\s*date", r"date\s*de\s*l'avoir",
         r"gutschriftsdatum", r"receipt\s*date", r"factuur\s*-?\s*datum",
     ),
-    *_labels(ISSUE_DATE, 0.6, r"\bdatum\b", r"\bdate\b", r"\bdato\b"),
+    # A bare date's word after an article is prose ("avant la date d'echeance", "before the date of").
+    *_labels(ISSUE_DATE, 0.6, r"(?<!\bdas )(?<!\bdem )\bdatum\b", r"(?<!\bla )(?<!\bthe )\bdate\b", r"\bdato\b"),
     *_labels(ISSUE_DATE, 0.5, VOM),
     *_labels(ISSUE_DATE, 0.9, r"issued\s*(?:at|on)", r"date\s*of\s*invoice"),
     # A German letter's place and date: "München, den 01.11.2024".

@@ -613,3 +613,16 @@ def test_a_five_ocr_read_for_an_s_inside_a_label_still_names_another_date() -> N
         (300, 600, "TOTAL TTC"), (420, 600, "100,00"),
     ])])
     assert str(invoice.issue_date) == "2026-01-31"
+
+
+def test_a_bare_date_word_after_an_article_is_no_label() -> None:
+    """GIVEN an invoice whose labels OCR lost but its first date, and the sentence 'Les règlements
+    reçus avant la date d'échéonce ne donneront pas lieu à escompte' (échéance misread) over the
+    due date THEN the issue date is the first date, not the one after 'la date'."""
+    invoice = extract_fields([ocr_page([
+        (60, 40, "LE FOURNISSEUR"), (300, 40, "FACTURE N°: F20220023"), (300, 54, "31/01/2022"),
+        (300, 500, "TOTAL TTC"), (420, 500, "100,00"),
+        (60, 700, "Les réglements reçus avant la date d'échéonce ne donneront pas lieu à escompte."),
+        (60, 716, "Date d'échéance : 02/03/2022"),
+    ])])
+    assert str(invoice.issue_date) == "2022-01-31"
