@@ -122,9 +122,8 @@ def read_visible(
     options = ocr if ocr is not None else OcrOptions()
     pages = document.pages
     visual = extract_fields(pages)
-    pictures = bool(document.pictures) and all(page.ocr for page in pages)
     receipt = len(pages) == 1 and options.receipt_shaped(pages[0].width, pages[0].height)
-    if pictures and options.read_twice(doubted=doubted(visual, full_page=not receipt)):
+    if document.pictures and options.read_twice(doubted=doubted(visual, full_page=not receipt)):
         try:
             again = read_again(document, options)
         except (OcrUnavailable, OcrFailed) as e:  # the first reading stands on its own

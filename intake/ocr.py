@@ -4,8 +4,8 @@ A decoded picture (after `intake.preprocess`) is read in this process by libtess
 (`intake.libtesseract`), whose models each reading process loads once: the same TSV as the
 tesseract program's at about a quarter less CPU. Where the library cannot be loaded, where
 `OcrOptions.command` names another program, and for orientation detection, pytesseract runs the
-tesseract program as a subprocess on an uncompressed copy of the picture; that costs nothing measurable over running the subprocess ourselves
-(same TSV; wall and CPU time within 2% on receipts). Either way tesseract uses one core
+tesseract program as a subprocess on an uncompressed copy of the picture; that costs nothing
+measurable over running the subprocess ourselves (same TSV; wall and CPU time within 2% on receipts). Either way tesseract uses one core
 (`OMP_THREAD_LIMIT=1`): the service reads several documents in a process pool, and tesseract's
 own threads only fight over the same cores.
 """
@@ -90,7 +90,8 @@ class OcrOptions:
 
     def keeps_pictures(self, count: int) -> bool:
         """Return whether a reader keeps the pictures of a document whose first `count` pages
-        were OCR'd, for RapidOCR to read them again: under "both", a short document's."""
+        were OCR'd, for RapidOCR to read them again: under "both", a short document's (a PDF's
+        where no page has a text layer)."""
         return self.engine == "both" and count <= MOST_PAGES_READ_TWICE
 
     def read_twice(self, *, doubted: bool) -> bool:
@@ -120,15 +121,6 @@ class PixelWord:
     width: int
     height: int
     confidence: float
-
-    def scaled(self, factor: float) -> PixelWord:
-        """Return the word with its box on the picture enlarged (or shrunk) by `factor`."""
-        if factor == 1.0:
-            return self
-        return replace(
-            self, left=round(self.left * factor), top=round(self.top * factor),
-            width=max(1, round(self.width * factor)), height=max(1, round(self.height * factor)),
-        )  # fmt: skip
 
 
 def tesseract_command(image: Path, options: OcrOptions, *, dpi: int | None = None) -> list[str]:
@@ -191,19 +183,16 @@ def run_pytesseract(
         raise OcrFailed(f"OCR failed: {e}") from e
 
 
-def run_tesseract(
-    image: Path, options: OcrOptions, *, dpi: int | None = None, pages: int = 1
-) -> str:
-    """Return tesseract's TSV output for the image file (all frames of a multi-page TIFF).
+def run_tesseract(image: Path, options: OcrOptions, *, dpi: int | None = None) -> str:
+    """Return tesseract's TSV output for the image file.
 
     Raises `OcrUnavailable` when tesseract or a language pack is missing, `BrokenDocument` when
-    it cannot decode the image, `OcrTimeout` after `options.timeout` seconds per page and
-    `OcrFailed` for any other failure.
+    it cannot decode the image, `OcrTimeout` after `options.timeout` seconds and `OcrFailed` for
+    any other failure.
     """
     config = f"--psm {options.psm}" + (f" --dpi {dpi}" if dpi is not None else "")
     config += " -c tessedit_create_tsv=1"
-    timeout = options.timeout * max(pages, 1)
-    return run_pytesseract(image, "tsv", options.languages, config, options, timeout)
+    return run_pytesseract(image, "tsv", options.languages, config, options, options.timeout)
 
 
 def run_in_process(image: Image.Image, options: OcrOptions, *, dpi: int | None = None) -> str:
@@ -326,13 +315,6 @@ def _lies_over(tall: PixelWord, word: PixelWord) -> bool:
     return tall.page == word.page and across > 0 and down > 0 and across * down > _COVERED * word.width * word.height
 
 
-def ocr_file(
-    image: Path, options: OcrOptions, *, dpi: int | None = None, pages: int = 1
-) -> list[PixelWord]:
-    """Return the words tesseract reads in the image file, with pixel boxes."""
-    return parse_tsv(run_tesseract(image, options, dpi=dpi, pages=pages))
-
-
 def ocr_picture(
     image: Image.Image, path: Path, options: OcrOptions, *, dpi: int | None = None
 ) -> list[PixelWord]:
@@ -342,4 +324,4 @@ def ocr_picture(
     if options.command == DEFAULT_COMMAND and libtesseract.available():
         return parse_tsv(run_in_process(image, options, dpi=dpi))
     image.save(path, format="PPM")
-    return ocr_file(path, options, dpi=dpi)
+    return parse_tsv(run_tesseract(path, options, dpi=dpi))

@@ -35,8 +35,8 @@ _ROTATE = re.compile(r"^Rotate:\s*(\d+)", re.MULTILINE)
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """The words OCR read in a picture, and the picture they are placed on: as tesseract read it
-    (RapidOCR reads it at its own size, its words scaled onto it)."""
+    """The words OCR read in a picture, and the picture they are placed on, as the engine read it:
+    tesseract the picture prepared (`intake.preprocess`), RapidOCR at its own size."""
 
     words: list[PixelWord]
     image: Image.Image

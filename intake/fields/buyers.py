@@ -154,12 +154,6 @@ def _mark_count(line: TextLine) -> int:
     return len(_SENDER_MARKS.findall(line.text)) + sum(not _SENDER_MARKS.search(c.text) for c in _marks(line))
 
 
-#: A street's house number followed by a postcode and its town: an address on one line.
-_STREET_AND_TOWN = re.compile(
-    r"[^\W\d]{3,}\.?\s?\d{1,4}[a-z]?[.,]?\s+(?:[A-Z]{1,2}-?)?(?:\d{4,5}|\d{2}-\d{3})\s+[^\W\d]{2,}"
-)
-
-
 def _is_sender_line(lines: Sequence[TextLine], line: TextLine, seller: str | None) -> bool:
     """Return whether `line` is the sender's return address: parts set apart by bullets or dashes
     with a postcode ("Firma ● Straße 1 ● 12345 Ort"), or the seller's name followed by its address
@@ -249,6 +243,8 @@ _POSTCODE = re.compile(rf"(?:[A-Z]{{1,2}}-?)?(?:{_POSTCODE_DIGITS})")
 #: onto the next line.
 _POSTCODE_LAST = re.compile(rf"\b(?:{_POSTCODE_DIGITS})$")
 _TOWN = re.compile(r"^[^\W\d]+(?:[\s-][^\W\d]+){0,2}$")
+#: A street's house number followed by a postcode and its town: an address on one line.
+_STREET_AND_TOWN = re.compile(rf"[^\W\d]{{3,}}\.?\s?\d{{1,4}}[a-z]?[.,]?\s+{_POSTCODE.pattern}\s+[^\W\d]{{2,}}")
 
 
 def _wrapped_town(lines: Sequence[TextLine], line: TextLine, sender: TextLine | None = None) -> bool:

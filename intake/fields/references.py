@@ -59,7 +59,8 @@ def _id_in(text: str) -> str | None:
         value = m.group("id")
         if find_dates(value) and len(find_dates(value)[0].value.isoformat()) >= len(value) - 2:
             return None
-        if any(v.valid and v.value == compact(value) for v in find_vat_ids(value)) or company_id_valid(compact(value)):
+        compacted = compact(value)
+        if any(v.valid and v.value == compacted for v in find_vat_ids(value)) or company_id_valid(compacted):
             return None  # a VAT ID ("SE957357137001") or a Swiss UID, whatever label it follows
         return value
     return None
@@ -68,7 +69,8 @@ def _id_in(text: str) -> str | None:
 def _word_read_with_zeros(token: str) -> bool:
     """Return whether `token` is a word of four letters or more whose only digits are a zero or two,
     OCR's reading of the letter O ("ASS0CIEE"): no document's number."""
-    return sum(ch.isalpha() for ch in token) >= 4 and 0 < token.count("0") <= 2 and all(ch.isalpha() or ch == "0" for ch in token)
+    letters, zeros = sum(ch.isalpha() for ch in token), token.count("0")
+    return letters >= 4 and 0 < zeros <= 2 and letters + zeros == len(token)
 
 
 #: OCR may split a word at a gap this share of its height, narrower than any space ("INV-2025-9

@@ -146,8 +146,9 @@ def mend_legal_forms(lines: Sequence[TextLine]) -> list[TextLine]:
         if not is_ocr(line):
             mended.append(line)
             continue
-        words = _mend_words(line.words)
-        if words == line.words and not any(_speck(cell) for cell in line.cells[1:]):
+        read = line.words  # built from the cells at each call
+        words = _mend_words(read)
+        if words == read and not any(_speck(cell) for cell in line.cells[1:]):
             mended.append(line)  # nothing to mend: the line itself, not a copy of its cells
             continue
         cells, start = [], 0

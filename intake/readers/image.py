@@ -47,35 +47,27 @@ _EXIF_ORIENTATION = 0x0112
 _PIL_ERRORS = (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, struct.error)
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """One picture inside an image file: its size in pixels and its resolution."""
-
-    width: int
-    height: int
-    dpi: float
-
-
 def read_image(data: bytes, options: OcrOptions) -> ReadDocument:
     """Return the pages (one per frame) that OCR reads in an image file."""
     # A truncated image is broken, whatever a library loaded beside us set (WeasyPrint turns
     # Pillow's process-wide LOAD_TRUNCATED_IMAGES on when imported).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     image = open_image(data, options.max_pixels)
-    frames = _frames(image, options)
-    keep = options.keeps_pictures(len(frames))
+    resolutions = _frame_resolutions(image, options)
+    keep = options.keeps_pictures(len(resolutions))
     pages: list[Page] = []
     pictures: dict[int, Picture] = {}
     qr: PaymentQr | None = None
     with tempfile.TemporaryDirectory(prefix="invoicebot-ocr-") as tmp:
-        for number, frame in enumerate(frames, start=1):
-            picture = _frame_picture(image, number - 1, copy=keep and len(frames) > 1)
+        for number, dpi in enumerate(resolutions, start=1):
+            picture = _frame_picture(image, number - 1, copy=keep and len(resolutions) > 1)
             # Both engines read the picture straightened: words on a tilted line would fall into
             # the rows above or below them.
             ready = prepare_for_ocr(picture)
             reading = _first_reading(picture, ready, Path(tmp), options)
-            points = 72.0 / (frame.dpi * ready.scale)  # per pixel of the prepared picture
-            box = (0.0, 0.0, reading.image.width * points, reading.image.height * points)
+            points = 72.0 / (dpi * ready.scale)  # per pixel of the prepared picture
+            width, height = ready.image.width * points, ready.image.height * points
+            box = (0.0, 0.0, height, width) if reading.sideways else (0.0, 0.0, width, height)
             pages.append(Page(number, box[2], box[3], _on_box(reading.words, reading.image, box), ocr=True))
             if keep:
                 pictures[number] = Picture(picture, ready.rotated, reading.turned, box)
@@ -95,21 +87,16 @@ def read_again(document: ReadDocument, options: OcrOptions) -> tuple[Page, ...]:
     for page in document.pages:
         picture = document.pictures.get(page.number)
         if picture is not None:
-            image = neural_ocr.straightened(picture.image, picture.rotated)
-            if picture.turned:
-                image = image.rotate(-picture.turned, expand=True)
-            page = replace(page, words=_on_box(_neural_words(image, options), image, picture.box))
+            reading = _neural_reading(picture.image, picture.rotated, options, turned=picture.turned)
+            page = replace(page, words=_on_box(reading.words, reading.image, picture.box))
         pages.append(page)
     return tuple(pages)
 
 
 def _frame_picture(image: Image.Image, index: int, *, copy: bool) -> Image.Image:
-    """Return frame `index` of the image decoded, turned upright (EXIF) and on white; with `copy`,
-    pixels of its own that outlive the next frame's decoding."""
-    try:
-        image.seek(index)
-    except _PIL_ERRORS as e:
-        raise BrokenDocument(f"broken multi-page image: {e}") from e
+    """Return frame `index` (one `_frame_resolutions` found) of the image decoded, turned upright
+    (EXIF) and on white; with `copy`, pixels of its own that outlive the next frame's decoding."""
+    image.seek(index)
     picture = _prepared(image) or _decoded(image)
     return picture.copy() if copy and picture is image else picture
 
@@ -122,7 +109,7 @@ def _first_reading(
     (`_neural_reading`), or tesseract's of the picture prepared, turned upright where it reads
     poorly (`read_upright`; with `by_shape`, a receipt-shaped turn read as a receipt)."""
     if options.neural_for(picture.width, picture.height):
-        return _neural_reading(picture, ready, options)
+        return _neural_reading(picture, ready.rotated, options)
     return read_upright(ready.image, tmp / "prepared.pnm", options, dpi=dpi, by_shape=by_shape)
 
 
@@ -158,31 +145,31 @@ def _pixels_in(message: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _frames(image: Image.Image, options: OcrOptions) -> list[Frame]:
-    """Return the size and resolution of every frame; refuse too many or too large frames."""
+def _frame_resolutions(image: Image.Image, options: OcrOptions) -> list[float]:
+    """Return the resolution of every frame; refuse too many or too large frames."""
     count = getattr(image, "n_frames", 1)
     if count > options.max_pages:
         raise DocumentTooLarge("number of pages in the image", count, options.max_pages)
-    frames = []
+    resolutions = []
     try:
         for index in range(count):
             image.seek(index)
             if image.width * image.height > options.max_pixels:
                 raise ImageTooLarge(image.width * image.height, options.max_pixels)
-            frames.append(_frame(image))
+            resolutions.append(_resolution(image))
         image.seek(0)
     except _PIL_ERRORS as e:
         raise BrokenDocument(f"broken multi-page image: {e}") from e
-    return frames
+    return resolutions
 
 
-def _frame(image: Image.Image) -> Frame:
-    """Return the current frame's size and its resolution, or `DEFAULT_DPI` if it has none."""
+def _resolution(image: Image.Image) -> float:
+    """Return the current frame's resolution, or `DEFAULT_DPI` if it states none."""
     dpi = image.info.get("dpi")
     x_dpi = float(dpi[0]) if isinstance(dpi, tuple) and dpi else 0.0
     if not 50.0 <= x_dpi <= 2400.0:
         x_dpi = DEFAULT_DPI
-    return Frame(width=image.width, height=image.height, dpi=x_dpi)
+    return x_dpi
 
 
 def _prepared(image: Image.Image) -> Image.Image | None:
@@ -330,17 +317,15 @@ def _full_page_image(page: pdfium.PdfPage, options: OcrOptions) -> pdfium.PdfIma
     return image
 
 
-def _neural_reading(picture: Image.Image, ready: Prepared, options: OcrOptions) -> Reading:
-    """Return RapidOCR's reading of `picture` turned as `ready` was prepared for tesseract, its
-    words placed on `ready`'s picture (enlarged where the print is small)."""
-    words = _neural_words(neural_ocr.straightened(picture, ready.rotated), options)
-    return Reading([word.scaled(ready.scale) for word in words], ready.image)
-
-
-def _neural_words(upright: Image.Image, options: OcrOptions) -> list[PixelWord]:
-    """Return the words RapidOCR reads in an upright picture, a receipt-shaped one's cut as a till
-    receipt's."""
-    return neural_ocr.read_picture(upright, receipt=options.receipt_shaped(upright.width, upright.height))
+def _neural_reading(picture: Image.Image, rotated: float, options: OcrOptions, *, turned: int = 0) -> Reading:
+    """Return RapidOCR's reading of `picture` at its own size, turned `rotated` degrees as it was
+    prepared for tesseract and then `turned` clockwise as tesseract found it upright; a
+    receipt-shaped picture's words are cut as a till receipt's."""
+    image = neural_ocr.straightened(picture, rotated)
+    if turned:
+        image = image.rotate(-turned, expand=True)
+    receipt = options.receipt_shaped(image.width, image.height)
+    return Reading(neural_ocr.read_picture(image, receipt=receipt), image, turned)
 
 
 def _ocr_embedded(

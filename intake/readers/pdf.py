@@ -132,7 +132,7 @@ def _read_pages(
 ) -> tuple[list[Page], tuple[str, ...], PaymentQr | None, dict[int, Picture]]:
     """Return the first `max_pages` pages read from their text layer, or by OCR where they have
     none, the first payment QR code found on them, and the pictures OCR read where they are kept
-    (`OcrOptions.keeps_pictures`)."""
+    (`OcrOptions.keeps_pictures`: a short scan's, of no page with a text layer)."""
     pages: list[Page] = []
     pictures: dict[int, Picture] = {}
     warnings: list[str] = []
@@ -173,7 +173,8 @@ def _read_pages(
             page.close()
     if not pages:
         raise BrokenDocument("no page of the PDF can be read")
-    return pages, tuple(warnings), qr, pictures if options.keeps_pictures(ocr_done) else {}
+    scan = all(page.ocr for page in pages)
+    return pages, tuple(warnings), qr, pictures if scan and options.keeps_pictures(ocr_done) else {}
 
 
 def page_words(page: pdfium.PdfPage) -> tuple[list[Word], str | None]:
