@@ -17,7 +17,7 @@ from stdnum import iban as stdnum_iban
 
 from intake.fields.candidates import Candidate, LabelHit
 from intake.fields.dates import fold
-from intake.fields.ids import find_vat_ids, vat_valid
+from intake.fields.ids import find_misread_vat_ids, find_vat_ids, vat_valid
 from intake.fields.labels import BUYER_VAT_ID, VAT_ID
 from intake.fields.layout import TextLine
 from invoicing.extraction import Line
@@ -118,12 +118,17 @@ def _vat_lines(lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str) 
 
 
 def buyer_vat_id(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> str | None:
-    """Return the buyer's VAT ID: one labelled as the buyer's, else one in the buyer's block."""
+    """Return the buyer's VAT ID: one labelled as the buyer's (beside its label, one whose country
+    prefix OCR read as look-alike digits too, as the seller's is found), else one in the buyer's
+    block."""
     labelled = _vat_lines(lines, hits, BUYER_VAT_ID)
-    for wanted in (labelled, buyer - _vat_lines(lines, hits, VAT_ID)):
-        for line in lines:
-            if line.index in wanted and (ids := find_vat_ids(line.text)):
-                return ids[0].value
+    for line in lines:
+        if line.index in labelled and (ids := find_vat_ids(line.text) or find_misread_vat_ids(line.text)):
+            return ids[0].value
+    unlabelled = buyer - _vat_lines(lines, hits, VAT_ID)
+    for line in lines:
+        if line.index in unlabelled and (ids := find_vat_ids(line.text)):
+            return ids[0].value
     return None
 
 

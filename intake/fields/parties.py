@@ -65,7 +65,7 @@ ADDRESS = re.compile(
 )
 # What a party's own block shows and an addressee's does not: how to reach it, and its numbers.
 CONTACT = re.compile(
-    r"@|\bwww\.|https?://|\b(?:tel|phone|telefon|fax|t[eé]l[eé]phone)\b|\+\d{1,3}[\s\d]{6,}|\biban\b"
+    r"(?<!^)@|^@\S+$|\bwww\.|https?://|\b(?:tel|phone|telefon|fax|t[eé]l[eé]phone)\b|\+\d{1,3}[\s\d]{6,}|\biban\b"
     r"|\b(?:vat|ust|tva|moms|cvr|mwst|uid|btw)\b",
     re.IGNORECASE,
 )

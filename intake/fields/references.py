@@ -49,8 +49,10 @@ _TIME_AFTER = re.compile(r"\s{0,3}(?:[01]?\d|2[0-3]):[0-5]\d\b")
 
 
 def _id_in(text: str) -> str | None:
-    """Return the first token of `text` shaped like a document number (it has a digit)."""
-    for token in text.split()[:3]:
+    """Return the first token of `text` shaped like a document number (it has a digit), unless it
+    is a date or the day that starts one ("16 August 2025")."""
+    for word in list(re.finditer(r"\S+", text))[:3]:
+        token = word.group()
         if token.casefold() in _NOT_IDS or token in (":", "-", "#"):
             continue
         m = _ID_TOKEN.match(_GLUED_NO.sub("", token))
@@ -59,6 +61,8 @@ def _id_in(text: str) -> str | None:
         value = m.group("id")
         if find_dates(value) and len(find_dates(value)[0].value.isoformat()) >= len(value) - 2:
             return None
+        if any(date.start == word.start() and date.end > word.end() for date in find_dates(text)):
+            return None  # the day of a date written out ("16 August 2025")
         compacted = compact(value)
         if any(v.valid and v.value == compacted for v in find_vat_ids(value)) or company_id_valid(compacted):
             return None  # a VAT ID ("SE957357137001") or a Swiss UID, whatever label it follows

@@ -11,7 +11,7 @@ from intake.fields import extract_fields
 from intake.fields.candidates import Candidate
 from intake.fields.checks import check_ids, check_lines, check_parties, favour_lines_sum
 from invoicing.extraction import Line, amounts_disagree
-from tests.unit.test_fields_layout import page
+from tests.unit.test_fields_layout import ocr_page, page
 
 _TABLE = [
     (50, 300, "Description"), (280, 300, "Qty"), (330, 300, "Unit price"), (490, 300, "Amount"),
@@ -201,4 +201,17 @@ def test_an_invoice_number_and_a_date_in_two_cells_are_no_vat_id() -> None:
         (50, 300, "Gesamtbetrag"), (450, 300, "4921,81"),
     ])])
     assert invoice.invoice_number == "RO59502"
+    assert invoice.seller.vat_id is None
+
+
+def test_a_buyer_vat_id_whose_prefix_ocr_misread_is_not_the_sellers() -> None:
+    """GIVEN the buyer's block with 'Customer VAT ID: 1T84204210821' (OCR's '1T' for 'IT') and no
+    other VAT ID on the page THEN the seller has no VAT ID: the mended number is the buyer's, found
+    as the seller's would be."""
+    invoice = extract_fields([ocr_page([
+        (57, 60, "Falkenberg Foods S.p.A.", 18.9), (57, 80, "44 High Street"), (57, 94, "43336 Milano"),
+        (57, 140, "Invoice to"), (57, 154, "Vestergaard Foods S.r.l."), (57, 168, "165 Market Square"),
+        (57, 182, "99736 Milano"), (57, 196, "Customer VAT ID: 1T84204210821"),
+        (57, 500, "Total"), (450, 500, "100.00"),
+    ])])
     assert invoice.seller.vat_id is None

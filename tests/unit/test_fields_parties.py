@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from intake.fields import extract_fields
+from intake.fields.parties import CONTACT
 from intake.fields.stores import _mend_tokens
 from tests.unit.test_fields_layout import Row, ocr_page, page
 
@@ -1168,3 +1169,18 @@ def test_a_sender_line_whose_marks_ocr_lost_still_heads_the_window(sender: str) 
     ])])
     assert invoice.buyer.name == "Bergmann Design I/S"
     assert invoice.seller.name == "Keller Trading GmbH"
+
+
+def test_a_window_name_whose_first_letter_ocr_read_as_an_at_sign_is_the_buyer() -> None:
+    """GIVEN an unlabelled address window whose first line OCR read '@stergaard Foods Limited' (an Ø
+    read as '@') THEN that line is the buyer: an '@' that starts a line of several words is no
+    mail address or handle, which still mark a sender's block ('billing@bergmann.example')."""
+    invoice = extract_fields([ocr_page([
+        (57, 60, "Lysholm Services", 18.9),
+        (57, 140, "@stergaard Foods Limited"), (57, 154, "80 High Street"), (57, 168, "Cork W60 F7D2"),
+        (57, 182, "Ireland"),
+        (57, 230, "Invoice ID: R008617"),
+        (57, 780, "Lysholm Services DAC - 52 Park Avenue - Dublin K72 3293"),
+    ])])
+    assert invoice.buyer.name == "@stergaard Foods Limited"
+    assert CONTACT.search("billing@bergmann.example") and CONTACT.search("@lysholm")

@@ -626,3 +626,16 @@ def test_a_bare_date_word_after_an_article_is_no_label() -> None:
         (60, 716, "Date d'échéance : 02/03/2022"),
     ])])
     assert str(invoice.issue_date) == "2022-01-31"
+
+
+@pytest.mark.parametrize("rows", [
+    [(400, 62, "INV-2025-70759 Invoice ID"), (400, 90, "Date of issue"), (400, 104, "16 August 2025")],
+    [(400, 62, "Invoice ID"), (400, 76, "16 August 2025")],
+    [(400, 62, "Invoice ID:"), (460, 62, "16. März 2025")],
+])
+def test_the_day_of_a_date_written_out_is_no_invoice_number(rows: list[tuple[int, int, str]]) -> None:
+    """GIVEN 'Invoice ID' whose number OCR put before it on its line, or that has none, with a date
+    written out below or beside it ('16 August 2025') THEN no invoice number is read: a date's day
+    is no number (a page without one is in doubt, and read again)."""
+    invoice = extract_fields([ocr_page([(57, 60, "Beaumont Services", 18.9), *rows])])
+    assert invoice.invoice_number is None
