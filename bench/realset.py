@@ -8,7 +8,9 @@ files at any depth. Every `*.pdf` whose embedded e-invoice XML the product's own
 (`intake.readers.pdf.find_embedded_xml`, `intake.extract.embedded_invoice`) parses with a total is
 kept, once per SHA-256 of its bytes; files whose SHA-256 is in the `sha256` column of
 `--exclude-manifest` (the evaluation corpus's MANIFEST.tsv) are skipped. Repositories are split
-by a hash of `owner/repo`: a third go to OUT_DIR/heldout, the rest to OUT_DIR/dev. Each part gets
+by a hash of `owner/repo`: a third go to OUT_DIR/heldout, the rest to OUT_DIR/dev; a PDF that
+repositories of both parts hold (a fork's, a shared sample) is a development PDF (`homes`), so
+fetching more forks never moves a file already read into the held-out part. Each part gets
 the PDFs, a truth `.json` beside each, and a MANIFEST.tsv, the layout `bench.generate` writes, so
 
     python -m bench.accuracy --set generated --generated OUT_DIR/dev --visual-only --no-rival
@@ -61,6 +63,19 @@ MANIFEST_HEADER = ("path", "kind", "source_repo", "license", "sha256")
 def part_of(repo: str) -> str:
     """Return the part (`dev` or `heldout`) every PDF of `owner/repo` goes to."""
     return HELDOUT if int(hashlib.sha256(repo.encode()).hexdigest()[:8], 16) % 3 == 0 else DEV
+
+
+def homes(source_dirs: Sequence[Path]) -> dict[str, str]:
+    """Return, for the SHA-256 of every PDF, the repository it is counted under: the first
+    development repository that holds it, else the first that does. A file that forks and shared
+    sample sets copy into repositories of both parts is a development file, so the held-out part
+    holds only what no development repository holds, whichever repositories are fetched."""
+    found: dict[str, str] = {}
+    for repo, path in source_pdfs(source_dirs):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest not in found or (part_of(found[digest]) == HELDOUT and part_of(repo) == DEV):
+            found[digest] = repo
+    return found
 
 
 def source_pdfs(source_dirs: Sequence[Path]) -> Iterator[tuple[str, Path]]:
@@ -139,12 +154,13 @@ def build(
     for part in rows:
         shutil.rmtree(out_dir / part, ignore_errors=True)
         (out_dir / part).mkdir(parents=True)
+    home = homes(source_dirs)
     for repo, path in source_pdfs(source_dirs):
         counts["found"] += 1
         repos["found"].add(repo)
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        if digest in seen:
+        if digest in seen or home[digest] != repo:
             counts["duplicate"] += 1
             continue
         seen.add(digest)

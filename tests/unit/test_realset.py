@@ -66,6 +66,32 @@ def test_a_facturx_pdf_is_kept_once_with_its_xml_truth_in_its_repositorys_part(t
     assert _manifest(tmp_path / "out" / "heldout" / "MANIFEST.tsv") == []
 
 
+def test_a_pdf_held_by_repositories_of_both_parts_is_a_development_pdf(tmp_path: Path) -> None:
+    """GIVEN a Factur-X PDF in a held-out repository and in a development one listed after it (a
+    fork's copy), and another only in the held-out repository WHEN the set is built THEN the shared
+    PDF is kept once, in the development part under the development repository, and only the
+    other is held out."""
+    document = warm_up_document()
+    shared = facturx.generate_from_binary(_plain_pdf(), einvoice_xml(document), check_xsd=False)
+    other_page = io.BytesIO()
+    Image.new("RGB", (210, 297), "white").save(other_page, "PDF")
+    own = facturx.generate_from_binary(other_page.getvalue(), einvoice_xml(document), check_xsd=False)
+    assert own != shared
+    assert (part_of("beta/zugferd"), part_of("gamma/fork")) == ("heldout", "dev")
+    src = tmp_path / "src"
+    for repo, name, data in [("beta+zugferd", "inv.pdf", shared), ("beta+zugferd", "own.pdf", own),
+                             ("gamma+fork", "inv.pdf", shared)]:  # fmt: skip
+        (src / repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / repo / name).write_bytes(data)
+
+    counts = build(tmp_path / "out", [src], set())
+
+    assert (counts["kept"], counts["duplicate"], counts["dev"], counts["heldout"]) == (2, 1, 1, 1)
+    dev, heldout = _manifest(tmp_path / "out" / "dev" / "MANIFEST.tsv"), _manifest(tmp_path / "out" / "heldout" / "MANIFEST.tsv")
+    assert [(r["source_repo"], r["sha256"]) for r in dev] == [("gamma/fork", hashlib.sha256(shared).hexdigest())]
+    assert [(r["source_repo"], r["sha256"]) for r in heldout] == [("beta/zugferd", hashlib.sha256(own).hexdigest())]
+
+
 def test_shown_total_keeps_only_pdfs_whose_text_layer_prints_the_xml_total(tmp_path: Path) -> None:
     """GIVEN a Factur-X PDF whose page is blank (a sample page) and one whose page prints the
     XML's total WHEN the set is built with `shown_total` THEN only the second is kept."""
