@@ -19,6 +19,18 @@ class DocumentKind(StrEnum):
     INVOICE = "380"
     CREDIT_NOTE = "381"
 
+    @classmethod
+    def of(cls, type_code: str | None) -> DocumentKind:
+        """Return the kind of a received document from its type code: a code of EN 16931's credit
+        notes (`CREDIT_NOTE_CODES`) is a credit note, any other code, or none, an invoice."""
+        return cls.CREDIT_NOTE if (type_code or "").strip() in CREDIT_NOTE_CODES else cls.INVOICE
+
+
+#: The UNTDID 1001 codes EN 16931 lets a credit note carry (BT-3): credit notes of goods and of
+#: financial adjustments, self-billed, consolidated, price variation, delcredere, factored,
+#: OCR, debit reversal and forwarder's credit notes.
+CREDIT_NOTE_CODES = frozenset({"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"})
+
 
 @dataclass(frozen=True, slots=True)
 class Address:

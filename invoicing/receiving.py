@@ -20,6 +20,7 @@ from invoicing.clock import Clock
 from invoicing.db.engine import Database
 from invoicing.db.models import Document, Invoice, InvoiceLine
 from invoicing.directory import find_vendor
+from invoicing.document import DocumentKind
 from invoicing.domain import Channel, Direction, InvoiceStatus
 from invoicing.extraction import ExtractedInvoice
 from invoicing.files import FileStore, sha256_hex
@@ -186,6 +187,8 @@ def _add_invoice(
     invoice = Invoice(
         direction=Direction.IN,
         status=status,
+        # A credit note owes money back: it is no payable (`payables.NOT_A_CREDIT_NOTE`).
+        document_type=DocumentKind.of(extraction.document_type).value,
         number=extraction.invoice_number,
         contact_id=vendor.id if vendor else None,
         document_id=document.id,

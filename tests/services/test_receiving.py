@@ -11,6 +11,7 @@ from invoicing import audit, directory
 from invoicing.db.models import Document, Invoice, Job
 from invoicing.domain import Channel, InvoiceStatus, JobState
 from invoicing.extraction import UNREAD_IBAN, ExtractedInvoice, Party, Source
+from invoicing.payables import list_payables
 from invoicing.receiving import APPROVAL_REQUEST, IncomingFile, receive
 
 
@@ -105,3 +106,24 @@ def test_given_an_unreadable_file_then_the_document_is_kept_with_its_error(db, c
         document = s.get(Document, received.document_id)
         assert document.error == "not a PDF"
         assert audit.trail(s, "document", document.id)[0].action == "document.unreadable"
+
+
+def test_given_a_received_credit_note_then_it_is_stored_as_one_and_never_listed_to_pay(db, clock, store):
+    """GIVEN a supplier's credit note (type 381 in its XML, or a page whose amounts are negative),
+    one of another credit-note code (396, factored) and a corrected invoice (384) WHEN received and
+    approved THEN the credit notes are stored as such (381) and left out of the payables, while the
+    corrected invoice is an invoice to pay: a credit note owes money back."""
+    codes = {"381": "CN-1", "396": "CN-2", "384": "RE-3"}
+    ids = {}
+    for code, number in codes.items():
+        received = receive(db, clock, store, incoming(data=f"%PDF-1.4 {number}".encode()),
+                           extraction(document_type=code, invoice_number=number))
+        ids[code] = received.invoice_id
+    with db.transaction() as s:
+        for invoice_id in ids.values():
+            s.get(Invoice, invoice_id).status = InvoiceStatus.APPROVED
+    with db.transaction() as s:
+        stored = {code: s.get(Invoice, invoice_id).document_type for code, invoice_id in ids.items()}
+        payable = [item.number for item in list_payables(s, dt.date(2026, 3, 1))]
+    assert stored == {"381": "381", "396": "381", "384": "380"}
+    assert payable == ["RE-3"]
