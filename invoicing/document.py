@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from invoicing.billing import DiscountTerms, LateFeeTerms, TaxCategory, Totals
@@ -20,10 +21,13 @@ class DocumentKind(StrEnum):
     CREDIT_NOTE = "381"
 
     @classmethod
-    def of(cls, type_code: str | None) -> DocumentKind:
-        """Return the kind of a received document from its type code: a code of EN 16931's credit
-        notes (`CREDIT_NOTE_CODES`) is a credit note, any other code, or none, an invoice."""
-        return cls.CREDIT_NOTE if (type_code or "").strip() in CREDIT_NOTE_CODES else cls.INVOICE
+    def of(cls, type_code: str | None, total: Decimal | None) -> DocumentKind:
+        """Return the kind of a received document: a credit note where its type code is one of EN
+        16931's credit notes' (`CREDIT_NOTE_CODES`) or its total is negative (an "invoice" of
+        type 380 with negative amounts, as many real credit notes' XML states them, or a page
+        printing them so), else an invoice."""
+        credit = (type_code or "").strip() in CREDIT_NOTE_CODES or (total is not None and total < 0)
+        return cls.CREDIT_NOTE if credit else cls.INVOICE
 
 
 #: The UNTDID 1001 codes EN 16931 lets a credit note carry (BT-3): credit notes of goods and of

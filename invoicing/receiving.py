@@ -188,7 +188,7 @@ def _add_invoice(
         direction=Direction.IN,
         status=status,
         # A credit note owes money back: it is no payable (`payables.NOT_A_CREDIT_NOTE`).
-        document_type=DocumentKind.of(extraction.document_type).value,
+        document_type=DocumentKind.of(extraction.document_type, extraction.total).value,
         number=extraction.invoice_number,
         contact_id=vendor.id if vendor else None,
         document_id=document.id,

@@ -233,9 +233,7 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
     truth = {
         "invoice_number": number, "issue_date": issued.isoformat(),
         "due_date": None if due is None else due.isoformat(), "currency": country.currency,
-        # A credit note's amounts as EN 16931 states them (and its XML, and the corpus's truth):
-        # positive, whatever sign the page prints them with.
-        "total": str(abs(block.total)), "net_total": str(abs(block.net)), "tax_total": str(abs(block.tax)),
+        "total": str(block.total), "net_total": str(block.net), "tax_total": str(block.tax),
         "seller": {"name": seller.name, "vat_id": seller.vat_id if show_vat else None,
                    "iban": seller.iban if show_iban else None},
         "buyer": {"name": buyer.name},
@@ -250,7 +248,7 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
                   **layout},
     }
     if block.payable != block.total:
-        truth["_meta"]["amount_due"] = str(abs(block.payable))  # as the corpus keeps it: beside the total
+        truth["_meta"]["amount_due"] = str(block.payable)  # as the corpus keeps it: beside the total
     return context, truth
 
 

@@ -212,18 +212,15 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     ]
     confidence, failed = checks.apply_findings(confidence, findings, FAILED_CHECK)
     total: Decimal | None = _value(totals.total)
-    credit = total is not None and total < 0
-    if credit:
-        items = [_credited_line(item) for item in items]
     return ExtractedInvoice(
         source=Source.OCR if any(p.ocr for p in pages) else Source.PDF_TEXT,
         invoice_number=_value(found["invoice_number"]),
         issue_date=_value(issued),
         due_date=_value(found["due_date"]),
         currency=_value(found["currency"]),
-        total=_credited(total, credit),
-        net_total=_credited(_value(totals.net), credit),
-        tax_total=_credited(_value(totals.tax), credit),
+        total=total,
+        net_total=_value(totals.net),
+        tax_total=_value(totals.tax),
         seller=Party(
             name=_value(found["seller.name"]),
             vat_id=_value(found["seller.vat_id"]),
@@ -233,20 +230,5 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         lines=items,
         confidence=confidence,
         warnings=tuple(warnings) + failed,
-        document_type="381" if credit else "380",
+        document_type="381" if total is not None and total < 0 else "380",
     )
-
-
-def _credited(amount: Decimal | None, credit: bool) -> Decimal | None:
-    """Return a credit note's amount as EN 16931 states it: positive, the document's type (381)
-    saying it is owed back. A page prints a credit note's amounts negative or positive; its
-    embedded XML, and every reader of it, states them positive."""
-    return -amount if credit and amount is not None and amount < 0 else amount
-
-
-def _credited_line(line: Line) -> Line:
-    """Return a credit note's item line with its quantity, unit price and amount positive."""
-    return line.model_copy(update={
-        name: abs(value) for name in ("quantity", "unit_price", "amount")
-        if (value := getattr(line, name)) is not None
-    })

@@ -109,15 +109,17 @@ def test_given_an_unreadable_file_then_the_document_is_kept_with_its_error(db, c
 
 
 def test_given_a_received_credit_note_then_it_is_stored_as_one_and_never_listed_to_pay(db, clock, store):
-    """GIVEN a supplier's credit note (type 381 in its XML, or a page whose amounts are negative),
-    one of another credit-note code (396, factored) and a corrected invoice (384) WHEN received and
-    approved THEN the credit notes are stored as such (381) and left out of the payables, while the
-    corrected invoice is an invoice to pay: a credit note owes money back."""
-    codes = {"381": "CN-1", "396": "CN-2", "384": "RE-3"}
+    """GIVEN a supplier's credit note (type 381), one of another credit-note code (396, factored),
+    one typed 380 with negative amounts (as many credit notes' XML states them) and a corrected
+    invoice (384) WHEN received and approved THEN the credit notes are stored as such (381) and
+    left out of the payables, while the corrected invoice is an invoice to pay: a credit note owes
+    money back."""
+    codes = {"381": ("CN-1", "119.00"), "396": ("CN-2", "119.00"), "380": ("CN-3", "-119.00"),
+             "384": ("RE-4", "119.00")}
     ids = {}
-    for code, number in codes.items():
+    for code, (number, total) in codes.items():
         received = receive(db, clock, store, incoming(data=f"%PDF-1.4 {number}".encode()),
-                           extraction(document_type=code, invoice_number=number))
+                           extraction(document_type=code, invoice_number=number, total=Decimal(total)))
         ids[code] = received.invoice_id
     with db.transaction() as s:
         for invoice_id in ids.values():
@@ -125,5 +127,5 @@ def test_given_a_received_credit_note_then_it_is_stored_as_one_and_never_listed_
     with db.transaction() as s:
         stored = {code: s.get(Invoice, invoice_id).document_type for code, invoice_id in ids.items()}
         payable = [item.number for item in list_payables(s, dt.date(2026, 3, 1))]
-    assert stored == {"381": "381", "396": "381", "384": "380"}
-    assert payable == ["RE-3"]
+    assert stored == {"381": "381", "396": "381", "380": "381", "384": "380"}
+    assert payable == ["RE-4"]

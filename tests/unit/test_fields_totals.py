@@ -171,9 +171,8 @@ def test_an_amount_including_a_tax_is_not_that_tax() -> None:
             [(300, 400, "Total HT"), (450, 400, "-218,48 €"),
              (300, 414, "Taxes"), (450, 414, "14,99 €"),
              (300, 428, "Total TTC"), (450, 428, "-233,47 €")],
-            "218.48", "14.99", "233.47",
-            id="a credit note's tax printed without its sign: 'Taxes' names it, the signed net and total sign it"
-               " (stated positive, as EN 16931 states a credit note's)",
+            "-218.48", "-14.99", "-233.47",
+            id="a credit note's tax printed without its sign: 'Taxes' names it, the signed net and total sign it",
         ),
         pytest.param(
             [(300, 400, "Montant hors taxes"), (450, 400, "100,00 €"),
