@@ -18,7 +18,7 @@ from intake.fields.ids import european_vat_id
 from intake.qr import PaymentQr
 from intake.readers import MAX_PAGES, OcrOptions, read_again, read_document
 from intake.readers.pdf import with_picture_words
-from intake.reconcile import prefer_embedded, surer_reading
+from intake.reconcile import PageFacts, prefer_embedded, surer_reading
 from intake.words import Page, ReadDocument
 from invoicing.config import REVIEW_CONFIDENCE
 from invoicing.extraction import FIELD_NAMES, UNREAD_IBAN, ExtractedInvoice, Source
@@ -87,14 +87,14 @@ def doubted(invoice: ExtractedInvoice, *, full_page: bool = False) -> bool:
     formats), or reads amounts that contradict each other (`amounts_in_doubt`). On a `full_page`,
     the picture of an invoice's page rather than a till receipt's strip, a reading without the
     invoice's number is in doubt too (a till receipt often prints none), and so is one that reads
-    a European VAT ID of the seller but neither its net nor its tax: a VAT-registered seller's
-    invoice states its VAT there, so the reading lost the totals block (a tinted one, most often)
-    and may have taken its total from the amount left to pay."""
+    a European VAT ID of the seller but misses its net or its tax: a VAT-registered seller's
+    invoice states both, so the reading lost the totals block or a row of it (a tinted one, most
+    often) and may have taken its total from the amount left to pay, its tax from a line's."""
     keys = (*_KEY_FIELDS, "invoice_number") if full_page else _KEY_FIELDS
     if any(invoice.field_value(name) is None for name in keys) or UNREAD_IBAN in invoice.warnings:
         return True
     vat_registered = invoice.seller.vat_id is not None and european_vat_id(invoice.seller.vat_id)
-    if full_page and vat_registered and invoice.net_total is None and invoice.tax_total is None:
+    if full_page and vat_registered and (invoice.net_total is None or invoice.tax_total is None):
         return True
     if amounts_in_doubt(invoice):
         return True
@@ -130,7 +130,8 @@ def read_visible(
             log.warning("second OCR reading not made: %s", e)
             warnings = (*visual.warnings, f"read by tesseract alone: {e}")
             return visual.model_copy(update={"warnings": warnings}), pages
-        return surer_reading(visual, extract_fields(again), "RapidOCR"), pages
+        seen = (PageFacts(pages), PageFacts(again))
+        return surer_reading(visual, extract_fields(again), "RapidOCR", seen), pages
     if media_type != media.PDF or _seller_details(visual) >= 2:
         return visual, pages
     with_pictures = with_picture_words(data, pages, options)

@@ -115,14 +115,22 @@ def with_values(
 SURER_BY = 0.1
 
 
-def surer_reading(first: ExtractedInvoice, second: ExtractedInvoice, engine: str) -> ExtractedInvoice:
+def surer_reading(
+    first: ExtractedInvoice, second: ExtractedInvoice, engine: str, seen: tuple[PageFacts, PageFacts] | None = None
+) -> ExtractedInvoice:
     """Return the two readings of one picture (`second` by the OCR `engine`) as one: each field
     from `first` unless `second` alone has it or reads it markedly surer (`SURER_BY`).
 
     The amounts go together: when `second`'s total is taken, so are its net, tax, item lines and
-    its warnings. A warning names the fields whose value `engine`'s reading changed.
+    its warnings. They are taken too where `second`'s agree and `first`'s do not, or where what
+    each reading `seen` says `second` saw more (`_saw_more`). A warning names the fields whose value
+    `engine`'s reading changed.
     """
-    amounts = _surer(second, first, "total") or (bool(second.amounts_agree()) and not first.amounts_agree())
+    amounts = (
+        _surer(second, first, "total")
+        or (bool(second.amounts_agree()) and not first.amounts_agree())
+        or (seen is not None and _saw_more(first, second, *seen))
+    )
     fields = [f for f in FIELD_NAMES if (amounts if f in _AMOUNTS else _surer(second, first, f))]
     if not fields:
         return first
@@ -135,6 +143,18 @@ def surer_reading(first: ExtractedInvoice, second: ExtractedInvoice, engine: str
         kept = tuple(w for w in kept if w != UNREAD_IBAN)
     warnings = (*kept, f"read by two OCR engines; {named} from {engine}")
     return merged.model_copy(update={"warnings": warnings, **({"lines": second.lines} if amounts else {})})
+
+
+def _saw_more(first: ExtractedInvoice, second: ExtractedInvoice, first_saw: PageFacts, second_saw: PageFacts) -> bool:
+    """Return whether `second`'s amounts add up to another total than `first`'s, one that
+    `first`'s words show nowhere while `second`'s show `first`'s total too: `first` lost the row
+    `second` read (a tinted totals row, most often) and took its total from another line (the
+    amount left to pay), where both readings' amounts add up."""
+    ours, theirs = first.total, second.total
+    return (
+        ours is not None and theirs is not None and ours != theirs and bool(second.amounts_agree())
+        and not first_saw.shows("total", theirs) and second_saw.shows("total", ours)
+    )
 
 
 def _surer(one: ExtractedInvoice, other: ExtractedInvoice, field: str) -> bool:

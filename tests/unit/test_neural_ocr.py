@@ -216,11 +216,12 @@ def test_a_full_page_read_without_its_invoice_number_is_doubted() -> None:
     assert not doubted(_reading("12.00", 0.9).model_copy(update={"invoice_number": "A-1"}), full_page=True)
 
 
-def test_a_full_page_read_with_the_sellers_vat_id_but_neither_net_nor_tax_is_doubted() -> None:
+def test_a_full_page_read_with_the_sellers_vat_id_but_without_net_or_tax_is_doubted() -> None:
     """GIVEN the reading of an invoice's page that names a seller's European VAT ID and a total but
-    neither net nor tax (the totals block lost, the total perhaps the amount left to pay) THEN it is
-    read again; a page without a VAT ID (a seller exempt from VAT) or with another country's tax
-    number, or a till receipt, is not."""
+    neither net nor tax (the totals block lost, the total perhaps the amount left to pay), or a tax
+    without its net (a tinted totals row lost, the tax perhaps a line's) THEN it is read again; a
+    page without a VAT ID (a seller exempt from VAT) or with another country's tax number, or a
+    till receipt, is not."""
     numbered = _reading("90.00", 0.9).model_copy(update={"invoice_number": "F20260030"})
     registered = numbered.model_copy(update={"seller": Party(name="Harbour Tools Ltd", vat_id="GB980780684")})
     assert doubted(registered, full_page=True)
@@ -230,6 +231,10 @@ def test_a_full_page_read_with_the_sellers_vat_id_but_neither_net_nor_tax_is_dou
     assert not doubted(indian, full_page=True)  # a GSTIN: where tax may be stated otherwise
     taxed = registered.model_copy(update={"net_total": Decimal("75.00"), "tax_total": Decimal("15.00")})
     assert not doubted(taxed, full_page=True)
+    without_net = taxed.model_copy(update={"net_total": None})
+    assert doubted(without_net, full_page=True)
+    assert not doubted(without_net, full_page=False)
+    assert not doubted(without_net.model_copy(update={"seller": numbered.seller}), full_page=True)
 
 
 def test_without_rapidocr_both_keeps_the_tesseract_reading_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

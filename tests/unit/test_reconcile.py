@@ -128,3 +128,20 @@ def test_amounts_that_add_up_through_a_printed_rounding_are_not_given_up_for_a_s
     contradicted = tesseract.model_copy(update={"warnings": disagreeing})
     assert contradicted.amounts_agree() is False
     assert surer_reading(contradicted, neural, "RapidOCR").tax_total == Decimal("1.55")
+
+
+def test_a_second_reading_that_saw_the_firsts_total_and_its_own_gives_the_amounts():
+    """GIVEN a first reading that lost a tinted totals row and took its total (90.00, net 90.00,
+    no tax) from the amount left to pay, and a second that read the row (100.00 = 100.00 + 0.00)
+    and the amount to pay too, both adding up and equally sure THEN the second's amounts are taken:
+    its words show the first's total, the first's words nowhere show the second's. Without what
+    each saw, or where the first saw the second's total too, the first's stay."""
+    tesseract = receipt("90.00", 0.9, net_total=Decimal("90.00"), tax_total=Decimal("0.00"))
+    neural = receipt("100.00", 0.9, net_total=Decimal("100.00"), tax_total=Decimal("0.00"))
+    assert tesseract.amounts_agree() and neural.amounts_agree()
+    lost = PageFacts([page("Montant déjà payé : 10,00", "NET A PAYER 90,00 EUR")])
+    read = PageFacts([page("TOTAL HT TOTAL TVA TOTAL TTC", "100,00 0,00 100,00", "NET A PAYER 90,00 EUR")])
+    merged = surer_reading(tesseract, neural, "RapidOCR", (lost, read))
+    assert (merged.total, merged.net_total, merged.tax_total) == (Decimal("100.00"), Decimal("100.00"), Decimal("0.00"))
+    assert surer_reading(tesseract, neural, "RapidOCR") == tesseract
+    assert surer_reading(tesseract, neural, "RapidOCR", (read, read)) == tesseract
