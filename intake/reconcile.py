@@ -146,13 +146,13 @@ def surer_reading(
 
 
 def _saw_more(first: ExtractedInvoice, second: ExtractedInvoice, first_saw: PageFacts, second_saw: PageFacts) -> bool:
-    """Return whether `second`'s amounts add up to another total than `first`'s, one that
+    """Return whether `second`'s amounts add up to a larger total than `first`'s, one that
     `first`'s words show nowhere while `second`'s show `first`'s total too: `first` lost the row
-    `second` read (a tinted totals row, most often) and took its total from another line (the
-    amount left to pay), where both readings' amounts add up."""
+    `second` read (a tinted totals row, most often) and took its total from another line, the
+    amount left to pay, which is never more than the invoice's total."""
     ours, theirs = first.total, second.total
     return (
-        ours is not None and theirs is not None and ours != theirs and bool(second.amounts_agree())
+        ours is not None and theirs is not None and abs(theirs) > abs(ours) and bool(second.amounts_agree())
         and not first_saw.shows("total", theirs) and second_saw.shows("total", ours)
     )
 

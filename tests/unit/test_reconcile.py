@@ -145,3 +145,14 @@ def test_a_second_reading_that_saw_the_firsts_total_and_its_own_gives_the_amount
     assert (merged.total, merged.net_total, merged.tax_total) == (Decimal("100.00"), Decimal("100.00"), Decimal("0.00"))
     assert surer_reading(tesseract, neural, "RapidOCR") == tesseract
     assert surer_reading(tesseract, neural, "RapidOCR", (read, read)) == tesseract
+
+
+def test_a_second_reading_with_a_smaller_total_does_not_take_the_amounts_for_having_seen_more():
+    """GIVEN a first reading of a credit note's -3,851.65 and a second whose amounts, cut from the
+    same printed figures, add up to 65.00 = 9.00 + 56.00 THEN the first's amounts stay: an amount
+    left to pay, which the first would have taken, is never more than the total."""
+    tesseract = receipt("-3851.65", 0.9, net_total=Decimal("-3157.09"), tax_total=Decimal("-694.56"))
+    neural = receipt("65.00", 0.9, net_total=Decimal("9.00"), tax_total=Decimal("56.00"))
+    first = PageFacts([page("Total (incl. VAT) -3,851.65")])
+    second = PageFacts([page("Total (incl. VAT) -3,851.65", "9.00 56.00 65.00")])
+    assert surer_reading(tesseract, neural, "RapidOCR", (first, second)) == tesseract
