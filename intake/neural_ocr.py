@@ -186,8 +186,23 @@ def _blank_between(
     breaks: Sequence[float] | None,
 ) -> bool:
     """Return whether a blank run in `breaks` stands between the middles of two characters that
-    are not both digits."""
-    if not breaks or (chars[before].isdigit() and chars[after].isdigit()):
+    are not both of a number: digits, or a digit and the decimal mark or thousands separator
+    beside it ("836" "." "60": the white around a small dot is no space)."""
+    if not breaks or (_of_number(chars, before) and _of_number(chars, after)):
         return False
     start, end = (spans[before][0] + spans[before][2]) / 2, (spans[after][0] + spans[after][2]) / 2
     return any(start < x < end for x in breaks)
+
+
+def _of_number(chars: Sequence[str], i: int) -> bool:
+    """Return whether `chars[i]` is a digit, or a decimal mark or thousands separator: a mark
+    between a digit and the two or three digits of cents or of a group ("836.60", "1,234"), not
+    a comma before a year ("21, 2025")."""
+    if chars[i].isdigit():
+        return True
+    if chars[i] not in ".,'" or i == 0 or not chars[i - 1].isdigit():
+        return False
+    after = 0
+    while i + 1 + after < len(chars) and chars[i + 1 + after].isdigit():
+        after += 1
+    return after in (2, 3)

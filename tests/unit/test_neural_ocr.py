@@ -58,6 +58,21 @@ def test_a_pages_line_is_cut_into_words_where_the_picture_is_blank() -> None:
     assert neural_ocr.blank_columns(np.full((40, 140), 200, np.uint8), (0, 5, 135, 35)) == []  # no ink
 
 
+@pytest.mark.parametrize(("chars", "blank_after", "words"), [
+    ("836.60", (2, 3), ["836.60"]),  # the white around a decimal point
+    ("1,234.56", (0, 1), ["1,234.56"]),  # and beside a thousands separator
+    ("21,2025", (2,), ["21,", "2025"]),  # a comma before a year: a space
+    ("No.60", (2,), ["No.", "60"]),
+])
+def test_the_white_around_a_numbers_mark_is_no_space(chars: str, blank_after: tuple[int, ...], words: list[str]) -> None:
+    """GIVEN a page's line whose picture is blank beside the decimal point or thousands separator
+    of an amount (RapidOCR's "836.60" over ink "836 . 60") THEN the amount stays one word; a blank
+    after a comma before a year, or after a word's period, still parts two words."""
+    boxes = [[[x, 10], [x + 10, 10], [x + 10, 30], [x, 30]] for x in range(0, 10 * len(chars), 10)]
+    breaks = [10.0 * i + 10 for i in blank_after]  # between character i and i + 1
+    assert [w.text for w in neural_ocr.split_line(list(chars), boxes, [0.9] * len(chars), breaks)] == words
+
+
 def test_full_width_characters_are_read_as_plain_ones() -> None:
     boxes = [[[x, 0], [x + 10, 0], [x + 10, 20], [x, 20]] for x in (0, 10, 20)]
     assert [w.text for w in neural_ocr.split_line(["（", "1", "）"], boxes, [1.0] * 3)] == ["(1)"]
