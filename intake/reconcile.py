@@ -9,8 +9,10 @@ with a warning saying so; a field the XML leaves empty is filled from a confiden
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from intake.fields.amounts import find_amounts
@@ -29,14 +31,23 @@ _TEXTS = ("invoice_number", "seller.name", "seller.vat_id", "seller.iban", "buye
 
 
 class PageFacts:
-    """What the page shows, in comparable form: amounts, dates and folded text."""
+    """What the page shows, in comparable form: amounts, dates and folded text, each found the
+    first time it is asked for (two OCR readings are compared by their amounts alone)."""
 
     def __init__(self, pages: Sequence[Page]) -> None:
-        lines = [" ".join(w.text for w in page.words) for page in pages]
-        text = "\n".join(lines)
-        self.amounts = {abs(m.value) for line in lines for m in find_amounts(line)}
-        self.dates = {m.value for line in lines for m in find_dates(line)}
-        self.folded = fold_key(text)
+        self._lines = [" ".join(w.text for w in page.words) for page in pages]
+
+    @cached_property
+    def amounts(self) -> set[Decimal]:
+        return {abs(m.value) for line in self._lines for m in find_amounts(line)}
+
+    @cached_property
+    def dates(self) -> set[dt.date]:
+        return {m.value for line in self._lines for m in find_dates(line)}
+
+    @cached_property
+    def folded(self) -> str:
+        return fold_key("\n".join(self._lines))
 
     def shows(self, field: str, value: Any) -> bool:
         if field in _AMOUNTS:
