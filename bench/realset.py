@@ -65,14 +65,18 @@ def part_of(repo: str) -> str:
     return HELDOUT if int(hashlib.sha256(repo.encode()).hexdigest()[:8], 16) % 3 == 0 else DEV
 
 
-def homes(source_dirs: Sequence[Path]) -> dict[str, str]:
-    """Return, for the SHA-256 of every PDF, the repository it is counted under: the first
-    development repository that holds it, else the first that does. A file that forks and shared
-    sample sets copy into repositories of both parts is a development file, so the held-out part
-    holds only what no development repository holds, whichever repositories are fetched."""
+def hashed_pdfs(source_dirs: Sequence[Path]) -> list[tuple[str, Path, str]]:
+    """Return (owner/repo, path, SHA-256) for every PDF of `source_pdfs`, each file read once."""
+    return [(repo, path, hashlib.sha256(path.read_bytes()).hexdigest()) for repo, path in source_pdfs(source_dirs)]
+
+
+def homes(pdfs: Sequence[tuple[str, Path, str]]) -> dict[str, str]:
+    """Return, for the SHA-256 of every PDF (`hashed_pdfs`), the repository it is counted under:
+    the first development repository that holds it, else the first that does. A file that forks
+    and shared sample sets copy into repositories of both parts is a development file, so the
+    held-out part holds only what no development repository holds, whichever are fetched."""
     found: dict[str, str] = {}
-    for repo, path in source_pdfs(source_dirs):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    for repo, _, digest in pdfs:
         if digest not in found or (part_of(found[digest]) == HELDOUT and part_of(repo) == DEV):
             found[digest] = repo
     return found
@@ -154,12 +158,11 @@ def build(
     for part in rows:
         shutil.rmtree(out_dir / part, ignore_errors=True)
         (out_dir / part).mkdir(parents=True)
-    home = homes(source_dirs)
-    for repo, path in source_pdfs(source_dirs):
+    pdfs = hashed_pdfs(source_dirs)
+    home = homes(pdfs)
+    for repo, path, digest in pdfs:
         counts["found"] += 1
         repos["found"].add(repo)
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
         if digest in seen or home[digest] != repo:
             counts["duplicate"] += 1
             continue
@@ -167,6 +170,7 @@ def build(
         if digest in exclude:
             counts["in corpus"] += 1
             continue
+        data = path.read_bytes()  # a kept copy's bytes, read again only here
         try:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError:

@@ -5,9 +5,9 @@ A decoded picture (after `intake.preprocess`) is read in this process by libtess
 tesseract program's at about a quarter less CPU. Where the library cannot be loaded, where
 `OcrOptions.command` names another program, and for orientation detection, pytesseract runs the
 tesseract program as a subprocess on an uncompressed copy of the picture; that costs nothing
-measurable over running the subprocess ourselves (same TSV; wall and CPU time within 2% on receipts). Either way tesseract uses one core
-(`OMP_THREAD_LIMIT=1`): the service reads several documents in a process pool, and tesseract's
-own threads only fight over the same cores.
+measurable over running the subprocess ourselves (same TSV; wall and CPU time within 2% on
+receipts). Either way tesseract uses one core (`OMP_THREAD_LIMIT=1`): the service reads several
+documents in a process pool, and tesseract's own threads only fight over the same cores.
 """
 
 from __future__ import annotations

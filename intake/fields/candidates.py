@@ -329,6 +329,11 @@ def hits_for(hits: Sequence[LabelHit], *fields: str) -> list[LabelHit]:
     return [h for h in hits if h.field in fields]
 
 
+def lines_near_label(hits: Sequence[LabelHit], field: str) -> set[int]:
+    """Return the indexes of the lines with a label of `field` on them or just above them."""
+    return {h.cell.line + below for h in hits if h.field == field for below in (0, 1)}
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate(Generic[T]):
     """A possible value of a field with how much the rules that found it trust it (0..1+)."""

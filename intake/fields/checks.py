@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 from stdnum import iban as stdnum_iban
 
-from intake.fields.candidates import Candidate, LabelHit
+from intake.fields.candidates import Candidate, LabelHit, lines_near_label
 from intake.fields.dates import fold
 from intake.fields.ids import find_misread_vat_ids, find_vat_ids, vat_valid
 from intake.fields.labels import BUYER_VAT_ID, VAT_ID
@@ -112,20 +112,15 @@ def check_parties(
     return found
 
 
-def _vat_lines(lines: Sequence[TextLine], hits: Sequence[LabelHit], field: str) -> set[int]:
-    """Return the indexes of lines that hold, or follow, a label of `field`."""
-    return {h.cell.line + d for h in hits if h.field == field for d in (0, 1)}
-
-
 def buyer_vat_id(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int]) -> str | None:
     """Return the buyer's VAT ID: one labelled as the buyer's (beside its label, one whose country
     prefix OCR read as look-alike digits too, as the seller's is found), else one in the buyer's
     block."""
-    labelled = _vat_lines(lines, hits, BUYER_VAT_ID)
+    labelled = lines_near_label(hits, BUYER_VAT_ID)
     for line in lines:
         if line.index in labelled and (ids := find_vat_ids(line.text) or find_misread_vat_ids(line.text)):
             return ids[0].value
-    unlabelled = buyer - _vat_lines(lines, hits, VAT_ID)
+    unlabelled = buyer - lines_near_label(hits, VAT_ID)
     for line in lines:
         if line.index in unlabelled and (ids := find_vat_ids(line.text)):
             return ids[0].value

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from itertools import islice
 
 from intake.fields.amounts import CURRENCY_SYMBOLS, find_amounts, find_currencies
 from intake.fields.candidates import (
@@ -51,7 +52,7 @@ _TIME_AFTER = re.compile(r"\s{0,3}(?:[01]?\d|2[0-3]):[0-5]\d\b")
 def _id_in(text: str) -> str | None:
     """Return the first token of `text` shaped like a document number (it has a digit), unless it
     is a date or the day that starts one ("16 August 2025")."""
-    for word in list(re.finditer(r"\S+", text))[:3]:
+    for word in islice(re.finditer(r"\S+", text), 3):
         token = word.group()
         if token.casefold() in _NOT_IDS or token in (":", "-", "#"):
             continue
@@ -59,7 +60,8 @@ def _id_in(text: str) -> str | None:
         if m is None or not any(ch.isdigit() for ch in m.group("id")) or _word_read_with_zeros(m.group("id")):
             return None
         value = m.group("id")
-        if find_dates(value) and len(find_dates(value)[0].value.isoformat()) >= len(value) - 2:
+        own = find_dates(value)
+        if own and len(own[0].value.isoformat()) >= len(value) - 2:
             return None
         if any(date.start == word.start() and date.end > word.end() for date in find_dates(text)):
             return None  # the day of a date written out ("16 August 2025")

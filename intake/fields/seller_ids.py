@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from intake.fields.buyers import left_of_buyer_labels
-from intake.fields.candidates import Candidate, LabelHit, best, hits_for, value_places
+from intake.fields.candidates import (
+    Candidate,
+    LabelHit,
+    best,
+    hits_for,
+    lines_near_label,
+    value_places,
+)
 from intake.fields.ids import (
     IdMatch,
     ends_in_iban_start,
@@ -33,11 +40,6 @@ from intake.fields.layout import Cell, TextLine, cell_spans, cells_after, cells_
 _TAX_SUFFIXES = ("MVA", "MWST", "TVA", "IVA")
 
 
-def _near_label(hits: Sequence[LabelHit], field: str) -> set[int]:
-    """Return the indexes of the lines with a label of `field` on them or just above them."""
-    return {h.cell.line + below for h in hits if h.field == field for below in (0, 1)}
-
-
 def seller_vat_id(
     lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[int], *, besides: str | None = None
 ) -> Candidate[str] | None:
@@ -45,7 +47,7 @@ def seller_vat_id(
     `besides` (the buyer's VAT ID, taken for the seller's), the likeliest other one, never in the
     buyer's block."""
     found = []
-    vat_labelled, buyer_labelled = _near_label(hits, VAT_ID), _near_label(hits, BUYER_VAT_ID)
+    vat_labelled, buyer_labelled = lines_near_label(hits, VAT_ID), lines_near_label(hits, BUYER_VAT_ID)
     for line in lines:
         if besides is not None and line.index in buyer:
             continue
@@ -144,7 +146,7 @@ def seller_iban(lines: Sequence[TextLine], hits: Sequence[LabelHit], buyer: set[
     """Return the seller's IBAN: a labelled or valid IBAN outside the buyer's block and not the
     payer's account a direct debit names."""
     found = []
-    iban_labelled = _near_label(hits, IBAN)
+    iban_labelled = lines_near_label(hits, IBAN)
     before: TextLine | None = None  # the line before, when it named the payer's account but no IBAN
     for line in lines:
         if (before is not None and runs_on(before, line)) or PAYERS_ACCOUNT.search(line.folded):
