@@ -32,7 +32,9 @@ for _names, _number in _MONTH_NAMES:
     for _name in _names.split():
         MONTHS[_name] = _number
 
-_MONTH = r"(?P<mon>[A-Za-zÀ-ÿ]{3,10})\.?"
+#: A month's name; OCR reads its "o" as a zero now and then ("27 -0ct - 2024", "N0v"), which
+#: `_from_match` reads back. A zero right after a digit is the number's own ("100ct" is no "10 Oct").
+_MONTH = r"(?P<mon>(?:[A-Za-zÀ-ÿ]|(?<!\d)0)[A-Za-zÀ-ÿ0]{2,9})\.?"
 _PATTERNS = (
     re.compile(r"(?<!\d)(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s?[./-]\s?(?P<m>\d{1,2})\s?[./-]\s?(?P<y>\d{4}|\d{2})(?![\d]|\.\d)"),
@@ -91,7 +93,7 @@ def _from_match(m: re.Match[str], month_first: bool = False) -> dt.date | None:
     groups = m.groupdict()
     year, day = _year(groups["y"]), int(groups["d"])
     if groups.get("mon") is not None:
-        month = MONTHS.get(fold(groups["mon"]))
+        month = MONTHS.get(fold(groups["mon"]).replace("0", "o"))
         return None if month is None else _build(year, month, day)
     month = int(groups["m"])
     if month_first and m.re is _PATTERNS[1]:

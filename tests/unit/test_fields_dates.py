@@ -188,3 +188,11 @@ def test_a_hyphen_ocr_read_as_a_colon_after_a_months_name_still_gives_the_date()
     digits alone is still a time's, not a date's."""
     assert [m.value for m in find_dates("Invoice date 07-Mar:2025")] == [dt.date(2025, 3, 7)]
     assert find_dates("10:30:2025") == []
+
+
+def test_a_months_o_ocr_read_as_a_zero_still_gives_the_date() -> None:
+    """GIVEN "27 -0ct - 2024" and "N0v 3, 2024", OCR's readings of a month's "o" as a zero THEN
+    the dates are read; a zero right after a number's digits is still the number's."""
+    assert [m.value for m in find_dates("Date 27 -0ct - 2024")] == [dt.date(2024, 10, 27)]
+    assert [m.value for m in find_dates("Due N0v 3, 2024")] == [dt.date(2024, 11, 3)]
+    assert find_dates("100ct 2024") == []
