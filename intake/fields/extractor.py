@@ -169,6 +169,12 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         "seller.vat_id": seller_ids.seller_vat_id(lines, hits, buyer_lines),
         "seller.iban": seller_ids.seller_iban(lines, hits, buyer_lines),
     }
+    buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
+    if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
+        other = seller_ids.seller_vat_id(lines, hits, buyer_lines, besides=buyer_vat)
+        # The buyer's own number is no answer for the seller's: none rather than the wrong
+        # party's, and its country says nothing of the seller's currency nor whose block names the seller.
+        found["seller.vat_id"] = other
     seller_vat = _value(found["seller.vat_id"])
     found["seller.name"] = parties.seller_name(stores.mend_legal_forms(lines), hits, buyer_lines, seller_vat)
     named = references.terms_date(lines, hits, _value(issued)) if found["due_date"] is None else None
@@ -180,12 +186,6 @@ def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
         due = _value(issued) + dt.timedelta(days=days)
         warnings.append(f"no due date printed; the payment terms say {days} days ({due.isoformat()})")
     found["buyer.name"] = stores.mend_name(lines, buyers.buyer_name(lines, hits, _value(found["seller.name"]), marked))
-    buyer_vat = checks.buyer_vat_id(lines, hits, buyer_lines)
-    if buyer_vat is not None and _value(found["seller.vat_id"]) == buyer_vat:
-        other = seller_ids.seller_vat_id(lines, hits, buyer_lines, besides=buyer_vat)
-        # The buyer's own number is no answer for the seller's: none rather than the wrong
-        # party's, and its country says nothing of the seller's currency.
-        found["seller.vat_id"] = other
     implied = _implied_currency(lines, found, buyer_lines)
     found["currency"] = references.currency(lines, hits, None if implied is None else implied[0])
     if found["currency"] is None and implied is not None:

@@ -1184,3 +1184,23 @@ def test_a_window_name_whose_first_letter_ocr_read_as_an_at_sign_is_the_buyer() 
     ])])
     assert invoice.buyer.name == "@stergaard Foods Limited"
     assert CONTACT.search("billing@bergmann.example") and CONTACT.search("@lysholm")
+
+
+def test_the_name_over_the_street_of_the_block_printing_the_sellers_vat_id() -> None:
+    """GIVEN an unlabelled sender's block, a trade name over 'Les Ateliers Rouges' over its street,
+    town, phone and (two lines further down) its SIREN and VAT ID, a client's block beside it, and a
+    footer 'Rouge Distribution SARL au capital de ...' THEN the seller is the name over the street
+    of the block that prints the seller's VAT ID, not the footer's legal name."""
+    invoice = extract_fields([page([
+        (50, 70, "ATELIER ROUGE"), (300, 70, "Client :"),
+        (50, 81, "Les Ateliers Rouges"), (300, 81, "Maison Verte"),
+        (50, 92, "12 rue des Lilas"), (300, 92, "4 place du Marché"),
+        (50, 103, "69002 LYON, FR"), (300, 103, "13001 MARSEILLE"),
+        (50, 114, "Tél : 04 78 00 00 00"),
+        (50, 140, "SIREN : 732 829 320"), (300, 140, "Facture N° F-2026-0042"),
+        (50, 151, "N° TVA : FR 44 732 829 320"), (300, 151, "Date : 02/12/2026"),
+        (350, 400, "TOTAL TTC"), (480, 400, "1 200,00"),
+        (60, 780, "Rouge Distribution SARL au capital de 10 000 EUR - RCS LYON 732 829 320"),
+    ])])
+    assert invoice.seller.vat_id == "FR44732829320"
+    assert invoice.seller.name == "Les Ateliers Rouges"
