@@ -32,7 +32,8 @@ _SUFFIX = re.compile(r"[\s.]?(MWST|TVA|IVA|TPV|MVA)(?![0-9A-Za-z])")
 # A country prefix, then 8-14 characters with optional spaces/dots between digit groups. A group
 # after a space must hold a digit, so that a following word ("... DE123456788 IBAN") stays out.
 _VAT = re.compile(
-    r"(?<![A-Z0-9])(?P<cc>" + "|".join(_EU_PREFIXES) + r")[\s.-]?"
+    # Austria's "U" belongs to the prefix, which some print apart ("ATU 13585627").
+    r"(?<![A-Z0-9])(?P<cc>ATU|" + "|".join(_EU_PREFIXES) + r")[\s.-]?"
     r"(?P<body>[0-9A-Z]{2}(?:\.?[0-9A-Z]{1,4}|\s(?=[A-Z]{0,3}[0-9])[0-9A-Z]{1,4}){2,6})(?![0-9A-Za-z])"
 )
 #: The longest VAT ID body with its country prefix (NL: 14 characters), before a suffix.

@@ -31,6 +31,8 @@ from tests.unit.test_fields_layout import ocr_page
         # fails its check either way: the digit it looks like.
         ("USt.-Id.-Nr.: DEI23456789", "DE123456789", False),
         ("TVA : FRI1123456789", "FRI1123456789", False),  # a French key may hold letters
+        ("UID: ATU 13585627", "ATU13585627", True),  # Austria's "U" printed apart from the number
+        ("UID-Nr. ATU-13585627", "ATU13585627", True),
     ],
 )
 def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:
