@@ -153,6 +153,8 @@ def print_vat(rng: random.Random, code: str, value: str) -> str:
         return f"GB {digits[:3]} {digits[3:7]} {digits[7:]}"
     if code == "DE" and rng.random() < 0.3:
         return f"DE {digits[:3]} {digits[3:6]} {digits[6:]}"
+    if code == "AT" and rng.random() < 0.4:
+        return f"ATU {digits[1:]}"
     if code == "DK" and rng.random() < 0.4:
         return f"DK {digits[:2]} {digits[2:4]} {digits[4:6]} {digits[6:]}"
     return value
