@@ -408,7 +408,8 @@ def _seller_name(
     return Candidate(max(whole, key=len), chosen.score, chosen.line) if whole else chosen
 
 
-#: A street's line: a house number first ("35 rue d'ici", "221B Baker Street").
+#: The start of a street's line, a house number first ("35 rue d'ici, Bât. B", "221B Baker
+#: Street"), whatever follows it on the line (`ADDRESS` wants the whole line to be the street).
 _STREET_FIRST = re.compile(r"^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]")
 #: What the name heading the block that prints the seller's VAT ID scores: more than a legal name
 #: printed once in a footer and nowhere beside the seller's VAT ID (0.8), less than one printed
@@ -419,7 +420,8 @@ _VAT_BLOCK = 0.9
 def _vat_block_names(lines: Sequence[TextLine], vat_id: str | None) -> list[Candidate[str]]:
     """Return the name heading the address block that prints the seller's VAT ID: the line over
     the block's first street or postcode line ("LE FOURNISSEUR" over "35 rue d'ici" and "75018
-    PARIS", then "N° TVA : FR 11 ..."), where a name without a legal form is no legal name."""
+    PARIS", then "N° TVA : FR 11 ..."). It finds a sender's name printed without a legal form,
+    which the legal names' rule cannot."""
     if not vat_id:
         return []
     found = []
@@ -432,7 +434,7 @@ def _vat_block_names(lines: Sequence[TextLine], vat_id: str | None) -> list[Cand
             block = _block_above(lines, cell)
             street = next((i for i, c in enumerate(block) if _STREET_FIRST.match(c.text) or ADDRESS.search(c.text)), None)
             if not street:
-                continue
+                continue  # no street, or one heading the block with no name over it
             text = block[street - 1].text
             name = None if ":" in text or CONTACT.search(text) else name_value(text)
             if name:
