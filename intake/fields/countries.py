@@ -67,11 +67,13 @@ _US_STATES = (
 #: Postcodes whose shape names their country: a town, a US state and a ZIP code at the end of a line
 #: ("Denver, CO 80202", "Austin TX 78701-1234"); a UK postcode, outward and inward part ("EC1A 1BB",
 #: "M1 1AE"), at the end of a line; an Irish Eircode after the town ("Cork T12 X7YH": a letter and
-#: two digits, then four of the letters and digits Eircodes use).
+#: two digits, then four of the letters and digits Eircodes use); a Polish postcode before its town
+#: ("47-681 Warszawa"), at a line's start or after a comma.
 _POSTCODE_SHAPES = (
     ("US", re.compile(rf"[A-Za-z],?\s+(?:{'|'.join(_US_STATES.split())})\s+\d{{5}}(?:-\d{{4}})?\s*$")),
     ("GB", re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\s*$")),
     ("IE", re.compile(r"[a-z],?\s+(?:[AC-FHKNPRTV-Y]\d\d|D6W)\s?[\dAC-FHKNPRTV-Y]{4}\s*$")),
+    ("PL", re.compile(r"(?:^|,\s*)\d{2}-\d{3}\s+[A-ZÀ-Ž][a-zà-ž]")),
 )
 
 

@@ -146,7 +146,7 @@ LABELS: tuple[Label, ...] = (
     ),
     *_labels(
         NET_TOTAL, 1.0,
-        r"net\s*total", r"total\s*net", r"net\s*amount", r"subtotal", r"sub-total", r"sub\s*total",
+        r"net\s*total", r"total\s*net", r"net\s*amount", r"subtotal", r"sub-total", r"sub\s*total", r"sous-?\s*total",
         r"total\s*excl\.?(?:uding)?\s*(?:vat|tax)", r"total\s*\(?excl", r"amount\s*excl",
         r"nettobetrag", r"nettosumme", r"summe\s*netto", r"gesamt\s*netto", r"\bnetto\b",
         r"rechnungssumme\s*ohne\s*ust\.?", r"zwischensumme", r"warenwert", r"total\s*ht",

@@ -87,11 +87,13 @@ def test_the_country_is_read_under_the_letterhead_when_a_footer_repeats_the_name
 @pytest.mark.parametrize(
     ("town_line", "currency"),
     [("Denver, CO 80202", "USD"), ("AUSTIN TX 78701-1234", "USD"), ("London EC1A 1BB", "GBP"),
-     ("Manchester M1 1AE", "GBP"), ("Cork T12 X7YH", "EUR"), ("Dublin D6W 1234", "EUR")],
+     ("Manchester M1 1AE", "GBP"), ("Cork T12 X7YH", "EUR"), ("Dublin D6W 1234", "EUR"),
+     ("47-681 Warszawa", "PLN")],
 )
 def test_a_postcode_of_one_countrys_shape_names_the_sellers_country(town_line: str, currency: str) -> None:
     """GIVEN bare amounts and a seller's address with no country name, ending in a US state and ZIP
-    code, a UK postcode or an Irish Eircode THEN the currency is that country's, with a warning."""
+    code, a UK postcode, an Irish Eircode or a Polish postcode THEN the currency is that country's,
+    with a warning."""
     invoice = extract_fields([page([
         (50, 60, "Example Tools Inc."), (50, 74, "60 Station Road"), (50, 88, town_line),
         (300, 500, "Total"), (450, 500, "1,234.50"),

@@ -443,3 +443,19 @@ def test_taxes_per_rate_whose_label_ocr_misread_are_added_up() -> None:
     ])])
     assert (invoice.total, invoice.net_total, invoice.tax_total) == (
         Decimal("2579.97"), Decimal("2280.43"), Decimal("299.54"))
+
+
+def test_a_french_sous_total_is_the_net_over_a_vat_table_of_two_rates() -> None:
+    """GIVEN 'Sous-total 822,59 EUR', 'TVA totale 125,14 EUR', 'Net à payer 947,73 EUR' and under
+    them a VAT table whose first rate's row adds up too (505,17 + 106,09 = 611,26) THEN the
+    invoice's totals are the totals block's: "Sous-total" is the net before tax."""
+    invoice = extract_fields([page([
+        (331, 345, "Sous-total"), (391, 345, "822,59 EUR"),
+        (331, 358, "TVA totale"), (391, 358, "125,14 EUR"),
+        (331, 373, "Net à payer 947,73 EUR"),
+        (63, 401, "Taux TVA"), (131, 401, "Base HT"), (181, 401, "Montant TVA"), (260, 401, "Total TTC"),
+        (63, 414, "21 %"), (117, 414, "505,17 EUR"), (187, 414, "106,09 EUR"), (251, 414, "611,26 EUR"),
+        (63, 428, "6 %"), (117, 428, "317,42 EUR"), (193, 428, "19,05 EUR"), (251, 428, "336,47 EUR"),
+    ])])
+    assert (invoice.total, invoice.net_total, invoice.tax_total) == (
+        Decimal("947.73"), Decimal("822.59"), Decimal("125.14"))
