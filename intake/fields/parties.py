@@ -230,6 +230,8 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit, hits: Sequence[La
         if not cells:
             continue
         cell = cells[0]
+        if _TITLE_ONLY.match(cell.text):
+            break  # the document's title ("Faktura") under a block OCR lost: the block is over
         if CONTACT_PERSON.match(cell.text) and (first is not None or not _NAME_LABEL.match(cell.text)):
             # The person to attend to, under the company's name or above it ("Contact Acheteur"); a
             # first line "ATTN: Iberia Labs Limited" names the company after its label (below).

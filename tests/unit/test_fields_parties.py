@@ -1204,3 +1204,15 @@ def test_the_name_over_the_street_of_the_block_printing_the_sellers_vat_id() -> 
     ])])
     assert invoice.seller.vat_id == "FR44732829320"
     assert invoice.seller.name == "Les Ateliers Rouges"
+
+
+def test_the_title_under_a_buyers_label_whose_block_ocr_lost_is_no_buyer() -> None:
+    """GIVEN a photo's reading where 'Faktureres til' is followed, its block lost, by the title
+    'Faktura' THEN the title is not taken for the buyer's name."""
+    invoice = extract_fields([ocr_page([
+        (47, 58, "Faktureres til"), (47, 96, "Faktura"),
+        (47, 112, "Fakturanr.: AB-9878/24"), (47, 117, "Dato: 28.04.2024"),
+        (200, 188, "Total inkl. moms"), (258, 188, "19.502,40 NOK"),
+    ])])
+    assert invoice.invoice_number == "AB-9878/24"
+    assert invoice.buyer.name is None
