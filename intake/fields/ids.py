@@ -29,12 +29,13 @@ _MODULE_CODES = {"EL": "gr", "XI": "gb", "CH": "ch"}
 # Swiss and Norwegian VAT IDs end with the tax's name: "CHE-123.456.789 MWST", "NO 123 456 789 MVA".
 _SUFFIX = re.compile(r"[\s.]?(MWST|TVA|IVA|TPV|MVA)(?![0-9A-Za-z])")
 
-# A country prefix, then 8-14 characters with optional spaces/dots between digit groups. A group
-# after a space must hold a digit, so that a following word ("... DE123456788 IBAN") stays out.
+# A country prefix, then 8-14 characters with optional spaces or dots (or commas, OCR's dots)
+# between digit groups. A group after a space must hold a digit, so that a following word
+# ("... DE123456788 IBAN") stays out.
 _VAT = re.compile(
     # Austria's "U" belongs to the prefix, which some print apart ("ATU 13585627").
     r"(?<![A-Z0-9])(?P<cc>ATU|" + "|".join(_EU_PREFIXES) + r")[\s.-]?"
-    r"(?P<body>[0-9A-Z]{2}(?:\.?[0-9A-Z]{1,4}|\s(?=[A-Z]{0,3}[0-9])[0-9A-Z]{1,4}){2,6})(?![0-9A-Za-z])"
+    r"(?P<body>[0-9A-Z]{2}(?:[.,]?[0-9A-Z]{1,4}|\s(?=[A-Z]{0,3}[0-9])[0-9A-Z]{1,4}){2,6})(?![0-9A-Za-z])"
 )
 #: The longest VAT ID body with its country prefix (NL: 14 characters), before a suffix.
 _VAT_MAX_LENGTH = 14
@@ -126,6 +127,10 @@ def find_vat_ids(text: str) -> list[IdMatch]:
             value, valid = mended, True
         if not valid and sum(c.isdigit() for c in value) < 7:
             continue  # too few digits for a VAT ID, unless a look-alike letter mended makes one
+        if not valid and "," in m.group(0):
+            # A comma is OCR's reading of a dot ("CHE-896.161,045 MWST") only in a number that
+            # passes: "de 12 345,67 €" is an amount.
+            continue
         if not valid:
             value = _digits_where_only_digits(value)
         found.append(IdMatch(value, valid, m.start(), end))

@@ -33,6 +33,7 @@ from tests.unit.test_fields_layout import ocr_page
         ("TVA : FRI1123456789", "FRI1123456789", False),  # a French key may hold letters
         ("UID: ATU 13585627", "ATU13585627", True),  # Austria's "U" printed apart from the number
         ("UID-Nr. ATU-13585627", "ATU13585627", True),
+        ("CHE-896.161,045 MWST", "CHE896161045MWST", True),  # a dot OCR read as a comma
     ],
 )
 def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:
@@ -40,10 +41,13 @@ def test_vat_ids_with_checksum(text: str, value: str, valid: bool) -> None:
     assert (found.value, found.valid) == (value, valid)
 
 
-@pytest.mark.parametrize("text", ["Total of items 18870.50", "NOTES 1234 5678 9", "DELIVERY 12345678"])
+@pytest.mark.parametrize(
+    "text", ["Total of items 18870.50", "NOTES 1234 5678 9", "DELIVERY 12345678", "montant de 12 345,67 €"]
+)
 def test_a_word_that_begins_like_a_country_prefix_is_no_vat_id(text: str) -> None:
-    """GIVEN a word starting with a country code ('ITEMS', 'NOTES', 'DELIVERY') before digits
-    THEN no VAT ID is read: none has three letters after its prefix."""
+    """GIVEN a word starting with a country code ('ITEMS', 'NOTES', 'DELIVERY') before digits, or
+    'de' before an amount with a decimal comma THEN no VAT ID is read: none has three letters after
+    its prefix, and a comma is a dot OCR misread only in a number that passes its check."""
     assert find_vat_ids(text) == []
 
 
