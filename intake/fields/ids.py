@@ -104,6 +104,11 @@ _AFTER_IBAN_LABEL = re.compile(r"\bIBAN\W{0,3}$")
 def find_vat_ids(text: str) -> list[IdMatch]:
     """Return VAT IDs in `text` (EU, GB, CH, NO) with whether their checksum passes, none inside
     an IBAN; a Swiss or Norwegian one with its suffix ("CHE123456789MWST", "NO123456789MVA")."""
+    return list(_vat_ids_in(text))
+
+
+@per_document  # the seller's, the buyer's and the party rules look at the same lines and cells
+def _vat_ids_in(text: str) -> tuple[IdMatch, ...]:
     found = []
     upper = text.upper()
     ibans = [i for i in find_ibans(text) if i.valid]
@@ -135,7 +140,7 @@ def find_vat_ids(text: str) -> list[IdMatch]:
             value = _digits_where_only_digits(value)
         found.append(IdMatch(value, valid, m.start(), end))
         position = end
-    return found
+    return tuple(found)
 
 
 #: The countries whose VAT numbers are digits only after the prefix.
