@@ -36,6 +36,7 @@ from intake.fields.totals import (
     printed_rates,
     row_sum_candidates,
     several_amounts,
+    without_lost_marks,
 )
 from intake.words import Page
 from invoicing.extraction import (
@@ -89,11 +90,12 @@ def _totals(
     # So are the taxes per rate added up, where the total less the net is their sum.
     if (taxed := per_rate_sum(lines)) is not None:
         proven.add(taxed)
-    derived = derived_candidates(proven, *found, roundings, printed_rates(lines, hits))
+    rates = printed_rates(lines, hits)
+    derived = derived_candidates(proven, *found, roundings, rates)
     rows = row_sum_candidates(lines, hits)
-    totals = choose_totals(
-        *(labelled + extra + row for labelled, extra, row in zip(found, derived, rows)), roundings
-    )
+    every_total, every_net, every_tax = (labelled + extra + row for labelled, extra, row in zip(found, derived, rows))
+    every_total, every_net = without_lost_marks(every_total, every_net, every_tax, rates)
+    totals = choose_totals(every_total, every_net, every_tax, roundings)
     warnings = []
     if totals.total is None:
         # The last resort's total is judged with the net and tax like a labelled one.

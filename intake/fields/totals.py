@@ -539,6 +539,32 @@ def per_rate_sum(lines: Sequence[TextLine]) -> Decimal | None:
     return sum(found, Decimal(0)) if len(found) >= 2 else None
 
 
+def without_lost_marks(
+    totals: Sequence[Candidate[Decimal]], nets: Sequence[Candidate[Decimal]], taxes: Sequence[Candidate[Decimal]],
+    rates: frozenset[Decimal],
+) -> tuple[list[Candidate[Decimal]], list[Candidate[Decimal]]]:
+    """Return the totals and nets without the readings of a total whose decimal mark OCR lost
+    ("12399" for 123.99, `_lost_decimal_mark`), where a printed tax is the restored total's tax at
+    a printed rate and not the whole number's ("VAT 8.1% INCL 9.29"): that whole number, and the
+    net it less the tax would give, are no amounts of the page."""
+    lost: set[Decimal] = set()
+    for restored in totals:
+        whole = restored.value * 100
+        if not restored.value or not any(t.value == whole and t.line == restored.line for t in totals):
+            continue
+        for tax in taxes:
+            if _taxed_within(restored.value, tax.value, rates) and not _taxed_within(whole, tax.value, rates):
+                lost |= {whole, whole - tax.value}
+    if not lost:
+        return list(totals), list(nets)
+    return [c for c in totals if c.value not in lost], [c for c in nets if c.value not in lost]
+
+
+def _taxed_within(total: Decimal, tax: Decimal, rates: frozenset[Decimal]) -> bool:
+    """Return whether `tax` is the tax within `total` at one of `rates`, to the cent."""
+    return any(abs(total * rate / (1 + rate) - tax) <= CENT for rate in rates)
+
+
 def _at_a_rate(net: Decimal, tax: Decimal, rates: frozenset[Decimal]) -> bool:
     """Return whether `tax` is `net` at one of `rates`, to the cent."""
     return net > 0 and any(abs(net * rate - tax) <= CENT for rate in rates)

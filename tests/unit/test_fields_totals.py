@@ -459,3 +459,18 @@ def test_a_french_sous_total_is_the_net_over_a_vat_table_of_two_rates() -> None:
     ])])
     assert (invoice.total, invoice.net_total, invoice.tax_total) == (
         Decimal("947.73"), Decimal("822.59"), Decimal("125.14"))
+
+
+def test_a_receipts_total_read_without_its_decimal_mark_is_proved_by_the_tax_at_its_printed_rate() -> None:
+    """GIVEN a receipt read by OCR with 'SUBTOTAL 12399' and 'TOTAL 12399' (the point lost) and
+    'VAT 8.1% INCL 9.29' THEN the total is 123.99: 9.29 is the tax within 123.99 at 8.1 %, not
+    within 12,399."""
+    invoice = extract_fields([ocr_page([
+        (60, 20, "MORNING CAFE AG"), (20, 60, "INV NO: 152506"),
+        (21, 88, "5 x RICE 5KG"), (134, 88, "72.95"), (21, 96, "1 x COFFEE BEANS"), (134, 96, "51.04"),
+        (21, 134, "SUBTOTAL"), (131, 134, "12399"),
+        (21, 142, "VAT 8.1% INCL"), (137, 142, "9.29"),
+        (21, 149, "TOTAL"), (125, 149, "12399"),
+    ])])
+    assert (invoice.total, invoice.net_total, invoice.tax_total) == (
+        Decimal("123.99"), Decimal("114.70"), Decimal("9.29"))
