@@ -552,17 +552,12 @@ def without_lost_marks(
         whole = restored.value * 100
         if not restored.value or not any(t.value == whole and t.line == restored.line for t in totals):
             continue
-        for tax in taxes:
-            if _taxed_within(restored.value, tax.value, rates) and not _taxed_within(whole, tax.value, rates):
+        for tax in taxes:  # each total less the tax is its net, at a rate or not
+            if _at_a_rate(restored.value - tax.value, tax.value, rates) and not _at_a_rate(whole - tax.value, tax.value, rates):
                 lost |= {whole, whole - tax.value}
     if not lost:
         return list(totals), list(nets)
     return [c for c in totals if c.value not in lost], [c for c in nets if c.value not in lost]
-
-
-def _taxed_within(total: Decimal, tax: Decimal, rates: frozenset[Decimal]) -> bool:
-    """Return whether `tax` is the tax within `total` at one of `rates`, to the cent."""
-    return any(abs(total * rate / (1 + rate) - tax) <= CENT for rate in rates)
 
 
 def _at_a_rate(net: Decimal, tax: Decimal, rates: frozenset[Decimal]) -> bool:
