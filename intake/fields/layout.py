@@ -292,3 +292,9 @@ _ALIGNED = 0.6
 def left_aligned(cells: Iterable[Cell], cell: Cell) -> list[Cell]:
     """Return the cells that start where `cell` does: a block's lines, one under another."""
     return [c for c in cells if abs(c.x0 - cell.x0) < _ALIGNED * cell.height]
+
+
+def centred_on(cells: Iterable[Cell], cell: Cell) -> list[Cell]:
+    """Return the cells whose middle is where `cell`'s is: a centred block's lines (a footer's)."""
+    middle = (cell.x0 + cell.x1) / 2
+    return [c for c in cells if abs((c.x0 + c.x1) / 2 - middle) < cell.height]

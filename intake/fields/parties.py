@@ -8,7 +8,7 @@ in `seller_ids`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from intake.fields import stores
 from intake.fields.candidates import Candidate, LabelHit, best, find_label_hits, hits_for
@@ -16,7 +16,7 @@ from intake.fields.countries import is_country_name
 from intake.fields.dates import fold_chars
 from intake.fields.ids import find_ibans, find_vat_ids
 from intake.fields.labels import BUYER, SELLER, TITLE
-from intake.fields.layout import Cell, TextLine, cell_after, cells_below, left_aligned
+from intake.fields.layout import Cell, TextLine, cell_after, cells_below, centred_on, left_aligned
 from intake.fields.totals import is_item_header
 
 _FORMS = (
@@ -384,13 +384,18 @@ def _seller_name(
                 name = max(name, legal[key].value, key=len)
             legal[key] = Candidate(name, score, line.index)
     def vat_agreed(c: Candidate[str]) -> float:
-        return _VAT_AGREED if vat_id and _block_prints(lines, c.line, c.value, vat_id) else 0.0
+        return _VAT_AGREED if vat_id and vat_id in _block_vat_ids(lines, c.line, c.value) else 0.0
+
+    def contact_bonus(c: Candidate[str]) -> float:
+        # A block printing another VAT ID, not the seller's, is an addressee's that prints its own:
+        # its tax number earns it nothing.
+        printed = _block_vat_ids(lines, c.line, c.value) if vat_id else set()
+        return 0.0 if printed and vat_id not in printed else _contact_bonus(lines, c.line, c.value)
 
     ranked = [
-        Candidate(c.value, c.score + 0.1 * min(counts[k], 4) + _contact_bonus(lines, c.line, c.value) + vat_agreed(c),
-                  c.line)
+        Candidate(c.value, c.score + 0.1 * min(counts[k], 4) + contact_bonus(c) + vat_agreed(c), c.line)
         for k, c in legal.items()
-    ]  # fmt: skip
+    ]
     # A name under the seller's label that is printed again as a legal name elsewhere (the footer)
     # is attested twice.
     labelled = [
@@ -417,6 +422,8 @@ _STREET_FIRST = re.compile(r"^\d{1,5}[a-zA-Z]?,?\s+[^\W\d]")
 #: printed once in a footer and nowhere beside the seller's VAT ID (0.8), less than one printed
 #: in the letterhead with its contact details.
 _VAT_BLOCK = 0.9
+#: A line of more words than this is a sentence, not the name heading a block.
+_NAME_WORDS = 6
 
 
 def _vat_block_names(lines: Sequence[TextLine], vat_id: str | None) -> list[Candidate[str]]:
@@ -438,21 +445,30 @@ def _vat_block_names(lines: Sequence[TextLine], vat_id: str | None) -> list[Cand
             if not street:
                 continue  # no street, or one heading the block with no name over it
             text = block[street - 1].text
-            name = None if ":" in text or CONTACT.search(text) else name_value(text)
+            sentence = len(text.split()) > _NAME_WORDS  # a paragraph's line over a number opening the next
+            name = None if ":" in text or sentence or CONTACT.search(text) else name_value(text)
             if name:
                 found.append(Candidate(name, _VAT_BLOCK, block[street - 1].line))
     return found
 
 
 def _block_above(lines: Sequence[TextLine], cell: Cell) -> list[Cell]:
-    """Return the cells of the block that `cell` ends, top first: those left-aligned with it on the
-    lines above, each under the one before with two lines left blank at most, up to twelve lines."""
+    """Return the cells of the block that `cell` ends, top first: those on the lines above that
+    start where it does (an address block) or are centred on it (a footer's centred lines), each
+    under the one before with two lines left blank at most, up to twelve lines; of the two, the
+    longer block."""
+    return max((_aligned_block(lines, cell, aligned) for aligned in (left_aligned, centred_on)), key=len)
+
+
+def _aligned_block(
+    lines: Sequence[TextLine], cell: Cell, aligned: Callable[[Sequence[Cell], Cell], list[Cell]]
+) -> list[Cell]:
     block = [cell]
     for before in lines[max(0, cell.line - 12) : cell.line][::-1]:
         top = block[0]
         if before.page != cell.page or top.top - before.bottom >= 3 * top.height:  # two lines left blank at most
             break
-        above = left_aligned(before.cells, top)
+        above = aligned(before.cells, top)
         if len(above) > 1:
             break
         block[:0] = above  # a line of another column only, beside the block's blank line, adds nothing
@@ -496,8 +512,8 @@ def _contact_bonus(lines: Sequence[TextLine], index: int, name: str) -> float:
 _VAT_AGREED = 0.2
 
 
-def _block_prints(lines: Sequence[TextLine], index: int, name: str, vat_id: str) -> bool:
-    """Return whether the name's own block prints the VAT ID: after the name in its cell, in a
+def _block_vat_ids(lines: Sequence[TextLine], index: int, name: str) -> set[str]:
+    """Return the valid VAT IDs the name's own block prints: after the name in its cell, in a
     footer's line beside it, or in the lines under it aligned with it."""
     line = lines[index]
     cell = next((c for c in line.cells if name.split()[0] in c.text), line.cells[0])
@@ -508,7 +524,7 @@ def _block_prints(lines: Sequence[TextLine], index: int, name: str, vat_id: str)
         if below.page != line.page:
             break
         texts += [c.text for c in below.cells if abs(c.x0 - cell.x0) < 2 * cell.height]
-    return any(v.valid and v.value == vat_id for text in texts for v in find_vat_ids(text))
+    return {v.value for text in texts for v in find_vat_ids(text) if v.valid}
 
 
 def _store_name(lines: Sequence[TextLine], line: TextLine, name: str) -> str | None:

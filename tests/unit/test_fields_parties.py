@@ -1216,3 +1216,51 @@ def test_the_title_under_a_buyers_label_whose_block_ocr_lost_is_no_buyer() -> No
     ])])
     assert invoice.invoice_number == "AB-9878/24"
     assert invoice.buyer.name is None
+
+
+def _centred(text: str, top: float) -> Row:
+    """Return a row printing `text` centred on the page (`page`'s type: 5 points a character)."""
+    return (297.5 - 2.5 * len(text), top, text)
+
+
+def test_the_name_heading_a_centred_footer_that_prints_the_sellers_vat_id() -> None:
+    """GIVEN a sender's block without a legal form top left, the addressee's block on the right
+    with its legal name and its own VAT ID, and a centred footer: the sender's name, its street
+    and town, then its legal line with the seller's VAT ID THEN the footer's first line names the
+    seller and the addressee's block the buyer."""
+    invoice = extract_fields([page([
+        (400, 40, "FACTURE"), (400, 54, "n° 2026-118"), (400, 68, "02/12/2026"),
+        (43, 100, "Hôtel des Tilleuls"), (43, 114, "2, rue des Tilleuls"), (43, 128, "75012 Paris"),
+        (43, 142, "+33 1 40 00 00 00"), (43, 156, "contact@hotel-tilleuls.example"),
+        (380, 180, "Verrier Conseil SARL"), (380, 194, "27, rue Lepic"), (380, 208, "75018 Paris"),
+        (380, 222, "TVA : FR41177236114"),
+        (360, 400, "Total HT"), (480, 400, "1 000,00 €"),
+        (360, 414, "Total TVA"), (480, 414, "100,00 €"),
+        (360, 428, "Montant Total TTC"), (480, 428, "1 100,00 €"),
+        _centred("Hôtel des Tilleuls", 760),
+        _centred("2, rue des Tilleuls – 75012 Paris – Tél : +33 1 40 00 00 00", 774),
+        _centred("SAS au capital de 20 000 € – SIRET 13114412300017 – TVA FR90131144123", 788),
+    ])])
+    assert invoice.seller.vat_id == "FR90131144123"
+    assert invoice.seller.name == "Hôtel des Tilleuls"
+    assert invoice.buyer.name == "Verrier Conseil SARL"
+
+
+def test_a_paragraphs_line_over_a_number_heading_its_next_line_names_no_seller() -> None:
+    """GIVEN the terms' paragraph of page-wide lines, its second line opening with a number ('10
+    points de pourcentage ...'), right over a centred footer that prints the seller's street and
+    VAT ID THEN the paragraph's first line is no seller's name: the letterhead's name is."""
+    invoice = extract_fields([page([
+        (220, 40, "ATELIER NORD"), (340, 70, "Client Sud SARL"), (340, 84, "1 rue du Port"),
+        (340, 98, "13002 MARSEILLE"), (60, 150, "FACTURE N° 2026-7"),
+        (360, 400, "Total TTC"), (480, 400, "1 200,00"),
+        # Justified, page-wide: their middles are the page's, as the footer's centred lines' are.
+        _centred("Taux des pénalités de retard égal au taux de refinancement de la BCE majoré de", 700),
+        _centred("10 points de pourcentage et indemnité forfaitaire pour frais de recouvrement,", 714),
+        _centred("25 rue du Nord 92120 MONTROUGE - Tél : 01 02 03 00 00", 730),
+        _centred("SARL au capital de 50 000 Euros - RCS NANTERRE 577 638 687", 744),
+        _centred("N° TVA intracommunautaire : FR 15 577 638 687", 758),
+    ])])
+    assert invoice.seller.vat_id == "FR15577638687"
+    assert invoice.seller.name is not None and invoice.seller.name.startswith("ATELIER NORD")
+
