@@ -20,7 +20,7 @@ from intake.fields import (
     stores,
 )
 from intake.fields.candidates import Candidate, LabelHit, find_label_hits
-from intake.fields.labels import ISSUE_DATE
+from intake.fields.labels import BUYER, ISSUE_DATE, SELLER
 from intake.fields.layout import document_lines
 from intake.fields.lines import header_lines, item_table
 from intake.fields.totals import (
@@ -144,6 +144,10 @@ def _value(candidate: Candidate[Any] | None) -> Any:
     return None if candidate is None else candidate.value
 
 
+#: The fields whose label in an item table's header heads a column (`_extract_fields`).
+_COLUMN_HEADS = frozenset({ISSUE_DATE, BUYER, SELLER})
+
+
 def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     """Return the invoice fields read from `pages`, each with a confidence (0..1)."""
     with memo.one_document():
@@ -152,14 +156,15 @@ def extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
 
 def _extract_fields(pages: Sequence[Page]) -> ExtractedInvoice:
     lines = document_lines(pages)
-    hits = find_label_hits(lines)
+    headers = header_lines(lines)
+    # An item table's column heads name an item's date or customer ("Référence Client"), not the
+    # invoice's date or its parties.
+    hits = [h for h in find_label_hits(lines) if h.field not in _COLUMN_HEADS or h.cell.line not in headers]
     marked = buyers.marked_blocks(lines, hits)  # unlabelled buyer's blocks, for the seller's rules and the buyer's
     buyer_lines = buyers.buyer_block(lines, hits, marked)
     items, rows = item_table(lines)
-    headers = header_lines(lines)
     totals, warnings = _totals(lines, hits, items, rows, headers)
-    # A date column's header in the item table dates an item, not the invoice.
-    issued = references.issue_date(lines, [h for h in hits if h.field != ISSUE_DATE or h.cell.line not in headers])
+    issued = references.issue_date(lines, hits)
     found: dict[str, Candidate[Any] | None] = {
         "invoice_number": references.invoice_number(lines, hits),
         "issue_date": issued,

@@ -230,8 +230,10 @@ def name_lines_after(lines: Sequence[TextLine], hit: LabelHit, hits: Sequence[La
         if not cells:
             continue
         cell = cells[0]
-        if _TITLE_ONLY.match(cell.text):
-            break  # the document's title ("Faktura") under a block OCR lost: the block is over
+        if _TITLE_ONLY.match(cell.text) or is_item_header(line):
+            # The document's title ("Faktura") under a block OCR lost, or the item table's head
+            # under labels left blank ("Contact :"): the block is over.
+            break
         if CONTACT_PERSON.match(cell.text) and (first is not None or not _NAME_LABEL.match(cell.text)):
             # The person to attend to, under the company's name or above it ("Contact Acheteur"); a
             # first line "ATTN: Iberia Labs Limited" names the company after its label (below).

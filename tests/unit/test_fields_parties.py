@@ -1264,3 +1264,40 @@ def test_a_paragraphs_line_over_a_number_heading_its_next_line_names_no_seller()
     assert invoice.seller.vat_id == "FR15577638687"
     assert invoice.seller.name is not None and invoice.seller.name.startswith("ATELIER NORD")
 
+
+def test_a_customer_column_in_the_item_tables_head_is_no_buyers_label() -> None:
+    """GIVEN an addressee's window without a label and an item table whose head, over two lines,
+    has a column 'Référence' / 'Client' with the customer's item code under it THEN the buyer is
+    the window's addressee, not the item code."""
+    invoice = extract_fields([page([
+        (220, 40, "ATELIER NORD SARL"), (340, 70, "Maison Verte"), (340, 84, "4 place du Marché"),
+        (340, 98, "13001 MARSEILLE"), (60, 150, "FACTURE N° 2026-7"),
+        (40, 200, "No"), (80, 200, "Référence"), (160, 200, "Désignation"), (300, 200, "Quantité"),
+        (480, 200, "Montant"),
+        (40, 211, "Ligne"), (80, 211, "Client"), (480, 211, "H.T"),
+        (40, 225, "1"), (80, 225, "AAA"), (160, 225, "Produit un"), (300, 225, "2"), (480, 225, "100,00"),
+        (40, 239, "2"), (80, 239, "BBB"), (160, 239, "Produit deux"), (300, 239, "1"), (480, 239, "50,00"),
+        (360, 300, "Total HT"), (480, 300, "150,00"),
+        (360, 314, "TVA 20 %"), (480, 314, "30,00"),
+        (360, 328, "Total TTC"), (480, 328, "180,00"),
+    ])])
+    assert invoice.buyer.name == "Maison Verte"
+
+
+def test_a_buyers_label_over_blank_labels_and_the_item_table_names_no_item_column() -> None:
+    """GIVEN 'Destinataire facture électronique :' over labels left blank ('Contact :', 'Email :')
+    and then the item table's head 'Description | Quantité | ...' THEN the column's head is no
+    buyer's name: the address window's addressee is."""
+    invoice = extract_fields([page([
+        (43, 46, "Azur Conseil SA"), (43, 60, "38 rue Carnot"), (43, 74, "75013 PARIS"), (453, 40, "FACTURE"),
+        (453, 54, "N° 2026140"),
+        (383, 110, "MAISON VERTE"), (383, 124, "4 PLACE DU MARCHÉ"), (383, 138, "13001 MARSEILLE"),
+        (43, 180, "Destinataire facture électronique :"), (43, 194, "Contact :"), (43, 208, "Email :"),
+        (43, 240, "Description"), (260, 240, "Quantité"), (325, 240, "Prix unitaire"), (412, 240, "TVA"),
+        (500, 240, "Total"),
+        (43, 254, "Conseil"), (260, 254, "2"), (325, 254, "50,00"), (412, 254, "20%"), (500, 254, "100,00"),
+        (340, 300, "Total HT"), (500, 300, "100,00"),
+        (340, 314, "TVA 20%"), (500, 314, "20,00"),
+        (340, 328, "Total TTC"), (500, 328, "120,00"),
+    ])])
+    assert invoice.buyer.name == "MAISON VERTE"
