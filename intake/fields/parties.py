@@ -171,7 +171,10 @@ def name_value(text: str) -> str | None:
     if is_country_name(text):
         return None  # an address's last line ("Nederland"), no one's name
     name = _clean_name(text)
-    return name if sum(ch.isalpha() for ch in name) >= 2 else None
+    letters = sum(ch.isalpha() for ch in name)
+    if letters < 2 or (letters <= 3 and " " not in name and not name.isupper()):
+        return None  # a speck of a logo OCR read as a short word ("ae", "by"), not an acronym ("HP")
+    return name
 
 
 def _heads_block_beside(lines: Sequence[TextLine], label: Cell, cell: Cell) -> bool:

@@ -1301,3 +1301,17 @@ def test_a_buyers_label_over_blank_labels_and_the_item_table_names_no_item_colum
         (340, 328, "Total TTC"), (500, 328, "120,00"),
     ])])
     assert invoice.buyer.name == "MAISON VERTE"
+
+
+def test_a_logos_speck_read_as_a_short_word_under_the_sender_line_is_no_buyer() -> None:
+    """GIVEN a scan whose logo, left of the letterhead's one-line sender address, left a speck OCR
+    read as the word 'ae' under it, and the addressee's block in the window further down THEN the
+    speck is no buyer's name: the window's addressee is."""
+    invoice = extract_fields([ocr_page([
+        (60, 40, "NZ", 10), (171, 40, "Moulin Bleu SARL - 12 rue des Lilas - 69002 Lyon - France", 6),
+        (171, 50, "TVA : FR90131144123 - SIRET : 13114412300017 - SARL au capital de 10 000 €", 6),
+        (62, 60, "ae", 6), (32, 80, "Facture FA-2026-0009", 14),
+        (328, 120, "Maison Verte"), (328, 134, "4 place du Marché"), (328, 148, "13001 MARSEILLE"),
+        (360, 400, "Total TTC"), (480, 400, "1 200,00 €"),
+    ])])
+    assert invoice.buyer.name == "Maison Verte"
