@@ -141,7 +141,23 @@ def _starts_word(text: str, start: int) -> bool:
 
 def find_label_hits(lines: Sequence[TextLine]) -> list[LabelHit]:
     """Return every label printed in `lines`, longest match first where labels overlap."""
-    return [hit for line in lines for hit in _dating_only_numbers([_cell_hits(cell) for cell in line.cells])]
+    found: list[LabelHit] = []
+    above: list[LabelHit] = []
+    for index, line in enumerate(lines):
+        wrapped = index > 0 and _ends_with_number(lines[index - 1], above, line)
+        above = _dating_only_numbers([_cell_hits(cell) for cell in line.cells], wrapped=wrapped)
+        found += above
+    return found
+
+
+def _ends_with_number(above: TextLine, hits: Sequence[LabelHit], line: TextLine) -> bool:
+    """Return whether the line `above` ends with an invoice number after its label, right over
+    `line` on its page: a title wrapped before its date ("Gutschrift Nr. 47110818" over "vom
+    31.10.2018")."""
+    if above.page != line.page or line.top - above.bottom > line.cells[0].height:
+        return False
+    last = above.cells[-1]
+    return any(h.field == INVOICE_NUMBER and h.cell is last and len(last.folded[h.end :].split()) == 1 for h in hits)
 
 
 #: How many cells before the cell of a "vom" an invoice number's label may stand: OCR cuts
@@ -149,16 +165,18 @@ def find_label_hits(lines: Sequence[TextLine]) -> list[LabelHit]:
 _VOM_REACH = 2
 
 
-def _dating_only_numbers(cells: list[list[LabelHit]]) -> list[LabelHit]:
+def _dating_only_numbers(cells: list[list[LabelHit]], *, wrapped: bool = False) -> list[LabelHit]:
     """Return a line's hits, given per cell, without "vom"/"du" unless an invoice number's label
-    precedes it (in its cell, or up to `_VOM_REACH` cells before) and no long sentence follows:
-    elsewhere the word is part of an address or a sentence ("42 rue du stade")."""
+    precedes it (in its cell, or up to `_VOM_REACH` cells before; or, where the line above is
+    `wrapped` after the number, it opens the line) and no long sentence follows: elsewhere the
+    word is part of an address or a sentence ("42 rue du stade")."""
     kept = []
     for at, hits in enumerate(cells):
         near = [h for before in cells[max(0, at - _VOM_REACH) : at] for h in before]
         for hit in hits:
             numbered = any(h.field == INVOICE_NUMBER and (h.cell is not hit.cell or h.start < hit.start)
                            for h in (*near, *hits))  # fmt: skip
+            numbered = numbered or (wrapped and at == 0 and hit.start == 0)
             if hit.label.pattern != VOM or (numbered and not before_long_sentence(hit)):
                 kept.append(hit)
     return kept

@@ -439,6 +439,19 @@ def test_a_date_word_that_ends_a_wrapped_title_dates_the_invoice_on_the_next_lin
     assert invoice.issue_date == dt.date(2018, 12, 6)
 
 
+def test_a_date_word_opening_the_line_under_a_title_that_ends_with_its_number_dates_the_invoice() -> None:
+    """GIVEN a title wrapped after its number ('Gutschrift (Selbst ausgestellte Rechnung) Nr.
+    47110818' over 'vom 31.10.2018') and a version dated later in the header THEN the date after
+    'vom' is the issue date."""
+    invoice = extract_fields([page([(50, 40, "ZUGFeRD-Version: 2.1 vom 24.03.2020"),
+                                    (50, 100, "Gutschrift (Selbst ausgestellte Rechnung) Nr. 47110818"),
+                                    (50, 114, "vom 31.10.2018"),
+                                    (50, 140, "Währung: EUR"),
+                                    (300, 400, "Gesamtbetrag 119,00")])])
+    assert invoice.invoice_number == "47110818"
+    assert invoice.issue_date == dt.date(2018, 10, 31)
+
+
 def test_an_order_date_is_not_taken_for_the_issue_date() -> None:
     """GIVEN no issue date label (OCR lost 'Invoice Date'), 'Order Date: 15-10-2015' above a bare
     ': 20-10-2015' THEN the issue date is the date no other label names."""
