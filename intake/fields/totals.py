@@ -182,7 +182,28 @@ def amount_candidates(
     # Other amount labels of a chosen label's cell qualify it; they must not cut its value off.
     others = [h for h in hits if h.field not in ALL_AMOUNT_FIELDS or id(h) in chosen]
     total, net, tax = (_field_candidates(lines, amount_hits, others, chosen, field) for field in ALL_AMOUNT_FIELDS)
+    if not tax and (stated := _no_tax_stated(lines)) is not None:
+        # "Im Rechnungsbetrag ist gemäß § 19 UStG keine Umsatzsteuer enthalten": none is charged.
+        tax = [Candidate(Decimal("0.00"), _STATED_NO_TAX, stated)]
     return total, net, tax
+
+
+# A sentence saying that the invoice charges no VAT: a small business's exemption (§ 19 UStG,
+# art. 293 B du CGI) or its plain statement, in the four languages.
+_NO_TAX_CHARGED = re.compile(
+    r"\bkeine\s+(?:umsatzsteuer|mehrwertsteuer|ust|mwst)\b(?![.-]?\s*-?(?:id|nr|nummer))"
+    r"|§\s*19\s*(?:abs\.?\s*\d\s*)?ustg|\bkleinunternehmer|\b293\s*b\b"
+    r"|\b(?:vat|tva|moms)\s+(?:is\s+)?not\s+(?:applicable|charged)|\bno\s+vat\s+(?:is\s+)?(?:charged|applied)"
+    r"|\bingen\s+moms\b|\bmomsfri",
+    re.IGNORECASE,
+)
+#: What a tax of nought scores that a sentence states rather than a tax label's value.
+_STATED_NO_TAX = 0.8
+
+
+def _no_tax_stated(lines: Sequence[TextLine]) -> int | None:
+    """Return the index of the line that states no VAT is charged, or None."""
+    return next((line.index for line in lines if _NO_TAX_CHARGED.search(line.text)), None)
 
 
 def _field_candidates(

@@ -474,3 +474,33 @@ def test_a_receipts_total_read_without_its_decimal_mark_is_proved_by_the_tax_at_
     ])])
     assert (invoice.total, invoice.net_total, invoice.tax_total) == (
         Decimal("123.99"), Decimal("114.70"), Decimal("9.29"))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Im ausgewiesenen Rechnungsbetrag ist gemäß § 19 UStG keine Umsatzsteuer enthalten.",
+        "Als Kleinunternehmer berechne ich keine Umsatzsteuer.",
+        "Dispensé d'immatriculation, article 293 B du CGI.",
+        "No VAT is charged on this invoice.",
+        "Der er ingen moms på denne faktura.",
+    ],
+)
+def test_a_sentence_that_says_no_vat_is_charged_gives_a_tax_of_nought_and_the_total_as_net(statement: str) -> None:
+    """GIVEN an invoice that prints its goods' sum and its total but no tax line, and a sentence
+    saying that no VAT is charged (a small business's exemption) THEN the tax is 0.00 and the net
+    is the total."""
+    invoice = extract_fields([page([
+        (57, 300, "Summe Waren"), (479, 300, "9,90"),
+        (57, 314, "Rechnungssumme"), (479, 314, "9,90"),
+        (57, 340, statement),
+    ])])
+    assert (invoice.total, invoice.net_total, invoice.tax_total) == (Decimal("9.90"), Decimal("9.90"), Decimal("0.00"))
+
+
+def test_a_missing_vat_number_is_no_statement_that_no_vat_is_charged() -> None:
+    """GIVEN a total without a tax line and 'Keine USt-IdNr. angegeben' THEN no tax is read."""
+    invoice = extract_fields([page([(57, 314, "Rechnungssumme"), (479, 314, "9,90"),
+                                    (57, 340, "Keine USt-IdNr. angegeben")])])
+    assert invoice.total == Decimal("9.90")
+    assert invoice.tax_total is None
