@@ -155,11 +155,12 @@ LABELS: tuple[Label, ...] = (
         r"subtotaal", r"exclusief\s*btw", r"excl\.?\s*btw", r"totaal\s*excl\.?(?:usief)?(?:\s*btw)?",
         r"grondslag",
     ),
+    # "Tax Invoice", "VAT invoice": a document's title, no tax's label.
     *_labels(
         TAX_TOTAL, 1.0,
-        rf"\bvat{_WORD_END}", r"\bmwst\.?", rf"\bust\.?{_WORD_END}", r"umsatzsteuer", r"mehrwertsteuer", r"steuerbetrag",
+        rf"\bvat{_WORD_END}(?!\s*invoice)", r"\bmwst\.?", rf"\bust\.?{_WORD_END}", r"umsatzsteuer", r"mehrwertsteuer", r"steuerbetrag",
         rf"\btva{_WORD_END}", r"montant\s*tva", r"(?:montant\s*)?total\s*tva", rf"\bmoms{_WORD_END}", r"tax\s*amount",
-        r"total\s*tax", rf"\btax{_WORD_END}", r"sales\s*tax", rf"\bgst{_WORD_END}", r"\bigst\b", r"\bsst\b",
+        r"total\s*tax", rf"\btax{_WORD_END}(?!\s*invoice)", r"sales\s*tax", rf"\bgst{_WORD_END}(?!\s*invoice)", r"\bigst\b", r"\bsst\b",
         r"summe\s*ust", r"gesamt\s*ust", r"total\s*vat", r"vat\s*amount", rf"\bbtw{_WORD_END}", r"btw\s*bedrag",
         r"totaal\s*btw",
     ),

@@ -504,3 +504,18 @@ def test_a_missing_vat_number_is_no_statement_that_no_vat_is_charged() -> None:
                                     (57, 340, "Keine USt-IdNr. angegeben")])])
     assert invoice.total == Decimal("9.90")
     assert invoice.tax_total is None
+
+
+@pytest.mark.parametrize("title", ["Tax Invoice", "VAT Invoice", "GST Invoice"])
+def test_a_title_naming_the_tax_is_no_tax_label(title: str) -> None:
+    """GIVEN the title 'Tax Invoice' in large type over 'Invoice ID' and 'Date | 29-Nov-2025', a
+    net and a total of the same amount and no tax line THEN no tax is read from under the title
+    (the date's day)."""
+    invoice = extract_fields([page([
+        (57, 232, title, 22), (59, 268, "Invoice ID"), (125, 268, "AB-73647/25"),
+        (59, 282, "Date"), (125, 282, "29-Nov-2025"),
+        (331, 400, "Net amount"), (396, 400, "2,436.12"),
+        (331, 414, "Grand total"), (396, 414, "2,436.12"),
+    ])])
+    assert invoice.total == Decimal("2436.12")
+    assert invoice.tax_total is None
