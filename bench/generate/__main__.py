@@ -35,12 +35,13 @@ def font(family: str, layouts: int) -> str:
 
 
 def generate(out: Path, seed: int, invoices: int, receipts: int, degraded: bool,
-             layouts: int = 3, screens: bool = True) -> list[dict[str, str]]:
+             layouts: int = 4, screens: bool = True) -> list[dict[str, str]]:
     """Write the documents and their truth into `out`; return the manifest rows.
 
     `layouts=1` leaves out the page structures added later (long, sidebar, headline) and the
     fonts, so that a seed measured before them gives the same documents; `layouts=2` leaves out
-    the VAT summary tables, totals bands and carried sums added after them. With `screens` (and
+    the VAT summary tables, totals bands and carried sums added after them; `layouts=3` the
+    sellers exempt from VAT added after those. With `screens` (and
     `degraded`), every third one-page invoice is also captured on screen (`degrade.screenshot`),
     drawn from a random generator of its own, so the other documents are those of a set made
     before screen captures.
@@ -59,7 +60,8 @@ def generate(out: Path, seed: int, invoices: int, receipts: int, degraded: bool,
     for serial in range(invoices):
         extra = random.Random(f"{seed}:{serial}") if layouts >= 2 else None
         tables = random.Random(f"{seed}:{serial}:tax-table") if layouts >= 3 else None
-        context, truth = documents.invoice(rng, serial, extra, tables)
+        exempt = random.Random(f"{seed}:{serial}:exempt") if layouts >= 4 else None
+        context, truth = documents.invoice(rng, serial, extra, tables, exempt)
         pdf = render(env, "invoice.html.j2", {**context, "font": font(rng.choice(FONTS), layouts)})
         stem = f"s{seed}-inv{serial:03d}"
         write(f"{stem}.pdf", pdf, "text-pdf", truth)
@@ -93,11 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-degraded", action="store_true", help="text PDFs only, no scans, photos or screen captures")
     parser.add_argument("--no-screens", action="store_true",
                         help="no screen captures (sets as they were made before them)")
-    parser.add_argument("--layouts", type=int, choices=(1, 2, 3), default=3,
+    parser.add_argument("--layouts", type=int, choices=(1, 2, 3, 4), default=4,
                         help="1: only the classic page, as sets were made before the long, sidebar and headline "
                              "structures; 2: those structures, as sets were made before VAT summary tables, totals bands "
-                             "and carried sums "
-                             "(default 3: all)")
+                             "and carried sums; 3: those, as sets were made before sellers exempt from VAT "
+                             "(default 4: all)")
     args = parser.parse_args(argv)
     rows = generate(args.out, args.seed, args.invoices, args.receipts, not args.no_degraded, args.layouts,
                     not args.no_screens)

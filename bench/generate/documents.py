@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
@@ -146,11 +147,17 @@ def _more_items(rng: random.Random, language: str, rates: tuple[Decimal, ...], s
     return items
 
 
+#: The share of invoices (with `--layouts 4`) whose seller is a small business exempt from VAT.
+EXEMPT_SHARE = 0.1
+
+
 def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
-            tables: random.Random | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+            tables: random.Random | None = None,
+            exempt: random.Random | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (template context, truth) of one invoice; its page's structure is drawn from `extra`
     (the classic page without it), a VAT summary table, a totals band and a carried sum from `tables`
-    (none without it)."""
+    (none without it), and whether its seller is a small business exempt from VAT from `exempt`
+    (never without it): no tax rows, no VAT ID, a sentence saying why, the tax 0.00."""
     country = COUNTRIES[rng.choice(list(COUNTRIES))]
     language = rng.choice(country.languages)
     seller = party(rng, country, language)
@@ -170,12 +177,17 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
     standard = Decimal(TAX_RATES[country.code])
     reduced = REDUCED_RATES.get(country.code, ())
     rates = (standard, Decimal(rng.choice(reduced))) if reduced and rng.random() < 0.25 else (standard,)
+    no_vat = exempt is not None and not credit and exempt.random() < EXEMPT_SHARE
     items = _items(rng, language, rng.random() < 0.4, rates, Decimal(-1) if credit else Decimal(1))
     layout["structure"] = "classic" if extra is None else variants.draw_structure(extra, credit)
     if extra is not None and layout["structure"] == "long":
         items += _more_items(extra, language, rates, Decimal(-1) if credit else Decimal(1))
     variant = _totals_variant(rng, len(rates) > 1, credit)
-    block = totals(rng, language, say, items, standard, variant)
+    block = totals(rng, language, say, items, standard, variant, exempt=no_vat)
+    if no_vat:
+        # Drawn at the rates of a seller charging VAT, so that the random draws are those of the
+        # same invoice drawn without `exempt`; printed at none.
+        items = [dataclasses.replace(item, rate=Decimal(0)) for item in items]
     tax_table, total_rows = (None, list(block.rows)) if tables is None else variants.tax_table(
         tables, language, block, printer.money, wording.pick(tables, language, "tax_total"))
     if tables is not None and variants.totals_band(tables, len(total_rows)):
@@ -186,7 +198,7 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
     if tables is not None and layout["structure"] == "long":
         carried = variants.carry(tables, language, [item.amount for item in items],
                                  lambda value: printer.money(value, bare=True))
-    show_vat = seller.vat_id is not None and rng.random() < 0.85
+    show_vat = seller.vat_id is not None and rng.random() < 0.85 and not no_vat
     show_iban = seller.iban is not None and rng.random() < 0.85 and layout["payment"] != "debit"
     bic = variants.bic(rng, country.code)
     head = [(say("credit_number") if credit else say("number"), number), (say("date"), printer.date(issued))]
@@ -207,6 +219,8 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
                                     show_iban=show_iban)
     if credit:
         notes.append(say("credit_note"))
+    if no_vat:
+        notes.append(wording.pick(exempt, language, "exempt"))  # type: ignore[arg-type]
     top = layout["seller_top"]
     context = {
         "language": language, "layout": layout, "seller": seller,
@@ -245,6 +259,7 @@ def invoice(rng: random.Random, serial: int, extra: random.Random | None = None,
                   "shipping": None if variant.shipping is None else str(variant.shipping),
                   "prepaid": variant.prepaid_share is not None,
                   "tax_table": None if tax_table is None else tax_table["place"], "carry": carried is not None,
+                  "exempt": no_vat,
                   **layout},
     }
     if block.payable != block.total:

@@ -91,8 +91,9 @@ def _by_rate(amounts: Sequence[tuple[Decimal, Decimal]]) -> dict[Decimal, Decima
 
 
 def totals(rng: random.Random, language: str, say: Say, items: Sequence[Item], standard: Decimal,
-           variant: Variant) -> Totals:
-    """Return the totals block of `items` (amounts already signed) printed as `variant` says."""
+           variant: Variant, *, exempt: bool = False) -> Totals:
+    """Return the totals block of `items` (amounts already signed) printed as `variant` says; for
+    a seller `exempt` from VAT (a small business's), with no tax: no tax rows, the net the total."""
     rows: list[tuple[str, Decimal, bool]] = []
     sign = Decimal(-1) if variant.credit else Decimal(1)
     items_sum = sum((item.amount for item in items), Decimal(0))
@@ -112,24 +113,28 @@ def totals(rng: random.Random, language: str, say: Say, items: Sequence[Item], s
     tax_wording = _tax_wording(rng, language, several, variant.gross)
     net_label = _labels(rng, language, "net", lambda label: not ((adjusted or variant.gross) and _is_subtotal(label)))
     if variant.gross:
-        taxes = {rate: money(base * rate / (100 + rate)) for rate, base in bases.items()}
+        taxes = {rate: Decimal("0.00") if exempt else money(base * rate / (100 + rate)) for rate, base in bases.items()}
         total = sum(bases.values(), Decimal(0))
         tax = sum(taxes.values(), Decimal(0))
         net = total - tax
         rows.append((say("gross_total"), total, variant.prepaid_share is None))
         first = len(rows)
-        rows.extend((tax_wording.format(rate=_rate(rate)), amount, False) for rate, amount in taxes.items())
+        if not exempt:
+            rows.extend((tax_wording.format(rate=_rate(rate)), amount, False) for rate, amount in taxes.items())
         rows.append((net_label, net, False))
     else:
         net = sum(bases.values(), Decimal(0))
-        taxes = {rate: money(base * rate / 100) for rate, base in bases.items()}
+        taxes = {rate: Decimal("0.00") if exempt else money(base * rate / 100) for rate, base in bases.items()}
         tax = sum(taxes.values(), Decimal(0))
         total = net + tax
         rows.append((net_label, net, False))
         first = len(rows)
-        rows.extend((tax_wording.format(rate=_rate(rate)), amount, False) for rate, amount in taxes.items())
+        if not exempt:
+            rows.extend((tax_wording.format(rate=_rate(rate)), amount, False) for rate, amount in taxes.items())
         if several and variant.tax_sum_line:
-            rows.append((say("tax_total"), tax, False))
+            label = say("tax_total")  # drawn for an exempt seller too: the same draws as a taxed one's
+            if not exempt:
+                rows.append((label, tax, False))
         plain_total = variant.prepaid_share is None and not variant.credit
         total_label = say("total") if plain_total else say("gross_total")
         rows.append((total_label, total, variant.prepaid_share is None))
@@ -141,5 +146,5 @@ def totals(rng: random.Random, language: str, say: Say, items: Sequence[Item], s
         rows.append((say("amount_due"), payable, True))
     by_rate = tuple((rate, base - taxes[rate] if variant.gross else base, taxes[rate]) for rate, base in bases.items())
     return Totals(rows=tuple(rows), net=net, tax=tax, total=total, payable=payable, by_rate=by_rate,
-                  tax_rows=tuple(range(first, first + len(taxes))),
-                  tax_summed=not variant.gross and several and variant.tax_sum_line)
+                  tax_rows=() if exempt else tuple(range(first, first + len(taxes))),
+                  tax_summed=not exempt and not variant.gross and several and variant.tax_sum_line)

@@ -194,7 +194,7 @@ _NO_TAX_CHARGED = re.compile(
     r"\bkeine\s+(?:umsatzsteuer|mehrwertsteuer|ust|mwst)\b(?![.-]?\s*-?(?:id|nr|nummer))"
     r"|§\s*19\s*(?:abs\.?\s*\d\s*)?ustg|\bkleinunternehmer|\b293\s*b\b"
     r"|\b(?:vat|tva|moms)\s+(?:is\s+)?not\s+(?:applicable|charged)|\bno\s+vat\s+(?:is\s+)?(?:charged|applied)"
-    r"|\bingen\s+moms\b|\bmomsfri",
+    r"|\bnot\s+(?:vat[\s-]?registered|registered\s+for\s+vat)|\bingen\s+moms\b|\bmomsfri|\bikke\s+momsregistreret",
     re.IGNORECASE,
 )
 #: What a tax of nought scores that a sentence states rather than a tax label's value.

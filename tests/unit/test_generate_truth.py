@@ -148,3 +148,24 @@ def test_a_long_invoice_may_carry_its_items_running_sum_to_the_next_page() -> No
         amounts = [Decimal(_digits(row["amount"])) / 100 for row in context["items"][: carry["after"]]]
         assert _digits(carry["amount"]) == _digits(f"{abs(sum(amounts)):.2f}")
     assert carried >= 3
+
+
+def test_sellers_exempt_from_vat_are_drawn_apart_and_print_no_tax() -> None:
+    """GIVEN the invoices of the seeds drawn with a generator of sellers exempt from VAT too THEN
+    some are exempt: their truth's tax is 0.00 and their net the total, no tax row and no VAT ID is
+    printed, a sentence says why; the others are those drawn without it, their items' words and
+    prices too."""
+    exempt = 0
+    for seed in SEEDS:
+        plain_context, plain = _drawn(seed)
+        context, truth = documents.invoice(random.Random(seed), seed, exempt=random.Random(f"{seed}:exempt"))
+        if not truth["_meta"]["exempt"]:
+            assert truth == {**plain, "_meta": {**plain["_meta"], "exempt": False}}
+            continue
+        exempt += 1
+        assert truth["tax_total"] == "0.00" and truth["net_total"] == truth["total"]
+        assert truth["seller"]["vat_id"] is None and not context["show_vat"]
+        assert len(context["totals"]) < len(plain_context["totals"])  # the tax rows are left out
+        assert [(i["desc"], i["amount"]) for i in context["items"]] == [(i["desc"], i["amount"]) for i in plain_context["items"]]
+        assert len(context["notes"]) == len(plain_context["notes"]) + 1
+    assert 2 <= exempt <= 15
