@@ -20,7 +20,7 @@ from intake.fields import (
     stores,
 )
 from intake.fields.candidates import Candidate, LabelHit, find_label_hits
-from intake.fields.labels import BUYER, ISSUE_DATE, SELLER
+from intake.fields.labels import BUYER, ISSUE_DATE, SELLER, TOTAL
 from intake.fields.layout import document_lines
 from intake.fields.lines import header_lines, item_table
 from intake.fields.totals import (
@@ -36,6 +36,7 @@ from intake.fields.totals import (
     printed_rates,
     row_sum_candidates,
     several_amounts,
+    tax_summary_heads,
     without_lost_marks,
 )
 from intake.words import Page
@@ -73,8 +74,11 @@ def _totals(
     # rows of several amounts they describe an item ("Table tennis net | 12.00 | 1 | 12.00").
     # A label opening a parenthesis at its cell's start ("(Net): 60,00", "(Brut: 10,00)") annotates
     # the item's line above.
+    # A table of the tax per rate ("GST Summary | Amount (RM) | Tax (RM)") heads each rate's base
+    # and tax with its amount words: its "Amount" is no total.
+    summary = tax_summary_heads(lines)
     hits = [h for h in hits if h.cell.line not in headers and not (h.cell.line in rows and several_amounts(lines[h.cell.line]))
-            and not _opens_parenthesis(h)]  # fmt: skip
+            and not _opens_parenthesis(h) and not (h.field == TOTAL and h.cell.line in summary)]  # fmt: skip
     labelled, nets, taxes = amount_candidates(lines, hits)
     printed = printed_amounts(lines)
     proved = receipts.paid_minus_change(lines, printed) + receipts.rounded_totals(lines) + receipts.cents_unread_totals(lines)

@@ -660,8 +660,8 @@ def _first_name_line(
             continue  # a text layer has letterheads and legal names; this is for OCR
         if stores.owner_above(lines, line):
             continue  # "Owned by:" over it: the shop's owner, printed under the shop's name
-        if stores.PLACE.search(line.text):
-            continue  # the shopping centre the shop is in
+        if stores.PLACE.search(line.text) or _TITLE_ONLY.match(line.text):
+            continue  # the shopping centre the shop is in, or the document's title ("TAX INVOICE")
         text = _REGISTRATION.sub("", " ".join(c.text for c in cells)).strip(" .,:;-—_|\"'“”‘’")
         tokens = [t for t in re.findall(r"[A-Za-z&]+", text) if len(t) >= 2 or t == "&"]
         letters = sum(ch.isalpha() for ch in text)

@@ -60,6 +60,20 @@ def is_item_header(line: TextLine) -> bool:
     return len(_ITEM_HEADER.findall(line.folded)) >= 2
 
 
+#: The head of a table of the tax per rate ("GST Summary | Amount (RM) | Tax (RM)").
+_TAX_SUMMARY = re.compile(r"^\W*(?:gst|vat|tax|sst|mwst|ust|tva|moms)\s*(?:summary|analysis|breakdown)\b", re.IGNORECASE)
+
+
+def tax_summary_heads(lines: Sequence[TextLine]) -> set[int]:
+    """Return the indexes of the lines that head a table of the tax per rate, whose amount labels
+    head the columns of each rate's base and tax."""
+    return {
+        line.index for line in lines
+        if len(line.cells) >= 2 and _TAX_SUMMARY.match(line.cells[0].text)
+        and not any(a.has_decimals for a in find_amounts(line.text))
+    }
+
+
 def several_amounts(line: TextLine) -> bool:
     """Return whether the line prints two or more amounts with cents: an item's row, where amount
     and number words describe the item."""
@@ -436,8 +450,10 @@ def choose_totals(
             bonus = _adds_up(t, n, x, roundings)
             consistent = bonus > 0
         score = _score(t) + _score(n) + _score(x) + bonus
-        # Neither the net nor the tax can be more than the total.
-        if t is not None and any(p is not None and abs(p.value) > abs(t.value) for p in (n, x)):
+        # Neither the net nor the tax can be more than the total, but by a rounding down that
+        # they add up through (a net of 7.72 without tax, "Rounding -0.02", a total of 7.70).
+        rounded_down = bonus == ROUNDED_BONUS
+        if t is not None and not rounded_down and any(p is not None and abs(p.value) > abs(t.value) for p in (n, x)):
             score -= 1.0
         # Nor is leaving every total out better than a net or tax that is more than the total.
         if t is None and totals:

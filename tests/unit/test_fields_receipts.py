@@ -24,7 +24,7 @@ from intake.fields.receipts import (
 )
 from intake.fields.totals import choose_totals
 from intake.words import Page, Word
-from tests.unit.test_fields_layout import page
+from tests.unit.test_fields_layout import ocr_page, page
 
 
 def test_a_decimal_mark_with_a_space_beside_it_still_ends_an_amount() -> None:
@@ -441,3 +441,47 @@ def test_a_legal_form_read_in_an_item_with_its_prices_is_no_name() -> None:
     rows = [(40, 30, "CORNER PHARMACY"), *_ADDRESS, (40, 300, "NOTEBOOK AS"), (200, 300, "1"),
             (260, 300, "20.29"), (320, 300, "20.29"), (40, 340, "TOTAL DUE"), (320, 340, "20.29")]
     assert _seller(rows) == "CORNER PHARMACY"
+
+
+def test_a_total_rounded_down_below_its_net_without_tax_is_the_amount_charged() -> None:
+    """GIVEN 'Total Amount: RM7.72', 'GST @0%: RM0.00', 'Rounding: -RM0.02' and 'Nett Total:
+    RM7.70' paid in cash THEN the total is 7.70 and the net 7.72: a rounding down makes the total
+    less than the net, which no other total may be."""
+    rows = [
+        (40, 100, "UNI MART SDN BHD"),
+        (40, 300, "Total Amount: RM7.72"), (40, 315, "GST @0%: RM0.00"),
+        (40, 330, "Rounding: -RM0.02"), (40, 345, "Nett Total: RM7.70"),
+        (40, 370, "CASH"), (300, 370, "RM7.70"), (40, 385, "Change"), (300, 385, "RM0.00"),
+    ]
+    invoice = extract_fields([page(rows, ocr=True)])
+    assert (invoice.total, invoice.net_total, invoice.tax_total) == (Decimal("7.70"), Decimal("7.72"), Decimal("0.00"))
+
+
+def test_the_amount_column_of_a_gst_summary_is_no_total() -> None:
+    """GIVEN a receipt whose total's label OCR lost ('Tor":' beside 73.00), 'Sub Total 68.87',
+    'GST/TAX 6% 4.13', and at its foot a 'GST Summary | Amount (RM) | Tax (RM)' table over
+    'SR @ 6% | 68.87 | 4.13' THEN the summary's amount column is no total: the total is the net and
+    tax added up, 73.00."""
+    rows = [
+        (20, 100, "LIGHT GALLERY SDN BHD"),
+        (17, 300, "Sub Total"), (137, 300, "RM"), (156, 300, "68.87"),
+        (17, 315, "GST/TAX 6%"), (137, 315, "RM"), (160, 315, "4.13"),
+        (17, 330, 'Tor":'), (100, 330, "RM"), (124, 330, "73.00"),
+        (17, 360, "Thank You, Please come again."),
+        (17, 390, "GST Summary"), (100, 390, "Amount (RM)"), (170, 390, "Tax (RM)"),
+        (17, 405, "SR @ 6%"), (120, 405, "68.87"), (180, 405, "4.13"),
+    ]
+    invoice = extract_fields([ocr_page(rows)])
+    assert (invoice.total, invoice.net_total, invoice.tax_total) == (Decimal("73.00"), Decimal("68.87"), Decimal("4.13"))
+
+
+def test_the_title_over_a_receipts_shop_name_is_no_shop() -> None:
+    """GIVEN a receipt that prints 'TAX INVOICE' over the shop's name without a legal form THEN the
+    seller is the shop, not the title."""
+    rows = [
+        (90, 40, "TAX INVOICE"), (84, 55, "CORNER PIZZA"), (56, 70, "GST REF NO : 001694261248"),
+        (59, 85, "CORNER PIZZA SEGAMBUT"),
+        (40, 300, "TOTAL"), (300, 300, "25.60"),
+    ]
+    assert extract_fields([ocr_page(rows)]).seller.name == "CORNER PIZZA"
+
