@@ -388,23 +388,23 @@ def _seller_name(
                 score = max(score, legal[key].score)
                 name = max(name, legal[key].value, key=len)
             legal[key] = Candidate(name, score, line.index)
-    def vat_agreed(c: Candidate[str]) -> float:
-        return _VAT_AGREED if vat_id and vat_id in _block_vat_ids(lines, c.line, c.value) else 0.0
+    def block_ids(c: Candidate[str]) -> set[str]:
+        return _block_vat_ids(lines, c.line, c.value) if vat_id else set()
 
-    def contact_bonus(c: Candidate[str]) -> float:
+    def vat_agreed(printed: set[str]) -> float:
+        return _VAT_AGREED if vat_id in printed else 0.0
+
+    ranked = []
+    for k, c in legal.items():
+        printed = block_ids(c)
         # A block printing another VAT ID, not the seller's, is an addressee's that prints its own:
-        # its tax number earns it nothing.
-        printed = _block_vat_ids(lines, c.line, c.value) if vat_id else set()
-        return 0.0 if printed and vat_id not in printed else _contact_bonus(lines, c.line, c.value)
-
-    ranked = [
-        Candidate(c.value, c.score + 0.1 * min(counts[k], 4) + contact_bonus(c) + vat_agreed(c), c.line)
-        for k, c in legal.items()
-    ]
+        # its tax number earns it no contact bonus.
+        contact = 0.0 if printed and vat_id not in printed else _contact_bonus(lines, c.line, c.value)
+        ranked.append(Candidate(c.value, c.score + 0.1 * min(counts[k], 4) + contact + vat_agreed(printed), c.line))
     # A name under the seller's label that is printed again as a legal name elsewhere (the footer)
     # is attested twice.
     labelled = [
-        Candidate(c.value, c.score + (_AGREED if c.value.casefold() in legal else 0.0) + vat_agreed(c), c.line)
+        Candidate(c.value, c.score + (_AGREED if c.value.casefold() in legal else 0.0) + vat_agreed(block_ids(c)), c.line)
         for c in labelled
     ]
     found = labelled + ranked + _account_holders(lines, buyer) + stores.registered_names(lines)
