@@ -107,7 +107,7 @@ _EXEMPT = re.compile(
 # ("Line Total Amount").
 _NO_TOTAL = re.compile(
     r"\s*(?:allowance|discount|extra\s*charge|surcharge|rabatt|nachlass|zuschlag|remise|rabais|majoration"
-    r"|lines?\s*total|total\s*of\s*lines|sum\s*of\s*(?:invoice\s*)?lines?)\b"
+    r"|lines?\s*total|total\s*of\s*lines|sum\s*of\s*(?:invoice\s*)?lines?|(?:total\s*)?savings?|you\s*saved?)\b"
 )
 
 

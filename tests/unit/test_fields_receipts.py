@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from intake.fields import extract_fields
-from intake.fields.candidates import Candidate
+from intake.fields.candidates import Candidate, find_label_hits
 from intake.fields.dates import find_dates
+from intake.fields.layout import document_lines
 from intake.fields.parties import name_value
 from intake.fields.receipts import (
     _near,
@@ -22,7 +23,7 @@ from intake.fields.receipts import (
     proved_over_misread,
     says,
 )
-from intake.fields.totals import choose_totals
+from intake.fields.totals import amount_candidates, choose_totals
 from intake.words import Page, Word
 from tests.unit.test_fields_layout import ocr_page, page
 
@@ -485,3 +486,17 @@ def test_the_title_over_a_receipts_shop_name_is_no_shop() -> None:
     ]
     assert extract_fields([ocr_page(rows)]).seller.name == "CORNER PIZZA"
 
+
+
+
+def test_a_receipts_total_savings_is_no_total_candidate() -> None:
+    """GIVEN a receipt's 'Total Savings -2.98' and 'You saved 1.50' under its total THEN neither
+    is a candidate for the total (they are discounts); 'Total RM Incl. of GST 30.10' is."""
+    rows = [
+        (9, 210, "Total"), (35, 210, "RM"), (49, 210, "Incl. of GST"), (139, 210, "30.10"),
+        (8, 290, "Total Savings"), (139, 290, "-2.98"),
+        (8, 305, "You saved"), (139, 305, "1.50"),
+    ]
+    lines = document_lines([ocr_page(rows)])
+    totals, _, _ = amount_candidates(lines, find_label_hits(lines))
+    assert {c.value for c in totals} == {Decimal("30.10")}
