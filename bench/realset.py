@@ -61,7 +61,8 @@ MANIFEST_HEADER = ("path", "kind", "source_repo", "license", "sha256")
 
 
 def part_of(repo: str) -> str:
-    """Return the part (`dev` or `heldout`) every PDF of `owner/repo` goes to."""
+    """Return the part (`dev` or `heldout`) every PDF of `owner/repo` goes to, by a hash of the
+    name (`bench.sroie` splits its receipts by their file names the same way)."""
     return HELDOUT if int(hashlib.sha256(repo.encode()).hexdigest()[:8], 16) % 3 == 0 else DEV
 
 
@@ -144,6 +145,12 @@ def excluded_hashes(manifest: Path | None) -> set[str]:
                 if row.get("sha256")}  # fmt: skip
 
 
+def write_manifest(folder: Path, rows: Sequence[tuple[str, ...]]) -> None:
+    """Write `folder`/MANIFEST.tsv: `MANIFEST_HEADER`, then a row per file."""
+    with (folder / "MANIFEST.tsv").open("w", newline="") as f:
+        csv.writer(f, delimiter="\t", lineterminator="\n").writerows([MANIFEST_HEADER, *rows])
+
+
 def build(
     out_dir: Path, source_dirs: Sequence[Path], exclude: set[str], shown_total: bool = False, degraded: int = 0
 ) -> Counter[str]:
@@ -202,9 +209,7 @@ def build(
         counts["kept"] += 1
         counts[part] += 1
     for part, part_rows in rows.items():
-        with (out_dir / part / "MANIFEST.tsv").open("w", newline="") as f:
-            writer = csv.writer(f, delimiter="\t", lineterminator="\n")
-            writer.writerows([MANIFEST_HEADER, *part_rows])
+        write_manifest(out_dir / part, part_rows)
         counts[f"{part} repositories"] = len(repos[part])
     counts["repositories"] = len(repos["found"])
     return counts

@@ -37,7 +37,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from bench.realset import DEV, HELDOUT, MANIFEST_HEADER
+from bench.realset import DEV, HELDOUT, excluded_hashes, part_of, write_manifest
 
 KIND = "image"
 SOURCE = "zzzDavid/ICDAR-2019-SROIE"
@@ -49,11 +49,6 @@ DATE_FORMATS = (
     "%d %b %Y", "%d-%b-%Y", "%d/%b/%Y", "%d %b %y", "%d-%b-%y", "%d %B %Y", "%b %d, %Y", "%b %d %Y",
     "%d%b%Y", "%Y%m%d", "%d%m%Y", "%m/%d/%Y",
 )
-
-
-def part_of(name: str) -> str:
-    """Return the part (`dev` or `heldout`) the picture of this file name goes to."""
-    return HELDOUT if int(hashlib.sha256(name.encode()).hexdigest()[:8], 16) % 3 == 0 else DEV
 
 
 def key_date(text: str) -> str | None:
@@ -93,27 +88,25 @@ def truth_of(key: dict[str, Any], name: str) -> dict[str, Any]:
     return truth
 
 
-def corpus_receipts(manifest: Path | None) -> tuple[set[str], set[tuple[str, str]]]:
-    """Return the SHA-256 of every file the manifest lists, and the (shop, total) of each of its
-    documents whose truth names both."""
+def corpus_shops(manifest: Path | None) -> set[tuple[str, str]]:
+    """Return the (shop, total) of each document the manifest lists whose truth names both."""
     if manifest is None:
-        return set(), set()
-    hashes, shops = set(), set()
+        return set()
+    shops = set()
     with manifest.open(newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
-            hashes.add(row["sha256"].strip().lower())
             truth_path = (manifest.parent / row["path"]).with_suffix(".json")
             if truth_path.exists():
                 truth = json.loads(truth_path.read_text())
                 shop = (truth.get("seller") or {}).get("name")
                 if shop and truth.get("total"):
                     shops.add((shop.strip().casefold(), str(truth["total"])))
-    return hashes, shops
+    return shops
 
 
 def build(out_dir: Path, data_dir: Path, manifest: Path | None = None) -> Counter[str]:
     """Write the set into `out_dir`/dev and `out_dir`/heldout; return the counts of the summary."""
-    hashes, shops = corpus_receipts(manifest)
+    hashes, shops = excluded_hashes(manifest), corpus_shops(manifest)
     counts: Counter[str] = Counter()
     rows: dict[str, list[tuple[str, ...]]] = {DEV: [], HELDOUT: []}
     for part in rows:
@@ -141,10 +134,7 @@ def build(out_dir: Path, data_dir: Path, manifest: Path | None = None) -> Counte
         rows[part].append((name, KIND, SOURCE, LICENSE, digest))
         counts[part] += 1
     for part, found in rows.items():
-        with (out_dir / part / "MANIFEST.tsv").open("w", newline="") as f:
-            writer = csv.writer(f, delimiter="\t")
-            writer.writerow(MANIFEST_HEADER)
-            writer.writerows(found)
+        write_manifest(out_dir / part, found)
     return counts
 
 
