@@ -1265,6 +1265,12 @@ def test_a_paragraphs_line_over_a_number_heading_its_next_line_names_no_seller()
     assert invoice.seller.name is not None and invoice.seller.name.startswith("ATELIER NORD")
 
 
+def _totals_ht_ttc(label_x: float, amount_x: float, net: str, tax: str, total: str) -> list[Row]:
+    """Return a French totals block: 'Total HT', 'TVA 20 %' and 'Total TTC' from the top 300 down."""
+    return [(label_x, 300, "Total HT"), (amount_x, 300, net), (label_x, 314, "TVA 20 %"), (amount_x, 314, tax),
+            (label_x, 328, "Total TTC"), (amount_x, 328, total)]
+
+
 def test_a_customer_column_in_the_item_tables_head_is_no_buyers_label() -> None:
     """GIVEN an addressee's window without a label and an item table whose head, over two lines,
     has a column 'Référence' / 'Client' with the customer's item code under it THEN the buyer is
@@ -1277,9 +1283,7 @@ def test_a_customer_column_in_the_item_tables_head_is_no_buyers_label() -> None:
         (40, 211, "Ligne"), (80, 211, "Client"), (480, 211, "H.T"),
         (40, 225, "1"), (80, 225, "AAA"), (160, 225, "Produit un"), (300, 225, "2"), (480, 225, "100,00"),
         (40, 239, "2"), (80, 239, "BBB"), (160, 239, "Produit deux"), (300, 239, "1"), (480, 239, "50,00"),
-        (360, 300, "Total HT"), (480, 300, "150,00"),
-        (360, 314, "TVA 20 %"), (480, 314, "30,00"),
-        (360, 328, "Total TTC"), (480, 328, "180,00"),
+        *_totals_ht_ttc(360, 480, "150,00", "30,00", "180,00"),
     ])])
     assert invoice.buyer.name == "Maison Verte"
 
@@ -1296,9 +1300,7 @@ def test_a_buyers_label_over_blank_labels_and_the_item_table_names_no_item_colum
         (43, 240, "Description"), (260, 240, "Quantité"), (325, 240, "Prix unitaire"), (412, 240, "TVA"),
         (500, 240, "Total"),
         (43, 254, "Conseil"), (260, 254, "2"), (325, 254, "50,00"), (412, 254, "20%"), (500, 254, "100,00"),
-        (340, 300, "Total HT"), (500, 300, "100,00"),
-        (340, 314, "TVA 20%"), (500, 314, "20,00"),
-        (340, 328, "Total TTC"), (500, 328, "120,00"),
+        *_totals_ht_ttc(340, 500, "100,00", "20,00", "120,00"),
     ])])
     assert invoice.buyer.name == "MAISON VERTE"
 

@@ -427,29 +427,27 @@ def test_a_number_and_date_in_a_long_legal_sentence_are_not_the_invoices() -> No
     assert (invoice.invoice_number, invoice.issue_date) == ("2023-6013", dt.date(2023, 9, 20))
 
 
-def test_a_date_word_that_ends_a_wrapped_title_dates_the_invoice_on_the_next_line() -> None:
-    """GIVEN a title whose line ends with 'vom', the date starting the next line, and a version
-    dated earlier in the header THEN the date after the wrap is the issue date."""
-    invoice = extract_fields([page([(50, 40, "Stylesheet-Version: 2.0 vom 18.10.2017"),
-                                    (50, 100, "VERSICHERUNGSRECHNUNG Nr. 01.234.567-2018-1 vom"),
-                                    (50, 114, "06.12.2018"),
-                                    (50, 140, "Währung: EUR"),
-                                    (300, 400, "Gesamtbetrag 119,00")])])
-    assert invoice.invoice_number == "01.234.567-2018-1"
-    assert invoice.issue_date == dt.date(2018, 12, 6)
-
-
-def test_a_date_word_opening_the_line_under_a_title_that_ends_with_its_number_dates_the_invoice() -> None:
-    """GIVEN a title wrapped after its number ('Gutschrift (Selbst ausgestellte Rechnung) Nr.
-    47110818' over 'vom 31.10.2018') and a version dated later in the header THEN the date after
-    'vom' is the issue date."""
-    invoice = extract_fields([page([(50, 40, "ZUGFeRD-Version: 2.1 vom 24.03.2020"),
-                                    (50, 100, "Gutschrift (Selbst ausgestellte Rechnung) Nr. 47110818"),
-                                    (50, 114, "vom 31.10.2018"),
-                                    (50, 140, "Währung: EUR"),
-                                    (300, 400, "Gesamtbetrag 119,00")])])
-    assert invoice.invoice_number == "47110818"
-    assert invoice.issue_date == dt.date(2018, 10, 31)
+@pytest.mark.parametrize(
+    ("version", "title", "wrapped", "number", "issued"),
+    [
+        # The title's line ends with 'vom', the date starts the next line; a version dated earlier.
+        ("Stylesheet-Version: 2.0 vom 18.10.2017", "VERSICHERUNGSRECHNUNG Nr. 01.234.567-2018-1 vom", "06.12.2018",
+         "01.234.567-2018-1", dt.date(2018, 12, 6)),
+        # The title wrapped after its number, 'vom' opens the next line; a version dated later.
+        ("ZUGFeRD-Version: 2.1 vom 24.03.2020", "Gutschrift (Selbst ausgestellte Rechnung) Nr. 47110818",
+         "vom 31.10.2018", "47110818", dt.date(2018, 10, 31)),
+    ],
+)
+def test_a_title_wrapped_around_its_date_word_dates_the_invoice_on_the_next_line(
+    version: str, title: str, wrapped: str, number: str, issued: dt.date
+) -> None:
+    """GIVEN a title with the invoice's number wrapped before its date or before 'vom' and the date,
+    and a stylesheet's version dated in the header THEN the date on the wrapped line is the issue
+    date, not the version's."""
+    invoice = extract_fields([page([(50, 40, version), (50, 100, title), (50, 114, wrapped),
+                                    (50, 140, "Währung: EUR"), (300, 400, "Gesamtbetrag 119,00")])])
+    assert invoice.invoice_number == number
+    assert invoice.issue_date == issued
 
 
 def test_an_order_date_is_not_taken_for_the_issue_date() -> None:
