@@ -12,7 +12,8 @@ from pathlib import Path
 import facturx
 from PIL import Image
 
-from bench.realset import build, excluded_hashes, part_of, total_forms
+from bench.realset import build, excluded_hashes, part_of, total_forms, truth_of
+from intake.extract import embedded_invoice
 from invoicing.render.pdf import einvoice_xml
 from invoicing.render.samples import warm_up_document
 from tests.unit.test_readers import make_pdf
@@ -137,3 +138,19 @@ def test_degraded_writes_a_scan_and_a_photo_of_the_first_pdfs_of_each_repository
         truth = json.loads((part / row["path"]).with_suffix(".json").read_text())
         assert truth == {**pdf_truth, "kind": kind}
         assert row["sha256"] == hashlib.sha256((part / row["path"]).read_bytes()).hexdigest()
+
+
+def test_what_the_xml_leaves_empty_or_a_made_up_iban_is_no_truth() -> None:
+    """GIVEN an embedded invoice whose seller's IBAN fails its checksum (a sample's made-up one)
+    and no due date, and the same with a valid IBAN WHEN their truth is written THEN the due date
+    and the made-up IBAN are left out, not known rather than null (the page may print a due date,
+    or a valid IBAN the XML mistyped), and the valid IBAN is kept."""
+    invoice = embedded_invoice(einvoice_xml(warm_up_document()))
+    assert invoice is not None and invoice.seller.iban == "DE89370400440532013000"
+    made_up = invoice.model_copy(update={"seller": invoice.seller.model_copy(update={"iban": "DE12345678901234567890"}),
+                                         "due_date": None})  # fmt: skip
+
+    stated = truth_of(invoice, "a/b")
+    assert stated["seller"]["iban"] == "DE89370400440532013000" and stated["due_date"] is not None
+    truth = truth_of(made_up, "a/b")
+    assert truth["seller"] == {"name": "Muster GmbH", "vat_id": "DE136695976"} and "due_date" not in truth
