@@ -35,9 +35,12 @@ for _names, _number in _MONTH_NAMES:
 #: A month's name; OCR reads its "o" as a zero now and then ("27 -0ct - 2024", "N0v"), which
 #: `_from_match` reads back. A zero right after a digit is the number's own ("100ct" is no "10 Oct").
 _MONTH = r"(?P<mon>(?:[A-Za-zÀ-ÿ]|(?<!\d)0)[A-Za-zÀ-ÿ0]{2,9})\.?"
+#: Numeric dates print one separator twice: "REG #2- 25/12/2016" holds no date "2-25/12".
 _PATTERNS = (
-    re.compile(r"(?<!\d)(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})(?!\d)"),
-    re.compile(r"(?<![\d.])(?P<d>\d{1,2})\s?[./-]\s?(?P<m>\d{1,2})\s?[./-]\s?(?P<y>\d{4}|\d{2})(?![\d]|\.\d)"),
+    re.compile(r"(?<!\d)(?P<y>\d{4})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d)"),
+    re.compile(
+        r"(?<![\d.])(?P<d>\d{1,2})\s?(?P<s>[./-])\s?(?P<m>\d{1,2})\s?(?P=s)\s?(?P<y>\d{4}|\d{2})(?![\d]|\.\d)"
+    ),
     # OCR reads a hyphen as a colon now and then ("07-Mar:2025"); after a month's name it is no time.
     re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s-]*" + _MONTH + r"[\s,:-]*(?P<y>\d{4})(?!\d)"),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})-" + _MONTH + r"-(?P<y>\d{2})(?!\d)"),

@@ -53,6 +53,12 @@ def test_find_dates_returns_each_date_of_a_period() -> None:
     assert [d.value for d in found] == [dt.date(2016, 1, 17), dt.date(2016, 2, 16)]
 
 
+def test_a_date_prints_one_separator_twice() -> None:
+    """GIVEN a till's register number before its date ('REG #2- 25/12/2016') THEN no date is read
+    across the two separators ('2- 25/12'): the date is the one printed whole."""
+    assert [d.value for d in find_dates("ORD #64 -REG #2- 25/12/2016 13:51:47")] == [dt.date(2016, 12, 25)]
+
+
 @pytest.mark.parametrize(
     ("text", "days"),
     [
