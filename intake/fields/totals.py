@@ -42,8 +42,9 @@ _ITEM_HEADER = re.compile(
     r"|pos\.?|einheit|unit)\b"
 )
 # Words that make a total label name the gross amount even beside a net or tax word.
+# "Includes", a verb, states the tax a total holds ("Total includes 6% GST 1.61"), not a gross total.
 _GROSS = re.compile(
-    r"\b(?:brutto|incl|inkl|ttc|gross|einschl|zahlbetrag|zu\s*zahlen|payable|due)"
+    r"\b(?:brutto|incl(?!udes)|inkl|ttc|gross|einschl|zahlbetrag|zu\s*zahlen|payable|due)"
 )
 # "Including" after an amount's word and right before a tax's label (its rate between them) makes
 # the amount the gross one ("Jahresbeitrag inklusive 19 % ...steuer"); at the start of the label it names
@@ -104,11 +105,13 @@ _EXEMPT = re.compile(
 
 # Amounts that are no total, net or tax of the invoice, though their labels may name a tax rate or
 # a total: an allowance or charge ("Allowance (Tax: 0.00%): Discount"), the lines' sum before them
-# ("Line Total Amount").
+# ("Line Total Amount"), at the label's start; a customer's savings, anywhere in it ("* Your Total
+# Savings").
 _NO_TOTAL = re.compile(
     r"\s*(?:allowance|discount|extra\s*charge|surcharge|rabatt|nachlass|zuschlag|remise|rabais|majoration"
-    r"|lines?\s*total|total\s*of\s*lines|sum\s*of\s*(?:invoice\s*)?lines?|(?:total\s*)?savings?|you\s*saved?)\b"
+    r"|lines?\s*total|total\s*of\s*lines|sum\s*of\s*(?:invoice\s*)?lines?)\b"
 )
+_SAVINGS = re.compile(r"\b(?:savings?|you\s*saved?)\b")
 
 
 def cell_field(cell_hits: Sequence[LabelHit], text: str) -> str | None:
@@ -117,7 +120,7 @@ def cell_field(cell_hits: Sequence[LabelHit], text: str) -> str | None:
     `text` is the labels' cells joined by single spaces, with the hits' offsets counted in it.
     None for an allowance, a charge or the lines' sum, whatever rate or total word they name.
     """
-    if _NO_TOTAL.match(text):
+    if _NO_TOTAL.match(text) or _SAVINGS.search(text):
         return None
     fields = {h.field for h in cell_hits}
     strong_total = any(h.field == TOTAL and h.label.weight >= 1 for h in cell_hits)

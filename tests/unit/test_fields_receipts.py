@@ -487,16 +487,29 @@ def test_the_title_over_a_receipts_shop_name_is_no_shop() -> None:
     assert extract_fields([ocr_page(rows)]).seller.name == "CORNER PIZZA"
 
 
-
-
 def test_a_receipts_total_savings_is_no_total_candidate() -> None:
-    """GIVEN a receipt's 'Total Savings -2.98' and 'You saved 1.50' under its total THEN neither
-    is a candidate for the total (they are discounts); 'Total RM Incl. of GST 30.10' is."""
+    """GIVEN a receipt's 'Total Savings -2.98', 'You saved 1.50' and '* Your Total Savings 6.00'
+    under its total THEN none is a candidate for the total (they are discounts); 'Total RM Incl.
+    of GST 30.10' is."""
     rows = [
         (9, 210, "Total"), (35, 210, "RM"), (49, 210, "Incl. of GST"), (139, 210, "30.10"),
         (8, 290, "Total Savings"), (139, 290, "-2.98"),
         (8, 305, "You saved"), (139, 305, "1.50"),
+        (8, 320, "* Your Total Savings 6.00 +"),
     ]
     lines = document_lines([ocr_page(rows)])
     totals, _, _ = amount_candidates(lines, find_label_hits(lines))
     assert {c.value for c in totals} == {Decimal("30.10")}
+
+
+def test_what_a_total_includes_is_its_tax() -> None:
+    """GIVEN a receipt's 'Total Rounded 28.50' and, under it, 'TOTAL INCLUDES 6% GST 1.61' THEN
+    the verb states the tax the total holds: 1.61 is the tax, not the total."""
+    rows = [
+        (7, 220, "Takeout Total (incl GST)"), (114, 220, "28.50"),
+        (6, 235, "Total Rounded"), (114, 235, "28.50"),
+        (6, 250, "Cash Tendered"), (114, 250, "50.00"),
+        (6, 280, "TOTAL INCLUDES 6% GST"), (118, 280, "1.61"),
+    ]
+    invoice = extract_fields([ocr_page(rows)])
+    assert (invoice.total, invoice.tax_total) == (Decimal("28.50"), Decimal("1.61"))
