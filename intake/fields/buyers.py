@@ -33,12 +33,32 @@ def buyer_block(lines: Sequence[TextLine], hits: Sequence[LabelHit], marked: Seq
     an unlabelled block `marked_blocks` found."""
     block: set[int] = set()
     for hit in hits_for(hits, BUYER):
-        for line in lines[hit.cell.line : hit.cell.line + BLOCK_LINES]:
+        end = max(hit.cell.line + BLOCK_LINES, _form_end(lines, hit.cell))
+        for line in lines[hit.cell.line : end]:
             if line.page == hit.cell.page:
                 block.add(line.index)
     for cells in marked:
         block.update(c.line for c in cells)
     return block
+
+
+def _form_end(lines: Sequence[TextLine], heading: Cell) -> int:
+    """Return the index after the last row of the form a party's heading alone on its line opens
+    ("Käufer | Name: | Firma GmbH | ... | USt.-IdNr.: | DE..."): rows of a label ending in a colon
+    and its value, and the value's wrapped lines in the values' column. 0 for no such form."""
+    if len(lines[heading.line].cells) != 1:
+        return 0
+    end, values = 0, None
+    for line in lines[heading.line + 1 :]:
+        first = line.cells[0]
+        if line.page != heading.page or first.x0 < heading.x0 - 1:
+            break
+        if len(line.cells) >= 2 and first.text.rstrip().endswith(":"):
+            values = line.cells[1].x0
+        elif values is None or abs(first.x0 - values) > 2:
+            break
+        end = line.index + 1
+    return end
 
 
 def left_of_buyer_labels(line: TextLine, value: str, hits: Sequence[LabelHit]) -> bool:

@@ -1317,3 +1317,26 @@ def test_a_logos_speck_read_as_a_short_word_under_the_sender_line_is_no_buyer() 
         (360, 400, "Total TTC"), (480, 400, "1 200,00 €"),
     ])])
     assert invoice.buyer.name == "Maison Verte"
+
+
+def test_a_buyers_form_runs_to_its_last_labelled_row() -> None:
+    """GIVEN a visualised e-invoice whose seller and buyer are forms under headings ('Verkäufer',
+    'Käufer'), one 'Label: | value' row each (an address wrapped in the values' column), the
+    buyer's VAT ID on its eighth row THEN the buyer's block runs to that row, so the seller's VAT
+    ID is the one in the seller's form (both are sample numbers failing their checksums, so only
+    the blocks tell them apart; the buyer's, low on the page, would score higher)."""
+    seller = [("Name:", "Muster AG"), ("Anschrift:", "Hauptstrasse 1"), ("", "DE 37079 Göttingen"),
+              ("USt.-Id.-Nr.:", "DE09687654321")]  # fmt: skip
+    buyer = [("Nummer:", "330145"), ("Name:", "Beta Bau GmbH"), ("Ansprechpartner:", "Herr Beta"),
+             ("Anschrift:", "Gartenstrasse 12"), ("", "DE 37073 Göttingen"), ("Telefon:", "+49 321 456789"),
+             ("E-Mail:", "info@beta.de"), ("USt.-Id.-Nr.:", "DE1234567890")]  # fmt: skip
+    rows: list[Row] = []
+    top = 470
+    for heading, form in [("Verkäufer", seller), ("Käufer/Leistungsempfänger", buyer)]:
+        rows.append((66, top, heading))
+        for label, value in form:
+            top += 14
+            rows += [(66, top, label), (305, top, value)] if label else [(305, top, value)]
+        top += 14
+    invoice = extract_fields([page(rows)])
+    assert invoice.seller.vat_id == "DE09687654321"
