@@ -95,12 +95,14 @@ def _is_base(text: str, amount: AmountMatch) -> bool:
     return _BASE.search(text[: amount.start]) is not None
 
 
-# A tax label that says no tax is charged: "TVA non applicable", "VAT exempt", "steuerfrei".
-_EXEMPT = re.compile(
-    r"(?:non\s+applicable|not\s+applicable|exon[eé]r[eé]e?|exempt|steuerfrei|befreit"
-    r"|nicht\s+(?:anwendbar|erhoben|ausgewiesen)|fritaget|(?:da\s+)?kleinunternehmer)\b",
-    re.IGNORECASE,
+# Words that say no tax is charged: after a tax's label, where its value would stand ("TVA | non
+# applicable", "VAT: exempt", "USt. befreit"), and after the tax's name in a sentence anywhere
+# (`_NO_TAX_CHARGED`).
+_NO_TAX_WORDS = (
+    r"(?:non\s+applicable|not\s+applicable|not\s+charged|exon[eé]r[eé]e?|exempt|steuerfrei|befreit"
+    r"|nicht\s+(?:anwendbar|erhoben|ausgewiesen)|fritaget|(?:da\s+)?kleinunternehmer)\b"
 )
+_EXEMPT = re.compile(_NO_TAX_WORDS, re.IGNORECASE)
 
 
 # Amounts that are no total, net or tax of the invoice, though their labels may name a tax rate or
@@ -206,11 +208,13 @@ def amount_candidates(
 
 
 # A sentence saying that the invoice charges no VAT: a small business's exemption (§ 19 UStG,
-# art. 293 B du CGI) or its plain statement, in the four languages.
+# art. 293 B du CGI), the tax's name and `_NO_TAX_WORDS` ("VAT is not charged", "TVA exonérée"),
+# or another plain statement, in the four languages.
 _NO_TAX_CHARGED = re.compile(
     r"\bkeine\s+(?:umsatzsteuer|mehrwertsteuer|ust|mwst)\b(?![.-]?\s*-?(?:id|nr|nummer))"
     r"|§\s*19\s*(?:abs\.?\s*\d\s*)?ustg|\bkleinunternehmer|\b293\s*b\b"
-    r"|\b(?:vat|tva|moms)\s+(?:is\s+)?not\s+(?:applicable|charged)|\bno\s+vat\s+(?:is\s+)?(?:charged|applied)"
+    rf"|\b(?:vat|tva|moms|mwst|ust|umsatzsteuer)\.?\s+(?:is\s+)?{_NO_TAX_WORDS}"
+    r"|\bno\s+vat\s+(?:is\s+)?(?:charged|applied)"
     r"|\bnot\s+(?:vat[\s-]?registered|registered\s+for\s+vat)|\bingen\s+moms\b|\bmomsfri|\bikke\s+momsregistreret",
     re.IGNORECASE,
 )

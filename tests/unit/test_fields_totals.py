@@ -483,6 +483,8 @@ def test_a_receipts_total_read_without_its_decimal_mark_is_proved_by_the_tax_at_
         "Als Kleinunternehmer berechne ich keine Umsatzsteuer.",
         "Dispensé d'immatriculation, article 293 B du CGI.",
         "No VAT is charged on this invoice.",
+        "VAT exempt supply.",
+        "TVA exonérée.",
         "Not VAT registered.",
         "Virksomheden er ikke momsregistreret.",
         "Der er ingen moms på denne faktura.",
