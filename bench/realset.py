@@ -108,9 +108,8 @@ def total_forms(total: Decimal) -> set[str]:
     return {format_amount(abs(total), group, mark) for group, mark in _STYLES}
 
 
-def shows_total(document: pdfium.PdfDocument, total: Decimal) -> bool:
-    """Return whether the PDF's text layer (pdfium's text, not the product's reader) prints
-    `total` in one of `total_forms`: a page that does not is a sample page or another invoice's."""
+def page_text(document: pdfium.PdfDocument) -> str:
+    """Return the PDF's text layer (pdfium's text, not the product's reader), its blanks removed."""
     texts = []
     for page in document:
         textpage = page.get_textpage()
@@ -119,11 +118,24 @@ def shows_total(document: pdfium.PdfDocument, total: Decimal) -> bool:
         finally:
             textpage.close()
             page.close()
-    squeezed = re.sub(r"[\s\u00a0\u202f\u2009]", "", "".join(texts))
-    return any(form in squeezed for form in total_forms(total))
+    return re.sub(r"[\s\u00a0\u202f\u2009]", "", "".join(texts))
 
 
-def truth_of(invoice: ExtractedInvoice, repo: str) -> dict[str, Any]:
+def shows_total(text: str, total: Decimal) -> bool:
+    """Return whether `page_text` prints `total` in one of `total_forms`: a page that does not is a
+    sample page or another invoice's."""
+    return any(form in text for form in total_forms(total))
+
+
+#: The truth's identifiers, kept only where the page prints them (`truth_of`).
+_PRINTED_IDS = ("seller.vat_id", "seller.iban")
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", text.upper())
+
+
+def truth_of(invoice: ExtractedInvoice, repo: str, printed: str | None = None) -> dict[str, Any]:
     """Return the benchmark's truth object for `invoice`: the scored fields (`FIELD_NAMES`) its XML
     states, as JSON values (ISO dates, decimals as strings).
 
@@ -131,16 +143,19 @@ def truth_of(invoice: ExtractedInvoice, repo: str) -> dict[str, Any]:
     e-invoice's due date, VAT ID and account are optional, and pages print them all the same. So is
     a seller's IBAN that fails its checksum, a sample's made-up account: the page prints either
     that one, which the extractor rightly does not return (a valid IBAN or none), or a valid one
-    the XML mistyped. The real set therefore measures fields right, wrong and missed; values
-    invented are measured on the generated sets and the corpus, whose truth knows what is printed."""
+    the XML mistyped. With the page's text (`page_text`), a VAT ID or IBAN it does not print, in
+    any spacing, is left out too: no reader of the page could give it. The real set therefore
+    measures fields right, wrong and missed; values invented are measured on the generated sets
+    and the corpus, whose truth knows what is printed."""
     data = invoice.model_dump(mode="json")
     if data["seller"]["iban"] is not None and not stdnum_iban.is_valid(data["seller"]["iban"]):
         data["seller"]["iban"] = None
+    shown = None if printed is None else _compact(printed)
     truth: dict[str, Any] = {}
     for name in FIELD_NAMES:
         head, _, tail = name.partition(".")
         value = data[head][tail] if tail else data[head]
-        if value is None:
+        if value is None or (name in _PRINTED_IDS and shown is not None and _compact(value) not in shown):
             continue
         if tail:
             truth.setdefault(head, {})[tail] = value
@@ -199,7 +214,8 @@ def build(
         try:
             invoice = pdf_invoice(document)
             total = invoice.total if invoice is not None else None
-            hidden = total is not None and shown_total and not shows_total(document, total)
+            text = page_text(document)
+            hidden = total is not None and shown_total and not shows_total(text, total)
         finally:
             document.close()
         if invoice is None or total is None:
@@ -211,7 +227,7 @@ def build(
         part = part_of(repo)
         stem = f"{repo.replace('/', '+', 1)}--{digest[:12]}"
         (out_dir / part / f"{stem}.pdf").write_bytes(data)
-        truth = truth_of(invoice, repo)
+        truth = truth_of(invoice, repo, text)
         _write_truth(out_dir / part / f"{stem}.json", truth)
         rows[part].append((f"{stem}.pdf", KIND, repo, LICENSE, digest))
         per_repo[part, repo] += 1

@@ -59,7 +59,8 @@ def test_a_facturx_pdf_is_kept_once_with_its_xml_truth_in_its_repositorys_part(t
     assert truth["total"] == str(document.totals.total)
     assert truth["invoice_number"] == "WARM-UP-1" and truth["issue_date"] == "2025-01-02"
     assert truth["source"] == "alpha/facturx" and truth["license"] == "see repository"
-    assert set(truth["seller"]) == {"name", "vat_id", "iban"} and set(truth["buyer"]) == {"name"}
+    # The blank page prints neither the VAT ID nor the IBAN, so no reader of it could give them.
+    assert set(truth["seller"]) == {"name"} and set(truth["buyer"]) == {"name"}
     assert _manifest(part / "MANIFEST.tsv") == [
         {"path": f"{stem}.pdf", "kind": "text-pdf", "source_repo": "alpha/facturx",
          "license": "see repository", "sha256": sha},
@@ -154,3 +155,15 @@ def test_what_the_xml_leaves_empty_or_a_made_up_iban_is_no_truth() -> None:
     assert stated["seller"]["iban"] == "DE89370400440532013000" and stated["due_date"] is not None
     truth = truth_of(made_up, "a/b")
     assert truth["seller"] == {"name": "Muster GmbH", "vat_id": "DE136695976"} and "due_date" not in truth
+
+
+def test_an_identifier_the_page_does_not_print_is_no_truth() -> None:
+    """GIVEN an embedded invoice and a page that prints its seller's VAT ID spaced out but not its
+    IBAN WHEN its truth is written with that page's text THEN the VAT ID is kept and the IBAN left
+    out: no reader of the page could give it."""
+    invoice = embedded_invoice(einvoice_xml(warm_up_document()))
+    assert invoice is not None and invoice.seller.vat_id == "DE136695976"
+
+    truth = truth_of(invoice, "a/b", "USt-IdNr.:DE136695976Konto:1234567")
+    assert truth["seller"] == {"name": "Muster GmbH", "vat_id": "DE136695976"}
+    assert truth_of(invoice, "a/b", "DE 136 695 976, IBAN DE89 3704 0044 0532 0130 00")["seller"]["iban"]
