@@ -50,6 +50,7 @@ from stdnum import iban as stdnum_iban
 from bench.generate import degrade
 from intake.extract import embedded_invoice
 from intake.fields.amounts import format_amount
+from intake.fields.ids import compact
 from intake.readers.pdf import find_embedded_xml
 from invoicing.extraction import FIELD_NAMES, ExtractedInvoice
 
@@ -131,10 +132,6 @@ def shows_total(text: str, total: Decimal) -> bool:
 _PRINTED_IDS = ("seller.vat_id", "seller.iban")
 
 
-def _compact(text: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", text.upper())
-
-
 def truth_of(invoice: ExtractedInvoice, repo: str, printed: str | None = None) -> dict[str, Any]:
     """Return the benchmark's truth object for `invoice`: the scored fields (`FIELD_NAMES`) its XML
     states, as JSON values (ISO dates, decimals as strings).
@@ -150,12 +147,12 @@ def truth_of(invoice: ExtractedInvoice, repo: str, printed: str | None = None) -
     data = invoice.model_dump(mode="json")
     if data["seller"]["iban"] is not None and not stdnum_iban.is_valid(data["seller"]["iban"]):
         data["seller"]["iban"] = None
-    shown = None if printed is None else _compact(printed)
+    shown = None if printed is None else compact(printed)
     truth: dict[str, Any] = {}
     for name in FIELD_NAMES:
         head, _, tail = name.partition(".")
         value = data[head][tail] if tail else data[head]
-        if value is None or (name in _PRINTED_IDS and shown is not None and _compact(value) not in shown):
+        if value is None or (name in _PRINTED_IDS and shown is not None and compact(value) not in shown):
             continue
         if tail:
             truth.setdefault(head, {})[tail] = value
