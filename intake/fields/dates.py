@@ -42,8 +42,10 @@ _PATTERNS = (
         r"(?<![\d.])(?P<d>\d{1,2})\s?(?P<s>[./-])\s?(?P<m>\d{1,2})\s?(?P=s)\s?(?P<y>\d{4}|\d{2})(?![\d]|\.\d)"
     ),
     # OCR reads a hyphen as a colon now and then ("07-Mar:2025"); after a month's name it is no time.
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s-]*" + _MONTH + r"[\s,:-]*(?P<y>\d{4})(?!\d)"),
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})-" + _MONTH + r"-(?P<y>\d{2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:\.|er|st|nd|rd|th)?[\s/-]*" + _MONTH + r"[\s,:/-]*(?P<y>\d{4})(?!\d)"),
+    # A year of two digits after a month's name, one separator twice ("28-Mar-18", "28 Mar 18
+    # 18:32"); one that a colon follows is a time's hour ("28 Mar 18:32").
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?P<s>[-\s/])" + _MONTH + r"(?P=s)(?P<y>\d{2})(?![\d:])"),
     re.compile(r"(?<![A-Za-z])" + _MONTH + r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{4})(?!\d)"),
     # An e-invoice's date format 102 printed as it is: "20260815".
     re.compile(r"(?<![\w.,/-])(?P<y>20\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\w.,/-])"),

@@ -53,6 +53,17 @@ def test_find_dates_returns_each_date_of_a_period() -> None:
     assert [d.value for d in found] == [dt.date(2016, 1, 17), dt.date(2016, 2, 16)]
 
 
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [("02/Jan/2017 10:49:25", dt.date(2017, 1, 2)), ("28 Mar 18 18:32:36", dt.date(2018, 3, 28)),
+     ("28-Mar-18", dt.date(2018, 3, 28)), ("Date 28 Mar 18:32", None)],
+)  # fmt: skip
+def test_a_months_name_between_slashes_or_before_a_two_digit_year(text: str, date: dt.date | None) -> None:
+    """GIVEN a till's date with the month's name between slashes or before a two-digit year THEN
+    it is read; a two-digit number that a colon follows is a time's hour, no year."""
+    assert [d.value for d in find_dates(text)] == ([date] if date else [])
+
+
 def test_a_date_prints_one_separator_twice() -> None:
     """GIVEN a till's register number before its date ('REG #2- 25/12/2016') THEN no date is read
     across the two separators ('2- 25/12'): the date is the one printed whole."""
