@@ -211,7 +211,7 @@ def build(
         try:
             invoice = pdf_invoice(document)
             total = invoice.total if invoice is not None else None
-            text = page_text(document)
+            text = page_text(document) if total is not None else ""  # read only for a PDF that is kept
             hidden = total is not None and shown_total and not shows_total(text, total)
         finally:
             document.close()

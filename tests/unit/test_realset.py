@@ -14,6 +14,7 @@ from PIL import Image
 
 from bench.realset import build, excluded_hashes, part_of, total_forms, truth_of
 from intake.extract import embedded_invoice
+from invoicing.extraction import ExtractedInvoice
 from invoicing.render.pdf import einvoice_xml
 from invoicing.render.samples import warm_up_document
 from tests.unit.test_readers import make_pdf
@@ -141,13 +142,20 @@ def test_degraded_writes_a_scan_and_a_photo_of_the_first_pdfs_of_each_repository
         assert row["sha256"] == hashlib.sha256((part / row["path"]).read_bytes()).hexdigest()
 
 
+def _warm_up_invoice() -> ExtractedInvoice:
+    """Return the invoice the warm-up document's e-invoice XML states, as the set's reader reads it."""
+    invoice = embedded_invoice(einvoice_xml(warm_up_document()))
+    assert invoice is not None
+    return invoice
+
+
 def test_what_the_xml_leaves_empty_or_a_made_up_iban_is_no_truth() -> None:
     """GIVEN an embedded invoice whose seller's IBAN fails its checksum (a sample's made-up one)
     and no due date, and the same with a valid IBAN WHEN their truth is written THEN the due date
     and the made-up IBAN are left out, not known rather than null (the page may print a due date,
     or a valid IBAN the XML mistyped), and the valid IBAN is kept."""
-    invoice = embedded_invoice(einvoice_xml(warm_up_document()))
-    assert invoice is not None and invoice.seller.iban == "DE89370400440532013000"
+    invoice = _warm_up_invoice()
+    assert invoice.seller.iban == "DE89370400440532013000"
     made_up = invoice.model_copy(update={"seller": invoice.seller.model_copy(update={"iban": "DE12345678901234567890"}),
                                          "due_date": None})  # fmt: skip
 
@@ -161,8 +169,8 @@ def test_an_identifier_the_page_does_not_print_is_no_truth() -> None:
     """GIVEN an embedded invoice and a page that prints its seller's VAT ID spaced out but not its
     IBAN WHEN its truth is written with that page's text THEN the VAT ID is kept and the IBAN left
     out: no reader of the page could give it."""
-    invoice = embedded_invoice(einvoice_xml(warm_up_document()))
-    assert invoice is not None and invoice.seller.vat_id == "DE136695976"
+    invoice = _warm_up_invoice()
+    assert invoice.seller.vat_id == "DE136695976"
 
     truth = truth_of(invoice, "a/b", "USt-IdNr.:DE136695976Konto:1234567")
     assert truth["seller"] == {"name": "Muster GmbH", "vat_id": "DE136695976"}
